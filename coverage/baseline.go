@@ -1,0 +1,65 @@
+package coverage
+
+import (
+	"time"
+)
+
+// Baseline is what the test suite did before anyone changed anything: every
+// test's outcome and each package's whole-suite coverage. `setup` writes it
+// to .sprintkit/baseline.json; `watch-test` compares each run against it, so
+// a newcomer can tell a failure they caused from one that was already there.
+type Baseline struct {
+	Version  int               `json:"version"` // 1
+	Created  time.Time         `json:"created"`
+	Commit   string            `json:"commit,omitempty"`
+	Language string            `json:"language"`
+	Tests    []TestResult      `json:"tests"`
+	Packages []BaselinePackage `json:"packages"`
+	Total    Counts            `json:"total"`
+}
+
+// BaselinePackage is one package's coverage at the baseline.
+type BaselinePackage struct {
+	Name string `json:"name"`
+	Counts
+}
+
+// NewBaseline builds a baseline from a finished result and its test outcomes.
+func NewBaseline(r *Result) *Baseline {
+	b := &Baseline{
+		Version:  1,
+		Created:  r.Generated,
+		Commit:   r.Commit,
+		Language: r.Language,
+		Tests:    r.Tests,
+		Total:    r.Total,
+	}
+	if b.Tests == nil {
+		b.Tests = []TestResult{}
+	}
+	for _, p := range r.Packages {
+		b.Packages = append(b.Packages, BaselinePackage{Name: p.Name, Counts: p.Counts})
+	}
+	return b
+}
+
+// Failing returns the set of "package\x00test" keys that failed at the baseline.
+func (b *Baseline) Failing() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range b.Tests {
+		if t.Outcome == "fail" {
+			m[t.Package+"\x00"+t.Test] = true
+		}
+	}
+	return m
+}
+
+// Package returns the baseline coverage of the named package.
+func (b *Baseline) Package(name string) (Counts, bool) {
+	for _, p := range b.Packages {
+		if p.Name == name {
+			return p.Counts, true
+		}
+	}
+	return Counts{}, false
+}

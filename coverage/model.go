@@ -1,0 +1,280 @@
+package coverage
+
+import (
+	"math"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/tools/cover"
+)
+
+// Result is the coverage of one project: every measured file, grouped into
+// packages, with totals. Every producer (the Go runner, coverage.py, the LCOV,
+// Cobertura and coverage.py JSON importers) maps into this one model, so that
+// ranking, reports and watch-test deltas work unchanged for every language.
+type Result struct {
+	Project   string    `json:"project"`          // module path, or the directory name
+	Root      string    `json:"root,omitempty"`   // absolute checkout directory, for reading sources
+	Commit    string    `json:"commit,omitempty"` // HEAD of the checkout, when known
+	Generated time.Time `json:"generated"`
+	Language  string    `json:"language"` // "go", "python", or the imported format ("lcov", "cobertura", "coverage.py")
+	// Mode is the Go profile mode ("set", "count", "atomic"), or "line" for
+	// line-based formats where each measured line is one statement.
+	Mode     string       `json:"mode"`
+	Total    Counts       `json:"total"`
+	Packages []*Package   `json:"packages"`
+	Tests    []TestResult `json:"tests,omitempty"` // outcomes of the run that produced the data, when known
+	Warnings []string     `json:"warnings,omitempty"`
+}
+
+// Counts is a number of statements and how many of them ran.
+type Counts struct {
+	Statements int     `json:"statements"`
+	Covered    int     `json:"covered"`
+	Percent    float64 `json:"percent"` // 100*Covered/Statements rounded to one decimal; 0 when there are none
+}
+
+// Uncovered is Statements - Covered.
+func (c Counts) Uncovered() int { return c.Statements - c.Covered }
+
+// Ratio is Covered/Statements unrounded, 0 when there are no statements.
+func (c Counts) Ratio() float64 {
+	if c.Statements == 0 {
+		return 0
+	}
+	return float64(c.Covered) / float64(c.Statements)
+}
+
+func (c *Counts) add(o Counts) {
+	c.Statements += o.Statements
+	c.Covered += o.Covered
+}
+
+func (c *Counts) round() { c.Percent = Percent(c.Covered, c.Statements) }
+
+// Percent returns 100*covered/statements rounded to one decimal, the way
+// `go test -cover` prints it ("coverage: 42.5% of statements"); 0 when
+// statements is 0.
+func Percent(covered, statements int) float64 {
+	if statements == 0 {
+		return 0
+	}
+	p := 100 * float64(covered) / float64(statements)
+	// go test -cover prints with %.1f; match its rounding exactly.
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(p, 'f', 1, 64), 64)
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}
+
+// Package is a Go package (by import path), a Python package (by dotted
+// name), or a directory for imported formats.
+type Package struct {
+	Name string `json:"name"`
+	Dir  string `json:"dir,omitempty"` // relative to Result.Root, slash-separated
+	Counts
+	Files []*File `json:"files"`
+	// IsMain marks a Go main package (or a script entry point).
+	IsMain bool `json:"main,omitempty"`
+	// TestSupport marks helpers that exist for tests: testutil, internal/test…,
+	// packages imported only by tests.
+	TestSupport bool `json:"test_support,omitempty"`
+	// HasTests reports whether the package has test files of its own.
+	HasTests bool `json:"has_tests,omitempty"`
+}
+
+// File is one measured source file.
+type File struct {
+	// Path is the file as the producer names it: the import path plus file
+	// name for Go ("example.com/m/pkg/a.go"), the relative path otherwise.
+	Path string `json:"path"`
+	// Rel is the path relative to Result.Root, slash-separated, for reading
+	// the source; empty when the file could not be located.
+	Rel string `json:"rel,omitempty"`
+	Counts
+	Generated bool `json:"generated"`
+	// Blocks are the merged, non-overlapping coverage blocks sorted by
+	// position. Line-based formats use one block per measured line
+	// (StartLine == EndLine, StartCol 0, EndCol 0, NumStmt 1).
+	Blocks    []cover.ProfileBlock `json:"-"`
+	Functions []*Function          `json:"functions,omitempty"`
+}
+
+// Function is a function or method with its statements.
+type Function struct {
+	Name    string `json:"name"` // "parseQuery", "(*Server).Handle", "Class.method"
+	File    string `json:"file"` // File.Rel when known, else File.Path
+	Line    int    `json:"line"`
+	EndLine int    `json:"end_line"`
+	Counts
+}
+
+// TestResult is the outcome of one test.
+type TestResult struct {
+	Package string  `json:"package"`
+	Test    string  `json:"test"`
+	Outcome string  `json:"outcome"` // "pass", "fail" or "skip"
+	Seconds float64 `json:"seconds"`
+	Output  string  `json:"output,omitempty"` // kept for failures only
+}
+
+// Failed returns the tests whose outcome is "fail".
+func (r *Result) Failed() []TestResult {
+	var out []TestResult
+	for _, t := range r.Tests {
+		if t.Outcome == "fail" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Finalize recomputes every count from the blocks (files), functions keep
+// their own counts, sums files into packages and packages into the total,
+// rounds every percentage, and sorts packages and files by name.
+// Producers call it once after filling in Packages.
+func (r *Result) Finalize() {
+	r.Total = Counts{}
+	sort.Slice(r.Packages, func(i, j int) bool { return r.Packages[i].Name < r.Packages[j].Name })
+	for _, p := range r.Packages {
+		p.Counts = Counts{}
+		sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
+		for _, f := range p.Files {
+			f.Counts = BlockCounts(f.Blocks)
+			f.round()
+			for _, fn := range f.Functions {
+				fn.round()
+			}
+			p.add(f.Counts)
+		}
+		p.round()
+		r.Total.add(p.Counts)
+	}
+	r.Total.round()
+}
+
+// BlockCounts sums statements and covered statements of blocks.
+func BlockCounts(blocks []cover.ProfileBlock) Counts {
+	var c Counts
+	for _, b := range blocks {
+		c.Statements += b.NumStmt
+		if b.Count > 0 {
+			c.Covered += b.NumStmt
+		}
+	}
+	return c
+}
+
+// Package returns the package named name, or nil.
+func (r *Result) Package(name string) *Package {
+	for _, p := range r.Packages {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// LineState is what a source line holds, for marking source.
+type LineState int
+
+const (
+	LineNone      LineState = iota // no statement starts or runs on this line
+	LineCovered                    // every statement on the line ran
+	LineUncovered                  // no statement on the line ran
+	LinePartial                    // some ran, some did not
+)
+
+// LineStates returns the state of each line from 1 to the last line that a
+// block touches; index 0 is unused.
+func (f *File) LineStates() []LineState {
+	last := 0
+	for _, b := range f.Blocks {
+		if b.EndLine > last {
+			last = b.EndLine
+		}
+	}
+	states := make([]LineState, last+1)
+	for _, b := range f.Blocks {
+		if b.NumStmt == 0 {
+			continue
+		}
+		s := LineUncovered
+		if b.Count > 0 {
+			s = LineCovered
+		}
+		end := b.EndLine
+		// A Go block ending at column 1 or 2 of a line ends with the "}" or
+		// the start of that line, which is not itself a statement.
+		if end > b.StartLine && b.EndCol <= 2 && b.StartCol != 0 {
+			end--
+		}
+		for l := b.StartLine; l <= end; l++ {
+			switch cur := states[l]; {
+			case cur == LineNone:
+				states[l] = s
+			case cur != s:
+				states[l] = LinePartial
+			}
+		}
+	}
+	return states
+}
+
+// MissedLines returns the lines with a statement that did not run (fully or
+// partly uncovered), in order.
+func (f *File) MissedLines() []int {
+	var out []int
+	for l, s := range f.LineStates() {
+		if s == LineUncovered || s == LinePartial {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// FormatRanges writes sorted line numbers the way coverage.py's report does:
+// consecutive runs as "33-35", separated by ", ". Lines with no statement
+// between two missed lines do not break a run when measured is given and
+// reports them as not measured (coverage.py joins across blank lines too).
+func FormatRanges(lines []int, measured func(line int) bool) string {
+	var b strings.Builder
+	for i := 0; i < len(lines); {
+		j := i
+		for j+1 < len(lines) && joinable(lines[j], lines[j+1], measured) {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(lines[i]))
+		if j > i {
+			b.WriteString("-")
+			b.WriteString(strconv.Itoa(lines[j]))
+		}
+		i = j + 1
+	}
+	return b.String()
+}
+
+func joinable(a, b int, measured func(int) bool) bool {
+	if b == a+1 {
+		return true
+	}
+	if measured == nil {
+		return false
+	}
+	for l := a + 1; l < b; l++ {
+		if measured(l) {
+			return false
+		}
+	}
+	return true
+}
+
+// Dir returns the slash-separated directory of a file path.
+func Dir(p string) string { return path.Dir(p) }
