@@ -286,7 +286,10 @@ func (u *unit) reason(open []*Function, untested, uncovered int) string {
 	default:
 		if untested > 0 {
 			s := fmt.Sprintf("no test reaches %d of its %s", untested, plural(total, "function"))
-			if untested == total {
+			switch {
+			case untested == 1 && total == 1:
+				s = "no test reaches its only function"
+			case untested == total:
 				s = fmt.Sprintf("no test reaches any of its %s", plural(total, "function"))
 			}
 			parts = append(parts, s)

@@ -1,0 +1,82 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/sprintkit/sprintkit/coverage"
+)
+
+// The JSON contract (`sprintkit coverage --format json`), stable for scripts:
+//
+//	{
+//	  "type": "coverage", "version": 1,
+//	  "project": "example.com/m", "commit": "abc123", "generated": "2026-11-25T12:00:00Z",
+//	  "language": "go", "mode": "set",
+//	  "total":    {"statements": 120, "covered": 80, "percent": 66.7},
+//	  "packages": [{"name": "example.com/m/url", "statements": 40, "covered": 10, "percent": 25.0,
+//	                "files": [{"path": "example.com/m/url/parse.go", "statements": 40, "covered": 10,
+//	                           "percent": 25.0, "generated": false}]}],
+//	  "targets":  [{"rank": 1, "kind": "package", "name": "example.com/m/url", "percent": 25.0,
+//	                "statements": 40, "uncovered": 30, "score": 42.1, "reason": "...",
+//	                "functions": [{"name": "parseQuery", "file": "url/parse.go", "line": 12,
+//	                               "statements": 6, "covered": 0}]}],
+//	  "failures": [{"package": "example.com/m/url", "test": "TestParse", "outcome": "fail", ...}]
+//	}
+//
+// Percentages are numbers rounded to one decimal, as `go test -cover` prints
+// them. Fields may be added; none is removed or renamed within a version.
+
+type jsonDoc struct {
+	Type      string                `json:"type"`
+	Version   int                   `json:"version"`
+	Project   string                `json:"project"`
+	Commit    string                `json:"commit,omitempty"`
+	Generated time.Time             `json:"generated"`
+	Language  string                `json:"language"`
+	Mode      string                `json:"mode"`
+	Total     coverage.Counts       `json:"total"`
+	Packages  []jsonPackage         `json:"packages"`
+	Targets   []coverage.Target     `json:"targets"`
+	Failures  []coverage.TestResult `json:"failures"`
+	Warnings  []string              `json:"warnings,omitempty"`
+}
+
+type jsonPackage struct {
+	Name string `json:"name"`
+	coverage.Counts
+	Files []jsonFile `json:"files"`
+}
+
+type jsonFile struct {
+	Path string `json:"path"`
+	coverage.Counts
+	Generated bool `json:"generated"`
+}
+
+// JSON writes r and its targets as the JSON contract above.
+func JSON(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
+	doc := jsonDoc{
+		Type: "coverage", Version: 1,
+		Project: r.Project, Commit: r.Commit, Generated: r.Generated,
+		Language: r.Language, Mode: r.Mode, Total: r.Total,
+		Packages: []jsonPackage{}, Targets: targets, Failures: r.Failed(), Warnings: r.Warnings,
+	}
+	if doc.Targets == nil {
+		doc.Targets = []coverage.Target{}
+	}
+	if doc.Failures == nil {
+		doc.Failures = []coverage.TestResult{}
+	}
+	for _, p := range r.Packages {
+		jp := jsonPackage{Name: p.Name, Counts: p.Counts, Files: []jsonFile{}}
+		for _, f := range p.Files {
+			jp.Files = append(jp.Files, jsonFile{Path: f.Path, Counts: f.Counts, Generated: f.Generated})
+		}
+		doc.Packages = append(doc.Packages, jp)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}

@@ -1,0 +1,178 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/sprintkit/sprintkit/coverage"
+)
+
+// TextOptions shapes the terminal table.
+type TextOptions struct {
+	Color bool // ANSI colour (the caller decides: a terminal and no NO_COLOR)
+	Top   int  // the number of targets the caller asked for, for the footer; 0 = all
+	// Functions is how many first-test functions to show under each target;
+	// 0 means 3.
+	Functions int
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiGreen  = "\x1b[32m"
+)
+
+type painter bool
+
+func (p painter) paint(code, s string) string {
+	if !p {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (p painter) percent(v float64) string {
+	s := fmt.Sprintf("%5.1f%%", v)
+	switch {
+	case v < 50:
+		return p.paint(ansiRed, s)
+	case v < 80:
+		return p.paint(ansiYellow, s)
+	}
+	return p.paint(ansiGreen, s)
+}
+
+// Table writes the total, the ranked targets with their reasons and first-test
+// functions, and the tests that failed, for a terminal.
+func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts TextOptions) error {
+	p := painter(opts.Color)
+	nfn := opts.Functions
+	if nfn == 0 {
+		nfn = 3
+	}
+	ew := &errWriter{w: w}
+	head := r.Project
+	if r.Commit != "" {
+		head += " @ " + short(r.Commit)
+	}
+	fmt.Fprintf(ew, "%s: %s of %d statements covered", p.paint(ansiBold, head),
+		strings.TrimSpace(p.percent(r.Total.Percent)), r.Total.Statements)
+	fmt.Fprintf(ew, " (%d packages)\n", len(r.Packages))
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(ew, "warning: %s\n", warn)
+	}
+	if len(targets) == 0 {
+		fmt.Fprintln(ew, "\nno sprint targets: every measured statement runs under the tests")
+	} else {
+		fmt.Fprintf(ew, "\nsprint targets (%s):\n", targets[0].Kind+"s")
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "RANK\tTARGET\tCOVER\tUNCOVERED\tSCORE")
+		for _, t := range targets {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d/%d\t%.1f\n", t.Rank, t.Name, p.percent(t.Percent), t.Uncovered, t.Statements, t.Score)
+		}
+		tw.Flush()
+		fmt.Fprintln(ew)
+		for _, t := range targets {
+			fmt.Fprintf(ew, "%d. %s\n   why: %s\n", t.Rank, p.paint(ansiBold, t.Name), t.Reason)
+			if t.Kind == "function" {
+				continue
+			}
+			for i, f := range t.Functions {
+				if i == nfn {
+					fmt.Fprintf(ew, "   %s\n", p.paint(ansiDim, fmt.Sprintf("… and %d more", len(t.Functions)-nfn)))
+					break
+				}
+				fmt.Fprintf(ew, "   first test: %s (%s:%d, %d/%d statements covered)\n", f.Name, f.File, f.Line, f.Covered, f.Statements)
+			}
+		}
+	}
+	if failed := r.Failed(); len(failed) > 0 {
+		fmt.Fprintf(ew, "\n%s\n", p.paint(ansiRed, fmt.Sprintf("%d %s failing (the coverage above includes what they ran):", len(failed), plural(len(failed), "test", "tests"))))
+		for _, t := range failed {
+			fmt.Fprintf(ew, "  FAIL %s %s\n", t.Package, t.Test)
+		}
+	}
+	return ew.err
+}
+
+// Markdown writes a short report to paste into an issue or a sprint wiki.
+func Markdown(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "## Sprint targets for %s\n\n", mdEscape(r.Project))
+	meta := fmt.Sprintf("Total coverage: **%.1f%%** of %d statements", r.Total.Percent, r.Total.Statements)
+	if r.Commit != "" {
+		meta += fmt.Sprintf(" at `%s`", short(r.Commit))
+	}
+	if !r.Generated.IsZero() {
+		meta += ", " + r.Generated.UTC().Format("2006-01-02")
+	}
+	fmt.Fprintf(ew, "%s.\n\n", meta)
+	if len(targets) == 0 {
+		fmt.Fprintln(ew, "No sprint targets: every measured statement runs under the tests.")
+	} else {
+		fmt.Fprintln(ew, "| # | Target | Coverage | Uncovered | Why | First tests |")
+		fmt.Fprintln(ew, "|---:|---|---:|---:|---|---|")
+		for _, t := range targets {
+			var firsts []string
+			for i, f := range t.Functions {
+				if i == 3 {
+					firsts = append(firsts, fmt.Sprintf("+%d more", len(t.Functions)-3))
+					break
+				}
+				firsts = append(firsts, fmt.Sprintf("`%s` (%s:%d)", mdEscape(f.Name), mdEscape(f.File), f.Line))
+			}
+			fmt.Fprintf(ew, "| %d | `%s` | %.1f%% | %d of %d | %s | %s |\n", t.Rank, mdEscape(t.Name), t.Percent,
+				t.Uncovered, t.Statements, mdEscape(t.Reason), strings.Join(firsts, ", "))
+		}
+	}
+	if failed := r.Failed(); len(failed) > 0 {
+		fmt.Fprintf(ew, "\n**%d %s failing before any change:**\n\n", len(failed), plural(len(failed), "test", "tests"))
+		for _, t := range failed {
+			fmt.Fprintf(ew, "- `%s` in `%s`\n", mdEscape(t.Test), mdEscape(t.Package))
+		}
+	}
+	return ew.err
+}
+
+// mdEscape keeps table cells intact.
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return s
+}
+
+func short(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// errWriter remembers the first write error so renderers can check once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return len(b), nil
+	}
+	n, err := e.w.Write(b)
+	if err != nil {
+		e.err = err
+	}
+	return n, nil
+}
