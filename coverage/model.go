@@ -278,3 +278,98 @@ func joinable(a, b int, measured func(int) bool) bool {
 
 // Dir returns the slash-separated directory of a file path.
 func Dir(p string) string { return path.Dir(p) }
+
+// SourceLineStates is LineStates with the source text at hand, marking lines
+// the way `go tool cover -html` colours text: a block marks a line only where
+// its column range on that line holds code, not just blanks, braces or a
+// "//" comment. So `if x {` takes the state of the statement and not of the
+// body that starts after its brace, a lone `}` and `} else {` are not
+// statements, and `func f() {` is not marked by the body. Blocks of
+// line-based formats (columns 0) mark their lines whole. Lines past the end
+// of src (a source changed since the run) are marked as LineStates would.
+func (f *File) SourceLineStates(src []byte) []LineState {
+	var lines [][]byte
+	for len(src) > 0 {
+		i := 0
+		for i < len(src) && src[i] != '\n' {
+			i++
+		}
+		lines = append(lines, src[:i])
+		if i < len(src) {
+			i++
+		}
+		src = src[i:]
+	}
+	last := 0
+	for _, b := range f.Blocks {
+		if b.EndLine > last {
+			last = b.EndLine
+		}
+	}
+	states := make([]LineState, last+1)
+	for _, b := range f.Blocks {
+		if b.NumStmt == 0 {
+			continue
+		}
+		s := LineUncovered
+		if b.Count > 0 {
+			s = LineCovered
+		}
+		lineBased := b.StartCol == 0 && b.EndCol == 0
+		for l := b.StartLine; l <= b.EndLine; l++ {
+			if l < 1 {
+				continue
+			}
+			if !lineBased && l <= len(lines) {
+				text := lines[l-1]
+				from, to := 0, len(text)
+				if l == b.StartLine {
+					from = min(max(b.StartCol-1, 0), len(text))
+				}
+				if l == b.EndLine {
+					to = min(max(b.EndCol-1, 0), len(text))
+				}
+				if from >= to || !holdsCode(text[from:to]) {
+					continue
+				}
+			}
+			switch cur := states[l]; {
+			case cur == LineNone:
+				states[l] = s
+			case cur != s:
+				states[l] = LinePartial
+			}
+		}
+	}
+	return states
+}
+
+// holdsCode reports whether a piece of a Go line is more than blanks, braces
+// and a trailing "//" comment.
+func holdsCode(seg []byte) bool {
+	for i := 0; i < len(seg); i++ {
+		switch c := seg[i]; c {
+		case ' ', '\t', '\r', '{', '}':
+		case '/':
+			if i+1 < len(seg) && seg[i+1] == '/' {
+				return false
+			}
+			return true
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// Missed returns the lines of states that hold a statement that did not run
+// (fully or partly uncovered), in order.
+func Missed(states []LineState) []int {
+	var out []int
+	for l, s := range states {
+		if s == LineUncovered || s == LinePartial {
+			out = append(out, l)
+		}
+	}
+	return out
+}
