@@ -1,0 +1,5 @@
+//go:build !windows
+
+package image
+
+func envKeyEqual(a, b string) bool { return a == b }

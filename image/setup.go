@@ -1,0 +1,240 @@
+package image
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sprintkit/sprintkit/copier"
+	"github.com/sprintkit/sprintkit/state"
+)
+
+// SetupOptions says which image to set up from, and where.
+type SetupOptions struct {
+	Image string // the image directory
+	Dir   string // the new checkout; must be missing or empty
+	// Env is the user's environment (os.Environ() when nil): its
+	// GOMODCACHE, GOPROXY and GONOSUMDB are kept behind the image's.
+	Env     []string
+	Workers int
+	// Step is called when a step starts ("toolchain", "verify", "repo",
+	// "modules", "env") with a line for a person.
+	Step         func(step, msg string)
+	HashProgress func(HashProgress)
+	CopyProgress func(step string, p copier.Progress)
+}
+
+// SetupResult says what SetupFromImage did.
+type SetupResult struct {
+	Manifest  *Manifest
+	Dir       string // absolute
+	Toolchain ToolchainCheck
+	ModCache  string
+	// ModCacheFallback is set when the user's own module cache was not
+	// writable and a cache inside the checkout was used instead.
+	ModCacheFallback bool
+	Env              []EnvVar
+	EnvFile          string
+	Repo, Modules    copier.Stats
+	Warnings         []string
+}
+
+// ToolchainError is returned when the local go is missing or older than the
+// image's go line; it is reported before anything is written.
+type ToolchainError struct{ Check ToolchainCheck }
+
+func (e *ToolchainError) Error() string { return e.Check.Problem }
+
+// DestinationError is returned when the destination is not empty.
+type DestinationError struct{ Dir string }
+
+func (e *DestinationError) Error() string {
+	return fmt.Sprintf("destination %s is not empty; setup copies the project into a new or empty directory", e.Dir)
+}
+
+// SetupFromImage sets up a checkout from an image with no network: it
+// checks the toolchain and the destination, verifies every file of the
+// image against its manifest (nothing is written when one is damaged or
+// missing), copies the repository, seeds a writable module cache the user
+// owns from the image's module tree, and writes .sprintkit/env.
+//
+// Running the baseline and the report is left to the caller, with
+// Environ(os.Environ(), res.Env).
+func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error) {
+	step := func(s, format string, args ...any) {
+		if opts.Step != nil {
+			opts.Step(s, fmt.Sprintf(format, args...))
+		}
+	}
+	env := opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	img, err := filepath.Abs(opts.Image)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ReadManifest(img)
+	if err != nil {
+		return nil, err
+	}
+	res := &SetupResult{Manifest: m}
+	if opts.Dir == "" {
+		return nil, errors.New("no destination: pass --dir")
+	}
+	if res.Dir, err = filepath.Abs(opts.Dir); err != nil {
+		return nil, err
+	}
+
+	// Cheap checks first, so a newcomer hears about them at once.
+	if m.Go != "" {
+		step("toolchain", "checking the local go against go %s", m.Go)
+		res.Toolchain = CheckToolchain(ctx, env, m.Go)
+		if !res.Toolchain.OK {
+			return res, &ToolchainError{Check: res.Toolchain}
+		}
+	}
+	if err := checkEmpty(res.Dir); err != nil {
+		return res, err
+	}
+	if rel, err := filepath.Rel(img, res.Dir); err == nil && !strings.HasPrefix(rel, "..") {
+		return res, fmt.Errorf("destination %s is inside the image %s; choose a directory outside it", res.Dir, img)
+	}
+	hasModules := m.Go != "" && exists(filepath.Join(img, filepath.FromSlash(ProxyDir)))
+	var userProxy, userNoSum string
+	if hasModules {
+		res.ModCache, userProxy, userNoSum = goEnv3(ctx, env)
+		if res.ModCache == "" || !writableDir(res.ModCache) {
+			res.ModCacheFallback = true
+			res.ModCache = filepath.Join(res.Dir, state.DirName, "gomod")
+			res.Warnings = append(res.Warnings, "your module cache is not writable; using "+res.ModCache+" instead")
+		}
+	}
+
+	// 1. Verify.
+	step("verify", "verifying %d files (%s) against manifest.json", len(m.Files), humanBytes(m.TotalBytes))
+	if err := Verify(ctx, img, m, VerifyOptions{Workers: opts.Workers, Progress: opts.HashProgress}); err != nil {
+		return res, err
+	}
+
+	// 2. The repository.
+	step("repo", "copying the repository to %s", res.Dir)
+	res.Repo, err = copier.Copy(ctx, filepath.Join(img, RepoDir), res.Dir, copier.Options{
+		Workers:  opts.Workers,
+		Progress: progressFor(opts.CopyProgress, "repo"),
+	})
+	if err != nil {
+		return res, fmt.Errorf("copy the repository to %s: %w", res.Dir, err)
+	}
+	if _, err := state.Ensure(res.Dir); err != nil {
+		return res, err
+	}
+
+	// 3. Modules and the environment.
+	if hasModules {
+		step("modules", "seeding the module cache %s", res.ModCache)
+		res.Modules, err = copier.Copy(ctx, filepath.Join(img, filepath.FromSlash(ProxyDir)), filepath.Join(res.ModCache, "cache", "download"), copier.Options{
+			Workers:  opts.Workers,
+			Exclude:  []string{"*.lock"},
+			Progress: progressFor(opts.CopyProgress, "modules"),
+		})
+		if err != nil {
+			return res, fmt.Errorf("seed the module cache %s: %w", res.ModCache, err)
+		}
+		if userProxy == "" {
+			userProxy = getEnv(env, "GOPROXY")
+		}
+		res.Env = NewcomerEnv(res.ModCache, userProxy, userNoSum, m.ModulePaths())
+		res.EnvFile = state.Path(res.Dir, state.EnvFile)
+		step("env", "writing %s", res.EnvFile)
+		if err := state.WriteFile(res.EnvFile, func(w io.Writer) error { return WriteEnv(w, res.Env) }); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// goEnv3 returns the user's GOMODCACHE, GOPROXY and GONOSUMDB as go sees
+// them (with GOTOOLCHAIN=local so that nothing is downloaded).
+func goEnv3(ctx context.Context, env []string) (modcache, proxy, nosumdb string) {
+	out, err := goCmdOutput(ctx, "", setEnv(env, "GOTOOLCHAIN", "local"), "env", "GOMODCACHE", "GOPROXY", "GONOSUMDB")
+	if err != nil {
+		return getEnv(env, "GOMODCACHE"), getEnv(env, "GOPROXY"), getEnv(env, "GONOSUMDB")
+	}
+	lines := strings.Split(strings.TrimRight(string(out), "\r\n"), "\n")
+	for len(lines) < 3 {
+		lines = append(lines, "")
+	}
+	return strings.TrimSpace(lines[0]), strings.TrimSpace(lines[1]), strings.TrimSpace(lines[2])
+}
+
+// checkEmpty accepts a missing directory or an empty one.
+func checkEmpty(dir string) error {
+	f, err := os.Open(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("destination %s is a file, not a directory", dir)
+	}
+	if names, _ := f.Readdirnames(1); len(names) > 0 {
+		return &DestinationError{Dir: dir}
+	}
+	return nil
+}
+
+// writableDir reports whether the user can create files in dir, or in its
+// nearest existing parent when dir does not exist yet. It leaves nothing
+// behind: the probe file is removed at once.
+func writableDir(dir string) bool {
+	for {
+		fi, err := os.Stat(dir)
+		if err == nil {
+			if !fi.IsDir() {
+				return false
+			}
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
+	probe := dir
+	if fi, err := os.Stat(filepath.Join(dir, "cache", "download")); err == nil && fi.IsDir() {
+		probe = filepath.Join(dir, "cache", "download")
+	}
+	f, err := os.CreateTemp(probe, ".sprintkit-probe-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

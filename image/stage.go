@@ -1,0 +1,521 @@
+package image
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sprintkit/sprintkit/checkout"
+	"github.com/sprintkit/sprintkit/copier"
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/state"
+)
+
+// StageOptions says what to stage where.
+type StageOptions struct {
+	// Src is the checkout to stage: a git work tree with its own .git
+	// directory.
+	Src string
+	// Out is the image directory; created when missing.
+	Out string
+	// Upstream, when set, becomes the image's origin URL (for an image made
+	// from a fresh clone of a URL); otherwise Src's own origin is used.
+	// Credentials are stripped either way.
+	Upstream string
+	// Platforms to cross-build sprintkit for ("linux/amd64", ...).
+	Platforms []string
+	// Executable is the sprintkit binary copied to bin/; os.Executable()
+	// when empty.
+	Executable string
+	// Version is sprintkit's version, for the manifest and -ldflags.
+	Version string
+	// Env is the environment go runs with; os.Environ() when nil.
+	Env []string
+	// ModCache is the private module cache staging fills; a directory
+	// under the user cache directory, one per image, when empty.
+	ModCache string
+	// NoReport skips running the tests for the report and baseline.
+	NoReport bool
+	// Refresh re-runs module staging, tests and cross-builds even when
+	// nothing they depend on changed.
+	Refresh bool
+	// Checksum makes the copier compare file contents rather than size
+	// and modification time (for a source that was freshly cloned, whose
+	// modification times are all new).
+	Checksum bool
+	Workers  int
+	// Step is called when a step starts ("repo", "modules", "report",
+	// "binaries", "manifest") with a line for a person.
+	Step func(step, msg string)
+	// CopyProgress reports the copier's progress within "repo" and "modules".
+	CopyProgress func(step string, p copier.Progress)
+	// HashProgress reports hashing within "manifest".
+	HashProgress func(HashProgress)
+	// Report runs the project's tests with coverage in dir with env, writes
+	// the HTML report into reportDir and returns the result; nil means
+	// DefaultReport.
+	Report func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error)
+}
+
+// StageResult says what staging did.
+type StageResult struct {
+	Manifest *Manifest
+	Repo     copier.Stats // repository copy
+	Modules  copier.Stats // module tree copy
+	// Hashed is the number of files whose SHA-256 was computed; the rest
+	// were unchanged since the previous manifest.
+	Hashed int
+	// Skipped names the steps that had nothing to do ("modules",
+	// "report", "binaries") because what they depend on did not change.
+	Skipped []string
+	// Built lists the platforms cross-built in this run.
+	Built []string
+	// Tests counts the outcomes of the report's test run, when it ran.
+	Passed, Failed int
+	Targets        []coverage.Target
+	Warnings       []string
+	ModCache       string
+	Duration       time.Duration
+}
+
+// Stage writes (or updates) the image at opts.Out from the checkout at
+// opts.Src. See the package doc for the layout.
+func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
+	start := time.Now()
+	res := &StageResult{}
+	step := func(s, format string, args ...any) {
+		if opts.Step != nil {
+			opts.Step(s, fmt.Sprintf(format, args...))
+		}
+	}
+	warn := func(format string, args ...any) { res.Warnings = append(res.Warnings, fmt.Sprintf(format, args...)) }
+	env := opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	src, err := filepath.Abs(opts.Src)
+	if err != nil {
+		return nil, err
+	}
+	out, err := filepath.Abs(opts.Out)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(filepath.Join(src, ".git")); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("%s has no .git directory: an image needs a checkout with its own repository (a worktree or submodule is not enough); pass its URL to clone it instead", src)
+	}
+	co, err := checkout.Open(src)
+	if err != nil {
+		return nil, err
+	}
+	if rel, err := filepath.Rel(out, src); err == nil && !strings.HasPrefix(rel, "..") {
+		return nil, fmt.Errorf("the image %s would contain the checkout %s it is made from; choose another --out", out, src)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("create image %s: %w", out, err)
+	}
+
+	// The previous manifest saves re-hashing and tells what changed; it is
+	// removed now, so that an interrupted staging leaves no manifest.
+	var prev *Manifest
+	if m, err := ReadManifest(out); err == nil {
+		prev = m
+	}
+	if err := os.Remove(filepath.Join(out, ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("remove old manifest: %w", err)
+	}
+
+	m := &Manifest{
+		Format:           Format,
+		Version:          ManifestVersion,
+		Created:          time.Now().UTC().Truncate(time.Second),
+		Project:          filepath.Base(src),
+		Commit:           co.Commit,
+		SprintkitVersion: opts.Version,
+		Modules:          []string{},
+		Platforms:        []string{},
+	}
+	gomod, gomodErr := ReadGoMod(src)
+	isGo := gomodErr == nil
+	if isGo {
+		m.Project, m.Go, m.Toolchain = gomod.Module, gomod.Go, gomod.Toolchain
+	} else if !errors.Is(gomodErr, fs.ErrNotExist) {
+		return nil, gomodErr
+	}
+	if dirty := gitDirty(ctx, src); dirty > 0 {
+		m.Dirty = true
+		warn("the checkout has %d uncommitted or untracked entries; they are staged as they are, and the manifest's commit does not describe them", dirty)
+	}
+
+	// 1. The repository.
+	step("repo", "copying the repository to %s", filepath.Join(out, RepoDir))
+	excl := []string{"/" + state.DirName + "/", "/.git/config", "/.git/FETCH_HEAD", "/.git/logs/", "/.git/index.lock", "/.git/sprintkit-*"}
+	res.Repo, err = copier.Copy(ctx, src, filepath.Join(out, RepoDir), copier.Options{
+		Workers:  opts.Workers,
+		Exclude:  excl,
+		Checksum: opts.Checksum,
+		Delete:   true,
+		Progress: progressFor(opts.CopyProgress, "repo"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("copy repository to image: %w", err)
+	}
+	cfg, err := os.ReadFile(filepath.Join(src, ".git", "config"))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Join(src, ".git", "config"), err)
+	}
+	clean, origin, err := SanitizeGitConfig(cfg, opts.Upstream)
+	if err != nil {
+		return nil, err
+	}
+	m.Upstream = origin
+	if origin == "" {
+		warn("the checkout has no origin remote, so the image's repository has no upstream to pull from")
+	} else if isLocalPath(origin) && opts.Upstream == "" {
+		warn("origin is a local path (%s), which newcomers' machines will not have", origin)
+	}
+	if err := writeIfChanged(filepath.Join(out, RepoDir, ".git", "config"), clean); err != nil {
+		return nil, err
+	}
+
+	// 2. Modules.
+	imgRepo := filepath.Join(out, RepoDir)
+	proxyDir := filepath.Join(out, filepath.FromSlash(ProxyDir))
+	if isGo {
+		key, err := modKey(src)
+		if err != nil {
+			return nil, err
+		}
+		m.ModKey = key
+		priv := opts.ModCache
+		if priv == "" {
+			priv, err = defaultModCache(out)
+			if err != nil {
+				return nil, err
+			}
+		}
+		res.ModCache = priv
+		privDL := filepath.Join(priv, "cache", "download")
+		_, statErr := os.Stat(privDL)
+		reuse := !opts.Refresh && prev != nil && prev.ModKey == key && statErr == nil
+		if reuse {
+			m.Modules = prev.Modules
+			res.Skipped = append(res.Skipped, "modules")
+			step("modules", "go.mod and go.sum unchanged: keeping the staged modules")
+		} else {
+			step("modules", "downloading every module the build and tests need into %s", priv)
+			mr, err := StageModules(ctx, src, ModOptions{Cache: priv, Env: env})
+			if err != nil {
+				return nil, err
+			}
+			m.Modules = mr.Modules
+			if mr.GoSumAdded > 0 {
+				warn("go.sum lacks %d lines that building and testing need; newcomers' go adds them without a checksum-database lookup (GONOSUMDB lists the image's modules), but commit a complete go.sum (go mod tidy) to be sure", mr.GoSumAdded)
+			}
+			for _, r := range mr.Replaced {
+				warn("replace %s: a local replacement is not staged; the image builds only if that directory is inside the repository", r)
+			}
+			if len(mr.Unavailable) > 0 {
+				warn("%d modules of the build list could not be downloaded (no package the project builds or tests comes from them): %s", len(mr.Unavailable), strings.Join(firstN(mr.Unavailable, 5), ", "))
+			}
+		}
+		step("modules", "copying the module tree to %s", proxyDir)
+		res.Modules, err = copier.Copy(ctx, privDL, proxyDir, copier.Options{
+			Workers:  opts.Workers,
+			Exclude:  []string{"*.lock", "*.partial", "*.tmp", "/sumdb/"},
+			Delete:   true,
+			Progress: progressFor(opts.CopyProgress, "modules"),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("copy modules to image: %w", err)
+		}
+		if v, err := goCmdOutput(ctx, "", setEnv(env, "GOTOOLCHAIN", "local"), "env", "GOVERSION"); err == nil {
+			m.StagedWith = strings.TrimSpace(string(v))
+		}
+	}
+
+	// 3. The report and the baseline.
+	reportDir := filepath.Join(out, ReportDir)
+	baselinePath := filepath.Join(out, BaselineFile)
+	switch {
+	case opts.NoReport || !isGo:
+		if !isGo {
+			warn("no go.mod: the image holds no modules, report or baseline")
+		}
+	case !opts.Refresh && prev != nil && prev.Commit == m.Commit && !m.Dirty && !prev.Dirty && prev.ModKey == m.ModKey &&
+		exists(filepath.Join(reportDir, "index.html")) && exists(baselinePath):
+		res.Skipped = append(res.Skipped, "report")
+		step("report", "commit unchanged: keeping the report and baseline")
+	default:
+		step("report", "running the tests with coverage for the report and baseline")
+		run := opts.Report
+		if run == nil {
+			run = DefaultReport
+		}
+		renv := stagingTestEnv(env, res.ModCache, proxyDir, m.ModulePaths())
+		tmpReport := reportDir + ".new"
+		os.RemoveAll(tmpReport)
+		r, targets, err := run(ctx, src, renv, tmpReport)
+		if err != nil {
+			os.RemoveAll(tmpReport)
+			warn("no report: %v", err)
+			break
+		}
+		r.Commit = m.Commit
+		if err := state.WriteJSON(baselinePath, coverage.NewBaseline(r)); err != nil {
+			os.RemoveAll(tmpReport)
+			return nil, err
+		}
+		if err := replaceDir(tmpReport, reportDir); err != nil {
+			return nil, err
+		}
+		for _, t := range r.Tests {
+			switch t.Outcome {
+			case "pass":
+				res.Passed++
+			case "fail":
+				res.Failed++
+			}
+		}
+		res.Targets = targets
+	}
+	_ = imgRepo
+
+	// 4. Binaries.
+	exe := opts.Executable
+	if exe == "" {
+		if exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("find the sprintkit binary: %w", err)
+		}
+	}
+	step("binaries", "copying sprintkit to %s", HostBinary())
+	if _, err := copyFileAtomic(exe, filepath.Join(out, filepath.FromSlash(HostBinary()))); err != nil {
+		return nil, fmt.Errorf("copy sprintkit to image: %w", err)
+	}
+	if len(opts.Platforms) > 0 {
+		binKey, err := HashFile(exe)
+		if err != nil {
+			return nil, fmt.Errorf("hash %s: %w", exe, err)
+		}
+		m.BinaryKey = binKey
+		var todo []string
+		for _, p := range opts.Platforms {
+			if !opts.Refresh && prev != nil && prev.BinaryKey == binKey && contains(prev.Platforms, p) && exists(filepath.Join(out, filepath.FromSlash(PlatformBinary(p)))) {
+				m.Platforms = append(m.Platforms, p)
+				continue
+			}
+			todo = append(todo, p)
+		}
+		if len(todo) == 0 {
+			res.Skipped = append(res.Skipped, "binaries")
+		} else if srcDir, err := SourceDir(); err != nil {
+			warn("no binaries for %s: %v", strings.Join(todo, ", "), err)
+		} else {
+			for _, p := range todo {
+				step("binaries", "building sprintkit for %s", p)
+				if err := CrossBuild(ctx, srcDir, filepath.Join(out, filepath.FromSlash(PlatformBinary(p))), p, opts.Version, env); err != nil {
+					if ctx.Err() != nil {
+						return nil, ctx.Err()
+					}
+					warn("%v", err)
+					continue
+				}
+				m.Platforms = append(m.Platforms, p)
+				res.Built = append(res.Built, p)
+			}
+		}
+		sort.Strings(m.Platforms)
+	}
+
+	// 5. START_HERE.html and README.txt.
+	if prev != nil && len(res.Targets) == 0 && contains(res.Skipped, "report") {
+		res.Targets = readTargets(out)
+	}
+	doc := DocInfo{Manifest: m, HasReport: exists(filepath.Join(reportDir, "index.html")), Targets: firstTargets(res.Targets, 5), HostPlatform: runtime.GOOS + "/" + runtime.GOARCH}
+	if prev != nil && m.Commit == prev.Commit {
+		doc.Manifest = withCreated(m, prev.Created) // the docs' date moves only with the project
+	}
+	for _, d := range []struct {
+		name  string
+		write func(io.Writer, DocInfo) error
+	}{{StartHere, WriteStartHere}, {ReadmeFile, WriteReadme}} {
+		var b bytes.Buffer
+		if err := d.write(&b, doc); err != nil {
+			return nil, fmt.Errorf("write %s: %w", d.name, err)
+		}
+		if err := writeIfChanged(filepath.Join(out, d.name), b.Bytes()); err != nil {
+			return nil, err
+		}
+	}
+
+	// 6. The manifest, last.
+	step("manifest", "hashing every file for manifest.json")
+	files, hashed, err := Scan(ctx, out, ScanOptions{Previous: prev, Workers: opts.Workers, Progress: opts.HashProgress})
+	if err != nil {
+		return nil, err
+	}
+	m.Files = files
+	res.Hashed = hashed
+	for _, f := range files {
+		m.TotalFiles++
+		m.TotalBytes += f.Size
+	}
+	if err := state.WriteJSON(filepath.Join(out, ManifestFile), m); err != nil {
+		return nil, err
+	}
+	res.Manifest = m
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// stagingTestEnv is the environment of the report's test run: the private
+// cache, and the image's own module tree as the only proxy.
+func stagingTestEnv(env []string, modcache, proxyDir string, modulePaths []string) []string {
+	if modcache != "" {
+		env = setEnv(env, "GOMODCACHE", modcache)
+	}
+	env = setEnv(env, "GOPROXY", FileURL(proxyDir)+",off")
+	env = setEnv(env, "GONOSUMDB", strings.Join(modulePaths, ","))
+	env = setEnv(env, "GOFLAGS", "-mod=mod -modcacherw")
+	env = setEnv(env, "GOWORK", "off")
+	return env
+}
+
+func progressFor(fn func(string, copier.Progress), step string) func(copier.Progress) {
+	if fn == nil {
+		return nil
+	}
+	return func(p copier.Progress) { fn(step, p) }
+}
+
+// modKey identifies the module requirements: go.mod and go.sum.
+func modKey(dir string) (string, error) {
+	h := sha256.New()
+	for _, name := range []string{"go.mod", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", name, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// defaultModCache is the private staging cache of the image at out.
+func defaultModCache(out string) (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("find a cache directory for staging modules (pass a module cache explicitly): %w", err)
+	}
+	sum := sha256.Sum256([]byte(out))
+	return filepath.Join(base, "sprintkit", "image-gomod", hex.EncodeToString(sum[:6])), nil
+}
+
+// gitDirty counts entries `git status --porcelain` reports; 0 when git is
+// missing or fails.
+func gitDirty(ctx context.Context, dir string) int {
+	if _, err := exec.LookPath("git"); err != nil {
+		return 0
+	}
+	cmd := exec.CommandContext(ctx, "git", "status", "--porcelain", "--ignore-submodules")
+	cmd.Dir = dir
+	b, err := cmd.Output()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.TrimSpace(l) != "" && !strings.Contains(l, state.DirName+"/") {
+			n++
+		}
+	}
+	return n
+}
+
+func isLocalPath(u string) bool {
+	return strings.HasPrefix(u, "/") || strings.HasPrefix(u, "file://") || strings.HasPrefix(u, ".") || (len(u) > 2 && u[1] == ':' && (u[2] == '\\' || u[2] == '/'))
+}
+
+// writeIfChanged writes b to name atomically unless name already holds b,
+// so an unchanged file keeps its modification time.
+func writeIfChanged(name string, b []byte) error {
+	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, b) {
+		return nil
+	}
+	return state.WriteFile(name, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// replaceDir puts dir new in place of dir old.
+func replaceDir(newDir, old string) error {
+	trash := old + ".old"
+	os.RemoveAll(trash)
+	if err := os.Rename(old, trash); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("replace %s: %w", old, err)
+	}
+	if err := os.Rename(newDir, old); err != nil {
+		return fmt.Errorf("replace %s: %w", old, err)
+	}
+	return os.RemoveAll(trash)
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
+	}
+	return s
+}
+
+func firstTargets(t []coverage.Target, n int) []coverage.Target {
+	if len(t) > n {
+		return t[:n]
+	}
+	return t
+}
+
+func withCreated(m *Manifest, t time.Time) *Manifest {
+	c := *m
+	c.Created = t
+	return &c
+}
+
+// readTargets reads the ranked targets kept beside the report, if any.
+func readTargets(out string) []coverage.Target {
+	var t []coverage.Target
+	if err := state.ReadJSON(filepath.Join(out, ReportDir, targetsFile), &t); err != nil {
+		return nil
+	}
+	return t
+}
+
+// targetsFile keeps the top targets inside report/, for START_HERE.html.
+const targetsFile = "targets.json"
