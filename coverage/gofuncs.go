@@ -1,0 +1,154 @@
+package coverage
+
+import (
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/cover"
+)
+
+// Functions of Go files
+//
+// Each function and method declared in a file (a FuncDecl with a body) is
+// one Function. Its statements are those of the blocks that overlap the
+// declaration from the "func" keyword to the closing brace, exactly as
+// `go tool cover -func` counts them, so function literals inside a function
+// belong to it. Blocks outside every declaration, such as the bodies of
+// package-level function literals (var f = func() {...}), belong to no
+// function: they count in the file's, package's and whole-suite totals (as
+// `go test -cover` counts them) but `go tool cover -func` drops them from
+// its total, which is why its total can be lower than sprintkit's.
+
+// goFunc is the extent of one function declaration.
+type goFunc struct {
+	name            string
+	line, col       int // the "func" keyword
+	endLine, endCol int // just past the closing brace
+}
+
+// parseGoFuncs returns the functions declared in src, in source order, and
+// whether the file is generated. name is used for positions only.
+func parseGoFuncs(name string, src []byte) ([]goFunc, bool, error) {
+	generated := isGeneratedGo(src)
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, generated, err
+	}
+	var funcs []goFunc
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		start := fset.Position(fd.Pos())
+		end := fset.Position(fd.End())
+		funcs = append(funcs, goFunc{
+			name: funcName(fd),
+			line: start.Line, col: start.Column,
+			endLine: end.Line, endCol: end.Column,
+		})
+	}
+	return funcs, generated, nil
+}
+
+// funcName returns "Name", "T.Name" or "(*T).Name", without type parameters.
+func funcName(fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return fd.Name.Name
+	}
+	t := fd.Recv.List[0].Type
+	star := false
+	if s, ok := t.(*ast.StarExpr); ok {
+		star = true
+		t = s.X
+	}
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t = x.X
+	case *ast.IndexListExpr:
+		t = x.X
+	}
+	recv := "?"
+	if id, ok := t.(*ast.Ident); ok {
+		recv = id.Name
+	}
+	if star {
+		return "(*" + recv + ")." + fd.Name.Name
+	}
+	return recv + "." + fd.Name.Name
+}
+
+var (
+	generatedPrefix = []byte("// Code generated ")
+	generatedSuffix = []byte(" DO NOT EDIT.")
+	packageKeyword  = []byte("package")
+)
+
+// isGeneratedGo reports whether src has a line "// Code generated ... DO NOT
+// EDIT." before its package clause (https://go.dev/s/generatedcode), the
+// rule of go/ast.IsGenerated without parsing comments.
+func isGeneratedGo(src []byte) bool {
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if bytes.HasPrefix(line, generatedPrefix) && bytes.HasSuffix(line, generatedSuffix) {
+			return true
+		}
+		if bytes.HasPrefix(bytes.TrimSpace(line), packageKeyword) {
+			return false
+		}
+	}
+	return false
+}
+
+// funcCoverage returns a Function per declaration with the statements of the
+// blocks that overlap it. blocks must be sorted and not overlap, as a merged
+// profile's are. file is the name the functions carry (File.Rel or Path).
+func funcCoverage(file string, funcs []goFunc, blocks []cover.ProfileBlock) []*Function {
+	out := make([]*Function, 0, len(funcs))
+	for _, fn := range funcs {
+		// The first block that does not end before the function starts.
+		i := sort.Search(len(blocks), func(i int) bool {
+			b := blocks[i]
+			return b.EndLine > fn.line || (b.EndLine == fn.line && b.EndCol > fn.col)
+		})
+		f := &Function{Name: fn.name, File: file, Line: fn.line, EndLine: fn.endLine}
+		for ; i < len(blocks); i++ {
+			b := blocks[i]
+			if b.StartLine > fn.endLine || (b.StartLine == fn.endLine && b.StartCol >= fn.endCol) {
+				break
+			}
+			if b.EndLine < fn.line || (b.EndLine == fn.line && b.EndCol <= fn.col) {
+				continue
+			}
+			f.Statements += b.NumStmt
+			if b.Count > 0 {
+				f.Covered += b.NumStmt
+			}
+		}
+		f.round()
+		out = append(out, f)
+	}
+	return out
+}
+
+// trimGoFileName returns the import path directory and base of a profile's
+// file name ("example.com/m/url/parse.go").
+func splitGoFileName(name string) (dir, base string) {
+	name = strings.ReplaceAll(name, "\\", "/")
+	i := strings.LastIndexByte(name, '/')
+	if i < 0 {
+		return ".", name
+	}
+	return name[:i], name[i+1:]
+}

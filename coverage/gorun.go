@@ -1,0 +1,681 @@
+package coverage
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/tools/cover"
+)
+
+// Running Go tests with coverage
+//
+// RunGo runs
+//
+//	go test -json -coverprofile=FILE -coverpkg=PATTERNS PACKAGES
+//
+// once for a go.work workspace (from its root) and once per module
+// otherwise. By default PACKAGES is every package of every module and
+// -coverpkg is the module's own packages ("./..."), so the profile is
+// whole-suite coverage: a statement counts as covered when any test of the
+// module runs it. With GoRun.PerPackage there is no -coverpkg but -cover, so
+// each package is measured by its own tests only, as `go test -cover`
+// prints it. Since Go 1.22 packages without test files are built with
+// coverage too and appear in the profile at 0%.
+//
+// While the tests run, `go list` reads the packages' metadata (main,
+// test-support, has-tests) in parallel, and the go/ast pass over the sources
+// that finds functions runs on every core once the profile is merged.
+
+// GoRun says what RunGo runs.
+type GoRun struct {
+	Dir string // a directory of the project; "" means "."
+	// Packages are `go test` patterns; empty means every package of every
+	// module (go.work or nested modules). Relative patterns are relative to Dir.
+	Packages []string
+	// CoverPkg are -coverpkg patterns; empty means each module's own packages.
+	CoverPkg []string
+	// PerPackage measures each package by its own tests only (-cover, no
+	// -coverpkg), like `go test -cover`.
+	PerPackage bool
+	// Progress, when set, is called with packages done and the total as the
+	// tests finish; total is 0 until it is known.
+	Progress func(done, total int)
+	// Env is added to the environment of every go command.
+	Env []string
+}
+
+// testEvent is one line of `go test -json` (cmd/test2json).
+type testEvent struct {
+	Action      string
+	Package     string
+	ImportPath  string // build-output and build-fail
+	Test        string
+	Elapsed     float64
+	Output      string
+	FailedBuild string
+}
+
+// goTestRun is one `go test` invocation.
+type goTestRun struct {
+	dir      string
+	patterns []string
+	coverpkg []string
+}
+
+// RunGo runs the tests of the Go project in opts.Dir with coverage and
+// returns the result. Failing tests are not an error: the result lists them
+// in Tests and still holds the coverage of the run. Build failures appear
+// as a failed test named "(build)", a package that fails outside any test as
+// "(package)".
+func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		return nil, ErrNoGo
+	}
+	proj, err := FindGoProject(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	absDir, _ := filepath.Abs(dir)
+	runs, err := planRuns(proj, absDir, opts)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "sprintkit-cover-")
+	if err != nil {
+		return nil, fmt.Errorf("run go test: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	prog := &progress{fn: opts.Progress}
+	var (
+		pkgs    []*GoPackage
+		listErr error
+		wg      sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		pkgs, listErr = listProject(ctx, proj, opts.Env)
+		if listErr != nil {
+			return
+		}
+		if len(opts.Packages) == 0 {
+			prog.setTotal(len(pkgs))
+			return
+		}
+		total := 0
+		for _, run := range runs {
+			ps, err := ListGoPackages(ctx, run.dir, opts.Env, run.patterns...)
+			if err == nil {
+				total += len(ps)
+			}
+		}
+		prog.setTotal(total)
+	}()
+
+	var tests []TestResult
+	var profiles []string
+	for i, run := range runs {
+		out := filepath.Join(tmp, fmt.Sprintf("cover-%d.out", i))
+		ts, err := runGoTest(ctx, run, out, opts, prog)
+		if err != nil {
+			wg.Wait()
+			return nil, err
+		}
+		tests = append(tests, ts...)
+		profiles = append(profiles, out)
+	}
+	wg.Wait()
+	if listErr != nil {
+		return nil, listErr
+	}
+
+	m := NewGoMerger()
+	for _, p := range profiles {
+		f, err := os.Open(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // nothing built: every package failed to build
+		} else if err != nil {
+			return nil, fmt.Errorf("read coverage profile: %w", err)
+		}
+		err = m.Read("cover.out", f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	mode := m.Mode()
+	merged, err := m.Profiles()
+	if err != nil {
+		return nil, err
+	}
+	r, err := buildGoResult(ctx, proj, pkgs, merged)
+	if err != nil {
+		return nil, err
+	}
+	if mode != "" {
+		r.Mode = mode
+	}
+	r.Tests = tests
+	return r, nil
+}
+
+// planRuns decides the go test invocations.
+func planRuns(proj *GoProject, absDir string, opts GoRun) ([]goTestRun, error) {
+	if proj.Workspace != "" {
+		run := goTestRun{dir: proj.Root, patterns: opts.Packages, coverpkg: opts.CoverPkg}
+		if len(run.patterns) == 0 {
+			run.patterns = modulePatterns(proj.Root, proj.Modules)
+		} else {
+			run.patterns = rebase(absDir, proj.Root, run.patterns)
+		}
+		if len(run.coverpkg) == 0 {
+			run.coverpkg = modulePatterns(proj.Root, proj.Modules)
+		} else {
+			run.coverpkg = rebase(absDir, proj.Root, run.coverpkg)
+		}
+		return []goTestRun{run}, nil
+	}
+	var runs []goTestRun
+	for _, m := range proj.Modules {
+		run := goTestRun{dir: m.Dir}
+		if len(opts.Packages) == 0 {
+			run.patterns = []string{"./..."}
+		} else {
+			run.patterns = rebase(absDir, m.Dir, patternsOf(proj, m, absDir, opts.Packages))
+			if len(run.patterns) == 0 {
+				continue
+			}
+		}
+		run.coverpkg = rebase(absDir, m.Dir, patternsOf(proj, m, absDir, opts.CoverPkg))
+		if len(run.coverpkg) == 0 {
+			run.coverpkg = []string{"./..."}
+		}
+		runs = append(runs, run)
+	}
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("no module of %s holds the packages %s", proj.Root, strings.Join(opts.Packages, " "))
+	}
+	return runs, nil
+}
+
+// patternsOf returns the patterns that belong to module m: import paths
+// under its module path, and directories under its directory, each to the
+// innermost module that holds it.
+func patternsOf(proj *GoProject, m GoModule, absDir string, patterns []string) []string {
+	var out []string
+	for _, p := range patterns {
+		if owner(proj, absDir, p) == m.Dir {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func owner(proj *GoProject, absDir, pattern string) string {
+	best, bestLen := "", -1
+	if isRelPattern(pattern) {
+		d := filepath.Join(absDir, filepath.FromSlash(strings.TrimSuffix(strings.TrimSuffix(pattern, "..."), "/")))
+		for _, m := range proj.Modules {
+			if relSlash(m.Dir, d) != "" && len(m.Dir) > bestLen {
+				best, bestLen = m.Dir, len(m.Dir)
+			}
+		}
+		return best
+	}
+	for _, m := range proj.Modules {
+		if (pattern == m.Path || strings.HasPrefix(pattern, m.Path+"/")) && len(m.Path) > bestLen {
+			best, bestLen = m.Dir, len(m.Path)
+		}
+	}
+	return best
+}
+
+func isRelPattern(p string) bool {
+	return p == "." || p == ".." || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") || filepath.IsAbs(p)
+}
+
+// rebase rewrites relative patterns given relative to from so that they are
+// relative to to; import path patterns are kept.
+func rebase(from, to string, patterns []string) []string {
+	out := make([]string, 0, len(patterns))
+	for _, p := range patterns {
+		if !isRelPattern(p) {
+			out = append(out, p)
+			continue
+		}
+		suffix := ""
+		base := p
+		if strings.HasSuffix(base, "/...") {
+			suffix, base = "/...", strings.TrimSuffix(base, "/...")
+		} else if base == "..." {
+			suffix, base = "/...", "."
+		}
+		abs := base
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(from, filepath.FromSlash(base))
+		}
+		rel, err := filepath.Rel(to, abs)
+		if err != nil {
+			out = append(out, p)
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		if rel != "." && !strings.HasPrefix(rel, "../") && rel != ".." {
+			rel = "./" + rel
+		}
+		out = append(out, rel+suffix)
+	}
+	return out
+}
+
+// listProject lists every package of every module of proj.
+func listProject(ctx context.Context, proj *GoProject, env []string) ([]*GoPackage, error) {
+	if proj.Workspace != "" {
+		return ListGoPackages(ctx, proj.Root, env, modulePatterns(proj.Root, proj.Modules)...)
+	}
+	var all []*GoPackage
+	for _, m := range proj.Modules {
+		ps, err := ListGoPackages(ctx, m.Dir, env, "./...")
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ps...)
+	}
+	markPackages(all) // imports across nested modules count too
+	return all, nil
+}
+
+// progress serialises Progress calls from the test and list goroutines.
+type progress struct {
+	mu          sync.Mutex
+	fn          func(done, total int)
+	done, total int
+}
+
+func (p *progress) setTotal(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total = n
+	if p.done > p.total {
+		p.total = p.done
+	}
+	if p.fn != nil {
+		p.fn(p.done, p.total)
+	}
+}
+
+func (p *progress) packageDone() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	if p.total != 0 && p.done > p.total {
+		p.total = p.done
+	}
+	if p.fn != nil {
+		p.fn(p.done, p.total)
+	}
+}
+
+const maxFailureOutput = 64 << 10
+
+// runGoTest runs one go test and collects the outcome of every test.
+func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, prog *progress) ([]TestResult, error) {
+	args := []string{"test", "-json", "-coverprofile=" + profile}
+	if opts.PerPackage {
+		args = append(args, "-cover")
+	} else {
+		args = append(args, "-coverpkg="+strings.Join(run.coverpkg, ","))
+	}
+	args = append(args, run.patterns...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = run.dir
+	cmd.Env = append(os.Environ(), opts.Env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &limitedBuffer{buf: &stderr, max: maxFailureOutput}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("run go test: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return nil, ErrNoGo
+		}
+		return nil, fmt.Errorf("run go test: %w", err)
+	}
+	c := newCollector(prog)
+	readErr := c.read(stdout)
+	waitErr := cmd.Wait()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if readErr != nil {
+		return nil, fmt.Errorf("read go test output: %w", readErr)
+	}
+	if waitErr != nil && c.packages == 0 {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = strings.TrimSpace(c.loose.String())
+		}
+		return nil, fmt.Errorf("go test in %s: %w%s", run.dir, waitErr, firstLines(msg, 20))
+	}
+	return c.finish(), nil
+}
+
+// limitedBuffer keeps the first max bytes written to it.
+type limitedBuffer struct {
+	buf *bytes.Buffer
+	max int
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if room := l.max - l.buf.Len(); room > 0 {
+		if len(p) > room {
+			l.buf.Write(p[:room])
+		} else {
+			l.buf.Write(p)
+		}
+	}
+	return len(p), nil
+}
+
+// collector turns test2json events into TestResults.
+type collector struct {
+	prog     *progress
+	tests    []TestResult
+	output   map[string]*bytes.Buffer // running tests' output, by package\x00test
+	pkgOut   map[string]*bytes.Buffer // package-level output, by package
+	buildOut map[string]*bytes.Buffer // build output, by import path
+	failed   map[string]bool          // packages with a failed test
+	packages int                      // packages finished
+	loose    bytes.Buffer             // stdout lines that are not JSON
+}
+
+func newCollector(prog *progress) *collector {
+	return &collector{prog: prog, output: map[string]*bytes.Buffer{}, pkgOut: map[string]*bytes.Buffer{},
+		buildOut: map[string]*bytes.Buffer{}, failed: map[string]bool{}}
+}
+
+func appendCapped(m map[string]*bytes.Buffer, key, s string) {
+	b := m[key]
+	if b == nil {
+		b = &bytes.Buffer{}
+		m[key] = b
+	}
+	if b.Len() < maxFailureOutput {
+		b.WriteString(s)
+	}
+}
+
+func (c *collector) read(r io.Reader) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			if bytes.HasPrefix(line, []byte("{")) {
+				var ev testEvent
+				if json.Unmarshal(line, &ev) == nil {
+					c.event(ev)
+				} else if c.loose.Len() < maxFailureOutput {
+					c.loose.Write(line)
+				}
+			} else if c.loose.Len() < maxFailureOutput {
+				c.loose.Write(line)
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (c *collector) event(ev testEvent) {
+	switch ev.Action {
+	case "build-output":
+		appendCapped(c.buildOut, ev.ImportPath, ev.Output)
+		return
+	case "build-fail":
+		return
+	}
+	if ev.Test != "" {
+		key := ev.Package + "\x00" + ev.Test
+		switch ev.Action {
+		case "output":
+			appendCapped(c.output, key, ev.Output)
+		case "pass", "skip":
+			c.tests = append(c.tests, TestResult{Package: ev.Package, Test: ev.Test, Outcome: ev.Action, Seconds: ev.Elapsed})
+			delete(c.output, key)
+		case "fail":
+			out := ""
+			if b := c.output[key]; b != nil {
+				out = b.String()
+			}
+			c.tests = append(c.tests, TestResult{Package: ev.Package, Test: ev.Test, Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+			delete(c.output, key)
+			c.failed[ev.Package] = true
+		}
+		return
+	}
+	switch ev.Action {
+	case "output":
+		appendCapped(c.pkgOut, ev.Package, ev.Output)
+	case "pass", "skip":
+		c.packages++
+		delete(c.pkgOut, ev.Package)
+		c.prog.packageDone()
+	case "fail":
+		c.packages++
+		switch {
+		case ev.FailedBuild != "":
+			out := ""
+			if b := c.buildOut[ev.FailedBuild]; b != nil {
+				out = b.String()
+			}
+			if out == "" {
+				if b := c.pkgOut[ev.Package]; b != nil {
+					out = b.String()
+				}
+			}
+			c.tests = append(c.tests, TestResult{Package: ev.Package, Test: "(build)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+		case !c.failed[ev.Package]:
+			out := ""
+			if b := c.pkgOut[ev.Package]; b != nil {
+				out = b.String()
+			}
+			c.tests = append(c.tests, TestResult{Package: ev.Package, Test: "(package)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+		}
+		delete(c.pkgOut, ev.Package)
+		c.prog.packageDone()
+	}
+}
+
+func (c *collector) finish() []TestResult {
+	if c.tests == nil {
+		return []TestResult{}
+	}
+	return c.tests
+}
+
+// FromGoProfiles builds a Result from parsed Go profiles without running
+// anything. In a Go module under root, `go list` maps files to packages and
+// says which are main, test support or tested; go/ast finds the functions of
+// every source file it can locate. Without a module (or without the go
+// command), files are grouped by their directory and a warning says so.
+func FromGoProfiles(ctx context.Context, root string, profiles []*cover.Profile) (*Result, error) {
+	if root == "" {
+		root = "."
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := MergeGoProfiles(profiles)
+	if err != nil {
+		return nil, err
+	}
+	var warnings []string
+	proj, err := FindGoProject(ctx, abs)
+	var pkgs []*GoPackage
+	switch {
+	case err == nil:
+		pkgs, err = listProject(ctx, proj, nil)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			warnings = append(warnings, fmt.Sprintf("package metadata unavailable: %v", err))
+			pkgs = nil
+		}
+	case errors.Is(err, ErrNotGoModule):
+		proj = &GoProject{Root: abs}
+		warnings = append(warnings, fmt.Sprintf("%s is not in a Go module: files are grouped by directory", root))
+	default:
+		return nil, err
+	}
+	r, err := buildGoResult(ctx, proj, pkgs, merged)
+	if err != nil {
+		return nil, err
+	}
+	r.Warnings = append(warnings, r.Warnings...)
+	return r, nil
+}
+
+// buildGoResult maps merged profiles onto packages and files, finds
+// functions and generated files in the sources, and finalizes the counts.
+func buildGoResult(ctx context.Context, proj *GoProject, pkgs []*GoPackage, profiles []*cover.Profile) (*Result, error) {
+	r := &Result{
+		Project:   proj.Name(),
+		Root:      proj.Root,
+		Generated: time.Now().UTC(),
+		Language:  "go",
+		Mode:      "set",
+		Packages:  []*Package{},
+	}
+	if len(profiles) > 0 && profiles[0].Mode != "" {
+		r.Mode = profiles[0].Mode
+	}
+	byPath := make(map[string]*GoPackage, len(pkgs))
+	for _, p := range pkgs {
+		byPath[p.ImportPath] = p
+	}
+	out := map[string]*Package{}
+	type job struct {
+		f   *File
+		src string
+	}
+	jobs := make([]job, 0, len(profiles))
+	for _, prof := range profiles {
+		dir, base := splitGoFileName(prof.FileName)
+		gp := byPath[dir]
+		p := out[dir]
+		if p == nil {
+			p = &Package{Name: dir}
+			if gp != nil {
+				p.Dir = relSlash(proj.Root, gp.Dir)
+				p.IsMain, p.TestSupport, p.HasTests = gp.IsMain, gp.TestSupport, gp.HasTests
+			}
+			out[dir] = p
+			r.Packages = append(r.Packages, p)
+		}
+		f := &File{Path: prof.FileName, Blocks: prof.Blocks}
+		src := locateGoFile(proj, gp, prof.FileName, base)
+		if src != "" {
+			f.Rel = relSlash(proj.Root, src)
+			if p.Dir == "" && f.Rel != "" {
+				p.Dir = filepath.ToSlash(filepath.Dir(filepath.FromSlash(f.Rel)))
+			}
+			jobs = append(jobs, job{f, src})
+		}
+		p.Files = append(p.Files, f)
+	}
+
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, j := range jobs {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			src, err := os.ReadFile(j.src)
+			if err != nil {
+				mu.Lock()
+				r.Warnings = append(r.Warnings, fmt.Sprintf("read %s: %v", j.src, err))
+				mu.Unlock()
+				return nil
+			}
+			funcs, generated, err := parseGoFuncs(j.src, src)
+			j.f.Generated = generated
+			if err != nil {
+				mu.Lock()
+				r.Warnings = append(r.Warnings, fmt.Sprintf("parse %s: no functions: %v", j.src, err))
+				mu.Unlock()
+				return nil
+			}
+			name := j.f.Rel
+			if name == "" {
+				name = j.f.Path
+			}
+			j.f.Functions = funcCoverage(name, funcs, j.f.Blocks)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	r.Finalize()
+	return r, nil
+}
+
+// locateGoFile finds the source of a profile's file name: in its package's
+// directory, under the module whose path prefixes it, as an absolute path,
+// or relative to the root.
+func locateGoFile(proj *GoProject, gp *GoPackage, name, base string) string {
+	if gp != nil && gp.Dir != "" {
+		p := filepath.Join(gp.Dir, base)
+		if fileExists(p) {
+			return p
+		}
+	}
+	best, bestLen := "", -1
+	for _, m := range proj.Modules {
+		if strings.HasPrefix(name, m.Path+"/") && len(m.Path) > bestLen {
+			best, bestLen = filepath.Join(m.Dir, filepath.FromSlash(name[len(m.Path)+1:])), len(m.Path)
+		}
+	}
+	if best != "" && fileExists(best) {
+		return best
+	}
+	if filepath.IsAbs(name) && fileExists(name) {
+		return name
+	}
+	if p := filepath.Join(proj.Root, filepath.FromSlash(name)); fileExists(p) {
+		return p
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
