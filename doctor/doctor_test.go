@@ -1,0 +1,239 @@
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// pathWith returns a PATH holding only links to the named real programs, so
+// a test can take git (or go) away.
+func pathWith(t *testing.T, progs ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, p := range progs {
+		real, err := exec.LookPath(p)
+		if err != nil {
+			t.Skipf("%s not installed", p)
+		}
+		if err := os.Symlink(real, filepath.Join(dir, filepath.Base(real))); err != nil {
+			t.Skip("no symlinks here")
+		}
+	}
+	return dir
+}
+
+func env(kv ...string) []string {
+	out := []string{}
+	for _, e := range os.Environ() {
+		if strings.HasPrefix(e, "GOTOOLCHAIN=") || strings.HasPrefix(e, "GOPROXY=") || strings.HasPrefix(e, "GOFLAGS=") {
+			continue
+		}
+		out = append(out, e)
+	}
+	return append(out, kv...)
+}
+
+// toolchainProxy serves golang.org/toolchain's version list the way a module
+// proxy does, holding the given Go versions for this platform.
+func toolchainProxy(t *testing.T, versions ...string) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/golang.org/toolchain/@v/list" {
+			http.NotFound(w, r)
+			return
+		}
+		for _, v := range versions {
+			fmt.Fprintf(w, "v0.0.1-%s.%s-%s\n", v, runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintf(w, "v0.0.1-%s.plan9-386\n", v)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestGoToolchain(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go not installed")
+	}
+	withProxy := toolchainProxy(t, "go1.99.0", "go1.99.1")
+	emptyProxy := toolchainProxy(t, "go1.21.0")
+	goOnly := pathWith(t, "go")
+	fakeDir := t.TempDir()
+	os.WriteFile(filepath.Join(fakeDir, "go1.99"), []byte("#!/bin/sh\n"), 0o755)
+
+	cases := []struct {
+		name   string
+		known  bool
+		goLine string
+		env    []string
+		want   Status
+		detail string
+		hint   string
+	}{
+		{"a go line older than the toolchain passes", true, "1.21", env("GOTOOLCHAIN=local"), OK, "(go.mod: go 1.21)", ""},
+		{"before the clone the go line is checked later", false, "", env(), OK, "checked after the clone", ""},
+		{"a too-new go line with GOTOOLCHAIN=local fails up front", true, "1.99", env("GOTOOLCHAIN=local"), Fail, "GOTOOLCHAIN=local will not fetch", "install go1.99"},
+		{"a too-new go line with GOPROXY=off fails: no way to download", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY=off"), Fail, "GOPROXY=off", "go.dev/dl"},
+		{"a too-new go line with an unreachable proxy fails", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY=http://127.0.0.1:1"), Fail, "unreachable", "connect to the network"},
+		{"a too-new go line the proxy has warns of the download", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY="+withProxy), Warn, "will download go1.99", "keep the network on"},
+		{"a go version the proxy does not have fails", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY="+emptyProxy), Fail, "has no such toolchain", "does not exist"},
+		{"GOTOOLCHAIN=path without the program on PATH fails", true, "1.99", env("GOTOOLCHAIN=path"), Fail, "finds no go1.99 on PATH", "golang.org/dl/go1.99"},
+		{"GOTOOLCHAIN=path with the program on PATH passes", true, "1.99", env("GOTOOLCHAIN=path", "PATH="+fakeDir+string(os.PathListSeparator)+os.Getenv("PATH")), OK, "will run", ""},
+		{"a go line that is not a version fails", true, "banana", env(), Fail, "is not a Go version", "fix the go line"},
+		{"no go for a go project fails", true, "1.21", env("PATH=" + t.TempDir()), Fail, "no go command", "go.dev/dl"},
+		{"no go before the clone only warns", false, "", env("PATH=" + t.TempDir()), Warn, "no go command", "go.dev/dl"},
+		{"go found through a minimal PATH passes", true, "1.21", env("GOTOOLCHAIN=local", "PATH="+goOnly), OK, "go1.", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := GoToolchain(context.Background(), Options{Env: tc.env, Known: tc.known, Go: true, GoVersion: tc.goLine})
+			if c.Status != tc.want || !strings.Contains(c.Detail, tc.detail) || !strings.Contains(c.Hint, tc.hint) {
+				t.Errorf("got %s %q (hint %q), want %s with %q (hint %q)", c.Status, c.Detail, c.Hint, tc.want, tc.detail, tc.hint)
+			}
+		})
+	}
+}
+
+func TestGit(t *testing.T) {
+	noGit := env("PATH=" + t.TempDir())
+	cases := []struct {
+		name      string
+		env       []string
+		transport string
+		want      Status
+		detail    string
+	}{
+		{"git on PATH passes with its version", env(), "https", OK, "git version"},
+		{"no git fails when cloning a local path", noGit, "file", Fail, "local path"},
+		{"no git only warns for an https clone", noGit, "https", Warn, "commit"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Git(context.Background(), Options{Env: tc.env, Transport: tc.transport})
+			if c.Status != tc.want || !strings.Contains(c.Detail, tc.detail) {
+				t.Errorf("got %s %q, want %s with %q", c.Status, c.Detail, tc.want, tc.detail)
+			}
+			if c.Status != OK && c.Hint == "" {
+				t.Error("no hint")
+			}
+		})
+	}
+}
+
+func TestDiskAndWrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "not", "yet", "created")
+	if c := Disk(Options{Dir: dir, NeedBytes: 1 << 20}); c.Status != OK || !strings.Contains(c.Detail, "free at") {
+		t.Errorf("1 MiB needed: %s %q, want ok", c.Status, c.Detail)
+	}
+	if c := Disk(Options{Dir: dir, NeedBytes: 1 << 60}); c.Status != Fail || c.Hint == "" {
+		t.Errorf("1 EiB needed: %s %q, want fail with a hint", c.Status, c.Detail)
+	}
+	if c := Write(Options{Dir: dir}); c.Status != OK {
+		t.Errorf("Write in a temp dir: %s %q", c.Status, c.Detail)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(filepath.Dir(dir))); len(ents) != 0 {
+		t.Errorf("Write left %d files behind", len(ents))
+	}
+	if runtime.GOOS == "linux" {
+		// Not even root may create files in /proc/self.
+		if c := Write(Options{Dir: "/proc/self/project"}); c.Status != Fail || !strings.Contains(c.Hint, "--dir") {
+			t.Errorf("Write in /proc/self: %s %q %q, want fail with a --dir hint", c.Status, c.Detail, c.Hint)
+		}
+	}
+}
+
+func TestInotifyVerdict(t *testing.T) {
+	cases := []struct {
+		name        string
+		limit, dirs int
+		want        Status
+	}{
+		{"few directories pass", 8192, 100, OK},
+		{"unknown directories report the limit", 8192, 0, OK},
+		{"over half the limit warns: editors share it", 8192, 5000, Warn},
+		{"more directories than the limit warns with the sysctl", 8192, 9000, Warn},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := inotifyVerdict(Check{}, tc.limit, tc.dirs)
+			if c.Status != tc.want {
+				t.Errorf("got %s %q, want %s", c.Status, c.Detail, tc.want)
+			}
+			if c.Status == Warn && !strings.Contains(c.Hint, "max_user_watches") {
+				t.Errorf("hint %q does not say how to raise the limit", c.Hint)
+			}
+		})
+	}
+}
+
+func TestPython(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed")
+	}
+	// A virtual environment without pip has neither coverage nor pytest.
+	venv := filepath.Join(t.TempDir(), "venv")
+	if out, err := exec.Command(py, "-m", "venv", "--without-pip", venv).CombinedOutput(); err != nil {
+		t.Skipf("python3 -m venv: %v\n%s", err, out)
+	}
+	vpy := filepath.Join(venv, "bin", "python")
+	mods := t.TempDir()
+	os.MkdirAll(filepath.Join(mods, "coverage"), 0o755)
+	os.WriteFile(filepath.Join(mods, "coverage", "__init__.py"), []byte("__version__ = '7.6.1'\n"), 0o644)
+	os.WriteFile(filepath.Join(mods, "pytest.py"), []byte("__version__ = '8.3.2'\n"), 0o644)
+
+	cases := []struct {
+		name   string
+		env    []string
+		want   Status
+		detail string
+		hint   string
+	}{
+		{"an interpreter without coverage.py and pytest fails with the pip command", env("PYTHONNOUSERSITE=1"), Fail, "missing coverage and pytest", "-m pip install coverage pytest"},
+		{"an interpreter with both passes with their versions", env("PYTHONNOUSERSITE=1", "PYTHONPATH="+mods), OK, "coverage.py 7.6.1, pytest 8.3.2", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Python(context.Background(), Options{Env: tc.env, PythonExe: vpy})
+			if c.Status != tc.want || !strings.Contains(c.Detail, tc.detail) || !strings.Contains(c.Hint, tc.hint) {
+				t.Errorf("got %s %q (hint %q), want %s %q (hint %q)", c.Status, c.Detail, c.Hint, tc.want, tc.detail, tc.hint)
+			}
+		})
+	}
+	t.Run("no interpreter on PATH fails", func(t *testing.T) {
+		c := Python(context.Background(), Options{Env: env("PATH=" + t.TempDir())})
+		if c.Status != Fail || !strings.Contains(c.Hint, "python.org") {
+			t.Errorf("got %s %q %q", c.Status, c.Detail, c.Hint)
+		}
+	})
+}
+
+func TestRunOrdersChecksAndStopsOnFail(t *testing.T) {
+	checks := Run(context.Background(), Options{Dir: t.TempDir(), Env: env("GOTOOLCHAIN=local"), Known: true, Go: true, GoVersion: "1.99", Transport: "file", NeedBytes: 1 << 20})
+	var ids []string
+	for _, c := range checks {
+		ids = append(ids, c.ID)
+	}
+	want := "go git disk write"
+	if runtime.GOOS == "linux" {
+		want += " inotify"
+	}
+	if got := strings.Join(ids, " "); got != want {
+		t.Errorf("checks %q, want %q", got, want)
+	}
+	if !Failed(checks) {
+		t.Error("a go 1.99 line with GOTOOLCHAIN=local must fail the run")
+	}
+	for _, c := range checks {
+		if c.Status.Symbol() == "" {
+			t.Errorf("%s has no symbol", c.ID)
+		}
+	}
+}
