@@ -1,22 +1,657 @@
 package report
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/templates"
 )
 
 // HTMLOptions shapes the static HTML site.
 type HTMLOptions struct {
-	Title    string // project name; r.Project when empty
-	Commit   string // commit shown on the index; r.Commit when empty
-	Workers  int    // parallel page writers; 0 means GOMAXPROCS
+	Title   string // project name; r.Project when empty
+	Commit  string // commit shown on the pages; r.Commit when empty
+	Workers int    // parallel page writers; 0 means GOMAXPROCS
+	// Progress, when set, is called after each page is written, one call
+	// at a time, with the number of pages written and the total.
 	Progress func(done, total int)
 }
 
+// The site's layout. Every page name comes from pageNamer, so any package
+// or file path, however odd, maps to a flat, safe, unique file name.
+//
+//	index.html          project, commit, date, total, ranked targets, package table, treemap
+//	pkg/<name>.html     one page per package: files and functions by uncovered statements
+//	src/<name>.html     one page per source file: marked source, uncovered functions, missed ranges
+//	assets/style.css    shared stylesheet (dark mode, print)
+//	assets/site.js      sortable tables and the package filter; pages work without it
+//	.sprintkit-report   marker: only a directory holding it is ever replaced
+const (
+	siteMarker = ".sprintkit-report"
+	pkgDir     = "pkg"
+	srcDir     = "src"
+	assetDir   = "assets"
+	firstTests = 5 // first-test functions shown per target on the index
+)
+
+var parsePages = sync.OnceValues(func() (*template.Template, error) {
+	return template.New("site").Funcs(template.FuncMap{
+		"pct":  func(p float64) string { return strconv.FormatFloat(p, 'f', 1, 64) + "%" },
+		"tone": tone,
+	}).ParseFS(templates.FS, templates.Pages...)
+})
+
+func tone(p float64) string {
+	switch {
+	case p < 50:
+		return "lo"
+	case p < 80:
+		return "mid"
+	}
+	return "hi"
+}
+
 // HTML writes the static report site into dir and returns the path of its
-// index.html.
+// index.html. The pages are written in parallel into a temporary sibling
+// directory that is renamed into place at the end, so dir never holds a
+// half-written site; an existing dir is replaced only when it is empty or
+// a previous report (it holds the .sprintkit-report marker). Sources are
+// read from filepath.Join(r.Root, file.Rel); a file whose source is missing
+// gets a page that says so.
 func HTML(ctx context.Context, dir string, r *coverage.Result, targets []coverage.Target, opts HTMLOptions) (index string, err error) {
-	return "", errors.New("html report: not built yet")
+	tmpl, err := parsePages()
+	if err != nil {
+		return "", fmt.Errorf("html report: parse templates: %w", err)
+	}
+	if r == nil {
+		return "", errors.New("html report: no coverage result")
+	}
+	dir = filepath.Clean(dir)
+	if err := checkReplaceable(dir); err != nil {
+		return "", err
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", fmt.Errorf("html report: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return "", fmt.Errorf("html report: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return "", fmt.Errorf("html report: %w", err)
+	}
+	s := newSite(r, targets, opts)
+	if err := s.write(ctx, tmpl, tmp); err != nil {
+		return "", err
+	}
+	if err := replaceDir(tmp, dir); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "index.html"), nil
+}
+
+// checkReplaceable refuses to replace a directory that is not ours.
+func checkReplaceable(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("html report: %s exists and is not a directory", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, siteMarker)); err == nil {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("html report: %s is not empty and holds no previous report; refusing to replace it", dir)
+	}
+	return nil
+}
+
+// replaceDir renames tmp to dir, moving an existing dir aside first and
+// removing it once the new site is in place.
+func replaceDir(tmp, dir string) error {
+	old := ""
+	if _, err := os.Stat(dir); err == nil {
+		o, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".old-")
+		if err != nil {
+			return fmt.Errorf("html report: %w", err)
+		}
+		if err := os.Remove(o); err != nil {
+			return fmt.Errorf("html report: %w", err)
+		}
+		if err := os.Rename(dir, o); err != nil {
+			return fmt.Errorf("html report: move old report aside: %w", err)
+		}
+		old = o
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			os.Rename(old, dir)
+		}
+		return fmt.Errorf("html report: %w", err)
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return nil
+}
+
+// site is the view model of the whole report, built before any writing.
+type site struct {
+	r        *coverage.Result
+	targets  []coverage.Target
+	opts     HTMLOptions
+	project  string
+	commit   string // short
+	date     string
+	pkgPage  map[*coverage.Package]string // "pkg/x.html"
+	filePage map[*coverage.File]string    // "src/x.html"
+	byName   map[string]*coverage.File    // Rel and Path → file
+	pkgRank  map[string]int               // package → best rank of its targets
+}
+
+func newSite(r *coverage.Result, targets []coverage.Target, opts HTMLOptions) *site {
+	s := &site{r: r, targets: targets, opts: opts,
+		pkgPage: map[*coverage.Package]string{}, filePage: map[*coverage.File]string{},
+		byName: map[string]*coverage.File{}, pkgRank: map[string]int{}}
+	s.project = opts.Title
+	if s.project == "" {
+		s.project = r.Project
+	}
+	if s.project == "" {
+		s.project = "coverage report"
+	}
+	s.commit = opts.Commit
+	if s.commit == "" {
+		s.commit = r.Commit
+	}
+	if !r.Generated.IsZero() {
+		s.date = r.Generated.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	pn, fn := newPageNamer(), newPageNamer()
+	for _, p := range r.Packages {
+		s.pkgPage[p] = path.Join(pkgDir, pn.name(p.Name))
+		for _, f := range p.Files {
+			s.filePage[f] = path.Join(srcDir, fn.name(f.Path))
+			if f.Rel != "" {
+				s.byName[f.Rel] = f
+			}
+			if _, ok := s.byName[f.Path]; !ok {
+				s.byName[f.Path] = f
+			}
+		}
+	}
+	for _, t := range targets {
+		if best, ok := s.pkgRank[t.Package]; !ok || t.Rank < best {
+			s.pkgRank[t.Package] = t.Rank
+		}
+	}
+	return s
+}
+
+func shortCommit(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	return c
+}
+
+// page is what every page template needs.
+type page struct {
+	Title   string
+	Up      string // "" at the top, "../" in pkg/ and src/
+	Project string
+	Commit  string
+	Date    string
+}
+
+func (s *site) page(title, up string) page {
+	return page{Title: title, Up: up, Project: s.project, Commit: shortCommit(s.commit), Date: s.date}
+}
+
+// fileHref is the link to the page of a file named by Rel or Path, with an
+// optional line anchor, relative to a page at depth up; "" when unknown.
+func (s *site) fileHref(up, name string, line int) string {
+	f := s.byName[name]
+	if f == nil {
+		return ""
+	}
+	h := up + s.filePage[f]
+	if line > 0 {
+		h += "#L" + strconv.Itoa(line)
+	}
+	return h
+}
+
+func (s *site) pkgHref(up, name string) string {
+	if p := s.r.Package(name); p != nil {
+		return up + s.pkgPage[p]
+	}
+	return ""
+}
+
+type targetView struct {
+	coverage.Target
+	Href  string
+	Funcs []funcLink
+	More  int
+}
+
+type funcLink struct {
+	Name, Href, Loc     string
+	Line                int
+	Statements, Covered int
+}
+
+func (s *site) targetViews(up string, ts []coverage.Target, nfn int) []targetView {
+	var out []targetView
+	for _, t := range ts {
+		v := targetView{Target: t}
+		switch t.Kind {
+		case "package":
+			v.Href = s.pkgHref(up, t.Name)
+		default:
+			v.Href = s.fileHref(up, t.File, t.Line)
+		}
+		for i, f := range t.Functions {
+			if nfn > 0 && i == nfn {
+				v.More = len(t.Functions) - nfn
+				break
+			}
+			v.Funcs = append(v.Funcs, funcLink{Name: f.Name, Href: s.fileHref(up, f.File, f.Line),
+				Loc: f.File + ":" + strconv.Itoa(f.Line), Line: f.Line, Statements: f.Statements, Covered: f.Covered})
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+type countRow struct {
+	Name, Href string
+	Order      int
+	Rank       int
+	Files      int
+	Statements int
+	Covered    int
+	Uncovered  int
+	Percent    float64
+	Full       bool
+	Generated  bool
+}
+
+func rowOf(name, href string, c coverage.Counts) countRow {
+	return countRow{Name: name, Href: href, Statements: c.Statements, Covered: c.Covered,
+		Uncovered: c.Uncovered(), Percent: c.Percent, Full: c.Statements > 0 && c.Uncovered() == 0}
+}
+
+type indexView struct {
+	page
+	CommitFull string
+	Total      coverage.Counts
+	Kind       string
+	Files      int
+	Targets    []targetView
+	Packages   []countRow
+	Treemap    *treemapView
+	Failed     []coverage.TestResult
+	Warnings   []string
+}
+
+func (s *site) index() *indexView {
+	v := &indexView{page: s.page(s.project+" — sprint targets", ""), CommitFull: s.commit,
+		Total: s.r.Total, Targets: s.targetViews("", s.targets, firstTests), Failed: s.r.Failed(), Warnings: s.r.Warnings}
+	v.Kind = "packages"
+	if len(s.targets) > 0 {
+		v.Kind = s.targets[0].Kind + "s"
+	}
+	var nodes []tmNode
+	for _, p := range s.r.Packages {
+		v.Files += len(p.Files)
+		row := rowOf(p.Name, s.pkgPage[p], p.Counts)
+		row.Files = len(p.Files)
+		row.Rank = s.pkgRank[p.Name]
+		v.Packages = append(v.Packages, row)
+		n := tmNode{name: p.Name, href: s.pkgPage[p], counts: p.Counts}
+		for _, f := range p.Files {
+			n.children = append(n.children, tmNode{name: fileLabel(f), href: s.filePage[f], counts: f.Counts})
+		}
+		nodes = append(nodes, n)
+	}
+	// Server order is the rank order; unranked packages follow, most
+	// uncovered first.
+	sort.SliceStable(v.Packages, func(i, j int) bool {
+		a, b := v.Packages[i], v.Packages[j]
+		if (a.Rank == 0) != (b.Rank == 0) {
+			return a.Rank != 0
+		}
+		if a.Rank != b.Rank {
+			return a.Rank < b.Rank
+		}
+		if a.Uncovered != b.Uncovered {
+			return a.Uncovered > b.Uncovered
+		}
+		return a.Name < b.Name
+	})
+	for i := range v.Packages {
+		v.Packages[i].Order = i + 1
+	}
+	v.Treemap = buildTreemap(nodes, "Packages (outlined) and their files.")
+	return v
+}
+
+func fileLabel(f *coverage.File) string {
+	if f.Rel != "" {
+		return f.Rel
+	}
+	return f.Path
+}
+
+type packageView struct {
+	page
+	Name    string
+	Dir     string
+	Notes   string
+	Counts  coverage.Counts
+	Targets []targetView
+	Files   []countRow
+	Funcs   []funcRow
+	Treemap *treemapView
+}
+
+type funcRow struct {
+	countRow
+	Loc  string
+	Line int
+}
+
+func (s *site) packagePage(p *coverage.Package) *packageView {
+	const up = "../"
+	v := &packageView{page: s.page(p.Name+" — "+s.project, up), Name: p.Name, Dir: p.Dir, Counts: p.Counts}
+	var notes []string
+	if p.IsMain {
+		notes = append(notes, "main package")
+	}
+	if p.TestSupport {
+		notes = append(notes, "test-support code")
+	}
+	v.Notes = strings.Join(notes, ", ")
+	var mine []coverage.Target
+	for _, t := range s.targets {
+		if t.Package == p.Name {
+			mine = append(mine, t)
+		}
+	}
+	v.Targets = s.targetViews(up, mine, 0)
+	var nodes []tmNode
+	for _, f := range p.Files {
+		row := rowOf(fileLabel(f), up+s.filePage[f], f.Counts)
+		row.Generated = f.Generated
+		v.Files = append(v.Files, row)
+		nodes = append(nodes, tmNode{name: fileLabel(f), href: up + s.filePage[f], counts: f.Counts})
+		for _, fn := range f.Functions {
+			row := rowOf(fn.Name, up+s.filePage[f]+"#L"+strconv.Itoa(fn.Line), fn.Counts)
+			v.Funcs = append(v.Funcs, funcRow{countRow: row, Loc: fileLabel(f) + ":" + strconv.Itoa(fn.Line), Line: fn.Line})
+		}
+	}
+	sort.SliceStable(v.Files, func(i, j int) bool {
+		a, b := v.Files[i], v.Files[j]
+		if a.Uncovered != b.Uncovered {
+			return a.Uncovered > b.Uncovered
+		}
+		return a.Name < b.Name
+	})
+	sort.SliceStable(v.Funcs, func(i, j int) bool {
+		a, b := v.Funcs[i], v.Funcs[j]
+		if a.Uncovered != b.Uncovered {
+			return a.Uncovered > b.Uncovered
+		}
+		if a.Loc != b.Loc {
+			return a.Loc < b.Loc
+		}
+		return a.Line < b.Line
+	})
+	v.Treemap = buildTreemap(nodes, "Files of this package.")
+	return v
+}
+
+type fileView struct {
+	page
+	Name        string
+	Package     string
+	PkgHref     string
+	Counts      coverage.Counts
+	Generated   bool
+	Funcs       []funcLink
+	Missed      []rangeLink
+	Unavailable string
+	Note        string
+	Lines       []lineView
+}
+
+type rangeLink struct{ Text, Href string }
+
+type lineView struct {
+	N    int
+	C    string // class: c, u, p or ""
+	M    string // marker that needs no colour
+	T    string // marker's title
+	Text string
+}
+
+var lineMarks = [...]struct{ class, mark, title string }{
+	coverage.LineNone:      {"", "", ""},
+	coverage.LineCovered:   {"c", "✓", "covered"},
+	coverage.LineUncovered: {"u", "✗", "not covered"},
+	coverage.LinePartial:   {"p", "◐", "partly covered"},
+}
+
+func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
+	const up = "../"
+	v := &fileView{page: s.page(fileLabel(f)+" — "+s.project, up), Name: fileLabel(f), Package: p.Name,
+		PkgHref: up + s.pkgPage[p], Counts: f.Counts, Generated: f.Generated}
+	href := up + s.filePage[f]
+	fns := append([]*coverage.Function(nil), f.Functions...)
+	sort.SliceStable(fns, func(i, j int) bool { return fns[i].Line < fns[j].Line })
+	for _, fn := range fns {
+		if fn.Uncovered() == 0 {
+			continue
+		}
+		v.Funcs = append(v.Funcs, funcLink{Name: fn.Name, Href: "#L" + strconv.Itoa(fn.Line), Line: fn.Line,
+			Statements: fn.Statements, Covered: fn.Covered})
+	}
+	_ = href
+
+	var src []byte
+	switch {
+	case s.r.Root == "" || f.Rel == "":
+		v.Unavailable = "the coverage data does not say where this file is on disk"
+	default:
+		b, err := os.ReadFile(filepath.Join(s.r.Root, filepath.FromSlash(f.Rel)))
+		if err != nil {
+			v.Unavailable = fmt.Sprintf("%s could not be read (%s)", f.Rel, readProblem(err))
+		} else {
+			src = b
+		}
+	}
+	var states []coverage.LineState
+	if src != nil {
+		states = f.SourceLineStates(src)
+	} else {
+		states = f.LineStates()
+	}
+	v.Missed = missedLinks(states, "")
+	if src == nil {
+		return v
+	}
+	text := string(src)
+	n := strings.Count(text, "\n")
+	if !strings.HasSuffix(text, "\n") && text != "" {
+		n++
+	}
+	if last := len(states) - 1; last > n {
+		v.Note = fmt.Sprintf("The coverage data reaches line %d but the source has %d lines: the file has changed since the tests ran, so the marks may be off.", last, n)
+	}
+	v.Lines = make([]lineView, 0, n)
+	for i := 1; text != ""; i++ {
+		line := text
+		if j := strings.IndexByte(text, '\n'); j >= 0 {
+			line, text = text[:j], text[j+1:]
+		} else {
+			text = ""
+		}
+		lv := lineView{N: i, Text: strings.TrimSuffix(line, "\r")}
+		if i < len(states) {
+			m := lineMarks[states[i]]
+			lv.C, lv.M, lv.T = m.class, m.mark, m.title
+		}
+		v.Lines = append(v.Lines, lv)
+	}
+	return v
+}
+
+func readProblem(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// missedLinks writes the missed lines as coverage.py does ("33-35, 41"),
+// each range linked to its first line.
+func missedLinks(states []coverage.LineState, href string) []rangeLink {
+	missed := coverage.Missed(states)
+	if len(missed) == 0 {
+		return nil
+	}
+	measured := func(l int) bool { return l < len(states) && states[l] != coverage.LineNone }
+	var out []rangeLink
+	for _, part := range strings.Split(coverage.FormatRanges(missed, measured), ", ") {
+		first, _, _ := strings.Cut(part, "-")
+		out = append(out, rangeLink{Text: part, Href: href + "#L" + first})
+	}
+	return out
+}
+
+// write renders every page into root.
+func (s *site) write(ctx context.Context, tmpl *template.Template, root string) error {
+	for _, d := range []string{pkgDir, srcDir, assetDir} {
+		if err := os.Mkdir(filepath.Join(root, d), 0o755); err != nil {
+			return fmt.Errorf("html report: %w", err)
+		}
+	}
+	for _, a := range templates.Assets {
+		b, err := templates.FS.ReadFile(a)
+		if err != nil {
+			return fmt.Errorf("html report: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(root, assetDir, a), b, 0o644); err != nil {
+			return fmt.Errorf("html report: %w", err)
+		}
+	}
+	type job struct {
+		name string // relative path
+		tmpl string
+		view func() any
+	}
+	jobs := []job{{"index.html", "index.html", func() any { return s.index() }}}
+	for _, p := range s.r.Packages {
+		jobs = append(jobs, job{s.pkgPage[p], "package.html", func() any { return s.packagePage(p) }})
+		for _, f := range p.Files {
+			jobs = append(jobs, job{s.filePage[f], "file.html", func() any { return s.filePageView(p, f) }})
+		}
+	}
+	workers := s.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	var done atomic.Int64
+	var progressMu sync.Mutex
+	for _, j := range jobs {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			if err := writePage(tmpl, filepath.Join(root, filepath.FromSlash(j.name)), j.tmpl, j.view()); err != nil {
+				return err
+			}
+			if s.opts.Progress != nil {
+				progressMu.Lock()
+				s.opts.Progress(int(done.Add(1)), len(jobs))
+				progressMu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	marker := "sprintkit coverage report; this directory is replaced whole by the next report\n"
+	if err := os.WriteFile(filepath.Join(root, siteMarker), []byte(marker), 0o644); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	return nil
+}
+
+func writePage(tmpl *template.Template, file, name string, view any) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	err = tmpl.ExecuteTemplate(w, name, view)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("html report: write %s: %w", filepath.Base(file), err)
+	}
+	return nil
 }
