@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -115,7 +116,7 @@ func shopTargets() []coverage.Target {
 			}},
 		{Rank: 2, Kind: "package", Name: "example.com/shop/cmd/shop", Package: "example.com/shop/cmd/shop", Percent: 0,
 			Statements: 5, Uncovered: 5, Score: 1.5,
-			Reason: "no test reaches its only function; only 5 uncovered, a small task; main package, weighted down",
+			Reason:    "no test reaches its only function; only 5 uncovered, a small task; main package, weighted down",
 			Functions: []coverage.FuncRef{{Name: "main", File: "cmd/shop/main.go", Line: 11, Statements: 5}}},
 	}
 }
@@ -197,23 +198,10 @@ func firstDiff(want, got string) string {
 			g = gl[i]
 		}
 		if w != g {
-			return "line " + itoa(i+1) + ":\nwant: " + w + "\ngot:  " + g
+			return "line " + strconv.Itoa(i+1) + ":\nwant: " + w + "\ngot:  " + g
 		}
 	}
 	return ""
-}
-
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
-
-func fmtInt(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
 }
 
 func readPages(t *testing.T, dir string) map[string]string {
@@ -366,7 +354,7 @@ func TestPageNamesAreSafeAndUnique(t *testing.T) {
 		"a:b?c*d|e\"f<g>h\\i.go", "x\x00y.go",
 	}
 	for i := 0; i < 5000; i++ {
-		names = append(names, "example.com/big/pkg"+fmtInt(i%97)+"/file_"+fmtInt(i)+".go")
+		names = append(names, "example.com/big/pkg"+strconv.Itoa(i%97)+"/file_"+strconv.Itoa(i)+".go")
 	}
 	p := newPageNamer()
 	seen := map[string]string{}
