@@ -277,6 +277,22 @@ func describe(r *git.Repository, dir string) (*Result, error) {
 	return res, nil
 }
 
+// CheckDest reports whether dir can receive a clone: it does not exist, or
+// is an empty directory. It writes nothing; the error is an *Error with a
+// hint.
+func CheckDest(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err == nil && !fi.IsDir() {
+		return &Error{Kind: ErrDestination, Msg: fmt.Sprintf("%s exists and is not a directory", dir),
+			Hint: "choose another destination with --dir"}
+	}
+	_, err = prepareDest(dir)
+	return err
+}
+
 // prepareDest checks the destination: a missing directory is created
 // (created reports it), an empty one is used, anything else is refused.
 func prepareDest(dir string) (created bool, err error) {
