@@ -229,7 +229,8 @@ type GoPackage struct {
 }
 
 // ListGoPackages runs `go list -e -json` for patterns in dir and marks main
-// packages, packages with tests and test-support packages.
+// packages, packages with tests and test-support packages. env, when not
+// empty, is the command's whole environment.
 func ListGoPackages(ctx context.Context, dir string, env []string, patterns ...string) ([]*GoPackage, error) {
 	args := append([]string{"list", "-e", "-json=ImportPath,Name,Dir,GoFiles,CgoFiles,TestGoFiles,XTestGoFiles,Imports,TestImports,XTestImports,Module,Error"}, patterns...)
 	out, err := goCmd(ctx, dir, env, args...)
@@ -310,7 +311,7 @@ func goCmd(ctx context.Context, dir string, env []string, args ...string) ([]byt
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	if len(env) > 0 {
-		cmd.Env = append(os.Environ(), env...)
+		cmd.Env = env
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

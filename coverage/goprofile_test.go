@@ -21,43 +21,43 @@ func TestParseGoProfileMergesLikeXTools(t *testing.T) {
 			name: "identical blocks in set mode are ORed",
 			in:   "mode: set\na.go:1.1,2.2 3 0\nb.go:1.1,1.9 1 0\na.go:1.1,2.2 3 1\n",
 			want: []*cover.Profile{
-				{FileName: "a.go", Mode: "set", Blocks: []cover.ProfileBlock{{1, 1, 2, 2, 3, 1}}},
-				{FileName: "b.go", Mode: "set", Blocks: []cover.ProfileBlock{{1, 1, 1, 9, 1, 0}}},
+				{FileName: "a.go", Mode: "set", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 3, 1)}},
+				{FileName: "b.go", Mode: "set", Blocks: []cover.ProfileBlock{blk(1, 1, 1, 9, 1, 0)}},
 			},
 		},
 		{
 			name: "identical blocks in count mode are summed",
 			in:   "mode: count\na.go:1.1,2.2 3 4\na.go:3.1,4.2 1 0\na.go:1.1,2.2 3 5\n",
 			want: []*cover.Profile{
-				{FileName: "a.go", Mode: "count", Blocks: []cover.ProfileBlock{{1, 1, 2, 2, 3, 9}, {3, 1, 4, 2, 1, 0}}},
+				{FileName: "a.go", Mode: "count", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 3, 9), blk(3, 1, 4, 2, 1, 0)}},
 			},
 		},
 		{
 			name: "a repeated mode line of the same mode joins concatenated shards",
 			in:   "mode: atomic\na.go:1.1,2.2 3 1\nmode: atomic\na.go:1.1,2.2 3 2\na.go:5.1,6.2 2 7\n",
 			want: []*cover.Profile{
-				{FileName: "a.go", Mode: "atomic", Blocks: []cover.ProfileBlock{{1, 1, 2, 2, 3, 3}, {5, 1, 6, 2, 2, 7}}},
+				{FileName: "a.go", Mode: "atomic", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 3, 3), blk(5, 1, 6, 2, 2, 7)}},
 			},
 		},
 		{
 			name: "blocks out of order are sorted by position",
 			in:   "mode: set\na.go:9.1,9.5 1 1\na.go:1.1,2.2 3 0\na.go:9.1,9.5 1 0\n",
 			want: []*cover.Profile{
-				{FileName: "a.go", Mode: "set", Blocks: []cover.ProfileBlock{{1, 1, 2, 2, 3, 0}, {9, 1, 9, 5, 1, 1}}},
+				{FileName: "a.go", Mode: "set", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 3, 0), blk(9, 1, 9, 5, 1, 1)}},
 			},
 		},
 		{
 			name: "CRLF line ends and blank lines are accepted",
 			in:   "mode: set\r\n\r\na.go:1.1,2.2 3 1\r\n",
 			want: []*cover.Profile{
-				{FileName: "a.go", Mode: "set", Blocks: []cover.ProfileBlock{{1, 1, 2, 2, 3, 1}}},
+				{FileName: "a.go", Mode: "set", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 3, 1)}},
 			},
 		},
 		{
 			name: "file names may hold colons and spaces",
 			in:   "mode: set\nC:/my dir/a.go:1.1,2.2 3 1\n",
 			want: []*cover.Profile{
-				{FileName: "C:/my dir/a.go", Mode: "set", Blocks: []cover.ProfileBlock{{1, 1, 2, 2, 3, 1}}},
+				{FileName: "C:/my dir/a.go", Mode: "set", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 3, 1)}},
 			},
 		},
 	}
@@ -192,8 +192,8 @@ func TestWriteGoProfileRoundTrips(t *testing.T) {
 }
 
 func TestMergeGoProfilesRejectsMixedModes(t *testing.T) {
-	a := []*cover.Profile{{FileName: "a.go", Mode: "set", Blocks: []cover.ProfileBlock{{1, 1, 2, 2, 1, 1}}}}
-	b := []*cover.Profile{{FileName: "a.go", Mode: "count", Blocks: []cover.ProfileBlock{{1, 1, 2, 2, 1, 3}}}}
+	a := []*cover.Profile{{FileName: "a.go", Mode: "set", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 1, 1)}}}
+	b := []*cover.Profile{{FileName: "a.go", Mode: "count", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 1, 3)}}}
 	if _, err := MergeGoProfiles(a, b); err == nil || !strings.Contains(err.Error(), `mode "count" differs`) {
 		t.Errorf("error %v, want a mode mismatch", err)
 	}
@@ -233,4 +233,8 @@ func BenchmarkParseGoProfile(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+func blk(sl, sc, el, ec, n, c int) cover.ProfileBlock {
+	return cover.ProfileBlock{StartLine: sl, StartCol: sc, EndLine: el, EndCol: ec, NumStmt: n, Count: c}
 }

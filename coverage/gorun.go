@@ -70,9 +70,10 @@ type testEvent struct {
 
 // goTestRun is one `go test` invocation.
 type goTestRun struct {
-	dir      string
-	patterns []string
-	coverpkg []string
+	dir       string
+	workspace bool // run from a go.work root
+	patterns  []string
+	coverpkg  []string
 }
 
 // RunGo runs the tests of the Go project in opts.Dir with coverage and
@@ -122,7 +123,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 		}
 		total := 0
 		for _, run := range runs {
-			ps, err := ListGoPackages(ctx, run.dir, opts.Env, run.patterns...)
+			ps, err := ListGoPackages(ctx, run.dir, goEnviron(opts.Env, run.workspace), run.patterns...)
 			if err == nil {
 				total += len(ps)
 			}
@@ -134,7 +135,39 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 	var profiles []string
 	for i, run := range runs {
 		out := filepath.Join(tmp, fmt.Sprintf("cover-%d.out", i))
-		ts, err := runGoTest(ctx, run, out, opts, prog)
+		ts, broken, err := runGoTest(ctx, run, out, opts, prog)
+		// With -coverpkg, go test builds every package the patterns match
+		// for each test binary's coverage report, so one package that does
+		// not compile fails every build. Run again without the broken
+		// packages (at most twice more), so the rest of the suite still
+		// measures; the broken packages keep their "(build)" failures.
+		for retry := 0; err == nil && len(broken) > 0 && !opts.PerPackage && len(opts.CoverPkg) == 0 && len(opts.Packages) == 0 && retry < 2; retry++ {
+			wg.Wait()
+			if listErr != nil {
+				break
+			}
+			good := withoutPackages(pkgs, run, broken)
+			if len(good) == 0 {
+				break
+			}
+			run.coverpkg, run.patterns = good, good
+			ts2, more, err2 := runGoTest(ctx, run, out, opts, prog)
+			if err2 != nil {
+				break
+			}
+			for _, tr := range ts {
+				if broken[tr.Package] {
+					ts2 = append(ts2, tr)
+				}
+			}
+			ts = ts2
+			if len(more) == 0 {
+				break
+			}
+			for k := range more {
+				broken[k] = true
+			}
+		}
 		if err != nil {
 			wg.Wait()
 			return nil, err
@@ -180,7 +213,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 // planRuns decides the go test invocations.
 func planRuns(proj *GoProject, absDir string, opts GoRun) ([]goTestRun, error) {
 	if proj.Workspace != "" {
-		run := goTestRun{dir: proj.Root, patterns: opts.Packages, coverpkg: opts.CoverPkg}
+		run := goTestRun{dir: proj.Root, workspace: true, patterns: opts.Packages, coverpkg: opts.CoverPkg}
 		if len(run.patterns) == 0 {
 			run.patterns = modulePatterns(proj.Root, proj.Modules)
 		} else {
@@ -286,14 +319,67 @@ func rebase(from, to string, patterns []string) []string {
 	return out
 }
 
+// withoutPackages returns the import paths of the packages of run's
+// module(s) other than the broken ones.
+func withoutPackages(pkgs []*GoPackage, run goTestRun, broken map[string]bool) []string {
+	var out []string
+	for _, p := range pkgs {
+		if broken[p.ImportPath] {
+			continue
+		}
+		if !run.workspace && p.Module != nil && p.Module.Dir != run.dir {
+			continue // another module, tested in its own run
+		}
+		out = append(out, p.ImportPath)
+	}
+	return out
+}
+
+func sameKeys(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// goEnviron returns the environment for a go command: ours plus extra. In
+// workspace mode it drops -mod flags from GOFLAGS, which go rejects there
+// ("-mod may only be set to readonly or vendor when in workspace mode").
+func goEnviron(extra []string, workspace bool) []string {
+	env := append(os.Environ(), extra...)
+	if !workspace {
+		return env
+	}
+	for i := len(env) - 1; i >= 0; i-- {
+		v, ok := strings.CutPrefix(env[i], "GOFLAGS=")
+		if !ok {
+			continue
+		}
+		var keep []string
+		for _, f := range strings.Fields(v) {
+			if !strings.HasPrefix(f, "-mod=") && !strings.HasPrefix(f, "--mod=") {
+				keep = append(keep, f)
+			}
+		}
+		env[i] = "GOFLAGS=" + strings.Join(keep, " ")
+		break
+	}
+	return env
+}
+
 // listProject lists every package of every module of proj.
 func listProject(ctx context.Context, proj *GoProject, env []string) ([]*GoPackage, error) {
 	if proj.Workspace != "" {
-		return ListGoPackages(ctx, proj.Root, env, modulePatterns(proj.Root, proj.Modules)...)
+		return ListGoPackages(ctx, proj.Root, goEnviron(env, true), modulePatterns(proj.Root, proj.Modules)...)
 	}
 	var all []*GoPackage
 	for _, m := range proj.Modules {
-		ps, err := ListGoPackages(ctx, m.Dir, env, "./...")
+		ps, err := ListGoPackages(ctx, m.Dir, goEnviron(env, false), "./...")
 		if err != nil {
 			return nil, err
 		}
@@ -336,8 +422,9 @@ func (p *progress) packageDone() {
 
 const maxFailureOutput = 64 << 10
 
-// runGoTest runs one go test and collects the outcome of every test.
-func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, prog *progress) ([]TestResult, error) {
+// runGoTest runs one go test and collects the outcome of every test, and
+// the import paths of the packages that did not compile.
+func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, prog *progress) ([]TestResult, map[string]bool, error) {
 	args := []string{"test", "-json", "-coverprofile=" + profile}
 	if opts.PerPackage {
 		args = append(args, "-cover")
@@ -347,36 +434,36 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, p
 	args = append(args, run.patterns...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = run.dir
-	cmd.Env = append(os.Environ(), opts.Env...)
+	cmd.Env = goEnviron(opts.Env, run.workspace)
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedBuffer{buf: &stderr, max: maxFailureOutput}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, fmt.Errorf("run go test: %w", err)
+		return nil, nil, fmt.Errorf("run go test: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
 		if errors.Is(err, exec.ErrNotFound) {
-			return nil, ErrNoGo
+			return nil, nil, ErrNoGo
 		}
-		return nil, fmt.Errorf("run go test: %w", err)
+		return nil, nil, fmt.Errorf("run go test: %w", err)
 	}
 	c := newCollector(prog)
 	readErr := c.read(stdout)
 	waitErr := cmd.Wait()
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	if readErr != nil {
-		return nil, fmt.Errorf("read go test output: %w", readErr)
+		return nil, nil, fmt.Errorf("read go test output: %w", readErr)
 	}
 	if waitErr != nil && c.packages == 0 {
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = strings.TrimSpace(c.loose.String())
 		}
-		return nil, fmt.Errorf("go test in %s: %w%s", run.dir, waitErr, firstLines(msg, 20))
+		return nil, nil, fmt.Errorf("go test in %s: %w%s", run.dir, waitErr, firstLines(msg, 20))
 	}
-	return c.finish(), nil
+	return c.finish(), c.broken, nil
 }
 
 // limitedBuffer keeps the first max bytes written to it.
@@ -404,13 +491,14 @@ type collector struct {
 	pkgOut   map[string]*bytes.Buffer // package-level output, by package
 	buildOut map[string]*bytes.Buffer // build output, by import path
 	failed   map[string]bool          // packages with a failed test
+	broken   map[string]bool          // packages that did not compile
 	packages int                      // packages finished
 	loose    bytes.Buffer             // stdout lines that are not JSON
 }
 
 func newCollector(prog *progress) *collector {
 	return &collector{prog: prog, output: map[string]*bytes.Buffer{}, pkgOut: map[string]*bytes.Buffer{},
-		buildOut: map[string]*bytes.Buffer{}, failed: map[string]bool{}}
+		buildOut: map[string]*bytes.Buffer{}, failed: map[string]bool{}, broken: map[string]bool{}}
 }
 
 func appendCapped(m map[string]*bytes.Buffer, key, s string) {
@@ -455,6 +543,8 @@ func (c *collector) event(ev testEvent) {
 		appendCapped(c.buildOut, ev.ImportPath, ev.Output)
 		return
 	case "build-fail":
+		p, _, _ := strings.Cut(ev.ImportPath, " ")
+		c.broken[p] = true
 		return
 	}
 	if ev.Test != "" {
