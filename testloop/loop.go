@@ -1,0 +1,434 @@
+package testloop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/watcher"
+)
+
+// Options configure the loop.
+type Options struct {
+	Dir string // the checkout; "" means "."
+	// Command, when set, is run through the shell on every change instead
+	// of the tests ("make test").
+	Command string
+	// All runs the whole suite on every change instead of the affected
+	// packages.
+	All bool
+	// Debounce is the watcher's quiet period (0: watcher.DefaultDebounce).
+	Debounce time.Duration
+	// Poll makes the watcher poll instead of using kernel notifications.
+	Poll bool
+	// Env is added to the environment of every command run.
+	Env []string
+	// Baseline is compared with each run; nil when there is none.
+	Baseline *coverage.Baseline
+	// Warn receives one-line warnings (the watcher's fallback to polling).
+	Warn func(string)
+}
+
+// Renderer shows the loop's progress. Its methods are called from one
+// goroutine at a time, in order: Ready once, then for each run Start,
+// any number of Progress and Output, and Finish.
+type Renderer interface {
+	Ready(r Ready)
+	Start(run Run)
+	Progress(done, total int)
+	// Output is the --cmd command's combined output, as it comes.
+	Output(p []byte)
+	Finish(rep *Report)
+}
+
+// Ready describes what the loop watches.
+type Ready struct {
+	Root       string
+	Kind       string // "go", "python" or "command"
+	Packages   int    // Go packages in the graph
+	NoBaseline bool
+	Polling    bool
+}
+
+// kinds of project
+const (
+	kindGo      = "go"
+	kindPython  = "python"
+	kindCommand = "command"
+)
+
+// Loop watches a checkout and re-runs the affected tests on every change
+// until ctx is done.
+func Loop(ctx context.Context, opts Options, r Renderer) error {
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("watch-test %s: %w", dir, err)
+	}
+	// go list reports real paths; the watcher must name files the same way.
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	l := &loop{opts: opts, root: root, r: r}
+	switch {
+	case opts.Command != "":
+		l.kind = kindCommand
+	case exists(filepath.Join(root, "go.mod")) || exists(filepath.Join(root, "go.work")):
+		l.kind = kindGo
+	case coverage.IsPythonProject(root):
+		l.kind = kindPython
+	default:
+		return fmt.Errorf("watch-test %s: %w", root, ErrNoProject)
+	}
+	if l.kind == kindGo {
+		if l.graph, err = LoadGraph(ctx, root, opts.Env); err != nil {
+			return err
+		}
+	}
+	return l.run(ctx)
+}
+
+// ErrNoProject is returned for a directory with neither a Go module nor a
+// Python project, when no command is given.
+var ErrNoProject = errors.New("neither a Go module (go.mod, go.work) nor a Python project here")
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+type loop struct {
+	opts  Options
+	root  string
+	kind  string
+	r     Renderer
+	graph *Graph
+	py    *coverage.PythonEnv
+	seq   int
+
+	mu      sync.Mutex
+	pending map[string]bool // changed absolute paths not yet run
+}
+
+// running is a run in progress.
+type running struct {
+	run    Run
+	cancel context.CancelFunc
+	done   chan *Report
+}
+
+func (l *loop) run(ctx context.Context) error {
+	w, err := watcher.New(l.root, watcher.Options{Debounce: l.opts.Debounce, Poll: l.opts.Poll, Warn: l.opts.Warn})
+	if err != nil {
+		return err
+	}
+	wake := make(chan struct{}, 1)
+	wctx, stopWatch := context.WithCancel(ctx)
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		_ = w.Run(wctx, func(evs []watcher.Event) {
+			l.note(evs)
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	defer func() {
+		stopWatch()
+		<-watchDone
+	}()
+
+	ready := Ready{Root: l.root, Kind: l.kind, NoBaseline: l.opts.Baseline == nil, Polling: w.Polling()}
+	if l.graph != nil {
+		ready.Packages = len(l.graph.pkgs)
+	}
+	l.r.Ready(ready)
+
+	var cur *running
+	for {
+		var doneC chan *Report
+		if cur != nil {
+			doneC = cur.done
+		}
+		select {
+		case <-ctx.Done():
+			if cur != nil {
+				cur.cancel()
+				<-cur.done
+			}
+			return nil
+		case rep := <-doneC:
+			cur = nil
+			l.r.Finish(rep)
+		case <-wake:
+			changed := l.take()
+			if len(changed) == 0 {
+				continue
+			}
+			// The next run also does what a run still going had to do.
+			var carry Run
+			if cur != nil {
+				carry = cur.run
+			}
+			run, ok := l.plan(ctx, changed, carry)
+			if !ok {
+				continue
+			}
+			if cur != nil {
+				// No queue of stale runs: stop the one going.
+				cur.cancel()
+				rep := <-cur.done
+				rep.Cancelled = true
+				l.r.Finish(rep)
+				cur = nil
+			}
+			cur = l.start(ctx, run)
+		}
+	}
+}
+
+// note records the changed files of a batch that matter to the loop.
+func (l *loop) note(evs []watcher.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pending == nil {
+		l.pending = map[string]bool{}
+	}
+	for _, e := range evs {
+		if e.Op == watcher.Error || e.IsDir {
+			continue
+		}
+		for _, p := range []string{e.OldPath, e.Path} {
+			if p != "" && l.relevant(p) {
+				l.pending[p] = true
+			}
+		}
+	}
+}
+
+func (l *loop) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]string, 0, len(l.pending))
+	for p := range l.pending {
+		out = append(out, p)
+	}
+	l.pending = nil
+	sort.Strings(out)
+	return out
+}
+
+// relevant reports whether a changed file can change a test outcome.
+func (l *loop) relevant(p string) bool {
+	base := filepath.Base(p)
+	if editorJunk(base) {
+		return false
+	}
+	switch l.kind {
+	case kindGo:
+		switch base {
+		case "go.mod", "go.sum", "go.work", "go.work.sum":
+			return true
+		}
+		return strings.HasSuffix(base, ".go") || strings.Contains(filepath.ToSlash(p), "/testdata/")
+	case kindPython:
+		return strings.HasSuffix(base, ".py") || strings.Contains(filepath.ToSlash(p), "/testdata/")
+	}
+	return true
+}
+
+// editorJunk reports names editors write beside the file they save.
+func editorJunk(name string) bool {
+	for _, pat := range []string{"*.swp", "*.swx", "*.swo", "*~", "4913", ".#*", "#*#", "*.tmp", ".*.kate-swp"} {
+		if ok, _ := path.Match(pat, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// plan decides what the next run does; ok is false when nothing needs to run.
+func (l *loop) plan(ctx context.Context, changed []string, carry Run) (run Run, ok bool) {
+	run = Run{Seq: l.seq + 1, All: l.opts.All, Command: l.opts.Command}
+	defer func() {
+		if ok {
+			l.seq++
+		}
+	}()
+	set := map[string]bool{}
+	for _, c := range carry.Changed {
+		set[c] = true
+	}
+	for _, c := range changed {
+		if rel, err := filepath.Rel(l.root, c); err == nil {
+			set[filepath.ToSlash(rel)] = true
+		}
+	}
+	for c := range set {
+		run.Changed = append(run.Changed, c)
+	}
+	sort.Strings(run.Changed)
+	if l.kind != kindGo {
+		return run, true
+	}
+	var direct []string
+	old := l.graph
+	if l.graph.Stale(changed) {
+		if g, err := LoadGraph(ctx, l.root, l.opts.Env); err == nil {
+			l.graph = g
+		} else if l.opts.Warn != nil && ctx.Err() == nil {
+			l.opts.Warn(fmt.Sprintf("refresh the package graph: %v; keeping the previous one", err))
+		}
+	}
+	if run.All || ModuleFileChanged(changed) {
+		run.Packages = l.graph.Packages()
+		return run, len(run.Packages) > 0
+	}
+	for _, c := range changed {
+		// The old graph knows where deleted files and packages were.
+		for _, g := range []*Graph{old, l.graph} {
+			if p, ok := g.PackageOf(c); ok {
+				direct = append(direct, p)
+			}
+		}
+	}
+	pkgs := map[string]bool{}
+	for _, p := range carry.Packages {
+		pkgs[p] = true
+	}
+	for _, g := range []*Graph{old, l.graph} {
+		for _, p := range g.Affected(direct) {
+			pkgs[p] = true
+		}
+	}
+	for p := range pkgs {
+		if l.graph.Has(p) {
+			run.Packages = append(run.Packages, p)
+		}
+	}
+	sort.Strings(run.Packages)
+	return run, len(run.Packages) > 0
+}
+
+func (l *loop) start(ctx context.Context, run Run) *running {
+	rctx, cancel := context.WithCancel(ctx)
+	cur := &running{run: run, cancel: cancel, done: make(chan *Report, 1)}
+	l.r.Start(run)
+	go func() {
+		defer cancel()
+		t0 := time.Now()
+		rep := l.execute(rctx, run)
+		rep.Seconds = time.Since(t0).Seconds()
+		if rctx.Err() != nil {
+			rep.Cancelled = true
+		}
+		cur.done <- rep
+	}()
+	return cur
+}
+
+// execute runs the tests (or the command) of one run.
+func (l *loop) execute(ctx context.Context, run Run) *Report {
+	rep := &Report{Run: run, NoBaseline: l.opts.Baseline == nil}
+	switch l.kind {
+	case kindCommand:
+		rep.ExitCode, rep.Err = l.command(ctx, run.Command)
+		return rep
+	case kindPython:
+		if l.py == nil {
+			env, err := coverage.FindPython(ctx, l.root)
+			if err != nil {
+				rep.Err = err
+				return rep
+			}
+			l.py = env
+		}
+		var tests []string
+		if !run.All && allPythonTests(run.Changed) {
+			tests = run.Changed
+		}
+		res, err := coverage.RunPython(ctx, coverage.PyRun{Dir: l.root, Env: l.py, TestFiles: tests, Progress: l.r.Progress})
+		if err != nil {
+			rep.Err = err
+			return rep
+		}
+		rep.Packages = buildReport(run, res, l.opts.Baseline)
+		return rep
+	}
+	// Every importer of a package in the set is in the set, so measuring
+	// the set with -coverpkg set to itself gives each package the coverage
+	// the whole suite gives it: the baseline's measure.
+	res, err := coverage.RunGo(ctx, coverage.GoRun{
+		Dir:      l.root,
+		Packages: run.Packages,
+		CoverPkg: run.Packages,
+		Progress: l.r.Progress,
+		Env:      l.opts.Env,
+	})
+	if err != nil {
+		rep.Err = err
+		return rep
+	}
+	rep.Packages = buildReport(run, res, l.opts.Baseline)
+	return rep
+}
+
+// allPythonTests reports whether every changed file is a Python test file.
+func allPythonTests(changed []string) bool {
+	for _, c := range changed {
+		b := path.Base(c)
+		if !strings.HasSuffix(b, ".py") || !(strings.HasPrefix(b, "test_") || strings.HasSuffix(b, "_test.py")) {
+			return false
+		}
+	}
+	return len(changed) > 0
+}
+
+// command runs the --cmd command through the shell, its output streamed to
+// the renderer.
+func (l *loop) command(ctx context.Context, command string) (int, error) {
+	var cmd *exec.Cmd
+	if runtime.GOOS == "windows" {
+		cmd = exec.CommandContext(ctx, "cmd", "/c", command)
+	} else {
+		cmd = exec.CommandContext(ctx, "sh", "-c", command)
+	}
+	cmd.Dir = l.root
+	cmd.Env = append(os.Environ(), l.opts.Env...)
+	out := writerFunc(func(p []byte) (int, error) {
+		l.r.Output(append([]byte(nil), p...))
+		return len(p), nil
+	})
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.WaitDelay = 2 * time.Second
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, nil
+	case ctx.Err() != nil:
+		return -1, nil
+	case errors.As(err, &ee):
+		return ee.ExitCode(), nil
+	}
+	return -1, fmt.Errorf("run %q: %w", command, err)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+var _ io.Writer = writerFunc(nil)

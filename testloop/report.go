@@ -1,0 +1,160 @@
+package testloop
+
+import (
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/sprintkit/sprintkit/coverage"
+)
+
+// Run is one run of the tests, started by a batch of changes.
+type Run struct {
+	Seq      int      // 1 for the first run
+	Changed  []string // changed files, slash-separated, relative to the root
+	Packages []string // packages whose tests run (empty for --cmd)
+	All      bool     // the whole suite runs
+	Command  string   // the --cmd command, when one runs instead of the tests
+}
+
+// Report is what a run found.
+type Report struct {
+	Run
+	Seconds   float64
+	Cancelled bool  // a newer change cancelled the run: nothing below is meaningful
+	Err       error // the run could not happen (the tests did run if Packages is set)
+	ExitCode  int   // --cmd: the command's exit code
+	Packages  []PackageReport
+	// NoBaseline is set when there is no .sprintkit/baseline.json to compare with.
+	NoBaseline bool
+}
+
+// PackageReport is one package's outcome.
+type PackageReport struct {
+	Package string
+	Passed  int // top-level tests; subtests are counted with their parent
+	Failed  int
+	Skipped int
+	// Coverage is the package's whole-suite coverage in this run, in percent;
+	// nil when the run produced no profile for it.
+	Coverage *float64
+	// Baseline is the same figure in .sprintkit/baseline.json; nil when
+	// there is none.
+	Baseline *float64
+	Failures []Failure
+}
+
+// Delta is Coverage - Baseline, rounded to a tenth, when both are known.
+func (p PackageReport) Delta() (float64, bool) {
+	if p.Coverage == nil || p.Baseline == nil {
+		return 0, false
+	}
+	return math.Round((*p.Coverage-*p.Baseline)*10) / 10, true
+}
+
+// NewFailures returns the names of failing tests that passed (or did not
+// exist) at the baseline.
+func (p PackageReport) NewFailures() []string {
+	out := []string{}
+	for _, f := range p.Failures {
+		if f.New {
+			out = append(out, f.Test)
+		}
+	}
+	return out
+}
+
+// Failure is a failing test.
+type Failure struct {
+	Test   string
+	Output string
+	// New is set when the test did not fail at the baseline (always set when
+	// there is no baseline).
+	New bool
+}
+
+// Failed reports whether any package failed.
+func (r *Report) Failed() bool {
+	for _, p := range r.Packages {
+		if p.Failed > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// buildReport turns the result of a run into per-package outcomes compared
+// with the baseline (nil when there is none).
+func buildReport(run Run, res *coverage.Result, base *coverage.Baseline) []PackageReport {
+	byPkg := map[string]*PackageReport{}
+	get := func(name string) *PackageReport {
+		p := byPkg[name]
+		if p == nil {
+			p = &PackageReport{Package: name}
+			byPkg[name] = p
+		}
+		return p
+	}
+	for _, name := range run.Packages {
+		get(name)
+	}
+	var failing map[string]bool
+	if base != nil {
+		failing = base.Failing()
+	}
+	// A failing test whose subtests failed is reported through them.
+	failedParent := map[string]bool{}
+	for _, t := range res.Tests {
+		if t.Outcome == "fail" {
+			if i := strings.LastIndex(t.Test, "/"); i > 0 {
+				for n := t.Test[:i]; ; {
+					failedParent[t.Package+"\x00"+n] = true
+					j := strings.LastIndex(n, "/")
+					if j < 0 {
+						break
+					}
+					n = n[:j]
+				}
+			}
+		}
+	}
+	for _, t := range res.Tests {
+		p := get(t.Package)
+		if !strings.Contains(t.Test, "/") {
+			switch t.Outcome {
+			case "pass":
+				p.Passed++
+			case "fail":
+				p.Failed++
+			case "skip":
+				p.Skipped++
+			}
+		}
+		if t.Outcome == "fail" && !failedParent[t.Package+"\x00"+t.Test] {
+			p.Failures = append(p.Failures, Failure{Test: t.Test, Output: t.Output, New: !failing[t.Package+"\x00"+t.Test]})
+		}
+	}
+	for _, rp := range res.Packages {
+		p, ok := byPkg[rp.Name]
+		if !ok {
+			continue // measured but not run (a --coverpkg package outside the run)
+		}
+		c := rp.Percent
+		p.Coverage = &c
+	}
+	if base != nil {
+		for _, p := range byPkg {
+			if c, ok := base.Package(p.Package); ok {
+				v := c.Percent
+				p.Baseline = &v
+			}
+		}
+	}
+	out := make([]PackageReport, 0, len(byPkg))
+	for _, p := range byPkg {
+		sort.Slice(p.Failures, func(i, j int) bool { return p.Failures[i].Test < p.Failures[j].Test })
+		out = append(out, *p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Package < out[j].Package })
+	return out
+}
