@@ -105,6 +105,9 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	if env == nil {
 		env = os.Environ()
 	}
+	// git status (ours, and the one go runs to stamp VCS information) must
+	// not rewrite the checkout's index, or every re-staging copies it.
+	env = setEnv(env, "GIT_OPTIONAL_LOCKS", "0")
 	src, err := filepath.Abs(opts.Src)
 	if err != nil {
 		return nil, err
@@ -265,20 +268,16 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 			run = DefaultReport
 		}
 		renv := stagingTestEnv(env, res.ModCache, proxyDir, m.ModulePaths())
-		tmpReport := reportDir + ".new"
-		os.RemoveAll(tmpReport)
-		r, targets, err := run(ctx, src, renv, tmpReport)
+		r, targets, err := run(ctx, src, renv, reportDir)
 		if err != nil {
-			os.RemoveAll(tmpReport)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			warn("no report: %v", err)
 			break
 		}
 		r.Commit = m.Commit
 		if err := state.WriteJSON(baselinePath, coverage.NewBaseline(r)); err != nil {
-			os.RemoveAll(tmpReport)
-			return nil, err
-		}
-		if err := replaceDir(tmpReport, reportDir); err != nil {
 			return nil, err
 		}
 		for _, t := range r.Tests {
@@ -430,8 +429,9 @@ func gitDirty(ctx context.Context, dir string) int {
 	if _, err := exec.LookPath("git"); err != nil {
 		return 0
 	}
-	cmd := exec.CommandContext(ctx, "git", "status", "--porcelain", "--ignore-submodules")
+	cmd := exec.CommandContext(ctx, "git", "--no-optional-locks", "status", "--porcelain", "--ignore-submodules")
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0")
 	b, err := cmd.Output()
 	if err != nil {
 		return 0
@@ -459,19 +459,6 @@ func writeIfChanged(name string, b []byte) error {
 		_, err := w.Write(b)
 		return err
 	})
-}
-
-// replaceDir puts dir new in place of dir old.
-func replaceDir(newDir, old string) error {
-	trash := old + ".old"
-	os.RemoveAll(trash)
-	if err := os.Rename(old, trash); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("replace %s: %w", old, err)
-	}
-	if err := os.Rename(newDir, old); err != nil {
-		return fmt.Errorf("replace %s: %w", old, err)
-	}
-	return os.RemoveAll(trash)
 }
 
 func exists(p string) bool {

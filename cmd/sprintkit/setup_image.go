@@ -105,8 +105,14 @@ func setupFromImage(c *cli.Context) error {
 		return nil
 	}
 	say("running the tests once with coverage to record the baseline")
-	env := image.Environ(os.Environ(), res.Env)
-	br, err := image.RunBaseline(ctx, res.Dir, env)
+	tbar := termui.NewProgress(stderr, -1, "testing", false)
+	br, err := image.RunBaseline(ctx, res.Dir, image.EnvList(res.Env), func(done, total int) {
+		if total > 0 {
+			tbar.SetTotal(int64(total))
+		}
+		tbar.Set(int64(done))
+	})
+	tbar.Done()
 	if err != nil {
 		return withHint(fmt.Errorf("record the baseline in %s: %w", res.Dir, err), "the checkout and the modules are in place; run 'sprintkit coverage' there once the cause is fixed")
 	}
