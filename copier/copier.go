@@ -18,7 +18,6 @@
 package copier
 
 import (
-	"context"
 	"errors"
 	"fmt"
 )
@@ -117,13 +116,3 @@ func (e *FileErrors) Error() string {
 
 // DefaultWorkers is the number of workers used when Options.Workers is 0.
 func DefaultWorkers() int { return 8 }
-
-// Copy copies the tree at src into dst like `cp -a src/. dst/`, creating dst
-// if it is missing. Per-entry errors are reported through Options.OnEvent and
-// counted; the run carries on and returns a *FileErrors at the end. A full
-// destination filesystem, a cancelled context or an unusable src/dst stop the
-// run and return that error (errors.Is(err, syscall.ENOSPC),
-// context.Canceled).
-func Copy(ctx context.Context, src, dst string, opts Options) (Stats, error) {
-	return Stats{}, errors.New("copier: not implemented yet")
-}
