@@ -1,11 +1,264 @@
 package coverage
 
 import (
+	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
+	"sort"
+	"strconv"
+	"strings"
 )
 
-// ParseCobertura parses a Cobertura XML report.
+// ParseCobertura parses a Cobertura XML report, as written by `coverage xml`
+// (coverage.py), gcovr, coverlet, istanbul's cobertura reporter, and the
+// JaCoCo and llvm-cov converters. It reads r as a stream of XML tokens.
+//
+// The elements it reads (coverage-04.dtd; other elements and attributes are
+// skipped):
+//
+//	<coverage lines-valid="N" lines-covered="N" line-rate="…" branch-rate="…" …>
+//	  <sources><source>/abs/or/relative/dir</source>…</sources>
+//	  <packages><package name="…">
+//	    <classes><class name="…" filename="path/relative/to/a/source">
+//	      <methods><method name="…" signature="…">
+//	        <lines><line number="N" hits="N"/>…</lines>
+//	      </method>…</methods>
+//	      <lines><line number="N" hits="N" branch="true" condition-coverage="50% (1/2)"/>…</lines>
+//	    </class>…</classes>
+//	  </package>…</packages>
+//	</coverage>
+//
+// A file's measured lines are the union of its classes' <lines> and their
+// methods' <lines>; a line listed twice for one file (a method's lines repeat
+// its class's) counts once, with the larger hit count. Several classes may
+// share a file (Java inner classes). Methods become functions: their first
+// and last listed line give the range, and a method's name is prefixed with
+// its class ("Outer.run") unless the class is named after the file, as
+// coverage.py names them. Branch attributes are accepted and not modelled.
+//
+// lines-covered and lines-valid of <coverage> are kept in Profile.Declared.
+//
+// Errors name the input and the line: "NAME:7: want <line number=… hits=…>".
 func ParseCobertura(name string, r io.Reader) (*Profile, error) {
-	return nil, errors.New("cobertura: not built yet")
+	prof := &Profile{Name: name, Format: "cobertura"}
+	d := xml.NewDecoder(r)
+	d.CharsetReader = charsetReader
+	errf := func(format string, args ...any) error {
+		line, _ := d.InputPos()
+		return fmt.Errorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...))
+	}
+
+	type fileAcc struct {
+		fp    *FileProfile
+		lines map[int]int
+	}
+	files := map[string]*fileAcc{}
+	var (
+		stack      []string // open element names
+		sawRoot    bool
+		class      *fileAcc
+		className  string
+		method     *FuncHit
+		inSource   bool
+		sourceText strings.Builder
+	)
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				return nil, fmt.Errorf("%s:%d: want well-formed XML: %s", name, se.Line, se.Msg)
+			}
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			el := t.Name.Local
+			parent := ""
+			if len(stack) > 0 {
+				parent = stack[len(stack)-1]
+			}
+			stack = append(stack, el)
+			if !sawRoot {
+				if el != "coverage" {
+					return nil, errf("want a Cobertura <coverage> root element, got <%s>", el)
+				}
+				sawRoot = true
+				lv, okV := attr(t, "lines-valid")
+				lc, okC := attr(t, "lines-covered")
+				if okV && okC {
+					v, err1 := strconv.Atoi(lv)
+					c, err2 := strconv.Atoi(lc)
+					if err1 != nil || err2 != nil || v < 0 || c < 0 {
+						return nil, errf("want <coverage lines-valid and lines-covered> to be counts, got %q and %q", lv, lc)
+					}
+					prof.Declared = &Counts{Statements: v, Covered: c}
+				}
+				continue
+			}
+			switch {
+			case el == "source" && parent == "sources":
+				inSource = true
+				sourceText.Reset()
+			case el == "class" && parent == "classes":
+				fn, ok := attr(t, "filename")
+				if !ok || fn == "" {
+					return nil, errf("want <class filename=\"…\">")
+				}
+				className, _ = attr(t, "name")
+				class = files[fn]
+				if class == nil {
+					class = &fileAcc{fp: &FileProfile{Path: fn}, lines: map[int]int{}}
+					files[fn] = class
+					prof.Files = append(prof.Files, class.fp)
+				}
+			case el == "method" && parent == "methods" && class != nil:
+				mn, _ := attr(t, "name")
+				if mn == "" {
+					return nil, errf("want <method name=\"…\">")
+				}
+				method = &FuncHit{Name: methodName(className, class.fp.Path, mn)}
+			case el == "line" && parent == "lines" && class != nil:
+				ns, _ := attr(t, "number")
+				hs, _ := attr(t, "hits")
+				n, ok1 := atoiPos([]byte(ns))
+				h, ok2 := parseHits([]byte(hs))
+				if !ok1 || !ok2 {
+					return nil, errf("want <line number=\"N\" hits=\"N\"> with a line ≥ 1 and hits ≥ 0, got number=%q hits=%q", ns, hs)
+				}
+				if old, ok := class.lines[n]; !ok || h > old {
+					class.lines[n] = h
+				}
+				if method != nil {
+					if method.Line == 0 || n < method.Line {
+						method.Line = n
+					}
+					if n > method.EndLine {
+						method.EndLine = n
+					}
+					if h > method.Hits {
+						method.Hits = h
+					}
+				}
+			}
+		case xml.EndElement:
+			el := ""
+			if len(stack) > 0 {
+				el = stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+			}
+			switch el {
+			case "source":
+				if inSource {
+					if s := strings.TrimSpace(sourceText.String()); s != "" {
+						prof.Sources = append(prof.Sources, s)
+					}
+					inSource = false
+				}
+			case "method":
+				if method != nil && class != nil && method.Line > 0 {
+					class.fp.Functions = append(class.fp.Functions, *method)
+				}
+				method = nil
+			case "class":
+				class, method = nil, nil
+			}
+		case xml.CharData:
+			if inSource {
+				sourceText.Write(t)
+			}
+		}
+	}
+	if !sawRoot {
+		line, _ := d.InputPos()
+		return nil, fmt.Errorf("%s:%d: want a Cobertura <coverage> root element, got none", name, line)
+	}
+	for _, acc := range files {
+		acc.fp.Lines = make([]LineHit, 0, len(acc.lines))
+		for l, h := range acc.lines {
+			acc.fp.Lines = append(acc.fp.Lines, LineHit{Line: l, Count: h})
+		}
+		sort.Slice(acc.fp.Lines, func(i, j int) bool { return acc.fp.Lines[i].Line < acc.fp.Lines[j].Line })
+	}
+	return prof, nil
+}
+
+func attr(t xml.StartElement, name string) (string, bool) {
+	for _, a := range t.Attr {
+		if a.Name.Local == name {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// methodName prefixes a method with its class's short name, unless the class
+// is the file itself (coverage.py names classes after their file).
+func methodName(class, file, method string) string {
+	if class == "" {
+		return method
+	}
+	base := file
+	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
+		base = base[i+1:]
+	}
+	if class == file || class == base || strings.TrimSuffix(base, extOf(base)) == class {
+		return method
+	}
+	short := class
+	if i := strings.LastIndexAny(short, "./"); i >= 0 && i+1 < len(short) {
+		short = short[i+1:]
+	}
+	return short + "." + method
+}
+
+func extOf(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		return name[i:]
+	}
+	return ""
+}
+
+// charsetReader accepts the encodings Cobertura producers write: UTF-8 and
+// its subset US-ASCII, and ISO-8859-1 (Latin-1) from older Java tools.
+func charsetReader(charset string, input io.Reader) (io.Reader, error) {
+	switch strings.ToLower(charset) {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return input, nil
+	case "iso-8859-1", "latin1", "latin-1":
+		return &latin1Reader{r: input}, nil
+	}
+	return nil, fmt.Errorf("unsupported XML encoding %q (want UTF-8)", charset)
+}
+
+// latin1Reader decodes ISO-8859-1 into UTF-8.
+type latin1Reader struct {
+	r   io.Reader
+	buf []byte
+}
+
+func (l *latin1Reader) Read(p []byte) (int, error) {
+	if len(p) < 2 {
+		return 0, io.ErrShortBuffer
+	}
+	if cap(l.buf) < len(p)/2 {
+		l.buf = make([]byte, len(p)/2)
+	}
+	n, err := l.r.Read(l.buf[:len(p)/2])
+	out := 0
+	for _, c := range l.buf[:n] {
+		if c < 0x80 {
+			p[out] = c
+			out++
+		} else {
+			p[out] = 0xc0 | c>>6
+			p[out+1] = 0x80 | c&0x3f
+			out += 2
+		}
+	}
+	return out, err
 }

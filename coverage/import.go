@@ -1,8 +1,21 @@
 package coverage
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/tools/cover"
 )
 
 // Profile is what one line-based coverage file says, before its paths are
@@ -10,7 +23,7 @@ import (
 // Cobertura and coverage.py JSON parsers.
 type Profile struct {
 	Name    string         // the input's name, for messages
-	Format  string         // "lcov", "cobertura" or "coverage.py"
+	Format  string         // FormatLCOV, FormatCobertura or FormatCoveragePy
 	Sources []string       // Cobertura <sources>, in order
 	Files   []*FileProfile // in input order; a path may repeat
 	// Declared is the total the producer wrote into the file (LCOV LH/LF
@@ -21,8 +34,8 @@ type Profile struct {
 
 // FileProfile is one source file's measured lines and functions.
 type FileProfile struct {
-	Path      string // as written in the input
-	Lines     []LineHit
+	Path      string    // as written in the input
+	Lines     []LineHit // in input order; a line may repeat
 	Functions []FuncHit
 }
 
@@ -38,14 +51,569 @@ type FuncHit struct {
 	Line    int
 	EndLine int
 	Hits    int
-	// Lines, when set, are the function's own measured lines (coverage.py ≥ 7
-	// JSON); otherwise the function's statements are the file's measured lines
-	// within Line..EndLine.
+	// Lines, when not nil, are the function's own measured lines (coverage.py
+	// ≥ 7.5 JSON); otherwise the function's statements are the file's
+	// measured lines within Line..EndLine.
 	Lines []LineHit
 }
 
-// Import reads coverage files of any supported format, resolves their paths
-// against root and merges them into one Result.
+// The formats Import reads, as DetectFormat names them. FormatGo is detected
+// so that callers can hand Go profiles to the Go engine; Import refuses it.
+const (
+	FormatLCOV       = "lcov"
+	FormatCobertura  = "cobertura"
+	FormatCoveragePy = "coverage.py"
+	FormatGo         = "go"
+)
+
+// ErrGoProfile is returned (wrapped) by Import for a Go cover profile.
+var ErrGoProfile = errors.New("a Go cover profile, not a line coverage format")
+
+const detectHint = "want LCOV (SF:…), Cobertura XML (<coverage>) or coverage.py JSON ({\"files\": …})"
+
+// DetectFormat tells the format of a coverage file from its first bytes
+// (a few hundred are enough), never from its name: FormatLCOV,
+// FormatCobertura, FormatCoveragePy or FormatGo.
+func DetectFormat(head []byte) (string, error) {
+	b := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if len(b) == 0 {
+		return "", errors.New("empty file; " + detectHint)
+	}
+	switch b[0] {
+	case '{':
+		return FormatCoveragePy, nil
+	case '<':
+		return FormatCobertura, nil
+	}
+	// LCOV: comments, then a record type such as TN:, SF: or VER:.
+	for len(b) > 0 && b[0] == '#' {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			b = nil
+			break
+		}
+		b = bytes.TrimLeft(b[i+1:], " \t\r\n")
+	}
+	line := b
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	line = bytes.TrimRight(line, "\r")
+	if bytes.HasPrefix(line, []byte("mode: ")) {
+		return FormatGo, nil
+	}
+	if colon := bytes.IndexByte(line, ':'); colon > 0 && isRecordType(line[:colon]) {
+		return FormatLCOV, nil
+	}
+	if len(b) == 0 {
+		return FormatLCOV, nil // only comments: an LCOV file with no records
+	}
+	return "", fmt.Errorf("%s; got %s", detectHint, quote(line))
+}
+
+// ParseFile reads the coverage file at name in whichever format its content
+// is in.
+func ParseFile(name string) (*Profile, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(name, f)
+}
+
+// Parse reads a coverage file in whichever format its content is in.
+func Parse(name string, r io.Reader) (*Profile, error) {
+	br := bufio.NewReaderSize(r, 64*1024)
+	head, err := br.Peek(4096)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	format, err := DetectFormat(head)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", name, err)
+	}
+	// Skip a UTF-8 byte order mark that Windows tools write.
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	switch format {
+	case FormatCoveragePy:
+		return ParseCoveragePyJSON(name, br)
+	case FormatCobertura:
+		if bytes.Contains(head, []byte("<report")) && bytes.Contains(head, []byte("jacoco")) {
+			return nil, fmt.Errorf("%s:1: a JaCoCo XML report; %s (convert it with cover2cover.py, or use JaCoCo's CSV-free Cobertura converter)", name, detectHint)
+		}
+		return ParseCobertura(name, br)
+	case FormatGo:
+		return nil, fmt.Errorf("%s:1: %w; import it as a Go profile", name, ErrGoProfile)
+	}
+	return ParseLCOV(name, br)
+}
+
+// Import reads coverage files of any supported format (LCOV, Cobertura XML,
+// coverage.py JSON; formats may be mixed), resolves their paths against root
+// and merges them into one Result.
+//
+// Paths are resolved in this order: an absolute path inside root; a relative
+// path joined to each Cobertura <source>, to root, and to the directory of
+// the coverage file; then, for paths written on another machine, the file
+// under root that shares the longest run of trailing path elements with it
+// (so /home/ci/build/src/x.c finds src/x.c). A file that exists outside root
+// (a system header), that no file under root matches, or that several files
+// match equally well, is skipped and named in Result.Warnings.
+//
+// Several inputs merge as CI shards do: a file's line hit counts are summed,
+// so a line is covered when any input covered it; functions merge by name
+// and line. Totals come from the merged lines; when a producer's declared
+// totals disagree with its own line data, a warning says so.
+//
+// Packages are directories relative to root ("." for the top) for LCOV and
+// Cobertura, and dotted Python packages for coverage.py. Result.Language is
+// the format, or the formats joined with "+" when they are mixed.
 func Import(ctx context.Context, root string, files []string) (*Result, error) {
-	return nil, errors.New("coverage import is not built yet")
+	if len(files) == 0 {
+		return nil, errors.New("import: no coverage files given")
+	}
+	var profs []*Profile
+	for _, name := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, err := ParseFile(name)
+		if err != nil {
+			return nil, err
+		}
+		profs = append(profs, p)
+	}
+	return FromProfiles(ctx, root, profs, ProfileOptions{})
+}
+
+// ProfileOptions tunes FromProfiles.
+type ProfileOptions struct {
+	// Language overrides Result.Language ("python" for RunPython).
+	Language string
+	// Python names packages by dotted Python package for every file, whatever
+	// the format.
+	Python bool
+}
+
+// FromProfiles resolves and merges parsed profiles into a finalized Result
+// rooted at root. Import documents the rules.
+func FromProfiles(ctx context.Context, root string, profs []*Profile, opts ProfileOptions) (*Result, error) {
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	rv := newResolver(absRoot)
+	merged := map[string]*mergedFile{}
+	var order []string
+	var warnings []string
+	formats := map[string]bool{}
+	var formatList []string
+
+	for _, p := range profs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !formats[p.Format] {
+			formats[p.Format] = true
+			formatList = append(formatList, p.Format)
+		}
+		for _, f := range p.Files {
+			normalizeLines(&f.Lines)
+		}
+		if w := declaredWarning(p); w != "" {
+			warnings = append(warnings, w)
+		}
+		bases := sourceBases(absRoot, p)
+		var skipped []string
+		for _, f := range p.Files {
+			rel, why := rv.resolve(f.Path, bases)
+			if rel == "" {
+				skipped = append(skipped, fmt.Sprintf("%s (%s)", f.Path, why))
+				continue
+			}
+			m := merged[rel]
+			if m == nil {
+				m = &mergedFile{rel: rel, python: opts.Python || p.Format == FormatCoveragePy, funcs: map[funcKey]*FuncHit{}}
+				merged[rel] = m
+				order = append(order, rel)
+			}
+			m.add(f)
+		}
+		if len(skipped) > 0 {
+			warnings = append(warnings, skippedWarning(p.Name, absRoot, skipped))
+		}
+	}
+
+	r := &Result{
+		Project:   filepath.Base(absRoot),
+		Root:      absRoot,
+		Generated: time.Now().UTC(),
+		Language:  strings.Join(formatList, "+"),
+		Mode:      "line",
+		Packages:  []*Package{},
+		Warnings:  warnings,
+	}
+	if opts.Language != "" {
+		r.Language = opts.Language
+	}
+	pkgs := map[string]*Package{}
+	for _, rel := range order {
+		m := merged[rel]
+		file := m.file(absRoot)
+		name, dir := dirPackage(rel)
+		if m.python {
+			name, dir = pythonPackage(absRoot, rel)
+		}
+		pkg := pkgs[name]
+		if pkg == nil {
+			pkg = &Package{Name: name, Dir: dir}
+			pkgs[name] = pkg
+			r.Packages = append(r.Packages, pkg)
+		}
+		pkg.Files = append(pkg.Files, file)
+	}
+	r.Finalize()
+	return r, nil
+}
+
+// normalizeLines sorts lines and sums the counts of a line listed twice.
+func normalizeLines(ls *[]LineHit) {
+	lines := *ls
+	sorted := true
+	for i := 1; i < len(lines); i++ {
+		if lines[i].Line <= lines[i-1].Line {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Line < lines[j].Line })
+	w := 0
+	for i, l := range lines {
+		if i > 0 && lines[w-1].Line == l.Line {
+			lines[w-1].Count = satAdd(lines[w-1].Count, l.Count)
+			continue
+		}
+		lines[w] = l
+		w++
+	}
+	*ls = lines[:w]
+}
+
+// declaredWarning compares a profile's declared totals with its line data,
+// a file named in several records counted once.
+func declaredWarning(p *Profile) string {
+	if p.Declared == nil {
+		return ""
+	}
+	byPath := map[string][]LineHit{}
+	var paths []string
+	for _, f := range p.Files {
+		if _, ok := byPath[f.Path]; !ok {
+			paths = append(paths, f.Path)
+		}
+		byPath[f.Path] = append(byPath[f.Path], f.Lines...)
+	}
+	var c Counts
+	for _, path := range paths {
+		ls := byPath[path]
+		normalizeLines(&ls)
+		for _, l := range ls {
+			c.Statements++
+			if l.Count > 0 {
+				c.Covered++
+			}
+		}
+	}
+	if c.Statements == p.Declared.Statements && c.Covered == p.Declared.Covered {
+		return ""
+	}
+	what := map[string]string{
+		FormatLCOV:       "LH/LF sums",
+		FormatCobertura:  "lines-covered/lines-valid",
+		FormatCoveragePy: "totals covered_lines/num_statements",
+	}[p.Format]
+	return fmt.Sprintf("%s: declares %s %d/%d but its line data gives %d/%d; using the line data",
+		p.Name, what, p.Declared.Covered, p.Declared.Statements, c.Covered, c.Statements)
+}
+
+func skippedWarning(name, root string, skipped []string) string {
+	const show = 5
+	msg := fmt.Sprintf("%s: skipped %d %s not found under %s: %s", name, len(skipped),
+		pluralWord(len(skipped), "file", "files"), root, strings.Join(skipped[:min(show, len(skipped))], ", "))
+	if len(skipped) > show {
+		msg += fmt.Sprintf(", and %d more", len(skipped)-show)
+	}
+	return msg
+}
+
+// sourceBases are the directories a relative path may be relative to:
+// Cobertura <sources> (relative ones taken from root), root, and the
+// directory of the coverage file.
+func sourceBases(root string, p *Profile) []string {
+	var bases []string
+	for _, s := range p.Sources {
+		if !filepath.IsAbs(s) {
+			s = filepath.Join(root, s)
+		}
+		bases = append(bases, s)
+	}
+	bases = append(bases, root)
+	if p.Name != "" {
+		if d, err := filepath.Abs(filepath.Dir(p.Name)); err == nil && d != root {
+			bases = append(bases, d)
+		}
+	}
+	return bases
+}
+
+type funcKey struct {
+	name string
+	line int
+}
+
+// mergedFile gathers one file's data from every input.
+type mergedFile struct {
+	rel    string
+	python bool
+	lines  []LineHit
+	funcs  map[funcKey]*FuncHit
+	forder []funcKey
+}
+
+func (m *mergedFile) add(f *FileProfile) {
+	m.lines = append(m.lines, f.Lines...)
+	for _, fn := range f.Functions {
+		if fn.Line <= 0 {
+			continue // named by FNDA without a FN: nowhere to put it
+		}
+		k := funcKey{fn.Name, fn.Line}
+		have := m.funcs[k]
+		if have == nil {
+			c := fn
+			c.Lines = append([]LineHit(nil), fn.Lines...)
+			if fn.Lines == nil {
+				c.Lines = nil
+			}
+			m.funcs[k] = &c
+			m.forder = append(m.forder, k)
+			continue
+		}
+		have.Hits = satAdd(have.Hits, fn.Hits)
+		if fn.EndLine > have.EndLine {
+			have.EndLine = fn.EndLine
+		}
+		if fn.Lines != nil {
+			have.Lines = append(have.Lines, fn.Lines...)
+		}
+	}
+}
+
+// file builds the model's File: one block per measured line, and the
+// functions with their counts.
+func (m *mergedFile) file(root string) *File {
+	normalizeLines(&m.lines)
+	f := &File{Path: m.rel, Rel: m.rel, Blocks: make([]cover.ProfileBlock, len(m.lines))}
+	for i, l := range m.lines {
+		f.Blocks[i] = cover.ProfileBlock{StartLine: l.Line, EndLine: l.Line, NumStmt: 1, Count: l.Count}
+	}
+	fns := make([]*FuncHit, 0, len(m.forder))
+	for _, k := range m.forder {
+		fns = append(fns, m.funcs[k])
+	}
+	sort.SliceStable(fns, func(i, j int) bool { return fns[i].Line < fns[j].Line })
+	last := 0
+	if n := len(m.lines); n > 0 {
+		last = m.lines[n-1].Line
+	}
+	for i, fn := range fns {
+		fm := &Function{Name: fn.Name, File: m.rel, Line: fn.Line, EndLine: fn.EndLine}
+		if fn.Lines != nil {
+			normalizeLines(&fn.Lines)
+			fm.Counts = lineCounts(fn.Lines)
+		} else {
+			if fm.EndLine == 0 {
+				// No end line (LCOV before 2.0): up to the next function, or
+				// the last measured line.
+				fm.EndLine = max(last, fm.Line)
+				for _, next := range fns[i+1:] {
+					if next.Line > fn.Line {
+						fm.EndLine = next.Line - 1
+						break
+					}
+				}
+			}
+			fm.Counts = lineCounts(linesIn(m.lines, fm.Line, fm.EndLine))
+		}
+		f.Functions = append(f.Functions, fm)
+	}
+	if len(f.Functions) == 0 && m.python && strings.HasSuffix(m.rel, ".py") {
+		if src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(m.rel))); err == nil {
+			f.Functions = pythonFunctions(m.rel, src, m.lines)
+		}
+	}
+	return f
+}
+
+// linesIn returns the lines within from..to of sorted lines.
+func linesIn(lines []LineHit, from, to int) []LineHit {
+	i := sort.Search(len(lines), func(i int) bool { return lines[i].Line >= from })
+	j := sort.Search(len(lines), func(i int) bool { return lines[i].Line > to })
+	if i >= j {
+		return nil
+	}
+	return lines[i:j]
+}
+
+func lineCounts(lines []LineHit) Counts {
+	var c Counts
+	for _, l := range lines {
+		c.Statements++
+		if l.Count > 0 {
+			c.Covered++
+		}
+	}
+	return c
+}
+
+// dirPackage names the package of an imported file by its directory.
+func dirPackage(rel string) (name, dir string) {
+	d := path.Dir(rel)
+	return d, d
+}
+
+// resolver finds the file under root that a coverage file names.
+type resolver struct {
+	root     string
+	realRoot string              // root with symlinks resolved
+	index    map[string][]string // base name → rel paths; built on first need
+	indexed  bool
+}
+
+func newResolver(root string) *resolver {
+	rv := &resolver{root: root, realRoot: root}
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		rv.realRoot = r
+	}
+	return rv
+}
+
+// under returns abs relative to root, slash-separated, when abs is inside it.
+func (rv *resolver) under(abs string) (string, bool) {
+	for _, root := range []string{rv.root, rv.realRoot} {
+		rel, err := filepath.Rel(root, abs)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
+			return filepath.ToSlash(rel), true
+		}
+	}
+	return "", false
+}
+
+func isRegular(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// resolve returns the rel path under root of p, or "" and why not.
+func (rv *resolver) resolve(p string, bases []string) (rel, why string) {
+	native := filepath.FromSlash(p)
+	if filepath.IsAbs(native) {
+		if isRegular(native) {
+			if rel, ok := rv.under(native); ok {
+				return rel, ""
+			}
+			if real, err := filepath.EvalSymlinks(native); err == nil {
+				if rel, ok := rv.under(real); ok {
+					return rel, ""
+				}
+			}
+			return "", "outside the checkout"
+		}
+	} else {
+		for _, b := range bases {
+			c := filepath.Join(b, native)
+			if !isRegular(c) {
+				continue
+			}
+			if rel, ok := rv.under(c); ok {
+				return rel, ""
+			}
+		}
+	}
+	return rv.suffixMatch(p)
+}
+
+// suffixMatch finds the file under root sharing the longest run of trailing
+// path elements with p (split at / and \, for paths from Windows machines).
+func (rv *resolver) suffixMatch(p string) (string, string) {
+	rv.buildIndex()
+	elems := strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' })
+	if len(elems) == 0 {
+		return "", "not found"
+	}
+	cands := rv.index[elems[len(elems)-1]]
+	best, bestN, ties := "", 0, []string(nil)
+	for _, c := range cands {
+		ce := strings.Split(c, "/")
+		n := 0
+		for n < len(ce) && n < len(elems) && ce[len(ce)-1-n] == elems[len(elems)-1-n] {
+			n++
+		}
+		switch {
+		case n > bestN:
+			best, bestN, ties = c, n, nil
+		case n == bestN && n > 0:
+			ties = append(ties, c)
+		}
+	}
+	if best == "" {
+		return "", "not found"
+	}
+	if len(ties) > 0 {
+		all := append([]string{best}, ties...)
+		sort.Strings(all)
+		if len(all) > 3 {
+			all = append(all[:3], "…")
+		}
+		return "", "matches " + strings.Join(all, ", ")
+	}
+	return best, ""
+}
+
+// skipDirs are never searched for source files.
+var skipDirs = map[string]bool{".git": true, ".hg": true, ".svn": true, ".sprintkit": true}
+
+func (rv *resolver) buildIndex() {
+	if rv.indexed {
+		return
+	}
+	rv.indexed = true
+	rv.index = map[string][]string{}
+	filepath.WalkDir(rv.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if d != nil && d.IsDir() && p != rv.root {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p != rv.root && skipDirs[d.Name()] {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if rel, ok := rv.under(p); ok {
+			rv.index[d.Name()] = append(rv.index[d.Name()], rel)
+		}
+		return nil
+	})
 }

@@ -1,0 +1,311 @@
+package coverage
+
+import (
+	"bytes"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Python functions from source, for coverage data that does not carry them
+// (coverage.py before 7.5 writes no "functions" into its JSON).
+//
+// The source is split into logical lines the way Python's tokenizer does:
+// brackets, triple-quoted strings and backslash continuations join physical
+// lines; blank and comment-only lines are not statements. A `def` or `async
+// def` opens a function whose body is every following logical line indented
+// deeper than the def. Its statements are the measured lines of its body:
+// not the decorators and the signature, which run when the enclosing scope
+// runs, and not the bodies of functions nested in it, which are functions
+// of their own (coverage.py attributes each line to the innermost function
+// the same way). Names are qualified by the enclosing classes and functions:
+// "Class.method", "outer.inner".
+
+// pyLogical is one logical line.
+type pyLogical struct {
+	start, end int    // first and last physical line
+	indent     int    // columns, tabs to multiples of 8
+	head       []byte // the start of the first physical line, after the indent
+}
+
+var (
+	pyDefRe   = regexp.MustCompile(`^(?:async[ \t]+)?def[ \t]+([\p{L}_][\p{L}\p{N}_]*)`)
+	pyClassRe = regexp.MustCompile(`^class[ \t]+([\p{L}_][\p{L}\p{N}_]*)`)
+)
+
+// pyLogicalLines splits Python source into logical lines.
+func pyLogicalLines(src []byte) []pyLogical {
+	var out []pyLogical
+	line := 1
+	i, n := 0, len(src)
+	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
+		i = 3
+	}
+	for i < n {
+		indent, j := 0, i
+		for j < n && (src[j] == ' ' || src[j] == '\t' || src[j] == '\f') {
+			switch src[j] {
+			case ' ':
+				indent++
+			case '\t':
+				indent = (indent/8 + 1) * 8
+			default:
+				indent = 0
+			}
+			j++
+		}
+		if j >= n {
+			break
+		}
+		if src[j] == '\n' || src[j] == '\r' || src[j] == '#' {
+			k := bytes.IndexByte(src[j:], '\n')
+			if k < 0 {
+				break
+			}
+			i = j + k + 1
+			line++
+			continue
+		}
+		ll := pyLogical{start: line, indent: indent}
+		head := src[j:]
+		if k := bytes.IndexByte(head, '\n'); k >= 0 {
+			head = head[:k]
+		}
+		if len(head) > 200 {
+			head = head[:200]
+		}
+		ll.head = head
+		depth := 0
+		k := j
+	scan:
+		for k < n {
+			c := src[k]
+			switch c {
+			case '#':
+				for k < n && src[k] != '\n' {
+					k++
+				}
+			case '\\':
+				if k+1 < n && src[k+1] == '\n' {
+					line++
+					k += 2
+				} else if k+2 < n && src[k+1] == '\r' && src[k+2] == '\n' {
+					line++
+					k += 3
+				} else {
+					k++
+				}
+			case '\'', '"':
+				k, line = pySkipString(src, k, line)
+			case '(', '[', '{':
+				depth++
+				k++
+			case ')', ']', '}':
+				if depth > 0 {
+					depth--
+				}
+				k++
+			case '\n':
+				if depth > 0 {
+					line++
+					k++
+					continue
+				}
+				break scan
+			default:
+				k++
+			}
+		}
+		ll.end = line
+		out = append(out, ll)
+		if k < n { // the newline ending the statement
+			k++
+			line++
+		}
+		i = k
+	}
+	return out
+}
+
+// pySkipString skips the string literal starting at src[k] (a quote) and
+// returns the position after it and the line it ends on. An unterminated
+// single-quoted string ends at the end of its line.
+func pySkipString(src []byte, k, line int) (int, int) {
+	n := len(src)
+	q := src[k]
+	if k+2 < n && src[k+1] == q && src[k+2] == q {
+		k += 3
+		for k < n {
+			switch {
+			case src[k] == '\\':
+				if k+1 < n && src[k+1] == '\n' {
+					line++
+				}
+				k += 2
+			case src[k] == '\n':
+				line++
+				k++
+			case src[k] == q && k+2 < n && src[k+1] == q && src[k+2] == q:
+				return k + 3, line
+			case src[k] == q && k+2 == n && src[k+1] == q:
+				return n, line
+			default:
+				k++
+			}
+		}
+		return n, line
+	}
+	k++
+	for k < n && src[k] != q && src[k] != '\n' {
+		if src[k] == '\\' && k+1 < n {
+			if src[k+1] == '\n' {
+				line++
+			}
+			k += 2
+			continue
+		}
+		k++
+	}
+	if k < n && src[k] == q {
+		k++
+	}
+	return min(k, n), line
+}
+
+// pyDef is a function found in source.
+type pyDef struct {
+	name       string
+	line       int      // the def line
+	body, end  int      // the body's first and last line
+	holes      [][2]int // bodies of nested functions
+	indent     int
+	isFunction bool
+}
+
+// pythonDefs finds the functions of Python source, in source order.
+func pythonDefs(src []byte) []*pyDef {
+	var out []*pyDef
+	var stack []*pyDef // open scopes: functions and classes
+	closeScope := func() {
+		top := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !top.isFunction {
+			return
+		}
+		// A nested function is a hole in the nearest enclosing function.
+		for i := len(stack) - 1; i >= 0; i-- {
+			if stack[i].isFunction {
+				if top.body <= top.end {
+					stack[i].holes = append(stack[i].holes, [2]int{top.body, top.end})
+				}
+				break
+			}
+		}
+	}
+	for _, ll := range pyLogicalLines(src) {
+		for len(stack) > 0 && ll.indent <= stack[len(stack)-1].indent {
+			closeScope()
+		}
+		for _, s := range stack {
+			s.end = ll.end
+		}
+		var name string
+		isFunc := false
+		if m := pyDefRe.FindSubmatch(ll.head); m != nil {
+			name, isFunc = string(m[1]), true
+		} else if m := pyClassRe.FindSubmatch(ll.head); m != nil {
+			name = string(m[1])
+		} else {
+			continue
+		}
+		qual := name
+		if len(stack) > 0 {
+			qual = stack[len(stack)-1].name + "." + name
+		}
+		d := &pyDef{name: qual, line: ll.start, body: ll.end + 1, end: ll.end, indent: ll.indent, isFunction: isFunc}
+		stack = append(stack, d)
+		if isFunc {
+			out = append(out, d)
+		}
+	}
+	for len(stack) > 0 {
+		closeScope()
+	}
+	return out
+}
+
+// pythonFunctions returns the functions of a Python file with their counts
+// from the file's sorted measured lines.
+func pythonFunctions(rel string, src []byte, lines []LineHit) []*Function {
+	var out []*Function
+	for _, d := range pythonDefs(src) {
+		fn := &Function{Name: d.name, File: rel, Line: d.line, EndLine: d.end}
+		for _, l := range linesIn(lines, d.body, d.end) {
+			inHole := false
+			for _, h := range d.holes {
+				if l.Line >= h[0] && l.Line <= h[1] {
+					inHole = true
+					break
+				}
+			}
+			if inHole {
+				continue
+			}
+			fn.Statements++
+			if l.Count > 0 {
+				fn.Covered++
+			}
+		}
+		out = append(out, fn)
+	}
+	return out
+}
+
+// pythonPackage names the package of a Python file by its dotted name: the
+// directories from the import root (the first ancestor without an
+// __init__.py) to the file. A module at the top of the project, or of a src/
+// layout, is its own package ("setup_helpers"); a directory without
+// __init__.py (a namespace package, a scripts directory) is named by its
+// path, less a leading "src/".
+func pythonPackage(root, rel string) (name, dir string) {
+	d := path.Dir(rel)
+	mod := strings.TrimSuffix(path.Base(rel), path.Ext(rel))
+	if d == "." {
+		return mod, d
+	}
+	parts := strings.Split(d, "/")
+	k := len(parts)
+	for k > 0 && isRegular(filepath.Join(root, filepath.FromSlash(strings.Join(parts[:k], "/")), "__init__.py")) {
+		k--
+	}
+	if k < len(parts) {
+		return strings.Join(parts[k:], "."), d
+	}
+	if parts[0] == "src" {
+		parts = parts[1:]
+	}
+	if len(parts) == 0 {
+		return mod, d
+	}
+	return strings.Join(parts, "."), d
+}
+
+// IsPythonProject reports whether dir holds a Python project: a
+// pyproject.toml, setup.py or setup.cfg, or a tests/ (or test/) directory
+// with test_*.py files.
+func IsPythonProject(dir string) bool {
+	for _, f := range []string{"pyproject.toml", "setup.py", "setup.cfg"} {
+		if isRegular(filepath.Join(dir, f)) {
+			return true
+		}
+	}
+	for _, t := range []string{"tests", "test"} {
+		for _, pat := range []string{"test_*.py", filepath.Join("*", "test_*.py")} {
+			if m, _ := filepath.Glob(filepath.Join(dir, t, pat)); len(m) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,358 @@
+package coverage
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// copyTree copies a fixture directory to dst.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if fi.IsDir() {
+			if fi.Name() == "__pycache__" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pythonFixture copies testdata/pyproj to a directory whose path has a space.
+func pythonFixture(t *testing.T) string {
+	dir := filepath.Join(t.TempDir(), "my project")
+	copyTree(t, filepath.Join("testdata", "pyproj"), dir)
+	return dir
+}
+
+var (
+	pyEnvOnce sync.Once
+	pyEnv     *PythonEnv
+	pyEnvErr  error
+)
+
+// needPython returns an interpreter with coverage.py and pytest, or skips:
+// .ci/run installs Debian's python3-coverage and python3-pytest.
+func needPython(t *testing.T) *PythonEnv {
+	t.Helper()
+	pyEnvOnce.Do(func() { pyEnv, pyEnvErr = FindPython(context.Background(), t.TempDir()) })
+	if pyEnvErr != nil {
+		t.Skipf("no Python with coverage.py (%v); .ci/run installs python3-coverage and python3-pytest", pyEnvErr)
+	}
+	if !pyEnv.Pytest {
+		t.Skipf("%s has no pytest; .ci/run installs python3-pytest", pyEnv.Python)
+	}
+	return pyEnv
+}
+
+// coverageCmd runs coverage.py in dir with the data file in data.
+func coverageCmd(t *testing.T, env *PythonEnv, dir, data string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(env.Coverage[0], append(append([]string{}, env.Coverage[1:]...), args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "COVERAGE_FILE="+data, "PYTHONDONTWRITEBYTECODE=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil && !strings.Contains(string(out), "failed") {
+		t.Fatalf("%s %v: %v\n%s", env.Coverage, args, err, out)
+	}
+	return string(out)
+}
+
+var totalRe = regexp.MustCompile(`(?m)^TOTAL\s+(\d+)\s+(\d+)\s+([\d.]+)%`)
+
+// coverageReportTotal measures the fixture with coverage.py directly, the
+// way a user would, and returns its `coverage report` total. It also writes
+// coverage.py's own LCOV and Cobertura reports of the same data into dir.
+func coverageReportTotal(t *testing.T, env *PythonEnv, dir string) (stmts, miss int, pct float64, lcov, xml string) {
+	t.Helper()
+	data := filepath.Join(t.TempDir(), ".coverage")
+	coverageCmd(t, env, dir, data, "run", "--source=.", "--omit=*/tests/*", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+	out := coverageCmd(t, env, dir, data, "report", "--precision=1")
+	m := totalRe.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no TOTAL line in coverage report:\n%s", out)
+	}
+	stmts, _ = strconv.Atoi(m[1])
+	miss, _ = strconv.Atoi(m[2])
+	pct, _ = strconv.ParseFloat(m[3], 64)
+	lcov = filepath.Join(t.TempDir(), "coverage.lcov")
+	xml = filepath.Join(t.TempDir(), "coverage.xml")
+	coverageCmd(t, env, dir, data, "lcov", "-o", lcov)
+	coverageCmd(t, env, dir, data, "xml", "-o", xml)
+	return
+}
+
+func TestRunPythonMatchesCoverageReport(t *testing.T) {
+	env := needPython(t)
+	dir := pythonFixture(t)
+	var mu sync.Mutex
+	var calls [][2]int
+	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env, Progress: func(d, n int) {
+		mu.Lock()
+		calls = append(calls, [2]int{d, n})
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts, miss, pct, lcovFile, xmlFile := coverageReportTotal(t, env, dir)
+
+	t.Run("the total equals coverage report's", func(t *testing.T) {
+		if r.Total.Statements != stmts || r.Total.Uncovered() != miss {
+			t.Errorf("total = %d statements, %d missed; coverage report says %d, %d", r.Total.Statements, r.Total.Uncovered(), stmts, miss)
+		}
+		if d := r.Total.Percent - pct; d > 0.1 || d < -0.1 {
+			t.Errorf("percent = %.1f, coverage report says %.1f", r.Total.Percent, pct)
+		}
+	})
+	t.Run("the result is python, by dotted package, without the tests", func(t *testing.T) {
+		if r.Language != "python" || r.Mode != "line" {
+			t.Errorf("language %q mode %q", r.Language, r.Mode)
+		}
+		if len(r.Packages) != 1 || r.Packages[0].Name != "calc" || r.Packages[0].Dir != "calc" {
+			t.Fatalf("packages = %v", pkgNames(r))
+		}
+		var files []string
+		for _, f := range r.Packages[0].Files {
+			files = append(files, f.Rel)
+		}
+		if got := strings.Join(files, " "); got != "calc/__init__.py calc/ops.py calc/untested.py" {
+			t.Errorf("files = %s", got)
+		}
+	})
+	t.Run("the untested module is measured with nothing covered", func(t *testing.T) {
+		f := findFile(r, "calc/untested.py")
+		if f == nil || f.Statements == 0 || f.Covered != 0 {
+			t.Fatalf("untested.py = %+v", f)
+		}
+	})
+	t.Run("test outcomes come from pytest's junit report", func(t *testing.T) {
+		got := map[string]string{}
+		for _, tr := range r.Tests {
+			got[tr.Package+" "+tr.Test] = tr.Outcome
+		}
+		want := map[string]string{
+			"tests.test_ops OpsTest.test_add":          "pass",
+			"tests.test_ops OpsTest.test_sub":          "pass",
+			"tests.test_ops OpsTest.test_div_is_wrong": "fail",
+			"tests.test_ops OpsTest.test_square":       "pass",
+			"tests.test_ops OpsTest.test_parse":        "skip",
+			"tests.test_ops OpsTest.test_push":         "pass",
+		}
+		if len(got) != len(want) {
+			t.Errorf("tests = %v", got)
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %q, want %q", k, got[k], v)
+			}
+		}
+		for _, f := range r.Failed() {
+			if !strings.Contains(f.Output, "AssertionError") {
+				t.Errorf("failure output lacks the assertion: %q", f.Output)
+			}
+		}
+	})
+	t.Run("functions come from the source", func(t *testing.T) {
+		want := map[string][2]int{ // statements, covered
+			"add": {1, 1}, "div": {3, 2}, "parse": {2, 0}, "memo": {4, 4}, "memo.wrapper": {3, 3},
+			"square": {1, 1}, "Calculator.__init__": {1, 1}, "Calculator.push": {2, 2},
+			"Calculator.fetch": {2, 0}, "never_called": {2, 0},
+		}
+		f := findFile(r, "calc/ops.py")
+		got := map[string][2]int{}
+		for _, fn := range f.Functions {
+			got[fn.Name] = [2]int{fn.Statements, fn.Covered}
+		}
+		for name, w := range want {
+			if got[name] != w {
+				t.Errorf("%s: %v statements/covered, want %v", name, got[name], w)
+			}
+		}
+	})
+	t.Run("progress reaches every test", func(t *testing.T) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(calls) == 0 || calls[len(calls)-1] != [2]int{6, 6} {
+			t.Errorf("progress calls = %v, want to end at 6/6", calls)
+		}
+	})
+	t.Run("the checkout stays clean", func(t *testing.T) {
+		for _, junk := range []string{".coverage", ".pytest_cache", "calc/__pycache__"} {
+			if _, err := os.Stat(filepath.Join(dir, junk)); err == nil {
+				t.Errorf("%s was written into the checkout", junk)
+			}
+		}
+	})
+	t.Run("coverage.py's LCOV and Cobertura reports import to the same total", func(t *testing.T) {
+		for _, file := range []string{lcovFile, xmlFile} {
+			ir, err := Import(context.Background(), dir, []string{file})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ir.Total.Statements != stmts || ir.Total.Uncovered() != miss {
+				t.Errorf("%s: %d/%d, want %d statements %d missed", filepath.Base(file), ir.Total.Covered, ir.Total.Statements, stmts, miss)
+			}
+			for _, w := range ir.Warnings {
+				// coverage.py < 7.13 counts a module docstring in LH but
+				// not in LF; the import says so.
+				if !strings.Contains(w, "declares LH/LF") {
+					t.Errorf("%s: warning %q", filepath.Base(file), w)
+				}
+			}
+		}
+	})
+}
+
+func TestRunPythonFallsBackToUnittest(t *testing.T) {
+	env := *needPython(t)
+	env.Pytest = false
+	dir := pythonFixture(t)
+	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: &env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, tr := range r.Tests {
+		out[tr.Package+" "+tr.Test] = tr.Outcome
+	}
+	// tests/ has no __init__.py: unittest imports its modules by base name.
+	if out["test_ops OpsTest.test_div_is_wrong"] != "fail" || out["test_ops OpsTest.test_add"] != "pass" ||
+		out["test_ops OpsTest.test_parse"] != "skip" || len(out) != 6 {
+		t.Errorf("tests = %v", out)
+	}
+	if f := r.Failed(); len(f) != 1 || !strings.Contains(f[0].Output, "AssertionError") {
+		t.Errorf("failed = %+v", f)
+	}
+	if findFile(r, "calc/untested.py") == nil || findFile(r, "calc/ops.py").Covered == 0 {
+		t.Errorf("coverage missing: %v", pkgNames(r))
+	}
+}
+
+func TestRunPythonOnlyGivenTestFiles(t *testing.T) {
+	env := needPython(t)
+	dir := pythonFixture(t)
+	extra := "from calc import untested\n\n\ndef test_greet():\n    assert untested.greet('x') == 'hello, x'\n"
+	if err := os.WriteFile(filepath.Join(dir, "tests", "test_untested.py"), []byte(extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env, TestFiles: []string{"tests/test_untested.py"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Tests) != 1 || r.Tests[0].Test != "test_greet" || r.Tests[0].Outcome != "pass" {
+		t.Errorf("tests = %+v", r.Tests)
+	}
+	if f := findFile(r, "calc/untested.py"); f == nil || f.Covered == 0 {
+		t.Errorf("untested.py should now be covered: %+v", f)
+	}
+}
+
+func TestFindPythonSaysWhatToInstall(t *testing.T) {
+	// A PATH with a python3 that has no coverage.py and nothing else.
+	bin := t.TempDir()
+	script := "#!/bin/sh\necho '{\"executable\": \"/fake/python3\", \"version\": \"3.99.0\", \"coverage\": null, \"pytest\": null}'\n"
+	if err := os.WriteFile(filepath.Join(bin, "python3"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("needs /bin/sh")
+	}
+	t.Setenv("PATH", bin)
+	t.Setenv("VIRTUAL_ENV", "")
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		t.Skip("/usr/bin/python3 exists and is always tried")
+	}
+	_, err := FindPython(context.Background(), t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "apt install python3-coverage python3-pytest") ||
+		!strings.Contains(err.Error(), "no coverage module") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestFindPythonPrefersTheActiveVirtualenv(t *testing.T) {
+	real := needPython(t)
+	venv := t.TempDir()
+	if err := os.MkdirAll(filepath.Dir(venvPython(venv)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real.Python, venvPython(venv)); err != nil {
+		t.Skip(err)
+	}
+	t.Setenv("VIRTUAL_ENV", venv)
+	env, err := FindPython(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.CoverageVersion == "" || env.Version == "" {
+		t.Errorf("env = %+v", env)
+	}
+}
+
+func TestIsPythonProject(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+		want  bool
+	}{
+		{"a pyproject.toml makes a project", []string{"pyproject.toml"}, true},
+		{"a setup.py makes a project", []string{"setup.py"}, true},
+		{"a setup.cfg makes a project", []string{"setup.cfg"}, true},
+		{"a tests directory with test files makes a project", []string{"tests/test_x.py"}, true},
+		{"test files one level down count too", []string{"tests/unit/test_x.py"}, true},
+		{"a Go module is not one", []string{"go.mod", "main.go"}, false},
+		{"a tests directory without test files is not one", []string{"tests/helper.py"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tt.files {
+				p := filepath.Join(dir, filepath.FromSlash(f))
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				os.WriteFile(p, nil, 0o644)
+			}
+			if got := IsPythonProject(dir); got != tt.want {
+				t.Errorf("IsPythonProject = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func findFile(r *Result, rel string) *File {
+	for _, p := range r.Packages {
+		for _, f := range p.Files {
+			if f.Rel == rel {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+func pkgNames(r *Result) []string {
+	var out []string
+	for _, p := range r.Packages {
+		out = append(out, p.Name)
+	}
+	return out
+}
