@@ -99,7 +99,7 @@ func FindGoProject(ctx context.Context, dir string) (*GoProject, error) {
 			break
 		}
 	}
-	return nil, fmt.Errorf("%w: no go.work or go.mod in %s, in a directory below it or above it", ErrNotGoModule, dir)
+	return nil, fmt.Errorf("%w: looked for go.work and go.mod in %s, below it and above it, and found none", ErrNotGoModule, dir)
 }
 
 // workspaceAt returns the workspace of dir/go.work, nil when there is none.

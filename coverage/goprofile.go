@@ -407,3 +407,25 @@ func WriteGoProfile(w io.Writer, profiles []*cover.Profile) error {
 	}
 	return bw.Flush()
 }
+
+// WriteResultProfile writes the blocks of a Go result as a text profile, one
+// mode line and every file's merged blocks: the profile `go tool cover`
+// reads for the same run.
+func WriteResultProfile(w io.Writer, r *Result) error {
+	mode := r.Mode
+	if !validMode(mode) {
+		mode = "set"
+	}
+	var profs []*cover.Profile
+	for _, p := range r.Packages {
+		for _, f := range p.Files {
+			profs = append(profs, &cover.Profile{FileName: f.Path, Mode: mode, Blocks: f.Blocks})
+		}
+	}
+	sort.Slice(profs, func(i, j int) bool { return profs[i].FileName < profs[j].FileName })
+	if len(profs) == 0 {
+		_, err := fmt.Fprintf(w, "mode: %s\n", mode)
+		return err
+	}
+	return WriteGoProfile(w, profs)
+}

@@ -688,7 +688,7 @@ func TestFindGoProject(t *testing.T) {
 		{"a module with a nested module finds both", "one", "one", []string{"example.com/one", "example.com/inner"}, ""},
 		{"a subdirectory of a module finds the enclosing module", "one/sub", "one", []string{"example.com/one"}, ""},
 		{"a workspace finds its use modules", "ws", "ws", []string{"example.com/wsm"}, ""},
-		{"a directory without Go modules says what was looked for", "none", "", nil, "no go.work or go.mod in"},
+		{"a directory without Go modules says what was looked for", "none", "", nil, "looked for go.work and go.mod in"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
