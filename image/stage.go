@@ -88,6 +88,9 @@ type StageResult struct {
 	Warnings       []string
 	ModCache       string
 	Duration       time.Duration
+	// StepSeconds is the time each step took ("repo", "modules",
+	// "report", "binaries", "manifest").
+	StepSeconds map[string]float64
 }
 
 // Stage writes (or updates) the image at opts.Out from the checkout at
@@ -95,7 +98,19 @@ type StageResult struct {
 func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	start := time.Now()
 	res := &StageResult{}
+	res.StepSeconds = map[string]float64{}
+	cur, curStart := "", time.Now()
+	endStep := func() {
+		if cur != "" {
+			res.StepSeconds[cur] += time.Since(curStart).Seconds()
+		}
+	}
+	defer endStep()
 	step := func(s, format string, args ...any) {
+		if s != cur {
+			endStep()
+			cur, curStart = s, time.Now()
+		}
 		if opts.Step != nil {
 			opts.Step(s, fmt.Sprintf(format, args...))
 		}
@@ -375,6 +390,8 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		return nil, err
 	}
 	res.Manifest = m
+	endStep()
+	cur = ""
 	res.Duration = time.Since(start)
 	return res, nil
 }

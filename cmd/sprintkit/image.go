@@ -152,19 +152,20 @@ func runImage(c *cli.Context) error {
 // imageJSON is `sprintkit image --format json`: the manifest without its
 // file list, and what this run did.
 type imageJSON struct {
-	Type      string          `json:"type"` // "image"
-	Dir       string          `json:"dir"`
-	Manifest  *image.Manifest `json:"manifest"`
-	Repo      copier.Stats    `json:"repo"`
-	Modules   copier.Stats    `json:"modules"`
-	Hashed    int             `json:"hashed"`
-	Skipped   []string        `json:"skipped"`
-	Built     []string        `json:"built"`
-	Passed    int             `json:"tests_passed"`
-	Failed    int             `json:"tests_failed"`
-	Warnings  []string        `json:"warnings"`
-	ModCache  string          `json:"staging_modcache,omitempty"`
-	DurationS float64         `json:"seconds"`
+	Type      string             `json:"type"` // "image"
+	Dir       string             `json:"dir"`
+	Manifest  *image.Manifest    `json:"manifest"`
+	Repo      copier.Stats       `json:"repo"`
+	Modules   copier.Stats       `json:"modules"`
+	Hashed    int                `json:"hashed"`
+	Skipped   []string           `json:"skipped"`
+	Built     []string           `json:"built"`
+	Passed    int                `json:"tests_passed"`
+	Failed    int                `json:"tests_failed"`
+	Warnings  []string           `json:"warnings"`
+	ModCache  string             `json:"staging_modcache,omitempty"`
+	DurationS float64            `json:"seconds"`
+	Steps     map[string]float64 `json:"step_seconds"`
 }
 
 func writeImageJSON(w io.Writer, out string, res *image.StageResult) error {
@@ -173,7 +174,7 @@ func writeImageJSON(w io.Writer, out string, res *image.StageResult) error {
 	m.Files = nil
 	v := imageJSON{Type: "image", Dir: abs, Manifest: &m, Repo: res.Repo, Modules: res.Modules, Hashed: res.Hashed,
 		Skipped: imgNonNil(res.Skipped), Built: imgNonNil(res.Built), Passed: res.Passed, Failed: res.Failed,
-		Warnings: imgNonNil(res.Warnings), ModCache: res.ModCache, DurationS: res.Duration.Seconds()}
+		Warnings: imgNonNil(res.Warnings), ModCache: res.ModCache, DurationS: res.Duration.Seconds(), Steps: res.StepSeconds}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
@@ -217,7 +218,14 @@ func printImageSummary(stdout, stderr io.Writer, out string, res *image.StageRes
 	}
 	fmt.Fprintf(stdout, "  binaries  %s%s\n", strings.Join(bins, ", "), built)
 	fmt.Fprintf(stdout, "  manifest  %d files listed, %d hashed in this run\n", m.TotalFiles, res.Hashed)
-	fmt.Fprintf(stdout, "  took      %.1fs\n", res.Duration.Seconds())
+	fmt.Fprintf(stdout, "  took      %.1fs (", res.Duration.Seconds())
+	for i, st := range []string{"repo", "modules", "report", "binaries", "manifest"} {
+		if i > 0 {
+			fmt.Fprint(stdout, ", ")
+		}
+		fmt.Fprintf(stdout, "%s %.1fs", st, res.StepSeconds[st])
+	}
+	fmt.Fprintln(stdout, ")")
 	for _, w := range res.Warnings {
 		fmt.Fprintf(stderr, "sprintkit: warning: %s\n", w)
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -30,6 +32,11 @@ func setupFromImage(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("setup: --from-image takes no URL or directory argument; pass the destination with --dir")
 	}
+	format := c.String("format")
+	if format != "" && format != "text" && format != "json" {
+		return usagef("setup: --format must be text or json, not %q", format)
+	}
+	jsonOut := format == "json"
 	dest := c.String("dir")
 	if dest == "" {
 		m, err := image.ReadManifest(img)
@@ -87,6 +94,23 @@ func setupFromImage(c *cli.Context) error {
 		fmt.Fprintf(stderr, "sprintkit: warning: %s\n", w)
 	}
 	m := res.Manifest
+	if jsonOut {
+		stdout = io.Discard
+	}
+	out := fromImageJSON{Type: "setup", Image: m.Project, Dir: res.Dir, Commit: m.Commit, Upstream: m.Upstream,
+		ModCache: res.ModCache, EnvFile: res.EnvFile, Env: map[string]string{}, Toolchain: res.Toolchain.Local,
+		RepoFiles: res.Repo.Files, ModuleFiles: res.Modules.Files, Warnings: imgNonNil(res.Warnings)}
+	for _, v := range res.Env {
+		out.Env[v.Key] = v.Value
+	}
+	emit := func() error {
+		if !jsonOut {
+			return nil
+		}
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
 	fmt.Fprintf(stdout, "%s at %s is in %s (%d files copied)\n", m.Project, imgShortCommit(m.Commit), res.Dir, res.Repo.Files)
 	if m.Upstream != "" {
 		fmt.Fprintf(stdout, "origin: %s\n", m.Upstream)
@@ -102,7 +126,11 @@ func setupFromImage(c *cli.Context) error {
 	// The baseline and the report, as setup does.
 	if m.Go == "" {
 		fmt.Fprintf(stdout, "\nnot a Go module: no baseline recorded\n")
-		return nil
+		return emit()
+	}
+	if c.Bool("clone-only") {
+		fmt.Fprintf(stdout, "\n--clone-only: the tests were not run and no baseline was recorded\n")
+		return emit()
 	}
 	say("running the tests once with coverage to record the baseline")
 	tbar := termui.NewProgress(stderr, -1, "testing", false)
@@ -116,6 +144,7 @@ func setupFromImage(c *cli.Context) error {
 	if err != nil {
 		return withHint(fmt.Errorf("record the baseline in %s: %w", res.Dir, err), "the checkout and the modules are in place; run 'sprintkit coverage' there once the cause is fixed")
 	}
+	out.Baseline = &fromImageBaseline{Passed: br.Passed, Failed: br.Failed, Percent: br.Result.Total.Percent, Report: br.ReportIndex, Targets: imgFirstTargets(br.Targets, 5)}
 	fmt.Fprintf(stdout, "\nbaseline: %d tests passed, %d failed before you changed anything; coverage %.1f%%\n", br.Passed, br.Failed, br.Result.Total.Percent)
 	if len(br.Targets) > 0 {
 		fmt.Fprintf(stdout, "sprint targets (least covered first):\n")
@@ -139,7 +168,32 @@ func setupFromImage(c *cli.Context) error {
 	if br.ReportIndex != "" {
 		fmt.Fprintf(stdout, "  open %s\n", br.ReportIndex)
 	}
-	return nil
+	return emit()
+}
+
+// fromImageJSON is `sprintkit setup --from-image DIR --format json`.
+type fromImageJSON struct {
+	Type        string             `json:"type"` // "setup"
+	Image       string             `json:"project"`
+	Dir         string             `json:"dir"`
+	Commit      string             `json:"commit"`
+	Upstream    string             `json:"upstream,omitempty"`
+	ModCache    string             `json:"modcache,omitempty"`
+	EnvFile     string             `json:"env_file,omitempty"`
+	Env         map[string]string  `json:"env"`
+	Toolchain   string             `json:"toolchain,omitempty"`
+	RepoFiles   int64              `json:"repo_files_copied"`
+	ModuleFiles int64              `json:"module_files_copied"`
+	Baseline    *fromImageBaseline `json:"baseline,omitempty"`
+	Warnings    []string           `json:"warnings"`
+}
+
+type fromImageBaseline struct {
+	Passed  int               `json:"passed"`
+	Failed  int               `json:"failed"`
+	Percent float64           `json:"percent"`
+	Report  string            `json:"report,omitempty"`
+	Targets []coverage.Target `json:"targets"`
 }
 
 func imgFirstTargets(t []coverage.Target, n int) []coverage.Target {
