@@ -73,6 +73,9 @@ func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 			if errors.As(err, &se) {
 				return nil, fmt.Errorf("%s:%d: want well-formed XML: %s", name, se.Line, se.Msg)
 			}
+			if strings.HasPrefix(err.Error(), "xml: ") {
+				return nil, errf("want well-formed XML: %s", strings.TrimPrefix(err.Error(), "xml: "))
+			}
 			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
 		switch t := tok.(type) {

@@ -56,7 +56,7 @@ func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 		case errors.As(err, &se):
 			return errAt(se.Offset, "want %s: %s", what, se.Error())
 		case errors.As(err, &te):
-			field := te.Field
+			field := strings.ReplaceAll(te.Field, "pyRegion.", "")
 			if field == "" {
 				field = "value"
 			}
