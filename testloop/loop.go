@@ -237,6 +237,16 @@ func (l *loop) relevant(p string) bool {
 	if editorJunk(base) {
 		return false
 	}
+	// Like go's ./... pattern, skip directories whose names start with "."
+	// or "_" (a TMPDIR inside the checkout would otherwise feed each run's
+	// build files back as changes).
+	if rel, err := filepath.Rel(l.root, p); err == nil {
+		for _, part := range strings.Split(filepath.ToSlash(filepath.Dir(rel)), "/") {
+			if part != "." && (strings.HasPrefix(part, ".") || strings.HasPrefix(part, "_")) {
+				return false
+			}
+		}
+	}
 	switch l.kind {
 	case kindGo:
 		switch base {
@@ -306,21 +316,28 @@ func (l *loop) plan(ctx context.Context, changed []string, carry Run) (run Run, 
 		}
 	}
 	pkgs := map[string]bool{}
-	for _, p := range carry.Packages {
-		pkgs[p] = true
-	}
 	for _, g := range []*Graph{old, l.graph} {
 		for _, p := range g.Affected(direct) {
+			if l.graph.Has(p) {
+				pkgs[p] = true
+			}
+		}
+	}
+	if len(pkgs) == 0 {
+		// Nothing these changes touch has tests to run: leave any run
+		// going alone.
+		return run, false
+	}
+	for _, p := range carry.Packages {
+		if l.graph.Has(p) {
 			pkgs[p] = true
 		}
 	}
 	for p := range pkgs {
-		if l.graph.Has(p) {
-			run.Packages = append(run.Packages, p)
-		}
+		run.Packages = append(run.Packages, p)
 	}
 	sort.Strings(run.Packages)
-	return run, len(run.Packages) > 0
+	return run, true
 }
 
 func (l *loop) start(ctx context.Context, run Run) *running {
