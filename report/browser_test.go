@@ -142,7 +142,7 @@ func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 		Name     string  `json:"name"`
 		Coverage float64 `json:"coverage"`
 	}
-	const readRows = `Array.from(document.querySelectorAll('#package-table tbody tr')).filter(r => !r.hidden).map(r => ({name: r.dataset.name, coverage: parseFloat(r.cells[6].dataset.v)}))`
+	const readRows = `Array.from(document.querySelectorAll('#package-table tbody tr')).filter(r => !r.hidden).map(r => ({name: r.dataset.name, coverage: parseFloat(r.cells[6].textContent)}))`
 	const coverageHeader = chromedp.CSS(`#package-table thead th:nth-child(7) button`)
 	var targets int
 	var before, desc, asc, filtered []row
@@ -201,10 +201,10 @@ func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 	do("follow the first-test link", chromedp.Click(firstLink), chromedp.WaitVisible(chromedp.CSS(`table.source`)))
 	eval(`location.hash`, &hash)
 	eval(`document.querySelector('table.source tr.u').id`, &firstUncovered)
-	eval(`document.querySelector('table.source tr.u td.mk').textContent`, &marker)
-	eval(`document.querySelector('table.source tr.u td.mk').title`, &markTitle)
-	eval(`getComputedStyle(document.querySelector('table.source tr.u td.code')).backgroundColor`, &uncoveredBG)
-	eval(`getComputedStyle(document.querySelector('table.source tr:not([class]) td.code')).backgroundColor`, &plainBG)
+	eval(`document.querySelector('table.source tr.u').cells[1].textContent`, &marker)
+	eval(`document.querySelector('.legend .key.u').textContent`, &markTitle)
+	eval(`getComputedStyle(document.querySelector('table.source tr.u').cells[2]).backgroundColor`, &uncoveredBG)
+	eval(`getComputedStyle(document.querySelector('table.source tr:not([class])').cells[2]).backgroundColor`, &plainBG)
 	fileShot := shot()
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
@@ -216,8 +216,8 @@ func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 	if !strings.Contains(href.Value, "evil.go") || hash != "#L4" {
 		t.Errorf("followed %s and landed on %q, want evil.go's page at #L4", href.Value, hash)
 	}
-	if firstUncovered != "L5" || strings.TrimSpace(marker) != "✗" || markTitle != "not covered" {
-		t.Errorf("first uncovered line is %q marked %q (%q), want L5 marked ✗ (not covered)", firstUncovered, marker, markTitle)
+	if firstUncovered != "L5" || marker != "✗" || strings.TrimSpace(markTitle) != "✗ not covered" {
+		t.Errorf("first uncovered line is %q marked %q (legend %q), want L5 marked ✗ (legend ✗ not covered)", firstUncovered, marker, markTitle)
 	}
 	if uncoveredBG == plainBG {
 		t.Errorf("an uncovered line has the background of a plain line (%s)", plainBG)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -51,10 +52,7 @@ const (
 )
 
 var parsePages = sync.OnceValues(func() (*template.Template, error) {
-	return template.New("site").Funcs(template.FuncMap{
-		"pct":  func(p float64) string { return strconv.FormatFloat(p, 'f', 1, 64) + "%" },
-		"tone": tone,
-	}).ParseFS(templates.FS, templates.Pages...)
+	return template.New("site").ParseFS(templates.FS, templates.Pages...)
 })
 
 func tone(p float64) string {
@@ -260,11 +258,34 @@ func (s *site) pkgHref(up, name string) string {
 	return ""
 }
 
+// The view types are flat structs of ready-made strings and numbers:
+// html/template looks fields up by reflection on every action, and through
+// embedded structs that lookup showed up at the top of the profile of a
+// 5,000-file site.
 type targetView struct {
-	coverage.Target
-	Href  string
-	Funcs []funcLink
-	More  int
+	Rank       int
+	Kind       string
+	Name       string
+	Href       string
+	Bar        bar
+	Uncovered  int
+	Statements int
+	Score      string
+	Reason     string
+	Funcs      []funcLink
+	More       int
+}
+
+// bar is a coverage figure with its bar: "38.1%", a tone class and a width.
+type bar struct {
+	Pct   string
+	Tone  string
+	Width template.CSS
+}
+
+func mkBar(p float64) bar {
+	s := strconv.FormatFloat(p, 'f', 1, 64)
+	return bar{Pct: s + "%", Tone: tone(p), Width: template.CSS("width: " + s + "%")}
 }
 
 type funcLink struct {
@@ -276,7 +297,8 @@ type funcLink struct {
 func (s *site) targetViews(up string, ts []coverage.Target, nfn int) []targetView {
 	var out []targetView
 	for _, t := range ts {
-		v := targetView{Target: t}
+		v := targetView{Rank: t.Rank, Kind: t.Kind, Name: t.Name, Bar: mkBar(t.Percent), Uncovered: t.Uncovered,
+			Statements: t.Statements, Score: strconv.FormatFloat(t.Score, 'f', 1, 64), Reason: t.Reason}
 		switch t.Kind {
 		case "package":
 			v.Href = s.pkgHref(up, t.Name)
@@ -296,28 +318,65 @@ func (s *site) targetViews(up string, ts []coverage.Target, nfn int) []targetVie
 	return out
 }
 
+// countRow is a row of a package, file or function table. Cells holds its
+// number cells, pre-rendered by numCells: they are made of integers and a
+// formatted float only, and a 5,000-file project has tens of thousands of
+// function rows, where executing one template action per number was the
+// largest cost of the site. Names and links stay template fields, escaped
+// by html/template in context.
 type countRow struct {
+	Cells      template.HTML
 	Name, Href string
-	Order      int
+	Loc        string // functions: file:line
+	Line       int
+	Order      int // position in rank order (packages)
 	Rank       int
 	Files      int
 	Statements int
 	Covered    int
 	Uncovered  int
-	Percent    float64
+	Bar        bar
 	Full       bool
 	Generated  bool
 }
 
 func rowOf(name, href string, c coverage.Counts) countRow {
 	return countRow{Name: name, Href: href, Statements: c.Statements, Covered: c.Covered,
-		Uncovered: c.Uncovered(), Percent: c.Percent, Full: c.Statements > 0 && c.Uncovered() == 0}
+		Uncovered: c.Uncovered(), Bar: mkBar(c.Percent), Full: c.Statements > 0 && c.Uncovered() == 0,
+		Cells: numCells(-1, c)}
+}
+
+// numCells writes the cells [files,] statements, covered, uncovered and
+// coverage with its bar; files < 0 leaves the files cell out.
+func numCells(files int, c coverage.Counts) template.HTML {
+	b := make([]byte, 0, 256)
+	cell := func(n int) {
+		b = append(b, `<td class="num">`...)
+		b = strconv.AppendInt(b, int64(n), 10)
+		b = append(b, `</td>`...)
+	}
+	if files >= 0 {
+		cell(files)
+	}
+	cell(c.Statements)
+	cell(c.Covered)
+	cell(c.Uncovered())
+	pct := strconv.FormatFloat(c.Percent, 'f', 1, 64)
+	b = append(b, `<td class="num">`...)
+	b = append(b, pct...)
+	b = append(b, `% <span class="bar" aria-hidden="true"><span class="fill `...)
+	b = append(b, tone(c.Percent)...)
+	b = append(b, `" style="width: `...)
+	b = append(b, pct...)
+	b = append(b, `%"></span></span></td>`...)
+	return template.HTML(b)
 }
 
 type indexView struct {
 	page
 	CommitFull string
 	Total      coverage.Counts
+	Bar        bar
 	Kind       string
 	Files      int
 	Targets    []targetView
@@ -329,7 +388,7 @@ type indexView struct {
 
 func (s *site) index() *indexView {
 	v := &indexView{page: s.page(s.project+" — sprint targets", ""), CommitFull: s.commit,
-		Total: s.r.Total, Targets: s.targetViews("", s.targets, firstTests), Failed: s.r.Failed(), Warnings: s.r.Warnings}
+		Total: s.r.Total, Bar: mkBar(s.r.Total.Percent), Targets: s.targetViews("", s.targets, firstTests), Failed: s.r.Failed(), Warnings: s.r.Warnings}
 	v.Kind = "packages"
 	if len(s.targets) > 0 {
 		v.Kind = s.targets[0].Kind + "s"
@@ -339,6 +398,7 @@ func (s *site) index() *indexView {
 		v.Files += len(p.Files)
 		row := rowOf(p.Name, s.pkgPage[p], p.Counts)
 		row.Files = len(p.Files)
+		row.Cells = numCells(len(p.Files), p.Counts)
 		row.Rank = s.pkgRank[p.Name]
 		v.Packages = append(v.Packages, row)
 		n := tmNode{name: p.Name, href: s.pkgPage[p], counts: p.Counts}
@@ -382,21 +442,18 @@ type packageView struct {
 	Dir     string
 	Notes   string
 	Counts  coverage.Counts
-	Targets []targetView
-	Files   []countRow
-	Funcs   []funcRow
-	Treemap *treemapView
-}
-
-type funcRow struct {
-	countRow
-	Loc  string
-	Line int
+	Bar     bar
+	Targets  []targetView
+	Files    []countRow
+	Funcs    []countRow
+	FileRows template.HTML // see html_rows.go
+	FuncRows template.HTML
+	Treemap  *treemapView
 }
 
 func (s *site) packagePage(p *coverage.Package) *packageView {
 	const up = "../"
-	v := &packageView{page: s.page(p.Name+" — "+s.project, up), Name: p.Name, Dir: p.Dir, Counts: p.Counts}
+	v := &packageView{page: s.page(p.Name+" — "+s.project, up), Name: p.Name, Dir: p.Dir, Counts: p.Counts, Bar: mkBar(p.Percent)}
 	var notes []string
 	if p.IsMain {
 		notes = append(notes, "main package")
@@ -420,7 +477,8 @@ func (s *site) packagePage(p *coverage.Package) *packageView {
 		nodes = append(nodes, tmNode{name: fileLabel(f), href: up + s.filePage[f], counts: f.Counts})
 		for _, fn := range f.Functions {
 			row := rowOf(fn.Name, up+s.filePage[f]+"#L"+strconv.Itoa(fn.Line), fn.Counts)
-			v.Funcs = append(v.Funcs, funcRow{countRow: row, Loc: fileLabel(f) + ":" + strconv.Itoa(fn.Line), Line: fn.Line})
+			row.Loc, row.Line = fileLabel(f)+":"+strconv.Itoa(fn.Line), fn.Line
+			v.Funcs = append(v.Funcs, row)
 		}
 	}
 	sort.SliceStable(v.Files, func(i, j int) bool {
@@ -440,6 +498,7 @@ func (s *site) packagePage(p *coverage.Package) *packageView {
 		}
 		return a.Line < b.Line
 	})
+	v.FileRows, v.FuncRows = fileRows(v.Files), funcRows(v.Funcs)
 	v.Treemap = buildTreemap(nodes, "Files of this package.")
 	return v
 }
@@ -450,35 +509,85 @@ type fileView struct {
 	Package     string
 	PkgHref     string
 	Counts      coverage.Counts
+	Bar         bar
 	Generated   bool
 	Funcs       []funcLink
 	Missed      []rangeLink
+	MissedLinks template.HTML // see html_rows.go
+	FuncItems   template.HTML
 	Unavailable string
 	Note        string
-	Lines       []lineView
+	// Source is the rows of the source table, written by sourceRows with
+	// html/template's escaper (see there why not by a template).
+	Source template.HTML
 }
 
 type rangeLink struct{ Text, Href string }
 
-type lineView struct {
-	N    int
-	C    string // class: c, u, p or ""
-	M    string // marker that needs no colour
-	T    string // marker's title
-	Text string
+// lineMarks are the row class and the marker that needs no colour, per
+// line state; the legend on the page explains them.
+var lineMarks = [...]struct{ class, mark string }{
+	coverage.LineNone:      {"", ""},
+	coverage.LineCovered:   {"c", "✓"},
+	coverage.LineUncovered: {"u", "✗"},
+	coverage.LinePartial:   {"p", "◐"},
 }
 
-var lineMarks = [...]struct{ class, mark, title string }{
-	coverage.LineNone:      {"", "", ""},
-	coverage.LineCovered:   {"c", "✓", "covered"},
-	coverage.LineUncovered: {"u", "✗", "not covered"},
-	coverage.LinePartial:   {"p", "◐", "partly covered"},
+var rowBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// sourceRows writes one table row per source line:
+//
+//	<tr id="L42" class="u"><td><a href="#L42">42</a></td><td>✗</td><td>escaped text</td></tr>
+//
+// Like Go's cmd/cover (html.go writes the source into a buffer and hands it
+// to its template as template.HTML), the rows are written here rather than
+// by a {{range}} in the template: a 5,000-file project has millions of
+// lines, and executing template actions per line made the site several
+// times slower than `go tool cover -html`. The text still goes through
+// html/template's own escaper (template.HTMLEscape), and the only other
+// values are integers and fixed strings.
+func sourceRows(src []byte, states []coverage.LineState) template.HTML {
+	buf := rowBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer rowBuffers.Put(buf)
+	buf.Grow(len(src) * 3)
+	var num [20]byte
+	for i := 1; len(src) > 0; i++ {
+		line := src
+		if j := bytes.IndexByte(src, '\n'); j >= 0 {
+			line, src = src[:j], src[j+1:]
+		} else {
+			src = nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		n := strconv.AppendInt(num[:0], int64(i), 10)
+		m := lineMarks[coverage.LineNone]
+		if i < len(states) {
+			m = lineMarks[states[i]]
+		}
+		buf.WriteString(`<tr id="L`)
+		buf.Write(n)
+		if m.class != "" {
+			buf.WriteString(`" class="`)
+			buf.WriteString(m.class)
+		}
+		buf.WriteString(`"><td><a href="#L`)
+		buf.Write(n)
+		buf.WriteString(`">`)
+		buf.Write(n)
+		buf.WriteString(`</a></td><td>`)
+		buf.WriteString(m.mark)
+		buf.WriteString(`</td><td>`)
+		template.HTMLEscape(buf, line)
+		buf.WriteString("</td></tr>\n")
+	}
+	return template.HTML(buf.String())
 }
 
 func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 	const up = "../"
 	v := &fileView{page: s.page(fileLabel(f)+" — "+s.project, up), Name: fileLabel(f), Package: p.Name,
-		PkgHref: up + s.pkgPage[p], Counts: f.Counts, Generated: f.Generated}
+		PkgHref: up + s.pkgPage[p], Counts: f.Counts, Bar: mkBar(f.Percent), Generated: f.Generated}
 	href := up + s.filePage[f]
 	fns := append([]*coverage.Function(nil), f.Functions...)
 	sort.SliceStable(fns, func(i, j int) bool { return fns[i].Line < fns[j].Line })
@@ -510,32 +619,18 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 		states = f.LineStates()
 	}
 	v.Missed = missedLinks(states, "")
+	v.MissedLinks, v.FuncItems = missedLinkList(v.Missed), funcItems(v.Funcs)
 	if src == nil {
 		return v
 	}
-	text := string(src)
-	n := strings.Count(text, "\n")
-	if !strings.HasSuffix(text, "\n") && text != "" {
+	n := bytes.Count(src, []byte("\n"))
+	if len(src) > 0 && src[len(src)-1] != '\n' {
 		n++
 	}
 	if last := len(states) - 1; last > n {
 		v.Note = fmt.Sprintf("The coverage data reaches line %d but the source has %d lines: the file has changed since the tests ran, so the marks may be off.", last, n)
 	}
-	v.Lines = make([]lineView, 0, n)
-	for i := 1; text != ""; i++ {
-		line := text
-		if j := strings.IndexByte(text, '\n'); j >= 0 {
-			line, text = text[:j], text[j+1:]
-		} else {
-			text = ""
-		}
-		lv := lineView{N: i, Text: strings.TrimSuffix(line, "\r")}
-		if i < len(states) {
-			m := lineMarks[states[i]]
-			lv.C, lv.M, lv.T = m.class, m.mark, m.title
-		}
-		v.Lines = append(v.Lines, lv)
-	}
+	v.Source = sourceRows(src, states)
 	return v
 }
 

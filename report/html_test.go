@@ -226,6 +226,16 @@ func TestHTMLEscapesScriptInSourceAndNamesOnEveryPage(t *testing.T) {
 	const evil = "</script><script>alert(1)</script>"
 	r := shopResult(t)
 	r.Warnings = []string{"a warning that quotes " + evil}
+	// Names reach tables, links, tooltips and labels: a function, a file
+	// and a package named with the payload, quotes included.
+	cart := r.Package("example.com/shop/cart")
+	cart.Files[0].Functions[0].Name = evil
+	cart.Files = append(cart.Files, &coverage.File{Path: `example.com/shop/cart/"` + evil + `.go`, Rel: `cart/"` + evil + `.go`,
+		Blocks: []cover.ProfileBlock{{StartLine: 1, StartCol: 1, EndLine: 2, EndCol: 2, NumStmt: 1}},
+		Functions: []*coverage.Function{{Name: evil, File: `cart/"` + evil + `.go`, Line: 1, EndLine: 2, Counts: coverage.Counts{Statements: 1}}}})
+	r.Packages = append(r.Packages, &coverage.Package{Name: "example.com/" + evil, Files: []*coverage.File{{Path: "x/" + evil + ".go", Rel: "x/y.go",
+		Blocks: []cover.ProfileBlock{{StartLine: 1, StartCol: 1, EndLine: 2, EndCol: 2, NumStmt: 1}}}}})
+	r.Finalize()
 	targets := shopTargets()
 	targets[0].Reason += "; " + evil
 	dir := writeSite(t, r, targets, HTMLOptions{Title: "shop " + evil})
@@ -239,6 +249,9 @@ func TestHTMLEscapesScriptInSourceAndNamesOnEveryPage(t *testing.T) {
 		}
 		if !strings.Contains(text, "shop &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;") {
 			t.Errorf("%s does not show the escaped title", name)
+		}
+		if strings.Contains(text, `"><script`) {
+			t.Errorf("%s lets a quote close an attribute", name)
 		}
 		if n := strings.Count(text, "<script"); n != 1 {
 			t.Errorf("%s has %d <script elements, want only the site script", name, n)
@@ -256,12 +269,12 @@ func TestHTMLMarksLinesAndListsMissedRanges(t *testing.T) {
 	page := readPages(t, dir)[pageOf(t, r, "cart/cart.go")]
 	for _, want := range []string{
 		// func (c *Cart) Add: the signature is not a statement, its body is not covered.
-		`<tr id="L19"><td class="ln"><a href="#L19">19</a></td><td class="mk"></td>`,
-		`<tr id="L20" class="u"><td class="ln"><a href="#L20">20</a></td><td class="mk" title="not covered">✗</td>`,
+		`<tr id="L19"><td><a href="#L19">19</a></td><td></td>`,
+		`<tr id="L20" class="u"><td><a href="#L20">20</a></td><td>✗</td>`,
 		// Total ran.
-		`<tr id="L35" class="c"><td class="ln"><a href="#L35">35</a></td><td class="mk" title="covered">✓</td>`,
+		`<tr id="L35" class="c"><td><a href="#L35">35</a></td><td>✓</td>`,
 		// A closing brace alone is not a statement.
-		`<tr id="L22"><td class="ln"><a href="#L22">22</a></td><td class="mk"></td>`,
+		`<tr id="L22"><td><a href="#L22">22</a></td><td></td>`,
 		// Missed ranges written like coverage.py (joined across lines with
 		// no statement, like the lone brace of line 22), each linked.
 		`<a href="#L20">20-30</a>, <a href="#L45">45</a>, <a href="#L49">49</a>`,
@@ -336,7 +349,7 @@ func TestHTMLPackageTableIsInRankOrder(t *testing.T) {
 	index := readPages(t, dir)["index.html"]
 	table := index[strings.Index(index, `id="package-table"`):]
 	var order []string
-	for _, m := range regexp.MustCompile(`<tr data-order="\d+" data-name="([^"]+)"`).FindAllStringSubmatch(table, -1) {
+	for _, m := range regexp.MustCompile(`<tr data-name="([^"]+)"`).FindAllStringSubmatch(table, -1) {
 		order = append(order, m[1])
 	}
 	want := []string{"example.com/shop/cart", "example.com/shop/cmd/shop", "example.com/shop/money", "example.com/shop/odd dir/ünï"}

@@ -4,6 +4,8 @@
 (function () {
   'use strict';
 
+  // A cell sorts by its data-v attribute when it has one, else by its text;
+  // numeric columns read the leading number ("38.1% …", "13 of 21").
   function cellKey(cell, numeric) {
     var v = cell.getAttribute('data-v');
     if (v === null) v = cell.textContent;
@@ -24,7 +26,7 @@
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
     var keyed = rows.map(function (row) {
-      return { row: row, key: cellKey(row.cells[col], numeric), order: +row.getAttribute('data-order') || 0 };
+      return { row: row, key: cellKey(row.cells[col], numeric), order: row.sprintkitOrder || 0 };
     });
     keyed.sort(function (a, b) {
       var c = a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
@@ -38,6 +40,8 @@
 
   Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (table) {
     if (!table.tHead || !table.tBodies.length) return;
+    // Remember the server order (the rank order) to break ties.
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row, i) { row.sprintkitOrder = i; });
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
       if (th.hasAttribute('data-nosort')) return;
       var button = document.createElement('button');

@@ -1,0 +1,106 @@
+package report
+
+import (
+	"bytes"
+	"html/template"
+	"strconv"
+)
+
+// Rows of the big tables, written here rather than by {{range}} in the
+// templates.
+//
+// A 5,000-file project has tens of thousands of functions and a treemap box
+// per file. html/template runs every action through reflection and an
+// escaper call, and those actions were most of the time of writing such a
+// site. So, as Go's cmd/cover does for its source view (it builds the body
+// in a buffer and hands it to its template as template.HTML), these rows
+// are written into a buffer. Every string that comes from the input (names,
+// paths, tooltips, links) goes through html/template's own escaper,
+// template.HTMLEscape, which is safe in element text and in double-quoted
+// attribute values, the only two places used here; the rest is fixed markup
+// and numbers. TestHTMLEscapesScriptInSourceAndNamesOnEveryPage checks it.
+
+type rowBuf struct{ bytes.Buffer }
+
+func (b *rowBuf) raw(s string) *rowBuf { b.WriteString(s); return b }
+
+func (b *rowBuf) esc(s string) *rowBuf {
+	template.HTMLEscape(&b.Buffer, []byte(s))
+	return b
+}
+
+func (b *rowBuf) html() template.HTML { return template.HTML(b.String()) }
+
+// fileRows writes the rows of a package's file table.
+func fileRows(rows []countRow) template.HTML {
+	var b rowBuf
+	b.Grow(len(rows) * 400)
+	for _, r := range rows {
+		b.raw("<tr")
+		if r.Full {
+			b.raw(` class="full"`)
+		}
+		b.raw(`><td class="name"><a href="`).esc(r.Href).raw(`">`).esc(r.Name).raw(`</a>`)
+		if r.Generated {
+			b.raw(` <span class="tag">generated</span>`)
+		}
+		b.raw(`</td>`).raw(string(r.Cells)).raw("</tr>\n")
+	}
+	return b.html()
+}
+
+// funcRows writes the rows of a package's function table.
+func funcRows(rows []countRow) template.HTML {
+	var b rowBuf
+	b.Grow(len(rows) * 420)
+	for _, r := range rows {
+		b.raw("<tr")
+		if r.Full {
+			b.raw(` class="full"`)
+		}
+		b.raw(`><td class="name"><a href="`).esc(r.Href).raw(`"><code>`).esc(r.Name).raw(`</code></a></td><td class="loc">`).
+			esc(r.Loc).raw(`</td>`).raw(string(r.Cells)).raw("</tr>\n")
+	}
+	return b.html()
+}
+
+// treemapBoxes writes the boxes of a treemap, each a link around a <rect>
+// with a <title> tooltip and, when it fits, a <text> label.
+func treemapBoxes(boxes []tmBox) template.HTML {
+	var b rowBuf
+	b.Grow(len(boxes) * 260)
+	for _, x := range boxes {
+		b.raw(`<a href="`).esc(x.Href).raw(`"><rect `).raw(string(x.Rect)).raw(`><title>`).esc(x.Tip).raw(`</title></rect>`)
+		if x.Label != "" {
+			b.raw(`<text `).raw(string(x.At)).raw(`>`).esc(x.Label).raw(`</text>`)
+		}
+		b.raw("</a>\n")
+	}
+	return b.html()
+}
+
+// funcItems writes the list items of a file's uncovered functions.
+func funcItems(fns []funcLink) template.HTML {
+	var b rowBuf
+	for _, f := range fns {
+		b.raw(`<li><a href="`).esc(f.Href).raw(`"><code>`).esc(f.Name).raw(`</code></a> <span class="loc">line `).
+			raw(strconv.Itoa(f.Line)).raw(`</span>, `).raw(strconv.Itoa(f.Covered)).raw("/").raw(strconv.Itoa(f.Statements)).raw(" covered")
+		if f.Covered == 0 {
+			b.raw(" — no test reaches it")
+		}
+		b.raw("</li>\n")
+	}
+	return b.html()
+}
+
+// missedLinkList writes "33-35, 41" with each range linked to its first line.
+func missedLinkList(links []rangeLink) template.HTML {
+	var b rowBuf
+	for i, l := range links {
+		if i > 0 {
+			b.raw(", ")
+		}
+		b.raw(`<a href="`).esc(l.Href).raw(`">`).esc(l.Text).raw(`</a>`)
+	}
+	return b.html()
+}
