@@ -438,11 +438,11 @@ func fileLabel(f *coverage.File) string {
 
 type packageView struct {
 	page
-	Name    string
-	Dir     string
-	Notes   string
-	Counts  coverage.Counts
-	Bar     bar
+	Name     string
+	Dir      string
+	Notes    string
+	Counts   coverage.Counts
+	Bar      bar
 	Targets  []targetView
 	Files    []countRow
 	Funcs    []countRow

@@ -231,7 +231,7 @@ func TestHTMLEscapesScriptInSourceAndNamesOnEveryPage(t *testing.T) {
 	cart := r.Package("example.com/shop/cart")
 	cart.Files[0].Functions[0].Name = evil
 	cart.Files = append(cart.Files, &coverage.File{Path: `example.com/shop/cart/"` + evil + `.go`, Rel: `cart/"` + evil + `.go`,
-		Blocks: []cover.ProfileBlock{{StartLine: 1, StartCol: 1, EndLine: 2, EndCol: 2, NumStmt: 1}},
+		Blocks:    []cover.ProfileBlock{{StartLine: 1, StartCol: 1, EndLine: 2, EndCol: 2, NumStmt: 1}},
 		Functions: []*coverage.Function{{Name: evil, File: `cart/"` + evil + `.go`, Line: 1, EndLine: 2, Counts: coverage.Counts{Statements: 1}}}})
 	r.Packages = append(r.Packages, &coverage.Package{Name: "example.com/" + evil, Files: []*coverage.File{{Path: "x/" + evil + ".go", Rel: "x/y.go",
 		Blocks: []cover.ProfileBlock{{StartLine: 1, StartCol: 1, EndLine: 2, EndCol: 2, NumStmt: 1}}}}})
