@@ -130,6 +130,10 @@ type engine struct {
 	fast fastPaths
 }
 
+// testHookBeforeOpen, set by tests, runs before a worker opens a source
+// file, so that a test can make the file vanish at exactly that moment.
+var testHookBeforeOpen func(rel string)
+
 const (
 	batchItems = 64
 	batchBytes = 1 << 20
@@ -515,7 +519,6 @@ func (e *engine) deleteExtra(d *dir, keep map[string]bool) {
 				continue
 			}
 		}
-		delete(d.dst, name)
 		e.deleted.Add(1)
 		e.event(EventDeleted, d, name, k.String(), 0, nil)
 	}
@@ -637,6 +640,9 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 			e.fail(d, it.name, "file", "replace directory", err)
 			return
 		}
+	}
+	if testHookBeforeOpen != nil {
+		testHookBeforeOpen(d.relTo(it.name))
 	}
 	tmp, ino, op, err := e.writeTemp(w, d, it, le != nil)
 	if err != nil {

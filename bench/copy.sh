@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# bench/copy.sh — wall time of `sprintkit copy` against `cp -a` and `rsync -a`,
+# interleaved (sprintkit, cp, rsync, then the reverse order, ...), a fresh
+# destination before every run, caches warm. Prints the median, min and max
+# of the per-round ratios; a ratio below 1 means sprintkit is faster.
+#
+#   bench/copy.sh                               # every scenario, 5 rounds
+#   ROUNDS=7 SCENARIOS="tree-shm noop-shm" bench/copy.sh
+#   SK_FLAGS="-j 4" bench/copy.sh               # flags for sprintkit copy
+#
+# Scenarios:
+#   tree-shm   a checkout-like tree (FILES files, see bench/gentree) on /dev/shm (tmpfs):
+#              the engine's own cost, stable
+#   tree-disk  the same tree on the disk ($DISK): what a user sees, dominated by
+#              writeback; `sync` runs before every timed run
+#   large-shm  LARGE_N files of LARGE_SIZE on /dev/shm (2 GiB by default)
+#   large-disk the same on the disk
+#   noop-shm   re-copy of an unchanged tree, sprintkit vs rsync -a (cp has no no-op)
+#   noop-disk  the same on the disk
+#   jobs-shm   sprintkit alone with -j 1 2 4 8 16 on the tmpfs tree (to pick the default)
+#   jobs-disk  the same on the disk
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-5}
+FILES=${FILES:-20000}
+LARGE_N=${LARGE_N:-4}
+LARGE_SIZE=${LARGE_SIZE:-512M}
+SHM=${SHM:-/dev/shm/sprintkit-bench}
+DISK=${DISK:-/var/tmp/sprintkit-bench}
+SCENARIOS=${SCENARIOS:-"tree-shm tree-disk large-shm noop-shm noop-disk"}
+SK_FLAGS=${SK_FLAGS:-}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+cleanup() { rm -rf "$work" "$SHM" "$DISK"; }
+trap cleanup EXIT
+
+command -v rsync >/dev/null || { echo "copy.sh: rsync is not installed (apt-get install rsync)" >&2; exit 2; }
+(cd "$root" && go build -o "$work/sprintkit" ./cmd/sprintkit && go build -o "$work/gentree" ./bench/gentree)
+SK="$work/sprintkit"
+
+echo "cores: $(nproc)   kernel: $(uname -r)   $(cp --version | head -1)   $(rsync --version | head -1 | sed 's/  protocol.*//')"
+echo "sprintkit copy $SK_FLAGS (default workers: $("$SK" copy --help | sed -n 's/.*files copied at once (default \([0-9]*\)).*/\1/p'))   rounds: $ROUNDS   page cache: warm (not dropped)"
+
+# now prints a timestamp in seconds with microseconds.
+now() { echo "${EPOCHREALTIME/,/.}"; }
+
+# timeit DISKSYNC CMD... runs CMD and prints its wall time in seconds.
+timeit() {
+	local s=$1; shift
+	[ "$s" = 1 ] && sync
+	local t0 t1
+	t0=$(now)
+	"$@" >/dev/null
+	t1=$(now)
+	echo "$t0 $t1" | awk '{printf "%.4f\n", $2-$1}'
+}
+
+# stats FILE prints "median M  min m  max x" of the numbers in FILE.
+stats() {
+	sort -g "$1" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "median %.3f  min %.3f  max %.3f", m, a[1], a[NR]}'
+}
+
+ratios() { paste "$1" "$2" | awk '{printf "%.4f\n", $1/$2}' > "$3"; }
+
+gen_tree() { [ -d "$1" ] || "$work/gentree" -out "$1" -files "$FILES"; }
+gen_large() { [ -d "$1" ] || "$work/gentree" -out "$1" -large "$LARGE_N" -size "$LARGE_SIZE"; }
+
+# versus NAME BASE DISKSYNC: sprintkit vs cp -a vs rsync -a copying BASE/src to BASE/dst.
+versus() {
+	local name=$1 base=$2 s=$3 src=$2/src dst=$2/dst
+	: > "$work/sk"; : > "$work/cp"; : > "$work/rs"
+	for i in $(seq "$ROUNDS"); do
+		local order="sk cp rs"
+		[ $((i % 2)) = 0 ] && order="rs cp sk"
+		for t in $order; do
+			rm -rf "$dst"
+			case $t in
+			sk) timeit "$s" "$SK" copy $SK_FLAGS "$src" "$dst" >> "$work/sk" ;;
+			cp) timeit "$s" cp -a "$src/." "$dst/" >> "$work/cp" ;;
+			rs) timeit "$s" rsync -a "$src/" "$dst/" >> "$work/rs" ;;
+			esac
+		done
+	done
+	rm -rf "$dst"
+	ratios "$work/sk" "$work/cp" "$work/r1"
+	ratios "$work/sk" "$work/rs" "$work/r2"
+	echo "== $name =="
+	echo "  sprintkit copy   $(stats "$work/sk") s"
+	echo "  cp -a            $(stats "$work/cp") s"
+	echo "  rsync -a         $(stats "$work/rs") s"
+	echo "  ratio sprintkit / cp -a     $(stats "$work/r1")"
+	echo "  ratio sprintkit / rsync -a  $(stats "$work/r2")"
+}
+
+# noop NAME BASE DISKSYNC: re-copy of an unchanged tree, sprintkit vs rsync -a.
+noop() {
+	local name=$1 base=$2 s=$3 src=$2/src dst=$2/dst
+	rm -rf "$dst"
+	"$SK" copy "$src" "$dst" >/dev/null
+	rsync -a "$src/" "$dst/" # both agree it is up to date
+	: > "$work/sk"; : > "$work/rs"
+	for i in $(seq "$ROUNDS"); do
+		local order="sk rs"
+		[ $((i % 2)) = 0 ] && order="rs sk"
+		for t in $order; do
+			case $t in
+			sk) timeit "$s" "$SK" copy $SK_FLAGS "$src" "$dst" >> "$work/sk" ;;
+			rs) timeit "$s" rsync -a "$src/" "$dst/" >> "$work/rs" ;;
+			esac
+		done
+	done
+	if [ -n "$("$SK" copy --json "$src" "$dst" | grep -v '"event":"skipped"' | grep -v '"event":"summary"' | grep -v '"type":"dir"' || true)" ]; then
+		echo "copy.sh: the no-op re-copy copied something" >&2
+		exit 1
+	fi
+	rm -rf "$dst"
+	ratios "$work/sk" "$work/rs" "$work/r2"
+	echo "== $name =="
+	echo "  sprintkit copy   $(stats "$work/sk") s"
+	echo "  rsync -a         $(stats "$work/rs") s"
+	echo "  ratio sprintkit / rsync -a  $(stats "$work/r2")"
+}
+
+# jobs NAME BASE DISKSYNC: sprintkit alone at several worker counts, interleaved.
+jobs() {
+	local name=$1 base=$2 s=$3 src=$2/src dst=$2/dst
+	local counts="1 2 4 8 16"
+	for j in $counts; do : > "$work/j$j"; done
+	for i in $(seq "$ROUNDS"); do
+		for j in $counts; do
+			rm -rf "$dst"
+			timeit "$s" "$SK" copy -j "$j" "$src" "$dst" >> "$work/j$j"
+		done
+	done
+	rm -rf "$dst"
+	echo "== $name =="
+	for j in $counts; do
+		ratios "$work/j$j" "$work/j8" "$work/rj"
+		echo "  -j $(printf %-3s "$j") $(stats "$work/j$j") s   ratio to -j 8: $(stats "$work/rj")"
+	done
+}
+
+for sc in $SCENARIOS; do
+	case $sc in
+	tree-shm) gen_tree "$SHM/tree/src" >/dev/null; versus "checkout-like tree, $FILES files, on /dev/shm (tmpfs)" "$SHM/tree" 0 ;;
+	tree-disk) gen_tree "$DISK/tree/src" >/dev/null; versus "checkout-like tree, $FILES files, on disk ($DISK, writeback-bound)" "$DISK/tree" 1 ;;
+	large-shm) gen_large "$SHM/large/src" >/dev/null; versus "$LARGE_N large files of $LARGE_SIZE on /dev/shm (tmpfs)" "$SHM/large" 0; rm -rf "$SHM/large" ;;
+	large-disk) gen_large "$DISK/large/src" >/dev/null; versus "$LARGE_N large files of $LARGE_SIZE on disk ($DISK)" "$DISK/large" 1; rm -rf "$DISK/large" ;;
+	noop-shm) gen_tree "$SHM/tree/src" >/dev/null; noop "no-op re-copy of the unchanged tree on /dev/shm (tmpfs)" "$SHM/tree" 0 ;;
+	noop-disk) gen_tree "$DISK/tree/src" >/dev/null; noop "no-op re-copy of the unchanged tree on disk ($DISK)" "$DISK/tree" 0 ;;
+	jobs-shm) gen_tree "$SHM/tree/src" >/dev/null; jobs "worker count, tree on /dev/shm (tmpfs)" "$SHM/tree" 0 ;;
+	jobs-disk) gen_tree "$DISK/tree/src" >/dev/null; jobs "worker count, tree on disk ($DISK)" "$DISK/tree" 1 ;;
+	*) echo "copy.sh: unknown scenario $sc" >&2; exit 2 ;;
+	esac
+done

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# bench/coverage.sh: what `sprintkit coverage` costs beyond the Go toolchain.
+#
+#   (a) overhead: `sprintkit coverage` on a generated module with tests, vs the
+#       plain `go test -json -coverprofile=F -coverpkg=./... ./...` that it runs
+#       (GOFLAGS=-count=1 for both, so the tests really run; build cache warm);
+#   (b) large profiles: `sprintkit coverage --profile big.out --format json` vs
+#       `go tool cover -func=big.out` on a generated profile of >= 1,000,000
+#       blocks over >= 5,000 files (bench/genprofile), sources present.
+#
+# Runs are interleaved (A B A B ...), PAIRS pairs (default 7); the script
+# prints the median of the per-pair ratios sprintkit/peer with min and max,
+# and the peak RSS of one run of each via /usr/bin/time -v (the largest single
+# process of the run: for (a) that is usually a go build or test process). Data lives on
+# tmpfs (/dev/shm when present), caches are warm.
+#
+#   bench/coverage.sh            # both
+#   PAIRS=5 bench/coverage.sh b  # only (b)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+PAIRS=${PAIRS:-7}
+WHAT=${1:-ab}
+BASE=${BENCH_DIR:-/dev/shm}
+[ -d "$BASE" ] || BASE=${TMPDIR:-/tmp}
+WORK=$(mktemp -d "$BASE/sprintkit-bench-cover.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+export GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local NO_COLOR=1
+
+go build -o "$WORK/sprintkit" ./cmd/sprintkit
+go build -o "$WORK/genprofile" ./bench/genprofile
+SK="$WORK/sprintkit"
+
+now() { date +%s.%N; }
+
+# timed CMD...: runs CMD with output discarded, prints seconds.
+timed() {
+	local t0 t1
+	t0=$(now)
+	"$@" >/dev/null 2>&1 || true
+	t1=$(now)
+	echo "$t1 - $t0" | bc -l
+}
+
+# compare NAME "sprintkit command" "peer command" [prepare command]: interleaved pairs, median ratio.
+compare() {
+	local name=$1 a=$2 b=$3 prep=${4:-true}
+	local ratios=() ta tb
+	for _ in $(seq "$PAIRS"); do
+		eval "$prep"
+		ta=$(timed bash -c "$a")
+		eval "$prep"
+		tb=$(timed bash -c "$b")
+		ratios+=("$(echo "$ta / $tb" | bc -l)")
+		printf '  pair: sprintkit %6.2fs  peer %6.2fs  ratio %.3f\n' "$ta" "$tb" "$(echo "$ta / $tb" | bc -l)"
+	done
+	printf '%s\n' "${ratios[@]}" | sort -g | awk -v name="$name" -v n="$PAIRS" '
+		{ r[NR] = $1 }
+		END {
+			med = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+			printf "%s: median ratio %.3f (min %.3f, max %.3f, %d interleaved pairs)\n", name, med, r[1], r[NR], n
+		}'
+}
+
+# rss "command": peak resident set size in MB of one run.
+rss() {
+	local kb
+	kb=$( { /usr/bin/time -v bash -c "$1" >/dev/null 2>/dev/null; } 2>&1 | awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }')
+	echo "$((kb / 1024)) MB"
+}
+
+if [[ $WHAT == *a* ]]; then
+	MOD="$WORK/mod"
+	"$WORK/genprofile" -dir "$MOD" -files 400 -packages 40 -funcs 10 -tests 2>/dev/null
+	rm -f "$MOD/big.out"
+	(cd "$MOD" && go test -count=1 -coverpkg=./... -coverprofile=/dev/null ./... >/dev/null) # warm the build cache
+	echo "(a) sprintkit coverage vs go test -json -coverpkg=./... -coverprofile (module: 40 packages, 400 files, tests run with -count=1)"
+	compare "(a) overhead" \
+		"cd '$MOD' && GOFLAGS='-mod=mod -count=1' '$SK' coverage --format json" \
+		"cd '$MOD' && GOFLAGS='-mod=mod -count=1' go test -json -coverprofile='$WORK/plain.out' -coverpkg=./... ./..."
+	echo "    peak RSS: sprintkit $(rss "cd '$MOD' && GOFLAGS='-mod=mod -count=1' '$SK' coverage --format json"), go test $(rss "cd '$MOD' && GOFLAGS='-mod=mod -count=1' go test -json -coverprofile='$WORK/plain.out' -coverpkg=./... ./...")"
+fi
+
+if [[ $WHAT == *b* ]]; then
+	BIG="$WORK/big"
+	"$WORK/genprofile" -dir "$BIG"
+	lines=$(($(wc -l <"$BIG/big.out") - 1))
+	echo "(b) sprintkit coverage --profile big.out --format json vs go tool cover -func=big.out ($lines blocks, $(find "$BIG" -name '*.go' | wc -l) files, $(du -m "$BIG/big.out" | cut -f1) MB profile)"
+	go tool cover -func="$BIG/big.out" >/dev/null 2>&1 || true # warm
+	compare "(b) large profile" \
+		"cd '$BIG' && '$SK' coverage --profile big.out --format json" \
+		"cd '$BIG' && go tool cover -func=big.out" \
+		"rm -rf '$BIG/.sprintkit'"
+	echo "    peak RSS: sprintkit $(rss "cd '$BIG' && '$SK' coverage --profile big.out --format json"), go tool cover -func $(rss "cd '$BIG' && go tool cover -func=big.out")"
+fi
