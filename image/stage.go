@@ -141,6 +141,9 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	if rel, err := filepath.Rel(out, src); err == nil && !strings.HasPrefix(rel, "..") {
 		return nil, fmt.Errorf("the image %s would contain the checkout %s it is made from; choose another --out", out, src)
 	}
+	if rel, err := filepath.Rel(src, out); err == nil && !strings.HasPrefix(rel, "..") {
+		return nil, fmt.Errorf("the image %s is inside the checkout %s it is made from; choose an --out outside it, such as %s", out, src, filepath.Join(filepath.Dir(src), filepath.Base(out)))
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("create image %s: %w", out, err)
 	}
@@ -248,6 +251,9 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 			if len(mr.Unavailable) > 0 {
 				warn("%d modules of the build list could not be downloaded (no package the project builds or tests comes from them): %s", len(mr.Unavailable), strings.Join(firstN(mr.Unavailable, 5), ", "))
 			}
+		}
+		if err := os.MkdirAll(privDL, 0o755); err != nil { // a module with no dependencies downloads nothing
+			return nil, fmt.Errorf("stage modules: %w", err)
 		}
 		step("modules", "copying the module tree to %s", proxyDir)
 		res.Modules, err = copier.Copy(ctx, privDL, proxyDir, copier.Options{

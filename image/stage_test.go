@@ -153,3 +153,14 @@ func TestStageFromAWorktreeWithoutItsOwnGitDirIsRefused(t *testing.T) {
 		t.Fatalf("Stage of a worktree: %v", err)
 	}
 }
+
+func TestStageRefusesAnImageInsideItsOwnCheckout(t *testing.T) {
+	_, project, _, _, env := stageFixture(t)
+	_, err := Stage(context.Background(), StageOptions{Src: project, Out: filepath.Join(project, "box"), Env: env, Report: noReport})
+	if err == nil || !strings.Contains(err.Error(), "inside the checkout") {
+		t.Fatalf("Stage into the checkout: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(project, "box")); err == nil {
+		t.Error("the refused image directory was created")
+	}
+}

@@ -51,28 +51,44 @@ Newcomers then run, with no network:
 func runImage(c *cli.Context) error {
 	ctx := c.Context
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
-	out := c.String("out")
+	// Flags may follow the URL ("sprintkit image URL --out box/").
+	f, err := parseLateFlags(c)
+	if err != nil {
+		return err
+	}
+	out := f.String("out")
 	if out == "" {
 		return usagef("image: --out DIR is required")
 	}
-	format := c.String("format")
+	format := f.String("format")
 	if format != "text" && format != "json" {
 		return usagef("image: --format %q: want text or json", format)
 	}
-	if c.NArg() > 1 {
-		return usagef("image: want at most one URL or directory, got %d arguments", c.NArg())
+	if len(f.args) > 1 {
+		return usagef("image: want at most one URL or directory, got %d arguments", len(f.args))
 	}
-	platforms, err := image.ParsePlatforms(c.String("platforms"))
+	depth, err := f.Int("depth")
+	if err != nil || depth < 0 {
+		return usagef("image: --depth must be 0 (all history) or more")
+	}
+	workers, err := f.Int("workers")
+	if err != nil || workers < 0 {
+		return usagef("image: --workers must be a positive number")
+	}
+	platforms, err := image.ParsePlatforms(f.String("platforms"))
 	if err != nil {
 		return usagef("image: --platforms: %v", err)
 	}
 	say := func(format string, args ...any) {
-		if c.String("format") == "text" {
+		if format == "text" {
 			fmt.Fprintf(stderr, "sprintkit: "+format+"\n", args...)
 		}
 	}
 
-	src := c.Args().First()
+	src := ""
+	if len(f.args) == 1 {
+		src = f.args[0]
+	}
 	upstream := ""
 	checksum := false
 	if src == "" {
@@ -90,7 +106,7 @@ func runImage(c *cli.Context) error {
 		say("cloning %s", checkout.Redact(url))
 		bar := termui.NewProgress(stderr, -1, "cloning", true)
 		_, err = checkout.Clone(ctx, checkout.Options{
-			URL: url, Dir: dir, Depth: c.Int("depth"), Branch: c.String("branch"), Tags: true,
+			URL: url, Dir: dir, Depth: depth, Branch: f.String("branch"), Tags: true,
 			Progress: func(p checkout.Progress) { bar.Describe(p.Phase); bar.Set(p.Bytes) },
 		})
 		bar.Done()
@@ -112,11 +128,11 @@ func runImage(c *cli.Context) error {
 		Upstream:  upstream,
 		Platforms: platforms,
 		Version:   buildVersion(),
-		ModCache:  c.String("modcache"),
-		NoReport:  c.Bool("no-report"),
-		Refresh:   c.Bool("refresh"),
+		ModCache:  f.String("modcache"),
+		NoReport:  f.Bool("no-report"),
+		Refresh:   f.Bool("refresh"),
 		Checksum:  checksum,
-		Workers:   c.Int("workers"),
+		Workers:   workers,
 		Step: func(step, msg string) {
 			bar.Done()
 			bar = nil
