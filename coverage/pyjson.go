@@ -190,6 +190,15 @@ func (e *pyFile) profile(path string) (*FileProfile, error) {
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", n, err)
 		}
+		// A function's lines are the file's: a line the file does not
+		// measure (a broken report) is not the function's either.
+		own := ls[:0]
+		for _, l := range ls {
+			if fl := linesIn(fp.Lines, l.Line, l.Line); len(fl) == 1 {
+				own = append(own, fl[0])
+			}
+		}
+		ls = own
 		fn := FuncHit{Name: n, Line: reg.StartLine, Lines: ls}
 		if fn.Lines == nil {
 			fn.Lines = []LineHit{}
