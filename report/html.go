@@ -537,8 +537,10 @@ var rowBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // sourceRows writes one table row per source line:
 //
-//	<tr id="L42" class="u"><td><a href="#L42">42</a></td><td>✗</td><td>escaped text</td></tr>
+//	<tr id="L42" class="u"><td>42<td>✗<td>escaped text</td></tr>
 //
+// (HTML lets a td's end tag go when another td follows; site.js makes the
+// line numbers links to their own anchors.)
 // Like Go's cmd/cover (html.go writes the source into a buffer and hands it
 // to its template as template.HTML), the rows are written here rather than
 // by a {{range}} in the template: a 5,000-file project has millions of
@@ -571,13 +573,11 @@ func sourceRows(src []byte, states []coverage.LineState) template.HTML {
 			buf.WriteString(`" class="`)
 			buf.WriteString(m.class)
 		}
-		buf.WriteString(`"><td><a href="#L`)
+		buf.WriteString(`"><td>`)
 		buf.Write(n)
-		buf.WriteString(`">`)
-		buf.Write(n)
-		buf.WriteString(`</a></td><td>`)
+		buf.WriteString(`<td>`)
 		buf.WriteString(m.mark)
-		buf.WriteString(`</td><td>`)
+		buf.WriteString(`<td>`)
 		template.HTMLEscape(buf, line)
 		buf.WriteString("</td></tr>\n")
 	}

@@ -269,12 +269,12 @@ func TestHTMLMarksLinesAndListsMissedRanges(t *testing.T) {
 	page := readPages(t, dir)[pageOf(t, r, "cart/cart.go")]
 	for _, want := range []string{
 		// func (c *Cart) Add: the signature is not a statement, its body is not covered.
-		`<tr id="L19"><td><a href="#L19">19</a></td><td></td>`,
-		`<tr id="L20" class="u"><td><a href="#L20">20</a></td><td>✗</td>`,
+		`<tr id="L19"><td>19<td><td>func (c *Cart) Add(it Item) error {</td></tr>`,
+		`<tr id="L20" class="u"><td>20<td>✗<td>`,
 		// Total ran.
-		`<tr id="L35" class="c"><td><a href="#L35">35</a></td><td>✓</td>`,
+		`<tr id="L35" class="c"><td>35<td>✓<td>`,
 		// A closing brace alone is not a statement.
-		`<tr id="L22"><td><a href="#L22">22</a></td><td></td>`,
+		`<tr id="L22"><td>22<td><td>`,
 		// Missed ranges written like coverage.py (joined across lines with
 		// no statement, like the lone brace of line 22), each linked.
 		`<a href="#L20">20-30</a>, <a href="#L45">45</a>, <a href="#L49">49</a>`,

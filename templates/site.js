@@ -75,4 +75,13 @@
     input.addEventListener('input', apply);
     apply();
   });
+  // Line numbers of a source table link to their own line.
+  Array.prototype.forEach.call(document.querySelectorAll('table.source'), function (table) {
+    table.classList.add('linked');
+    table.addEventListener('click', function (ev) {
+      var cell = ev.target.closest && ev.target.closest('td:first-child');
+      if (!cell || !cell.parentNode.id) return;
+      location.hash = cell.parentNode.id;
+    });
+  });
 })();
