@@ -64,9 +64,8 @@ compare() {
 
 # rss "command": peak resident set size in MB of one run.
 rss() {
-	local kb
-	kb=$( { /usr/bin/time -v bash -c "$1" >/dev/null 2>/dev/null; } 2>&1 | awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }')
-	echo "$((kb / 1024)) MB"
+	/usr/bin/time -v -o "$WORK/time.txt" bash -c "$1" >/dev/null 2>&1 || true
+	awk -F': ' '/Maximum resident set size/ { printf "%d MB", $2 / 1024 }' "$WORK/time.txt"
 }
 
 if [[ $WHAT == *a* ]]; then
@@ -81,15 +80,23 @@ if [[ $WHAT == *a* ]]; then
 	echo "    peak RSS: sprintkit $(rss "cd '$MOD' && GOFLAGS='-mod=mod -count=1' '$SK' coverage --format json"), go test $(rss "cd '$MOD' && GOFLAGS='-mod=mod -count=1' go test -json -coverprofile='$WORK/plain.out' -coverpkg=./... ./...")"
 fi
 
-if [[ $WHAT == *b* ]]; then
-	BIG="$WORK/big"
-	"$WORK/genprofile" -dir "$BIG"
-	lines=$(($(wc -l <"$BIG/big.out") - 1))
-	echo "(b) sprintkit coverage --profile big.out --format json vs go tool cover -func=big.out ($lines blocks, $(find "$BIG" -name '*.go' | wc -l) files, $(du -m "$BIG/big.out" | cut -f1) MB profile)"
+# large COPIES: (b) with every block line COPIES times, as -coverpkg writes
+# one copy per test binary; the profile grows, the distinct blocks do not.
+large() {
+	local copies=$1 BIG="$WORK/big$1"
+	"$WORK/genprofile" -dir "$BIG" -copies "$copies" 2>/dev/null
+	local lines=$(($(wc -l <"$BIG/big.out") - 1))
+	echo "(b) sprintkit coverage --profile big.out --format json vs go tool cover -func=big.out ($lines block lines, $((lines / copies)) distinct, $(find "$BIG" -name '*.go' | wc -l) files, $(du -m "$BIG/big.out" | cut -f1) MB profile)"
 	go tool cover -func="$BIG/big.out" >/dev/null 2>&1 || true # warm
-	compare "(b) large profile" \
+	compare "(b) large profile, $copies cop$([ "$copies" = 1 ] && echo y || echo ies) of each block" \
 		"cd '$BIG' && '$SK' coverage --profile big.out --format json" \
 		"cd '$BIG' && go tool cover -func=big.out" \
 		"rm -rf '$BIG/.sprintkit'"
 	echo "    peak RSS: sprintkit $(rss "cd '$BIG' && '$SK' coverage --profile big.out --format json"), go tool cover -func $(rss "cd '$BIG' && go tool cover -func=big.out")"
+	rm -rf "$BIG"
+}
+
+if [[ $WHAT == *b* ]]; then
+	large 1
+	large 4
 fi
