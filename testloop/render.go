@@ -195,24 +195,27 @@ func (s *Screen) Finish(rep *Report) {
 		}
 		return
 	}
-	width := 0
-	for _, p := range rep.Packages {
+	width, cwidth := 0, 0
+	counts := make([]string, len(rep.Packages))
+	for i, p := range rep.Packages {
 		width = max(width, len(p.Package))
+		c := fmt.Sprintf("%d passed", p.Passed)
+		if p.Failed > 0 {
+			c += fmt.Sprintf(", %d failed", p.Failed)
+		}
+		if p.Skipped > 0 {
+			c += fmt.Sprintf(", %d skipped", p.Skipped)
+		}
+		counts[i] = c
+		cwidth = max(cwidth, len(c))
 	}
 	newFail, oldFail := 0, 0
-	for _, p := range rep.Packages {
+	for i, p := range rep.Packages {
 		status := s.paint(green, "ok  ")
 		if p.Failed > 0 {
 			status = s.paint(red, "FAIL")
 		}
-		counts := fmt.Sprintf("%d passed", p.Passed)
-		if p.Failed > 0 {
-			counts += fmt.Sprintf(", %d failed", p.Failed)
-		}
-		if p.Skipped > 0 {
-			counts += fmt.Sprintf(", %d skipped", p.Skipped)
-		}
-		fmt.Fprintf(s.W, "%s %-*s  %-28s %s\n", status, width, p.Package, counts, s.coverage(p))
+		fmt.Fprintf(s.W, "%s %-*s  %-*s  %s\n", status, width, p.Package, cwidth, counts[i], s.coverage(p))
 		for _, f := range p.Failures {
 			if f.New {
 				newFail++
