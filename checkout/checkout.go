@@ -181,8 +181,8 @@ func Clone(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	// The clone runs in its own goroutine so that a cancelled ctx returns
-	// promptly even while go-git writes files (its checkout does not watch
-	// ctx); the directory is removed once go-git has stopped writing.
+	// promptly even if go-git is slow to notice; the directory is removed
+	// once nothing writes into it any more.
 	type outcome struct {
 		repo *git.Repository
 		err  error
@@ -190,8 +190,16 @@ func Clone(ctx context.Context, opts Options) (*Result, error) {
 	done := make(chan outcome, 1)
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	co.NoCheckout = true // writeWorktree is faster than go-git's checkout
 	go func() {
 		r, err := git.PlainCloneContext(cctx, dir, false, co)
+		if err == nil {
+			var head *plumbing.Reference
+			if head, err = r.Head(); err == nil {
+				pw.report("checkout")
+				_, err = writeWorktree(cctx, dir, head.Hash())
+			}
+		}
 		done <- outcome{r, err}
 	}()
 	var out outcome

@@ -111,6 +111,10 @@ func explain(err error, opts Options) error {
 		e.Msg = fmt.Sprintf("cannot reach %s (%s)", src, lastPart(raw))
 		e.Hint = "check the address and your network connection; behind a proxy, set HTTPS_PROXY"
 
+	case errors.Is(err, errUnsafePath) || strings.Contains(raw, "invalid path"):
+		e.Kind = ErrCorrupt
+		e.Msg = fmt.Sprintf("%s holds a file path that would write outside the checkout or into .git (%s); nothing was checked out", src, lastPart(raw))
+		e.Hint = "do not work around this: tell the project's maintainers or the sprint organisers"
 	case errors.Is(err, object.ErrEntryNotFound):
 		e.Kind = ErrCorrupt
 		e.Msg = fmt.Sprintf("a path the repository refers to is missing from its tree (go-git: %q), often a stale .gitmodules entry for a submodule that was removed", raw)

@@ -99,6 +99,9 @@ func (p *progressWriter) emitLocked(force bool) {
 }
 
 func (p *progressWriter) report(phase string) {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.cur.Phase = phase
