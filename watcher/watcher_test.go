@@ -483,3 +483,40 @@ func TestNewRejectsWhatItCannotWatch(t *testing.T) {
 		}
 	}
 }
+
+func TestTypeAndModeChanges(t *testing.T) {
+	tests := []struct {
+		name   string
+		before []string
+		act    func(t *testing.T, dir string)
+		want   []string
+	}{
+		{"a chmod alone is a Changed", []string{"run.sh"}, func(t *testing.T, dir string) {
+			must(t, os.Chmod(filepath.Join(dir, "run.sh"), 0o755))
+		}, []string{"changed run.sh"}},
+		{"a touch that changes only the time is a Changed", []string{"a.go"}, func(t *testing.T, dir string) {
+			later := time.Now().Add(time.Hour)
+			must(t, os.Chtimes(filepath.Join(dir, "a.go"), later, later))
+		}, []string{"changed a.go"}},
+		{"a file replaced by a directory of the same name is a Changed and the directory's entries are Created", []string{"x"}, func(t *testing.T, dir string) {
+			must(t, os.Remove(filepath.Join(dir, "x")))
+			write(t, dir, "x/inner.go", "x")
+		}, []string{"changed x", "created x/inner.go"}},
+		{"a symbolic link is reported, not followed", nil, func(t *testing.T, dir string) {
+			must(t, os.Symlink(t.TempDir(), filepath.Join(dir, "link")))
+		}, []string{"created link"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tt.before {
+				write(t, dir, f, "x")
+			}
+			h := start(t, dir, Options{})
+			tt.act(t, dir)
+			if got, want := join(h.settle()), join(tt.want); got != want {
+				t.Errorf("events:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
