@@ -115,6 +115,10 @@ func venvPython(venv string) string {
 	return filepath.Join(venv, "bin", "python")
 }
 
+// systemPython is the distribution's interpreter, where Debian's
+// python3-coverage and python3-pytest install; a variable for tests.
+var systemPython = "/usr/bin/python3"
+
 // FindPython finds an interpreter with coverage.py for the project in dir.
 // It tries, in order: the active virtualenv ($VIRTUAL_ENV), a .venv or venv
 // in dir, python3 and python on PATH, /usr/bin/python3 (Debian's, where
@@ -145,8 +149,8 @@ func FindPython(ctx context.Context, dir string) (*PythonEnv, error) {
 			cands = append(cands, cand{python: p})
 		}
 	}
-	if runtime.GOOS != "windows" && isRegular("/usr/bin/python3") {
-		cands = append(cands, cand{python: "/usr/bin/python3"})
+	if runtime.GOOS != "windows" && isRegular(systemPython) {
+		cands = append(cands, cand{python: systemPython})
 	}
 	for _, name := range []string{"coverage", "python3-coverage"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -406,9 +410,41 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if name := pythonProjectName(dir); name != "" {
+		r.Project = name
+	}
 	r.Tests = tests
 	r.Warnings = append(r.Warnings, warnings...)
 	return r, nil
+}
+
+// pythonProjectName reads the project's name from pyproject.toml ([project]
+// or [tool.poetry]) or setup.cfg ([metadata]); "" when neither names it.
+func pythonProjectName(dir string) string {
+	for _, c := range []struct{ file, sections string }{
+		{"pyproject.toml", "[project] [tool.poetry]"},
+		{"setup.cfg", "[metadata]"},
+	} {
+		b, err := os.ReadFile(filepath.Join(dir, c.file))
+		if err != nil {
+			continue
+		}
+		in := false
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if strings.HasPrefix(line, "[") {
+				in = strings.Contains(" "+c.sections+" ", " "+line+" ")
+				continue
+			}
+			k, v, ok := strings.Cut(line, "=")
+			if in && ok && strings.TrimSpace(k) == "name" {
+				if v = strings.Trim(strings.TrimSpace(v), `"'`); v != "" {
+					return v
+				}
+			}
+		}
+	}
+	return ""
 }
 
 func joinPathList(a, b string) string {

@@ -126,8 +126,8 @@ func TestRunPythonMatchesCoverageReport(t *testing.T) {
 		}
 	})
 	t.Run("the result is python, by dotted package, without the tests", func(t *testing.T) {
-		if r.Language != "python" || r.Mode != "line" {
-			t.Errorf("language %q mode %q", r.Language, r.Mode)
+		if r.Language != "python" || r.Mode != "line" || r.Project != "calc" {
+			t.Errorf("language %q mode %q project %q", r.Language, r.Mode, r.Project)
 		}
 		if len(r.Packages) != 1 || r.Packages[0].Name != "calc" || r.Packages[0].Dir != "calc" {
 			t.Fatalf("packages = %v", pkgNames(r))
@@ -268,25 +268,49 @@ func TestRunPythonOnlyGivenTestFiles(t *testing.T) {
 	}
 }
 
-func TestFindPythonSaysWhatToInstall(t *testing.T) {
-	// A PATH with a python3 that has no coverage.py and nothing else.
-	bin := t.TempDir()
-	script := "#!/bin/sh\necho '{\"executable\": \"/fake/python3\", \"version\": \"3.99.0\", \"coverage\": null, \"pytest\": null}'\n"
-	if err := os.WriteFile(filepath.Join(bin, "python3"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+// fakePython writes a python3 into a new directory that answers the probe
+// as an interpreter without coverage.py and pytest.
+func fakePython(t *testing.T) string {
+	t.Helper()
 	if _, err := os.Stat("/bin/sh"); err != nil {
 		t.Skip("needs /bin/sh")
 	}
+	bin := t.TempDir()
+	script := "#!/bin/sh\necho '{\"executable\": \"" + filepath.Join(bin, "python3") + "\", \"version\": \"3.99.0\", \"coverage\": null, \"pytest\": null}'\n"
+	if err := os.WriteFile(filepath.Join(bin, "python3"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+func TestFindPythonSaysWhatToInstall(t *testing.T) {
+	bin := fakePython(t)
 	t.Setenv("PATH", bin)
 	t.Setenv("VIRTUAL_ENV", "")
-	if _, err := os.Stat("/usr/bin/python3"); err == nil {
-		t.Skip("/usr/bin/python3 exists and is always tried")
-	}
+	old := systemPython
+	systemPython = filepath.Join(bin, "no-such-python")
+	defer func() { systemPython = old }()
 	_, err := FindPython(context.Background(), t.TempDir())
-	if err == nil || !strings.Contains(err.Error(), "apt install python3-coverage python3-pytest") ||
-		!strings.Contains(err.Error(), "no coverage module") {
+	if err == nil || !strings.Contains(err.Error(), "apt install python3-coverage python3-pytest, or pip install coverage pytest") ||
+		!strings.Contains(err.Error(), "python3 (Python 3.99.0): no coverage module") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestFindPythonPassesOverAPythonWithoutCoverage(t *testing.T) {
+	real := needPython(t)
+	bin := fakePython(t)
+	t.Setenv("PATH", bin) // the first (and only) python3 on PATH lacks coverage.py
+	t.Setenv("VIRTUAL_ENV", "")
+	old := systemPython
+	systemPython = real.Python
+	defer func() { systemPython = old }()
+	env, err := FindPython(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.Python != real.Python || !env.Pytest || env.Coverage[0] != real.Python {
+		t.Errorf("env = %+v, want %s", env, real.Python)
 	}
 }
 
