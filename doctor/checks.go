@@ -95,7 +95,12 @@ func Write(opts Options) Check {
 	return c
 }
 
-// Python checks for an interpreter with coverage.py and pytest.
+// Python checks for an interpreter with coverage.py and pytest: without
+// coverage.py there is no baseline (✗); without pytest the tests run with
+// unittest discovery, which misses pytest-style tests (!). Options.PythonExe
+// names the interpreter the runner will use (coverage.FindPython prefers
+// the project's virtual environment); otherwise python3, then python, on
+// PATH.
 func Python(ctx context.Context, opts Options) Check {
 	c := Check{ID: "python", Name: "Python with coverage.py and pytest"}
 	env := opts.Env
@@ -126,6 +131,9 @@ for m in ("coverage", "pytest"):
 print(json.dumps(out))`
 	cmd := exec.CommandContext(ctx, exe, "-c", probe)
 	cmd.Env = env
+	// From the project's directory, as the tests run: a directory there
+	// named like a module (a Go package "coverage/") shadows it.
+	cmd.Dir = existingAncestor(opts.Dir)
 	b, err := cmd.Output()
 	var v map[string]string
 	if err == nil {
@@ -145,9 +153,15 @@ print(json.dumps(out))`
 	}
 	c.Detail = fmt.Sprintf("%s (Python %s)", exe, v["python"])
 	if len(missing) > 0 {
-		c.Status = Fail
 		c.Detail += "; missing " + strings.Join(missing, " and ")
-		c.Hint = fmt.Sprintf("%s -m pip install %s (inside the project's virtual environment if it has one)", exe, strings.Join(missing, " "))
+		c.Hint = fmt.Sprintf("%s -m pip install %s (inside the project's virtual environment if it has one; on Debian/Ubuntu: sudo apt install %s)",
+			exe, strings.Join(missing, " "), "python3-"+strings.Join(missing, " python3-"))
+		c.Status = Fail
+		if v["coverage"] != "" {
+			// Without pytest the tests still run, with unittest discovery.
+			c.Status = Warn
+			c.Detail += fmt.Sprintf(" (coverage.py %s is there; tests will run with unittest discovery)", v["coverage"])
+		}
 		return c
 	}
 	c.Status = OK

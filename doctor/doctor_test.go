@@ -188,6 +188,9 @@ func TestPython(t *testing.T) {
 	os.MkdirAll(filepath.Join(mods, "coverage"), 0o755)
 	os.WriteFile(filepath.Join(mods, "coverage", "__init__.py"), []byte("__version__ = '7.6.1'\n"), 0o644)
 	os.WriteFile(filepath.Join(mods, "pytest.py"), []byte("__version__ = '8.3.2'\n"), 0o644)
+	covOnly := t.TempDir()
+	os.MkdirAll(filepath.Join(covOnly, "coverage"), 0o755)
+	os.WriteFile(filepath.Join(covOnly, "coverage", "__init__.py"), []byte("__version__ = '7.6.1'\n"), 0o644)
 
 	cases := []struct {
 		name   string
@@ -197,6 +200,7 @@ func TestPython(t *testing.T) {
 		hint   string
 	}{
 		{"an interpreter without coverage.py and pytest fails with the pip command", env("PYTHONNOUSERSITE=1"), Fail, "missing coverage and pytest", "-m pip install coverage pytest"},
+		{"an interpreter with coverage.py but no pytest warns: unittest runs the tests", env("PYTHONNOUSERSITE=1", "PYTHONPATH="+covOnly), Warn, "missing pytest (coverage.py 7.6.1 is there", "-m pip install pytest"},
 		{"an interpreter with both passes with their versions", env("PYTHONNOUSERSITE=1", "PYTHONPATH="+mods), OK, "coverage.py 7.6.1, pytest 8.3.2", ""},
 	}
 	for _, tc := range cases {

@@ -209,6 +209,7 @@ func runDoctor(ctx context.Context, dir string, asJSON bool, stdout io.Writer) e
 	if p, err := checkout.Detect(dir); err == nil {
 		kind = p.Kind()
 		opts = projectChecks(opts, p)
+		opts.PythonExe = pythonFor(ctx, dir, opts)
 	}
 	checks := doctor.Run(ctx, opts)
 	if asJSON {
@@ -241,6 +242,20 @@ func projectChecks(o doctor.Options, p *checkout.Project) doctor.Options {
 	o.Python = p.Python && !o.Go
 	o.Dirs = p.Dirs
 	return o
+}
+
+// pythonFor returns the interpreter the Python runner will use for the
+// project in dir (coverage.FindPython prefers its virtual environment), so
+// that the check looks at that one; "" lets doctor search PATH.
+func pythonFor(ctx context.Context, dir string, o doctor.Options) string {
+	if !o.Python {
+		return ""
+	}
+	env, err := coverage.FindPython(ctx, dir)
+	if err != nil {
+		return ""
+	}
+	return env.Python
 }
 
 type setupOptions struct {
@@ -346,6 +361,7 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) err
 		}
 		proj = p
 		dopts = projectChecks(dopts, p)
+		dopts.PythonExe = pythonFor(ctx, dir, dopts)
 	}
 	checks := doctor.Run(ctx, dopts)
 	sum.Checks = checks
@@ -396,6 +412,7 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) err
 		}
 		proj = p
 		popts := projectChecks(doctor.Options{Dir: dir}, p)
+		popts.PythonExe = pythonFor(ctx, dir, popts)
 		var more []doctor.Check
 		if popts.Go && p.GoVersion != "" {
 			more = append(more, doctor.GoToolchain(ctx, popts))
