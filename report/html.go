@@ -517,9 +517,10 @@ type fileView struct {
 	FuncItems   template.HTML
 	Unavailable string
 	Note        string
-	// Source is the rows of the source table, written by sourceRows with
-	// html/template's escaper (see there why not by a template).
-	Source template.HTML
+	// src and states are written as the rows of the source table by
+	// writeSourceRows, between the file-head and file-tail templates.
+	src    []byte
+	states []coverage.LineState
 }
 
 type rangeLink struct{ Text, Href string }
@@ -533,26 +534,22 @@ var lineMarks = [...]struct{ class, mark string }{
 	coverage.LinePartial:   {"p", "◐"},
 }
 
-var rowBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// sourceRows writes one table row per source line:
+// writeSourceRows writes one table row per source line:
 //
 //	<tr id="L42" class="u"><td>42<td>✗<td>escaped text</td></tr>
 //
 // (HTML lets a td's end tag go when another td follows; site.js makes the
 // line numbers links to their own anchors.)
-// Like Go's cmd/cover (html.go writes the source into a buffer and hands it
-// to its template as template.HTML), the rows are written here rather than
-// by a {{range}} in the template: a 5,000-file project has millions of
-// lines, and executing template actions per line made the site several
-// times slower than `go tool cover -html`. The text still goes through
-// html/template's own escaper (template.HTMLEscape), and the only other
-// values are integers and fixed strings.
-func sourceRows(src []byte, states []coverage.LineState) template.HTML {
-	buf := rowBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer rowBuffers.Put(buf)
-	buf.Grow(len(src) * 3)
+//
+// Like Go's cmd/cover (html.go writes the source into a buffer, not through
+// template actions), the rows are written here rather than by a {{range}}
+// in the template: a 5,000-file project has millions of lines, and
+// executing template actions per line made the site several times slower
+// than `go tool cover -html`. They go straight to the page's writer, between
+// the file-head and file-tail templates. The text still goes through
+// html/template's own escaper (template.HTMLEscape); the only other values
+// are line numbers and fixed strings.
+func writeSourceRows(w *bufio.Writer, src []byte, states []coverage.LineState) {
 	var num [20]byte
 	for i := 1; len(src) > 0; i++ {
 		line := src
@@ -567,21 +564,20 @@ func sourceRows(src []byte, states []coverage.LineState) template.HTML {
 		if i < len(states) {
 			m = lineMarks[states[i]]
 		}
-		buf.WriteString(`<tr id="L`)
-		buf.Write(n)
+		w.WriteString(`<tr id="L`)
+		w.Write(n)
 		if m.class != "" {
-			buf.WriteString(`" class="`)
-			buf.WriteString(m.class)
+			w.WriteString(`" class="`)
+			w.WriteString(m.class)
 		}
-		buf.WriteString(`"><td>`)
-		buf.Write(n)
-		buf.WriteString(`<td>`)
-		buf.WriteString(m.mark)
-		buf.WriteString(`<td>`)
-		template.HTMLEscape(buf, line)
-		buf.WriteString("</td></tr>\n")
+		w.WriteString(`"><td>`)
+		w.Write(n)
+		w.WriteString(`<td>`)
+		w.WriteString(m.mark)
+		w.WriteString(`<td>`)
+		template.HTMLEscape(w, line)
+		w.WriteString("</td></tr>\n")
 	}
-	return template.HTML(buf.String())
 }
 
 func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
@@ -630,7 +626,7 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 	if last := len(states) - 1; last > n {
 		v.Note = fmt.Sprintf("The coverage data reaches line %d but the source has %d lines: the file has changed since the tests ran, so the marks may be off.", last, n)
 	}
-	v.Source = sourceRows(src, states)
+	v.src, v.states = src, states
 	return v
 }
 
@@ -681,15 +677,23 @@ func (s *site) write(ctx context.Context, tmpl *template.Template, root string) 
 		}
 	}
 	type job struct {
-		name string // relative path
-		tmpl string
-		view func() any
+		name   string // relative path
+		render func(w *bufio.Writer) error
 	}
-	jobs := []job{{"index.html", "index.html", func() any { return s.index() }}}
+	jobs := []job{{"index.html", func(w *bufio.Writer) error { return tmpl.ExecuteTemplate(w, "index.html", s.index()) }}}
 	for _, p := range s.r.Packages {
-		jobs = append(jobs, job{s.pkgPage[p], "package.html", func() any { return s.packagePage(p) }})
+		jobs = append(jobs, job{s.pkgPage[p], func(w *bufio.Writer) error { return tmpl.ExecuteTemplate(w, "package.html", s.packagePage(p)) }})
 		for _, f := range p.Files {
-			jobs = append(jobs, job{s.filePage[f], "file.html", func() any { return s.filePageView(p, f) }})
+			jobs = append(jobs, job{s.filePage[f], func(w *bufio.Writer) error {
+				v := s.filePageView(p, f)
+				if err := tmpl.ExecuteTemplate(w, "file-head", v); err != nil {
+					return err
+				}
+				if v.src != nil {
+					writeSourceRows(w, v.src, v.states)
+				}
+				return tmpl.ExecuteTemplate(w, "file-tail", v)
+			}})
 		}
 	}
 	workers := s.opts.Workers
@@ -708,7 +712,7 @@ func (s *site) write(ctx context.Context, tmpl *template.Template, root string) 
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			if err := writePage(tmpl, filepath.Join(root, filepath.FromSlash(j.name)), j.tmpl, j.view()); err != nil {
+			if err := writePage(filepath.Join(root, filepath.FromSlash(j.name)), j.render); err != nil {
 				return err
 			}
 			if s.opts.Progress != nil {
@@ -732,13 +736,17 @@ func (s *site) write(ctx context.Context, tmpl *template.Template, root string) 
 	return nil
 }
 
-func writePage(tmpl *template.Template, file, name string, view any) error {
+var pageWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+
+func writePage(file string, render func(w *bufio.Writer) error) error {
 	f, err := os.Create(file)
 	if err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}
-	w := bufio.NewWriterSize(f, 64<<10)
-	err = tmpl.ExecuteTemplate(w, name, view)
+	w := pageWriters.Get().(*bufio.Writer)
+	w.Reset(f)
+	defer pageWriters.Put(w)
+	err = render(w)
 	if err == nil {
 		err = w.Flush()
 	}
