@@ -399,3 +399,48 @@ func TestDocsShowTheOneCommandForEveryPlatform(t *testing.T) {
 		t.Errorf("START_HERE.html should link the report relatively and load nothing from the network")
 	}
 }
+
+func TestParsePlatforms(t *testing.T) {
+	cases := []struct {
+		name, in string
+		want     string // joined with spaces; "error" when it must fail
+	}{
+		{"the issue's three platforms are accepted in order", "linux/amd64,darwin/arm64,windows/amd64", "linux/amd64 darwin/arm64 windows/amd64"},
+		{"spaces and repeats are dropped", " linux/amd64 , linux/amd64,", "linux/amd64"},
+		{"an empty list means no cross-builds", "", ""},
+		{"a platform without an architecture is refused", "linux", "error"},
+		{"a platform with a path in it is refused", "../x/amd64", "error"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParsePlatforms(tc.in)
+			if tc.want == "error" {
+				if err == nil {
+					t.Fatalf("ParsePlatforms(%q) = %v, want an error", tc.in, got)
+				}
+				return
+			}
+			if err != nil || strings.Join(got, " ") != tc.want {
+				t.Fatalf("ParsePlatforms(%q) = %v, %v; want %q", tc.in, got, err, tc.want)
+			}
+		})
+	}
+	if PlatformBinary("windows/amd64") != "bin/windows-amd64/sprintkit.exe" || PlatformBinary("darwin/arm64") != "bin/darwin-arm64/sprintkit" {
+		t.Errorf("PlatformBinary: %s, %s", PlatformBinary("windows/amd64"), PlatformBinary("darwin/arm64"))
+	}
+}
+
+func TestSourceDirFindsThisCheckoutOrSaysWhyNot(t *testing.T) {
+	t.Setenv("SPRINTKIT_SRC", "")
+	dir, err := SourceDir()
+	if err != nil {
+		t.Fatalf("SourceDir from a test built in the source tree: %v", err)
+	}
+	if g, err := ReadGoMod(dir); err != nil || g.Module != SourceModule {
+		t.Fatalf("SourceDir = %s, whose go.mod is %+v (%v)", dir, g, err)
+	}
+	t.Setenv("SPRINTKIT_SRC", t.TempDir())
+	if _, err := SourceDir(); err == nil || !strings.Contains(err.Error(), "SPRINTKIT_SRC") {
+		t.Fatalf("SourceDir with SPRINTKIT_SRC pointing at an empty folder: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/version"
 	"io"
 	"io/fs"
 	"os"
@@ -97,6 +98,9 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 		res.Toolchain = CheckToolchain(ctx, env, m.Go)
 		if !res.Toolchain.OK {
 			return res, &ToolchainError{Check: res.Toolchain}
+		}
+		if m.Toolchain != "" && version.IsValid(m.Toolchain) && version.IsValid(res.Toolchain.Local) && version.Compare(res.Toolchain.Local, m.Toolchain) < 0 {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("go.mod prefers toolchain %s; using the local %s instead (GOTOOLCHAIN=local), which its go line allows", m.Toolchain, res.Toolchain.Local))
 		}
 	}
 	if err := checkEmpty(res.Dir); err != nil {
