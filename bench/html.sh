@@ -56,10 +56,9 @@ summary() { # NAME, ratios on stdin
 		}'
 }
 
-rss() { # "command": peak RSS of one run
-	local kb
-	kb=$( { /usr/bin/time -v bash -c "$1" >/dev/null 2>/dev/null; } 2>&1 | awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }')
-	echo "$((kb / 1024)) MB"
+rss() { # "command": peak RSS of one run (the largest process of it)
+	/usr/bin/time -v -o "$WORK/rss.txt" bash -c "$1" >/dev/null 2>&1 || true
+	awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); printf "%d MB", $2 / 1024 }' "$WORK/rss.txt"
 }
 
 SK_CMD="cd '$BIG' && '$WORK/sprintkit' coverage --profile big.out --html --out '$WORK/site'"
@@ -87,5 +86,5 @@ echo "    site: $(find "$WORK/site" -type f | wc -l) files, $(du -sm "$WORK/site
 echo "    peak RSS: sprintkit $(rm -rf "$WORK/site"; rss "$SK_CMD"), go tool cover -html $(rss "$COVER_CMD")"
 
 echo "(b) load time in headless Chromium (file://, navigation start to load event end)"
-largest=$(ls -S "$WORK/site/src" | head -1)
-"$WORK/htmlload" -rounds "$ROUNDS" "$WORK/site/index.html" "$WORK/site/src/$largest" "$WORK/x.html"
+largest=$(find "$WORK/site/src" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
+"$WORK/htmlload" -rounds "$ROUNDS" "$WORK/site/index.html" "$largest" "$WORK/x.html"

@@ -318,14 +318,13 @@ func (s *site) targetViews(up string, ts []coverage.Target, nfn int) []targetVie
 	return out
 }
 
-// countRow is a row of a package, file or function table. Cells holds its
-// number cells, pre-rendered by numCells: they are made of integers and a
-// formatted float only, and a 5,000-file project has tens of thousands of
-// function rows, where executing one template action per number was the
-// largest cost of the site. Names and links stay template fields, escaped
-// by html/template in context.
+// countRow is a row of a package, file or function table. On the index,
+// Cells holds the package row's number cells, pre-rendered by numCells from
+// integers and a formatted float only; the package page's big tables are
+// written whole by html_rows.go.
 type countRow struct {
 	Cells      template.HTML
+	Counts     coverage.Counts
 	Name, Href string
 	Loc        string // functions: file:line
 	Line       int
@@ -342,14 +341,16 @@ type countRow struct {
 
 func rowOf(name, href string, c coverage.Counts) countRow {
 	return countRow{Name: name, Href: href, Statements: c.Statements, Covered: c.Covered,
-		Uncovered: c.Uncovered(), Bar: mkBar(c.Percent), Full: c.Statements > 0 && c.Uncovered() == 0,
-		Cells: numCells(-1, c)}
+		Uncovered: c.Uncovered(), Counts: c, Full: c.Statements > 0 && c.Uncovered() == 0}
 }
 
 // numCells writes the cells [files,] statements, covered, uncovered and
 // coverage with its bar; files < 0 leaves the files cell out.
 func numCells(files int, c coverage.Counts) template.HTML {
-	b := make([]byte, 0, 256)
+	return template.HTML(appendCells(make([]byte, 0, 256), files, c))
+}
+
+func appendCells(b []byte, files int, c coverage.Counts) []byte {
 	cell := func(n int) {
 		b = append(b, `<td class="num">`...)
 		b = strconv.AppendInt(b, int64(n), 10)
@@ -369,7 +370,7 @@ func numCells(files int, c coverage.Counts) template.HTML {
 	b = append(b, `" style="width: `...)
 	b = append(b, pct...)
 	b = append(b, `%"></span></span></td>`...)
-	return template.HTML(b)
+	return b
 }
 
 type indexView struct {
@@ -444,8 +445,8 @@ type packageView struct {
 	Counts   coverage.Counts
 	Bar      bar
 	Targets  []targetView
-	Files    []countRow
-	Funcs    []countRow
+	Files    []*countRow
+	Funcs    []*countRow
 	FileRows template.HTML // see html_rows.go
 	FuncRows template.HTML
 	Treemap  *treemapView
@@ -473,12 +474,12 @@ func (s *site) packagePage(p *coverage.Package) *packageView {
 	for _, f := range p.Files {
 		row := rowOf(fileLabel(f), up+s.filePage[f], f.Counts)
 		row.Generated = f.Generated
-		v.Files = append(v.Files, row)
+		v.Files = append(v.Files, &row)
 		nodes = append(nodes, tmNode{name: fileLabel(f), href: up + s.filePage[f], counts: f.Counts})
 		for _, fn := range f.Functions {
 			row := rowOf(fn.Name, up+s.filePage[f]+"#L"+strconv.Itoa(fn.Line), fn.Counts)
 			row.Loc, row.Line = fileLabel(f)+":"+strconv.Itoa(fn.Line), fn.Line
-			v.Funcs = append(v.Funcs, row)
+			v.Funcs = append(v.Funcs, &row)
 		}
 	}
 	sort.SliceStable(v.Files, func(i, j int) bool {

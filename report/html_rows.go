@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"html/template"
 	"strconv"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 // Rows of the big tables, written here rather than by {{range}} in the
@@ -29,10 +31,16 @@ func (b *rowBuf) esc(s string) *rowBuf {
 	return b
 }
 
+// cells writes statements, covered, uncovered and coverage with its bar.
+func (b *rowBuf) cells(c coverage.Counts) *rowBuf {
+	b.Write(appendCells(b.AvailableBuffer(), -1, c))
+	return b
+}
+
 func (b *rowBuf) html() template.HTML { return template.HTML(b.String()) }
 
 // fileRows writes the rows of a package's file table.
-func fileRows(rows []countRow) template.HTML {
+func fileRows(rows []*countRow) template.HTML {
 	var b rowBuf
 	b.Grow(len(rows) * 400)
 	for _, r := range rows {
@@ -44,13 +52,13 @@ func fileRows(rows []countRow) template.HTML {
 		if r.Generated {
 			b.raw(` <span class="tag">generated</span>`)
 		}
-		b.raw(`</td>`).raw(string(r.Cells)).raw("</tr>\n")
+		b.raw(`</td>`).cells(r.Counts).raw("</tr>\n")
 	}
 	return b.html()
 }
 
 // funcRows writes the rows of a package's function table.
-func funcRows(rows []countRow) template.HTML {
+func funcRows(rows []*countRow) template.HTML {
 	var b rowBuf
 	b.Grow(len(rows) * 420)
 	for _, r := range rows {
@@ -59,7 +67,7 @@ func funcRows(rows []countRow) template.HTML {
 			b.raw(` class="full"`)
 		}
 		b.raw(`><td class="name"><a href="`).esc(r.Href).raw(`"><code>`).esc(r.Name).raw(`</code></a></td><td class="loc">`).
-			esc(r.Loc).raw(`</td>`).raw(string(r.Cells)).raw("</tr>\n")
+			esc(r.Loc).raw(`</td>`).cells(r.Counts).raw("</tr>\n")
 	}
 	return b.html()
 }
