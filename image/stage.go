@@ -324,12 +324,29 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	if _, err := copyFileAtomic(exe, filepath.Join(out, filepath.FromSlash(HostBinary()))); err != nil {
 		return nil, fmt.Errorf("copy sprintkit to image: %w", err)
 	}
-	if len(opts.Platforms) > 0 {
-		binKey, err := HashFile(exe)
-		if err != nil {
-			return nil, fmt.Errorf("hash %s: %w", exe, err)
+	binKey, err := HashFile(exe)
+	if err != nil {
+		return nil, fmt.Errorf("hash %s: %w", exe, err)
+	}
+	m.BinaryKey = binKey
+	// Binaries of earlier runs: kept when made by this same sprintkit (a
+	// re-staging without --platforms keeps them), removed when stale.
+	if prev != nil {
+		for _, p := range prev.Platforms {
+			if contains(opts.Platforms, p) {
+				continue
+			}
+			bin := filepath.Join(out, filepath.FromSlash(PlatformBinary(p)))
+			if prev.BinaryKey == binKey && exists(bin) {
+				m.Platforms = append(m.Platforms, p)
+				continue
+			}
+			if err := os.RemoveAll(filepath.Dir(bin)); err != nil {
+				return nil, fmt.Errorf("remove the stale binary for %s: %w", p, err)
+			}
 		}
-		m.BinaryKey = binKey
+	}
+	if len(opts.Platforms) > 0 {
 		var todo []string
 		for _, p := range opts.Platforms {
 			if !opts.Refresh && prev != nil && prev.BinaryKey == binKey && contains(prev.Platforms, p) && exists(filepath.Join(out, filepath.FromSlash(PlatformBinary(p)))) {
@@ -356,8 +373,8 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 				res.Built = append(res.Built, p)
 			}
 		}
-		sort.Strings(m.Platforms)
 	}
+	sort.Strings(m.Platforms)
 
 	// 5. START_HERE.html and README.txt.
 	if prev != nil && len(res.Targets) == 0 && contains(res.Skipped, "report") {

@@ -164,3 +164,47 @@ func TestStageRefusesAnImageInsideItsOwnCheckout(t *testing.T) {
 		t.Error("the refused image directory was created")
 	}
 }
+
+func TestStageKeepsCrossBuiltBinariesOfTheSameSprintkitAndDropsStaleOnes(t *testing.T) {
+	dir, project, _, out, env := stageFixture(t)
+	opts := StageOptions{Src: project, Out: out, Env: env, ModCache: filepath.Join(dir, "private"), Report: noReport}
+	first, err := Stage(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pretend an earlier run cross-built plan9/amd64 with this very binary.
+	bin := filepath.Join(out, filepath.FromSlash(PlatformBinary("plan9/amd64")))
+	os.MkdirAll(filepath.Dir(bin), 0o755)
+	os.WriteFile(bin, []byte("plan9 binary"), 0o755)
+	rewrite := func(key string) {
+		m := *first.Manifest
+		m.Platforms, m.BinaryKey = []string{"plan9/amd64"}, key
+		b, _ := json.Marshal(&m)
+		os.WriteFile(filepath.Join(out, ManifestFile), b, 0o644)
+	}
+	rewrite(first.Manifest.BinaryKey)
+	res, err := Stage(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.Manifest.Platforms, ",") != "plan9/amd64" {
+		t.Fatalf("a binary made by the same sprintkit was dropped: platforms %v", res.Manifest.Platforms)
+	}
+	// Made by another sprintkit: stale, removed, and no longer listed.
+	rewrite("another-binary")
+	res, err = Stage(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Manifest.Platforms) != 0 {
+		t.Fatalf("a stale binary is still listed: %v", res.Manifest.Platforms)
+	}
+	if _, err := os.Stat(bin); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the stale binary is still in the image (%v)", err)
+	}
+	for _, f := range res.Manifest.Files {
+		if strings.HasPrefix(f.Path, "bin/plan9") {
+			t.Fatalf("the manifest lists the removed %s", f.Path)
+		}
+	}
+}
