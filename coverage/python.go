@@ -507,14 +507,15 @@ func splitTestName(classname, name string, mods map[string]bool) (pkg, test stri
 	return classname, name
 }
 
-// The pytest plugin that reports progress: a line "done total" appended to
-// $SPRINTKIT_PROGRESS after collection and after each test.
+// The pytest plugin that reports progress: after collection and after each
+// test it replaces $SPRINTKIT_PROGRESS with one line "done total" (a reader
+// may see the file empty for a moment, and then skips that poll).
 const pyProgressPlugin = `import os
 _state = {"done": 0, "total": 0}
 def _emit():
     path = os.environ.get("SPRINTKIT_PROGRESS")
     if path:
-        with open(path, "a") as f:
+        with open(path, "w") as f:
             f.write("%d %d\n" % (_state["done"], _state["total"]))
 def pytest_collection_finish(session):
     _state["total"] = len(session.items)
