@@ -8,7 +8,7 @@
 #       `go tool cover -func=big.out` on a generated profile of >= 1,000,000
 #       blocks over >= 5,000 files (bench/genprofile), sources present.
 #
-# Runs are interleaved (A B A B ...), PAIRS pairs (default 7); the script
+# Runs are interleaved (A B, B A, A B ...), PAIRS pairs (default 7); the script
 # prints the median of the per-pair ratios sprintkit/peer with min and max,
 # and the peak RSS of one run of each via /usr/bin/time -v (the largest single
 # process of the run: for (a) that is usually a go build or test process). Data lives on
@@ -46,13 +46,22 @@ timed() {
 compare() {
 	local name=$1 a=$2 b=$3 prep=${4:-true}
 	local ratios=() ta tb
-	for _ in $(seq "$PAIRS"); do
-		eval "$prep"
-		ta=$(timed bash -c "$a")
-		eval "$prep"
-		tb=$(timed bash -c "$b")
+	for i in $(seq "$PAIRS"); do
+		# Alternate which runs first (A B, B A, ...) so that neither always
+		# inherits the other's warm or cold state.
+		if ((i % 2)); then
+			eval "$prep"
+			ta=$(timed bash -c "$a")
+			eval "$prep"
+			tb=$(timed bash -c "$b")
+		else
+			eval "$prep"
+			tb=$(timed bash -c "$b")
+			eval "$prep"
+			ta=$(timed bash -c "$a")
+		fi
 		ratios+=("$(echo "$ta / $tb" | bc -l)")
-		printf '  pair: sprintkit %6.2fs  peer %6.2fs  ratio %.3f\n' "$ta" "$tb" "$(echo "$ta / $tb" | bc -l)"
+		printf '  pair %d: sprintkit %6.2fs  peer %6.2fs  ratio %.3f\n' "$i" "$ta" "$tb" "$(echo "$ta / $tb" | bc -l)"
 	done
 	printf '%s\n' "${ratios[@]}" | sort -g | awk -v name="$name" -v n="$PAIRS" '
 		{ r[NR] = $1 }
@@ -70,10 +79,10 @@ rss() {
 
 if [[ $WHAT == *a* ]]; then
 	MOD="$WORK/mod"
-	"$WORK/genprofile" -dir "$MOD" -files 400 -packages 40 -funcs 10 -tests 2>/dev/null
+	"$WORK/genprofile" -dir "$MOD" -files 200 -packages 20 -funcs 10 -tests 2>/dev/null
 	rm -f "$MOD/big.out"
 	(cd "$MOD" && go test -count=1 -coverpkg=./... -coverprofile=/dev/null ./... >/dev/null) # warm the build cache
-	echo "(a) sprintkit coverage vs go test -json -coverpkg=./... -coverprofile (module: 40 packages, 400 files, tests run with -count=1)"
+	echo "(a) sprintkit coverage vs go test -json -coverpkg=./... -coverprofile (generated module: 20 packages, 200 files, tests run with -count=1)"
 	compare "(a) overhead" \
 		"cd '$MOD' && GOFLAGS='-mod=mod -count=1' '$SK' coverage --format json" \
 		"cd '$MOD' && GOFLAGS='-mod=mod -count=1' go test -json -coverprofile='$WORK/plain.out' -coverpkg=./... ./..."

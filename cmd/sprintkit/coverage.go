@@ -142,7 +142,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "sprintkit: warning: %s\n", w)
 	}
 
-	all := coverage.Rank(r, coverage.RankOptions{By: o.By})
+	all := coverage.Rank(r, coverage.RankOptions{By: o.By, Recent: recentFiles(ctx, root)})
 	shown := all
 	if o.Top > 0 && len(shown) > o.Top {
 		shown = shown[:o.Top]
@@ -243,12 +243,64 @@ func measure(ctx context.Context, o coverageOptions, root string, stderr io.Writ
 			return nil, ctx.Err()
 		}
 		if errors.Is(err, coverage.ErrNotGoModule) {
+			if coverage.IsPythonProject(root) {
+				return measurePython(ctx, o, root, stderr)
+			}
 			return nil, withHint(fmt.Errorf("coverage: %w", err),
-				"run sprintkit coverage in a Go checkout (or pass --dir DIR), or rank an existing file with --profile cover.out or --import coverage.xml")
+				"run sprintkit coverage in a Go checkout (or a Python project), or pass --dir DIR, or rank an existing file with --profile cover.out or --import coverage.xml")
 		}
 		return nil, goHint(fmt.Errorf("coverage: %w", err))
 	}
 	return r, nil
+}
+
+// measurePython runs a Python project's tests under coverage.py.
+func measurePython(ctx context.Context, o coverageOptions, root string, stderr io.Writer) (*coverage.Result, error) {
+	if o.PerPackage {
+		fmt.Fprintln(stderr, "sprintkit: warning: --per-package applies to Go only; measuring the whole Python suite")
+	}
+	bar := termui.NewProgress(stderr, -1, "tests", false)
+	r, err := coverage.RunPython(ctx, coverage.PyRun{Dir: root, Progress: func(done, total int) {
+		if total > 0 {
+			bar.SetTotal(int64(total))
+		}
+		bar.Set(int64(done))
+	}})
+	bar.Done()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("coverage: %w", err)
+	}
+	return r, nil
+}
+
+// recentFiles returns the files (relative to root, slash-separated) that
+// the last 200 commits of the past 30 days touched, for the ranking's
+// "changed recently" boost; nil without git or history.
+func recentFiles(ctx context.Context, root string) map[string]bool {
+	if _, err := os.Stat(filepath.Join(root, ".git")); err != nil {
+		if out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--is-inside-work-tree").Output(); err != nil || strings.TrimSpace(string(out)) != "true" {
+			return nil
+		}
+	}
+	cmd := exec.CommandContext(ctx, "git", "-C", root, "log", "--since=30.days.ago", "-n", "200",
+		"--name-only", "--format=", "--relative", "--no-renames", "--")
+	out, err := cmd.Output()
+	if err != nil {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			m[line] = true
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // goHint adds an install hint to an error caused by a missing go command.
