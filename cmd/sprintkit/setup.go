@@ -343,7 +343,7 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) err
 		}
 		// Bad input first: a destination we must not write into.
 		if err := checkout.CheckDest(dir); err != nil {
-			return cloneErr(err)
+			return cloneErr(err, o.Arg, stderr)
 		}
 	}
 	sum.Dir = setupAbs(dir)
@@ -379,7 +379,7 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) err
 				sum.Notes = append(sum.Notes, "not a git checkout: no commit is recorded in the baseline")
 				res = &checkout.Result{Dir: dir}
 			} else {
-				return cloneErr(err)
+				return cloneErr(err, o.Arg, stderr)
 			}
 		}
 		res.Dir = sum.Dir
@@ -399,7 +399,7 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) err
 		})
 		bar.Done()
 		if err != nil {
-			return cloneErr(err)
+			return cloneErr(err, o.Arg, stderr)
 		}
 		res.Dir = sum.Dir
 		sum.Clone = &cloneSummary{Result: res, Seconds: res.Duration.Seconds()}
@@ -716,16 +716,20 @@ func isCheckoutDir(arg string) bool {
 	return !bare
 }
 
-// cloneErr turns a checkout error into a message with its hint.
-func cloneErr(err error) error {
+// cloneErr turns a checkout error into a message with its hint. With
+// SPRINTKIT_DEBUG=1 the underlying go-git error follows, redacted too.
+func cloneErr(err error, rawURL string, stderr io.Writer) error {
 	var ce *checkout.Error
 	if errors.As(err, &ce) {
 		if ce.Kind == checkout.ErrInterrupted {
 			return err // reported as "interrupted", exit 130
 		}
+		if debugEnabled() && ce.Err != nil {
+			fmt.Fprintf(stderr, "sprintkit: debug: %s\n", checkout.RedactText(ce.Err.Error(), rawURL))
+		}
 		return withHint(fmt.Errorf("setup: %s", ce.Msg), ce.Hint)
 	}
-	return fmt.Errorf("setup: %w", err)
+	return fmt.Errorf("setup: %s", checkout.RedactText(err.Error(), rawURL))
 }
 
 func depsHint(err error) string {
