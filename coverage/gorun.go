@@ -141,16 +141,23 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 		// not compile fails every build. Run again without the broken
 		// packages (at most twice more), so the rest of the suite still
 		// measures; the broken packages keep their "(build)" failures.
-		for retry := 0; err == nil && len(broken) > 0 && !opts.PerPackage && len(opts.CoverPkg) == 0 && len(opts.Packages) == 0 && retry < 2; retry++ {
-			wg.Wait()
-			if listErr != nil {
+		for retry := 0; err == nil && len(broken) > 0 && !opts.PerPackage && retry < 2; retry++ {
+			if len(opts.CoverPkg) == 0 && len(opts.Packages) == 0 {
+				wg.Wait()
+				if listErr != nil {
+					break
+				}
+				good := withoutPackages(pkgs, run, broken)
+				run.coverpkg, run.patterns = good, good
+			} else if importPathsOnly(run.patterns) && importPathsOnly(run.coverpkg) {
+				// Explicit packages (watch-test's affected set): drop the broken ones.
+				run.patterns, run.coverpkg = dropPaths(run.patterns, broken), dropPaths(run.coverpkg, broken)
+			} else {
 				break
 			}
-			good := withoutPackages(pkgs, run, broken)
-			if len(good) == 0 {
+			if len(run.patterns) == 0 || len(run.coverpkg) == 0 {
 				break
 			}
-			run.coverpkg, run.patterns = good, good
 			ts2, more, err2 := runGoTest(ctx, run, out, opts, prog)
 			if err2 != nil {
 				break
@@ -335,16 +342,25 @@ func withoutPackages(pkgs []*GoPackage, run goTestRun, broken map[string]bool) [
 	return out
 }
 
-func sameKeys(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
+// importPathsOnly reports whether every pattern names one package by its
+// import path (no "..." and no directory).
+func importPathsOnly(patterns []string) bool {
+	for _, p := range patterns {
+		if isRelPattern(p) || strings.Contains(p, "...") {
 			return false
 		}
 	}
-	return true
+	return len(patterns) > 0
+}
+
+func dropPaths(paths []string, drop map[string]bool) []string {
+	var out []string
+	for _, p := range paths {
+		if !drop[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // goEnviron returns the environment for a go command: ours plus extra. In

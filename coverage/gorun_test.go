@@ -593,6 +593,42 @@ func TestRunGoListsABuildFailureAndKeepsTheRest(t *testing.T) {
 	if p := r.Package("example.com/m/ok"); p == nil || p.Percent != 100 {
 		t.Errorf("the package that builds = %+v, want 100%%", p)
 	}
+
+	// The same holds for an explicit set of packages, as watch-test runs.
+	set := []string{"example.com/m/broken", "example.com/m/ok"}
+	r, err = RunGo(context.Background(), GoRun{Dir: root, Env: goEnv, Packages: set, CoverPkg: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Package("example.com/m/ok"); p == nil || p.Percent != 100 {
+		t.Errorf("with explicit packages, the package that builds = %+v, want 100%%", p)
+	}
+	if f := r.Failed(); len(f) != 1 || f[0].Test != "(build)" || f[0].Package != "example.com/m/broken" {
+		t.Errorf("with explicit packages, failures %+v, want only broken's build", f)
+	}
+}
+
+func TestMarkPackagesFindsTestSupportByItsImporters(t *testing.T) {
+	pkgs := []*GoPackage{
+		{ImportPath: "m/app", Name: "app", Imports: []string{"m/lib"}, TestGoFiles: []string{"app_test.go"}, TestImports: []string{"m/fixtures", "m/lib"}},
+		{ImportPath: "m/lib", Name: "lib", XTestGoFiles: []string{"lib_test.go"}, XTestImports: []string{"m/lib", "m/fixtures"}},
+		{ImportPath: "m/fixtures", Name: "fixtures", Imports: []string{"m/lib"}},
+		{ImportPath: "m/alone", Name: "alone", XTestGoFiles: []string{"alone_test.go"}, XTestImports: []string{"m/alone"}},
+		{ImportPath: "m/cmd/tool", Name: "main", Imports: []string{"m/app"}},
+	}
+	markPackages(pkgs)
+	want := []struct{ main, tests, support bool }{
+		{false, true, false}, // app: imported by nobody, but not by tests either
+		{false, true, false}, // lib: code imports it
+		{false, false, true}, // fixtures: only tests import it
+		{false, true, false}, // alone: only its own external test imports it
+		{true, false, false}, // the command
+	}
+	for i, p := range pkgs {
+		if got := (struct{ main, tests, support bool }{p.IsMain, p.HasTests, p.TestSupport}); got != want[i] {
+			t.Errorf("%s: main/tests/support = %+v, want %+v", p.ImportPath, got, want[i])
+		}
+	}
 }
 
 func runGoOnlyTheGivenPackages(t *testing.T, fx *shopFixture) {
