@@ -68,7 +68,7 @@ func (p *progressWriter) line(s string) {
 		total, _ := strconv.Atoi(m[4])
 		phase := strings.ToLower(strings.Fields(m[1])[0])
 		p.cur.Phase, p.cur.Objects, p.cur.TotalObjects = phase, done, total
-		p.emitLocked(false)
+		p.emitLocked(done == total) // a phase's end always gets through
 		return
 	}
 	if m := countRE.FindStringSubmatch(s); m != nil {
