@@ -451,6 +451,16 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, p
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = run.dir
 	cmd.Env = goEnviron(opts.Env, run.workspace)
+	// On cancellation, interrupt go test rather than kill it, so that it
+	// stops its test binaries and removes its temporary files; kill it if it
+	// has not exited a few seconds later.
+	cmd.Cancel = func() error {
+		if runtime.GOOS == "windows" {
+			return cmd.Process.Kill()
+		}
+		return cmd.Process.Signal(os.Interrupt)
+	}
+	cmd.WaitDelay = 5 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedBuffer{buf: &stderr, max: maxFailureOutput}
 	stdout, err := cmd.StdoutPipe()

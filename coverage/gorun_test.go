@@ -802,3 +802,26 @@ func TestIsGeneratedGo(t *testing.T) {
 		}
 	}
 }
+
+func TestRunGoStopsWhenCancelled(t *testing.T) {
+	needGo(t)
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"go.mod":       "module example.com/slow\n\ngo 1.22\n",
+		"slow.go":      "package slow\n\nfunc F() int { return 1 }\n",
+		"slow_test.go": "package slow\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestSlow(t *testing.T) {\n\tF()\n\ttime.Sleep(time.Minute)\n}\n",
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	var once sync.Once
+	done := make(chan error, 1)
+	go func() {
+		_, err := RunGo(ctx, GoRun{Dir: root, Env: goEnv, Progress: func(int, int) { once.Do(func() { close(started) }) }})
+		done <- err
+	}()
+	<-started // go list has answered: go test is running
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("RunGo after cancel = %v, want context.Canceled", err)
+	}
+}
