@@ -10,11 +10,19 @@
 // running as root. Special files (devices, sockets, fifos) are reported and
 // skipped.
 //
-// Every file is written under a temporary name (TempPrefix followed by random
-// hex) in its destination directory and renamed into place when complete;
-// temporaries are removed on cancellation, and the next run removes any that
-// a crash left behind. A file whose size and modification time already match
-// (or whose content does, with Options.Checksum) is skipped.
+// No file is ever visible under its final name before it is complete. A file
+// that replaces an existing one is written under a temporary name
+// (TempPrefix, then the process id, worker and a counter in hex) in its
+// destination directory and renamed over the old one; temporaries are removed
+// on cancellation, and the next run removes any that a crash left behind. On
+// Linux, a file going into a directory this run created is written as an
+// unnamed O_TMPFILE file and linked under its final name when complete, which
+// leaves nothing behind whatever interrupts it. A file whose size and
+// modification time already match (or whose content does, with
+// Options.Checksum) is skipped.
+//
+// Nothing is fsynced: like cp, the copy is as durable as the filesystem makes
+// written data (on ext4, renames over existing files are flushed first).
 package copier
 
 import (

@@ -61,8 +61,19 @@ func (r *recorder) paths(k EventKind) []string {
 }
 
 func TestCopyKeepsEveryKindOfEntry(t *testing.T) {
-	for _, workers := range []int{1, 8} {
-		t.Run(map[int]string{1: "one worker", 8: "eight workers"}[workers], func(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		workers   int
+		tempNames bool
+	}{
+		{"one worker", 1, false},
+		{"eight workers", 8, false},
+		{"eight workers with temporary names instead of unnamed files", 8, true},
+	} {
+		workers := tc.workers
+		t.Run(tc.name, func(t *testing.T) {
+			testForceTempNames = tc.tempNames
+			defer func() { testForceTempNames = false }()
 			base := tempDir(t)
 			src, dst := filepath.Join(base, "src"), filepath.Join(base, "out", "dst")
 			xattrs := makeTree(t, src)

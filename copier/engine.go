@@ -134,6 +134,10 @@ type engine struct {
 // file, so that a test can make the file vanish at exactly that moment.
 var testHookBeforeOpen func(rel string)
 
+// testForceTempNames, set by tests, makes every file go through a temporary
+// name and a rename, even where an unnamed (O_TMPFILE) file would do.
+var testForceTempNames bool
+
 const (
 	batchItems = 64
 	batchBytes = 1 << 20
@@ -649,10 +653,12 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 		e.fail(d, it.name, "file", op, err)
 		return
 	}
-	if err := e.renameDst(d, tmp, it.name); err != nil {
-		e.removeTemp(d, tmp)
-		e.fail(d, it.name, "file", "rename into place", err)
-		return
+	if tmp != "" { // "" when the file was written in place without a name
+		if err := e.renameDst(d, tmp, it.name); err != nil {
+			e.removeTemp(d, tmp)
+			e.fail(d, it.name, "file", "rename into place", err)
+			return
+		}
 	}
 	if le != nil {
 		le.ok, le.path, le.dstIno = true, filepath.Join(d.dstPath, it.name), ino

@@ -9,10 +9,10 @@ package copier
 // data segment by data segment (SEEK_DATA/SEEK_HOLE), so holes stay holes.
 //
 // Per regular file in a fresh destination directory the syscalls are:
-// fstatat (walker), openat source, openat temporary, [ioctl FICLONE once per
-// run], copy_file_range, flistxattr, futimens, close ×2, renameat. fchmod
-// only when the umask would strip bits, fchown only when running as root and
-// the owner differs.
+// fstatat (walker), openat source, openat O_TMPFILE, [ioctl FICLONE once per
+// run], copy_file_range, flistxattr, futimens, linkat, close ×2 — against
+// about 17 for cp -a. fchmod only when the umask would strip bits, fchown
+// only when running as root and the owner differs.
 
 import (
 	"bufio"
@@ -40,6 +40,7 @@ type sysDir struct {
 
 type fastPaths struct {
 	noClone  atomic.Bool
+	noTmpfs  atomic.Bool // O_TMPFILE refused by the destination filesystem
 	noCFR    atomic.Bool
 	noXattr  atomic.Bool // the source filesystem has no xattrs
 	noXattrD atomic.Bool // the destination refuses them
@@ -392,20 +393,43 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno bool) (tmp strin
 		return "", 0, "open", err
 	}
 	defer unix.Close(in)
+	// In a directory this run created there is nothing to replace: the file
+	// is created with O_TMPFILE, without a name, and linked under its final
+	// name once complete, so an interruption of any kind (even SIGKILL or a
+	// power loss) leaves no partial file and no temporary to clean up. It is
+	// one path lookup and one directory entry fewer than a temporary name
+	// and a rename. Elsewhere, or where O_TMPFILE is not supported, the file
+	// is written under a temporary name and renamed over the old one.
 	var out int
-	for {
-		tmp = w.tempName()
-		out, err = unix.Openat(d.sys.dst, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC|unix.O_NOFOLLOW, st.perm&0o777)
-		if err != unix.EEXIST {
-			break
+	anon := false
+	if d.fresh && !e.fast.noTmpfs.Load() && !testForceTempNames {
+		out, err = unix.Openat(d.sys.dst, ".", unix.O_WRONLY|unix.O_TMPFILE|unix.O_CLOEXEC, st.perm&0o777)
+		switch {
+		case err == nil:
+			anon = true
+		case err == unix.EOPNOTSUPP || err == unix.EISDIR || err == unix.EINVAL || err == unix.ENOENT:
+			e.fast.noTmpfs.Store(true)
+		default:
+			return "", 0, "create", err
 		}
 	}
-	if err != nil {
-		return "", 0, "create temporary", err
+	if !anon {
+		for {
+			tmp = w.tempName()
+			out, err = unix.Openat(d.sys.dst, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC|unix.O_NOFOLLOW, st.perm&0o777)
+			if err != unix.EEXIST {
+				break
+			}
+		}
+		if err != nil {
+			return "", 0, "create temporary", err
+		}
 	}
 	fail := func(o string, err error) (string, uint64, string, error) {
 		unix.Close(out)
-		unix.Unlinkat(d.sys.dst, tmp, 0)
+		if !anon {
+			unix.Unlinkat(d.sys.dst, tmp, 0)
+		}
 		return "", 0, o, err
 	}
 	if err := e.copyData(w, in, out, st); err != nil {
@@ -436,11 +460,46 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno bool) (tmp strin
 			ino = s.Ino
 		}
 	}
+	if anon {
+		if err := e.linkAnon(w, out, d, it.name); err != nil {
+			unix.Close(out)
+			return "", 0, "link into place", err
+		}
+		return "", ino, "", unix.Close(out)
+	}
 	if err := unix.Close(out); err != nil {
 		unix.Unlinkat(d.sys.dst, tmp, 0)
 		return "", 0, "close", err
 	}
 	return tmp, ino, "", nil
+}
+
+// linkAnon gives the O_TMPFILE file open at fd the name name in d. If the
+// name was taken meanwhile, it links a temporary name and renames it over.
+func (e *engine) linkAnon(w *worker, fd int, d *dir, name string) error {
+	link := func(to string) error {
+		if e.root {
+			err := unix.Linkat(fd, "", d.sys.dst, to, unix.AT_EMPTY_PATH)
+			if err != unix.ENOENT && err != unix.EPERM {
+				return err
+			}
+		}
+		// Without CAP_DAC_READ_SEARCH, through /proc.
+		return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), d.sys.dst, to, unix.AT_SYMLINK_FOLLOW)
+	}
+	err := link(name)
+	if err != unix.EEXIST {
+		return err
+	}
+	tmp := w.tempName()
+	if err := link(tmp); err != nil {
+		return err
+	}
+	if err := unix.Renameat(d.sys.dst, tmp, d.sys.dst, name); err != nil {
+		unix.Unlinkat(d.sys.dst, tmp, 0)
+		return err
+	}
+	return nil
 }
 
 // newGid is the group a file created in d gets.
