@@ -290,6 +290,8 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 
 	omit := []string{
 		filepath.Join(dir, "setup.py"), filepath.Join(dir, "noxfile.py"), filepath.Join(dir, "docs", "*"),
+		// The progress plugin lives here, and TMPDIR may be inside dir.
+		filepath.Join(tmp, "*"),
 	}
 	for _, o := range pyOmit {
 		omit = append(omit, filepath.Join(dir, filepath.FromSlash(o)))
