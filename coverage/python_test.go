@@ -328,8 +328,8 @@ func TestFindPythonPrefersTheActiveVirtualenv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env.CoverageVersion == "" || env.Version == "" {
-		t.Errorf("env = %+v", env)
+	if env.Python != venvPython(venv) || env.Coverage[0] != venvPython(venv) || env.CoverageVersion == "" || env.Version == "" {
+		t.Errorf("env = %+v, want the virtualenv's %s", env, venvPython(venv))
 	}
 }
 
