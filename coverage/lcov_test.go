@@ -272,3 +272,38 @@ func BenchmarkParseLCOV(b *testing.B) {
 	}
 	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// BenchmarkImportLCOV imports a generated tracefile of 100,000 DA lines over
+// 400 files that exist under the root: parsing, path resolution, merging.
+func BenchmarkImportLCOV(b *testing.B) {
+	root := b.TempDir()
+	var sb strings.Builder
+	lines := 0
+	for f := 0; f < 400; f++ {
+		rel := fmt.Sprintf("src/dir%d/file%d.c", f%20, f)
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(rel)), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, rel), nil, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(&sb, "SF:%s\n", rel)
+		for l := 1; l <= 250; l++ {
+			fmt.Fprintf(&sb, "DA:%d,%d\n", l, (f+l)%7)
+			lines++
+		}
+		sb.WriteString("end_of_record\n")
+	}
+	info := filepath.Join(root, "big.info")
+	if err := os.WriteFile(info, []byte(sb.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(sb.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Import(context.Background(), root, []string{info}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
