@@ -413,8 +413,9 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) err
 		proj = p
 		popts := projectChecks(doctor.Options{Dir: dir}, p)
 		popts.PythonExe = pythonFor(ctx, dir, popts)
+		popts.Known = true // even "unknown": the checkout is here to look at
 		var more []doctor.Check
-		if popts.Go && p.GoVersion != "" {
+		if popts.Go || !popts.Python {
 			more = append(more, doctor.GoToolchain(ctx, popts))
 		}
 		if c, ok := doctor.Inotify(popts); ok {
