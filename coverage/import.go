@@ -397,9 +397,8 @@ func (m *mergedFile) add(f *FileProfile) {
 		have := m.funcs[k]
 		if have == nil {
 			c := fn
-			c.Lines = append([]LineHit(nil), fn.Lines...)
-			if fn.Lines == nil {
-				c.Lines = nil
+			if fn.Lines != nil { // a copy, kept non-nil even when empty
+				c.Lines = append(make([]LineHit, 0, len(fn.Lines)), fn.Lines...)
 			}
 			m.funcs[k] = &c
 			m.forder = append(m.forder, k)

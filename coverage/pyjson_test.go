@@ -42,11 +42,13 @@ func TestImportCoveragePyJSON(t *testing.T) {
 "summary": {"covered_lines": 4, "num_statements": 6},
 "functions": {"": {"executed_lines": [4, 8, 9], "missing_lines": [], "excluded_lines": []},
   "used": {"executed_lines": [5], "missing_lines": [], "excluded_lines": [], "start_line": 4},
-  "K.m": {"executed_lines": [], "missing_lines": [10, 11], "excluded_lines": [], "start_line": 9}},
+  "K.m": {"executed_lines": [], "missing_lines": [10, 11], "excluded_lines": [], "start_line": 9},
+  "K.empty": {"executed_lines": [], "missing_lines": [], "excluded_lines": [], "start_line": 8}},
 "classes": {"K": {"executed_lines": [], "missing_lines": [10, 11], "excluded_lines": []}}}},
 "totals": {"covered_lines": 4, "num_statements": 6}}`,
 			total: [2]int{4, 6},
-			funcs: []fnWant{{"used", 4, 5, 1, 1}, {"K.m", 9, 11, 2, 0}},
+			// K.empty has no statements of its own, though line 8 is measured.
+			funcs: []fnWant{{"used", 4, 5, 1, 1}, {"K.empty", 8, 8, 0, 0}, {"K.m", 9, 11, 2, 0}},
 		},
 		{
 			name: "branch data is accepted",
