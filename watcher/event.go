@@ -76,6 +76,10 @@ const DefaultDebounce = 50 * time.Millisecond
 // already read have been handled, without waiting for a quiet period.
 const NoDebounce time.Duration = -1
 
+// DefaultMaxDelay bounds how long a batch waits when changes never stop
+// coming (a log written every few milliseconds): see Options.MaxDelay.
+const DefaultMaxDelay = 2 * time.Second
+
 // DefaultPollInterval is used when Options.PollInterval is zero.
 const DefaultPollInterval = time.Second
 
@@ -94,6 +98,11 @@ type Options struct {
 	// Debounce is the quiet period after the last event before a batch is
 	// delivered: zero means DefaultDebounce, NoDebounce none at all.
 	Debounce time.Duration
+	// MaxDelay delivers a batch this long after its first event even if
+	// the tree has not gone quiet, so a file written without pause cannot
+	// hold back every other change. Zero means the larger of
+	// DefaultMaxDelay and 20 times Debounce; negative means no limit.
+	MaxDelay time.Duration
 	// Ignore adds gitignore-style patterns, relative to the root, to those
 	// of the tree's .gitignore files.
 	Ignore []string

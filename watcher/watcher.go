@@ -96,6 +96,9 @@ func New(root string, opts Options) (*Watcher, error) {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = DefaultPollInterval
 	}
+	if opts.MaxDelay == 0 {
+		opts.MaxDelay = max(DefaultMaxDelay, 20*opts.Debounce)
+	}
 	w := &Watcher{
 		root:   abs,
 		opts:   opts,
@@ -180,6 +183,7 @@ func (w *Watcher) Run(ctx context.Context, fn func([]Event)) error {
 		}
 	}()
 	pending := false
+	var first time.Time // when the pending batch's first event came
 	for {
 		var pollC <-chan time.Time
 		if w.polling {
@@ -229,11 +233,22 @@ func (w *Watcher) Run(ctx context.Context, fn func([]Event)) error {
 			w.flush(fn)
 			continue
 		}
-		// Reset on every event: the batch goes out after a quiet period.
+		// Reset on every event: the batch goes out after a quiet period,
+		// or MaxDelay after its first event if the tree never goes quiet.
+		now := time.Now()
+		if !pending {
+			first = now
+		}
+		wait := w.opts.Debounce
+		if w.opts.MaxDelay > 0 {
+			if left := first.Add(w.opts.MaxDelay).Sub(now); left < wait {
+				wait = max(left, 0)
+			}
+		}
 		if pending {
 			timer.Stop()
 		}
-		timer.Reset(w.opts.Debounce)
+		timer.Reset(wait)
 		pending = true
 	}
 }
@@ -287,6 +302,34 @@ func (w *Watcher) note(ev fsnotify.Event) {
 		h |= hintRename
 	}
 	w.dirty[r] |= h
+	if ev.Has(fsnotify.Create) && w.fsw != nil {
+		// Watch a new directory now rather than at the end of the batch:
+		// files written into it meanwhile then keep the batch open, and the
+		// scan at the end of the batch finds what came before the watch.
+		if fi, err := os.Lstat(ev.Name); err == nil && fi.IsDir() {
+			w.watchNew(r)
+		}
+	}
+}
+
+// watchNew watches a new directory and the directories already inside it.
+func (w *Watcher) watchNew(dir string) {
+	if w.ig.ignoredPath(dir, true) {
+		return
+	}
+	w.watchDir(dir)
+	if _, known := w.ig[dir]; !known {
+		w.loadRules(dir)
+	}
+	des, err := os.ReadDir(w.abs(dir))
+	if err != nil {
+		return
+	}
+	for _, de := range des {
+		if de.IsDir() {
+			w.watchNew(dir + "/" + de.Name())
+		}
+	}
 }
 
 func (w *Watcher) noteErr(err error) {
@@ -593,9 +636,28 @@ func (w *Watcher) diff(oldSet, newSet map[string]entry, oldIg ignorer, hints map
 	}
 	renamedTo := map[string]string{} // new → old
 	renamedFrom := map[string]bool{}
+	// Without inode numbers (Windows), a path the kernel said was renamed
+	// pairs with a created path of the same type, size and time.
+	type look struct {
+		typ         fs.FileMode
+		size, mtime int64
+	}
+	byLook := map[look][]string{}
+	for _, p := range created {
+		if n := newSet[p]; n.ino == 0 {
+			k := look{n.mode.Type(), n.size, n.mtime}
+			byLook[k] = append(byLook[k], p)
+		}
+	}
 	for _, p := range deleted {
 		o := oldSet[p]
 		if o.ino == 0 {
+			k := look{o.mode.Type(), o.size, o.mtime}
+			if cands := byLook[k]; hints[p]&hintRename != 0 && len(cands) > 0 {
+				renamedTo[cands[0]] = p
+				renamedFrom[p] = true
+				byLook[k] = cands[1:]
+			}
 			continue
 		}
 		cands := byID[key{o.dev, o.ino}]

@@ -176,8 +176,13 @@ func TestBurstOf10000FilesIsOneBatchWithTheRightFinalState(t *testing.T) {
 	dir := shmTempDir(t)
 	h := start(t, dir, Options{Debounce: time.Second})
 	const n = 10000
+	var maxGap time.Duration
+	last := time.Now()
 	for i := 0; i < n; i++ {
 		write(t, dir, fmt.Sprintf("d%02d/f%05d.go", i%50, i), "x")
+		now := time.Now()
+		maxGap = max(maxGap, now.Sub(last))
+		last = now
 	}
 	b := h.next()
 	created := map[string]bool{}
@@ -194,7 +199,13 @@ func TestBurstOf10000FilesIsOneBatchWithTheRightFinalState(t *testing.T) {
 		}
 	}
 	if len(created) != n {
-		t.Errorf("one batch reported %d created files, want %d", len(created), n)
+		var errs []string
+		for _, e := range b {
+			if e.Op == Error {
+				errs = append(errs, e.String())
+			}
+		}
+		t.Errorf("one batch reported %d created files, want %d (errors in it: %v; longest pause between two writes %s)", len(created), n, errs, maxGap)
 	}
 	select {
 	case extra := <-h.batches:
@@ -519,4 +530,32 @@ func TestTypeAndModeChanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAStreamThatNeverGoesQuietIsDeliveredAfterMaxDelay(t *testing.T) {
+	dir := t.TempDir()
+	h := start(t, dir, Options{Debounce: 200 * time.Millisecond, MaxDelay: 300 * time.Millisecond})
+	stop := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			os.WriteFile(filepath.Join(dir, "busy.log"), []byte(fmt.Sprint(i)), 0o644)
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	write(t, dir, "saved.go", "x")
+	// The writer never pauses for the debounce period; the batch with
+	// saved.go comes anyway.
+	var got []Event
+	for !strings.Contains(fmt.Sprint(got), "saved.go") {
+		got = append(got, h.next()...)
+	}
+	close(stop)
+	<-stopped
 }
