@@ -169,6 +169,11 @@ func Parse(name string, r io.Reader) (*Profile, error) {
 // and line. Totals come from the merged lines; when a producer's declared
 // totals disagree with its own line data, a warning says so.
 //
+// Functions come from the data (LCOV FN/FNDA or FNL/FNA, Cobertura
+// <methods>, coverage.py ≥ 7.5 "functions"); a Python file whose data names
+// none gets its def and async def blocks from the source. A function without
+// an end line reaches to the line before the next function of its file.
+//
 // Packages are directories relative to root ("." for the top) for LCOV and
 // Cobertura, and dotted Python packages for coverage.py. Result.Language is
 // the format, or the formats joined with "+" when they are mixed.
@@ -452,7 +457,9 @@ func (m *mergedFile) file(root string) *File {
 		}
 		f.Functions = append(f.Functions, fm)
 	}
-	if len(f.Functions) == 0 && m.python && strings.HasSuffix(m.rel, ".py") {
+	// Python files without functions in the data (coverage.py before 7.5,
+	// in any of its formats) get them from the source.
+	if len(f.Functions) == 0 && strings.HasSuffix(m.rel, ".py") && root != "" {
 		if src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(m.rel))); err == nil {
 			f.Functions = pythonFunctions(m.rel, src, m.lines)
 		}

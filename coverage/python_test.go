@@ -213,6 +213,9 @@ func TestRunPythonMatchesCoverageReport(t *testing.T) {
 			if ir.Total.Statements != stmts || ir.Total.Uncovered() != miss {
 				t.Errorf("%s: %d/%d, want %d statements %d missed", filepath.Base(file), ir.Total.Covered, ir.Total.Statements, stmts, miss)
 			}
+			if f := findFile(ir, "calc/untested.py"); f == nil || len(f.Functions) != 2 || f.Functions[0].Name != "greet" {
+				t.Errorf("%s: untested.py functions from the source missing: %+v", filepath.Base(file), f)
+			}
 			for _, w := range ir.Warnings {
 				// coverage.py < 7.13 counts a module docstring in LH but
 				// not in LF; the import says so.
