@@ -251,7 +251,11 @@ func (s *Screen) Finish(rep *Report) {
 	}
 	fmt.Fprintln(s.W)
 	fmt.Fprintln(s.W, summary)
-	fmt.Fprintln(s.W, s.paint(dim, "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking; baseline → now"))
+	note := "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking; baseline → now"
+	if rep.NoBaseline {
+		note = "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking; no baseline to compare with"
+	}
+	fmt.Fprintln(s.W, s.paint(dim, note))
 }
 
 // coverage formats "coverage 42.0% → 47.5% (+5.5)", or without the arrow
