@@ -131,7 +131,7 @@ func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 				n, ok1 := atoiPos([]byte(ns))
 				h, ok2 := parseHits([]byte(hs))
 				if !ok1 || !ok2 {
-					return nil, errf("want <line number=\"N\" hits=\"N\"> with a line ≥ 1 and hits ≥ 0, got number=%q hits=%q", ns, hs)
+					return nil, errf("want <line number=\"N\" hits=\"N\"> with a line from 1 to %d and hits ≥ 0, got number=%q hits=%q", maxLine, ns, hs)
 				}
 				if old, ok := class.lines[n]; !ok || h > old {
 					class.lines[n] = h

@@ -141,7 +141,7 @@ func TestParseCoberturaErrors(t *testing.T) {
 		{"unclosed elements are refused with their line", "<coverage>\n<packages>\n<package>\n", "bad.xml:4: want well-formed XML"},
 		{"mismatched tags are refused", "<coverage>\n<packages></package>\n</coverage>", "bad.xml:2: want well-formed XML"},
 		{"a line without hits is refused", "<coverage>\n<packages><package><classes><class filename=\"a.c\"><lines>\n<line number=\"3\"/>\n</lines></class></classes></package></packages></coverage>",
-			`bad.xml:3: want <line number="N" hits="N"> with a line ≥ 1 and hits ≥ 0, got number="3" hits=""`},
+			`bad.xml:3: want <line number="N" hits="N"> with a line from 1 to 16777216 and hits ≥ 0, got number="3" hits=""`},
 		{"a class without a filename is refused", "<coverage><packages><package><classes>\n<class name=\"x\">", `bad.xml:2: want <class filename="…">`},
 		{"non-numeric totals are refused", `<coverage lines-valid="x" lines-covered="1"/>`, "bad.xml:1: want <coverage lines-valid and lines-covered> to be counts"},
 		{"an unknown encoding is refused", `<?xml version="1.0" encoding="EBCDIC"?><coverage/>`, "bad.xml:1: want well-formed XML"},

@@ -269,11 +269,14 @@ func (p *lcovParser) da(v []byte) error {
 	i := 0
 	line := 0
 	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
-		if line > (math.MaxInt32-9)/10 {
-			return p.errf("want DA:<line>,<hits>: line number too large")
+		if line > maxLine/10 {
+			return p.errf("want DA:<line>,<hits> with a line number ≤ %d", maxLine)
 		}
 		line = line*10 + int(v[i]-'0')
 		i++
+	}
+	if line > maxLine {
+		return p.errf("want DA:<line>,<hits> with a line number ≤ %d", maxLine)
 	}
 	if i == 0 || line == 0 || i == len(v) || v[i] != ',' {
 		return p.errf("want DA:<line>,<hits>, got %s", quote(append([]byte("DA:"), v...)))
@@ -338,10 +341,14 @@ func atoiNonNeg(b []byte) (int, bool) {
 	return n, true
 }
 
-// atoiPos parses a line number: decimal, ≥ 1, fits in an int32.
+// maxLine is the largest line number accepted: far beyond any source file,
+// and small enough that a per-line table of a file stays cheap.
+const maxLine = 1 << 24
+
+// atoiPos parses a line number: decimal, 1 to maxLine.
 func atoiPos(b []byte) (int, bool) {
 	n, ok := atoiNonNeg(b)
-	return n, ok && n > 0
+	return n, ok && n > 0 && n <= maxLine
 }
 
 // parseHits parses a hit count: a non-negative integer, saturating at

@@ -215,6 +215,8 @@ func TestParseLCOVErrors(t *testing.T) {
 		{"a DA line without a count is refused", "SF:a.c\nDA:3\n", `bad.info:2: want DA:<line>,<hits>, got "DA:3"`},
 		{"a negative count is refused", "SF:a.c\nDA:3,-1\n", "bad.info:2: want DA:<line>,<hits> with hits a non-negative number"},
 		{"line zero is refused", "SF:a.c\nDA:0,1\n", "bad.info:2: want DA:<line>,<hits>"},
+		{"an absurd line number is refused", "SF:a.c\nDA:16777217,1\n", "bad.info:2: want DA:<line>,<hits> with a line number ≤ 16777216"},
+		{"a longer absurd line number is refused", "SF:a.c\nDA:99999999999999,1\n", "bad.info:2: want DA:<line>,<hits> with a line number ≤ 16777216"},
 		{"a missing end_of_record is refused", "SF:a.c\nDA:1,1\n", "bad.info:2: want end_of_record before the end of the file"},
 		{"a second SF inside a record is refused", "SF:a.c\nSF:b.c\n", "bad.info:2: want end_of_record before the next SF:"},
 		{"an empty SF path is refused", "SF:\n", "bad.info:1: want SF:<path of the source file>"},

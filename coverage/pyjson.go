@@ -199,7 +199,7 @@ func (e *pyFile) profile(path string) (*FileProfile, error) {
 			}
 		}
 		ls = own
-		fn := FuncHit{Name: n, Line: reg.StartLine, Lines: ls}
+		fn := FuncHit{Name: n, Line: min(max(reg.StartLine, 0), maxLine), Lines: ls}
 		if fn.Lines == nil {
 			fn.Lines = []LineHit{}
 		}
@@ -230,14 +230,14 @@ func (e *pyFile) profile(path string) (*FileProfile, error) {
 func regionLines(r pyRegion) ([]LineHit, error) {
 	out := make([]LineHit, 0, len(r.Executed)+len(r.Missing))
 	for _, l := range r.Executed {
-		if l <= 0 {
-			return nil, fmt.Errorf("want line numbers ≥ 1 in executed_lines, got %d", l)
+		if l <= 0 || l > maxLine {
+			return nil, fmt.Errorf("want line numbers from 1 to %d in executed_lines, got %d", maxLine, l)
 		}
 		out = append(out, LineHit{Line: l, Count: 1})
 	}
 	for _, l := range r.Missing {
-		if l <= 0 {
-			return nil, fmt.Errorf("want line numbers ≥ 1 in missing_lines, got %d", l)
+		if l <= 0 || l > maxLine {
+			return nil, fmt.Errorf("want line numbers from 1 to %d in missing_lines, got %d", maxLine, l)
 		}
 		out = append(out, LineHit{Line: l, Count: 0})
 	}

@@ -105,7 +105,7 @@ func TestParseCoveragePyJSONErrors(t *testing.T) {
 		{"files that is not an object is refused", "{\n\"files\": [1]}", `bad.json:2: want an object of files in "files", got "["`},
 		{"a line list of strings is refused, on its line", "{\"files\": {\n\"a.py\": {\n\"executed_lines\": [\"x\"]}}}",
 			`bad.json:3: want the entry of "a.py" in "files": executed_lines is a JSON string, not an integer`},
-		{"line zero is refused", `{"files": {"a.py": {"executed_lines": [0]}}}`, "bad.json:1: want line numbers ≥ 1 in executed_lines, got 0"},
+		{"line zero is refused", `{"files": {"a.py": {"executed_lines": [0]}}}`, "bad.json:1: want line numbers from 1 to 16777216 in executed_lines, got 0"},
 		{"a truncated report is refused", "{\"files\": {\"a.py\": {\"executed_lines\": [1,", `bad.json:1: want the entry of "a.py" in "files"`},
 		{"broken JSON is refused with its line", "{\n\"files\": {\n\"a.py\": {\"executed_lines\": [1 2]}}}", "bad.json:3: want the entry of \"a.py\" in \"files\": invalid character '2'"},
 		{"trailing data is refused", `{"files": {}} {"files": {}}`, "bad.json:1: want the end of the file after the report"},
