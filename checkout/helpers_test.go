@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"io"
+	"log"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -94,6 +95,7 @@ func gitHTTP(t *testing.T, root string, wrap func(http.Handler) http.Handler) *h
 		Path:   backend,
 		Root:   "/",
 		Stderr: io.Discard,
+		Logger: log.New(io.Discard, "", 0),
 		Env:    []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "HOME=" + root},
 	}
 	if wrap != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -40,6 +41,7 @@ func gitBackend(t testing.TB, root string) http.Handler {
 		Path:   backend,
 		Root:   "/",
 		Stderr: io.Discard,
+		Logger: log.New(io.Discard, "", 0),
 		Env:    []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "HOME=" + root},
 	}
 }
