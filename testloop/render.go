@@ -252,8 +252,12 @@ func (s *Screen) Finish(rep *Report) {
 	fmt.Fprintln(s.W)
 	fmt.Fprintln(s.W, summary)
 	note := "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking; baseline → now"
-	if rep.NoBaseline {
+	switch {
+	case rep.NoBaseline && s.Terminal && !s.NoClear:
+		// The start-up notice was cleared away: say it again, briefly.
 		note = "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking; no baseline to compare with"
+	case rep.NoBaseline:
+		note = "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking"
 	}
 	fmt.Fprintln(s.W, s.paint(dim, note))
 }
