@@ -280,7 +280,8 @@ type setupOptions struct {
 //	 "targets": [ …top 5, as in the coverage JSON contract… ],
 //	 "baseline": "/abs/project/.sprintkit/baseline.json",
 //	 "report": "/abs/project/.sprintkit/report/index.html",
-//	 "next": ["cd project", "sprintkit watch-test"], "notes": ["…"]}
+//	 "next": ["cd project", "sprintkit watch-test"], "notes": ["…"],
+//	 "error": "…", "hint": "…"}                  // only when setup stopped
 //
 // "clone" is absent for a checkout set up in place ("checkout" then holds
 // the same fields without "seconds"); "deps", "tests" and later fields are
@@ -301,6 +302,8 @@ type setupSummary struct {
 	Baseline      string                `json:"baseline,omitempty"`
 	Report        string                `json:"report,omitempty"`
 	Next          []string              `json:"next"`
+	Error         string                `json:"error,omitempty"` // set when setup stopped
+	Hint          string                `json:"hint,omitempty"`
 	Notes         []string              `json:"notes,omitempty"`
 	result        *coverage.Result      // for the text summary
 	relDir        string                // dir as the user should cd to it
@@ -328,9 +331,25 @@ type testSummary struct {
 
 // runSetup walks the setup steps, a line of progress for each on stderr,
 // and prints the summary on stdout.
-func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) error {
+func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) (err error) {
 	say := func(format string, args ...any) { fmt.Fprintf(stderr, "sprintkit: "+format+"\n", args...) }
 	sum := &setupSummary{Type: "setup", Version: 1, Next: []string{}}
+	if o.JSON {
+		// Scripts get the JSON document on failure too, with what went
+		// wrong and the hint; the message also goes to stderr as always.
+		defer func() {
+			var ue *usageError
+			if err == nil || errors.Is(err, context.Canceled) || errors.As(err, &ue) {
+				return
+			}
+			sum.Error = err.Error()
+			var he *hintError
+			if errors.As(err, &he) {
+				sum.Hint = he.hint
+			}
+			setupWriteJSON(stdout, sum)
+		}()
+	}
 
 	inPlace := o.Dir == "" && isCheckoutDir(o.Arg)
 	dir := o.Arg
