@@ -98,6 +98,10 @@ type ModOptions struct {
 	Env []string
 	// Log receives one line per step, for -v output; may be nil.
 	Log func(string)
+	// KeepModfile, when set, is a directory where the go.mod and go.sum
+	// that go completed while staging are kept, for later go commands
+	// that must not modify the project's own (see Modfile).
+	KeepModfile string
 }
 
 // ModResult is what StageModules staged.
@@ -225,6 +229,16 @@ func StageModules(ctx context.Context, srcDir string, opts ModOptions) (*ModResu
 	newSum, err := os.ReadFile(filepath.Join(tmp, "go.sum"))
 	if err == nil {
 		res.GoSumAdded = countNewLines(origSum, newSum)
+	}
+	if opts.KeepModfile != "" {
+		if err := os.MkdirAll(opts.KeepModfile, 0o755); err != nil {
+			return nil, fmt.Errorf("stage modules: %w", err)
+		}
+		for _, name := range []string{"go.mod", "go.sum"} {
+			if err := copySmall(filepath.Join(tmp, name), filepath.Join(opts.KeepModfile, name)); err != nil {
+				return nil, fmt.Errorf("stage modules: keep %s: %w", name, err)
+			}
+		}
 	}
 	logf("%d modules staged, go.sum lacked %d lines", len(res.Modules), res.GoSumAdded)
 	return res, nil
@@ -355,4 +369,25 @@ func getEnv(env []string, key string) string {
 		}
 	}
 	return v
+}
+
+// Modfile copies the go.mod and go.sum kept by StageModules (in keep) into
+// a new temporary directory and returns the path of that go.mod, for
+// GOFLAGS=-modfile=...: go commands that run with it never write to the
+// project's own go.mod and go.sum, and find nothing to add, so that go
+// commands running at once do not race to update them. cleanup removes
+// the copy.
+func Modfile(keep string) (modfile string, cleanup func(), err error) {
+	tmp, err := os.MkdirTemp("", "sprintkit-modfile-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(tmp) }
+	for _, name := range []string{"go.mod", "go.sum"} {
+		if err := copySmall(filepath.Join(keep, name), filepath.Join(tmp, name)); err != nil {
+			cleanup()
+			return "", nil, err
+		}
+	}
+	return filepath.Join(tmp, "go.mod"), cleanup, nil
 }

@@ -159,8 +159,37 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 		if err := state.WriteFile(res.EnvFile, func(w io.Writer) error { return WriteEnv(w, res.Env) }); err != nil {
 			return res, err
 		}
+
+		// Resolve every package the tests need, once and alone: it proves
+		// the image suffices with the network off, extracts the modules,
+		// and settles go.mod and go.sum before the test run's go commands
+		// run side by side.
+		step("resolve", "resolving every package the build and tests need, offline")
+		before := readBoth(res.Dir)
+		if _, err := goCmdOutput(ctx, res.Dir, Environ(env, res.Env), "list", "-deps", "-test", "./..."); err != nil {
+			return res, &ResolveError{Err: err}
+		}
+		if after := readBoth(res.Dir); after != before {
+			res.Warnings = append(res.Warnings, "go completed go.mod or go.sum in the checkout (the project's own are not tidy); git status shows the change")
+		}
 	}
 	return res, nil
+}
+
+// ResolveError is returned when the go command cannot resolve the project's
+// packages from the image's modules with the network off.
+type ResolveError struct{ Err error }
+
+func (e *ResolveError) Error() string {
+	return "resolve the project's packages offline: " + e.Err.Error()
+}
+
+func (e *ResolveError) Unwrap() error { return e.Err }
+
+func readBoth(dir string) string {
+	a, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	b, _ := os.ReadFile(filepath.Join(dir, "go.sum"))
+	return string(a) + "\x00" + string(b)
 }
 
 // goEnv3 returns the user's GOMODCACHE, GOPROXY and GONOSUMDB as go sees

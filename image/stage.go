@@ -230,14 +230,14 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		res.ModCache = priv
 		privDL := filepath.Join(priv, "cache", "download")
 		_, statErr := os.Stat(privDL)
-		reuse := !opts.Refresh && prev != nil && prev.ModKey == key && statErr == nil
+		reuse := !opts.Refresh && prev != nil && prev.ModKey == key && statErr == nil && exists(filepath.Join(priv+".modfile", "go.sum"))
 		if reuse {
 			m.Modules = prev.Modules
 			res.Skipped = append(res.Skipped, "modules")
 			step("modules", "go.mod and go.sum unchanged: keeping the staged modules")
 		} else {
 			step("modules", "downloading every module the build and tests need into %s", priv)
-			mr, err := StageModules(ctx, src, ModOptions{Cache: priv, Env: env})
+			mr, err := StageModules(ctx, src, ModOptions{Cache: priv, Env: env, KeepModfile: priv + ".modfile"})
 			if err != nil {
 				return nil, err
 			}
@@ -289,7 +289,15 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 			run = DefaultReport
 		}
 		renv := stagingTestEnv(env, res.ModCache, proxyDir, m.ModulePaths())
+		// The tests run on the go.mod and go.sum that staging completed,
+		// never on the organiser's own.
+		modfile, cleanup, err := Modfile(res.ModCache + ".modfile")
+		if err != nil {
+			return nil, fmt.Errorf("prepare the test run: %w", err)
+		}
+		renv = setEnv(renv, "GOFLAGS", "-mod=mod -modcacherw -modfile="+modfile)
 		r, targets, err := run(ctx, src, renv, reportDir)
+		cleanup()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

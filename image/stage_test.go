@@ -208,3 +208,46 @@ func TestStageKeepsCrossBuiltBinariesOfTheSameSprintkitAndDropsStaleOnes(t *test
 		}
 	}
 }
+
+func TestAnUntidyGoSumIsNeverWrittenByStagingAndStillWorksOffline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs git and the go command")
+	}
+	dir := t.TempDir()
+	project, proxy := fixtureProject(t, dir)
+	os.WriteFile(filepath.Join(project, "go.sum"), nil, 0o644) // the upstream never ran go mod tidy
+	gitInit(t, project, "https://git.example.org/sprint/hello.git")
+	out := filepath.Join(dir, "box")
+	ctx := context.Background()
+	res, err := Stage(ctx, StageOptions{Src: project, Out: out, Env: goEnv(t, proxy), ModCache: filepath.Join(dir, "private")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Passed != 1 || res.Failed != 0 {
+		t.Fatalf("the report's test run: %d passed, %d failed, warnings %v", res.Passed, res.Failed, res.Warnings)
+	}
+	if b, _ := os.ReadFile(filepath.Join(project, "go.sum")); len(b) != 0 {
+		t.Fatalf("staging wrote the organiser's go.sum:\n%s", b)
+	}
+	if !strings.Contains(strings.Join(res.Warnings, "\n"), "go.sum lacks") {
+		t.Errorf("no warning about the incomplete go.sum: %v", res.Warnings)
+	}
+
+	user := setEnv(goEnv(t, proxy), "GOPROXY", "off")
+	user = setEnv(user, "GONOSUMDB", "")
+	dest := filepath.Join(dir, "project")
+	sr, err := SetupFromImage(ctx, SetupOptions{Image: out, Dir: dest, Env: user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(sr.Warnings, "\n"), "not tidy") {
+		t.Errorf("setup did not say go.sum was completed: %v", sr.Warnings)
+	}
+	br, err := RunBaseline(ctx, dest, append(EnvList(sr.Env), "GOPROXY=off"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if br.Passed != 1 || br.Failed != 0 || !exists(br.ReportIndex) {
+		t.Fatalf("baseline after setup: %+v", br)
+	}
+}

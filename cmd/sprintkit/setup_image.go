@@ -77,6 +77,7 @@ func setupFromImage(c *cli.Context) error {
 	var te *image.ToolchainError
 	var ve *image.VerifyError
 	var de *image.DestinationError
+	var re *image.ResolveError
 	switch {
 	case errors.As(err, &te):
 		if te.Check.Local == "" {
@@ -85,6 +86,8 @@ func setupFromImage(c *cli.Context) error {
 		return withHint(err, "install Go "+te.Check.Required+" or newer (ask the organiser for an installer: with no network go cannot fetch one), then run this again; nothing was written")
 	case errors.As(err, &ve):
 		return withHint(err, "copy the image again (from the organiser or a neighbour's stick) and rerun; nothing was written")
+	case errors.As(err, &re):
+		return withHint(err, "the repository is in place but a module it needs is not in the image; ask the organiser to re-stage it ('sprintkit image'), or connect to the network and run 'go mod download' in "+dest)
 	case errors.As(err, &de):
 		return withHint(err, "choose another --dir, or remove "+de.Dir+" first")
 	case err != nil:
