@@ -452,6 +452,9 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) (er
 	}
 	sum.project = proj
 	sum.Project = proj.Kind()
+	if _, err := os.Stat(filepath.Join(dir, ".gitmodules")); err == nil && !inPlace {
+		sum.Notes = append(sum.Notes, "the project has git submodules, which setup does not clone: run 'git submodule update --init --depth 1' in the checkout if you need them")
+	}
 	sum.Next = append(sum.Next, "cd "+sum.relDir)
 
 	if o.CloneOnly {
