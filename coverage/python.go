@@ -661,13 +661,19 @@ func parseUnittest(out string, mods map[string]bool) []TestResult {
 		cls := strings.TrimSuffix(paren, "."+name)
 		return splitTestName(cls, name, mods)
 	}
-	for _, l := range lines {
+	for n, l := range lines {
 		i := strings.Index(l, " ... ")
 		if i < 0 {
 			continue
 		}
 		head, status := l[:i], strings.TrimSpace(l[i+5:])
 		open := strings.Index(head, " (")
+		if (open < 0 || !strings.HasSuffix(head, ")")) && n > 0 {
+			// A test with a docstring: "name (path)" on its own line, then
+			// the docstring's first line with the status.
+			head = lines[n-1]
+			open = strings.Index(head, " (")
+		}
 		if open < 0 || !strings.HasSuffix(head, ")") {
 			continue
 		}
@@ -704,7 +710,10 @@ func parseUnittest(out string, mods map[string]bool) []TestResult {
 			continue
 		}
 		pkg, test := key(rest[:open], rest[open+2:len(rest)-1])
-		j := i + 1
+		j := i + 1 // past a docstring line, then the dashes
+		for j < len(lines) && !strings.HasPrefix(lines[j], "-----") && !strings.HasPrefix(lines[j], "=====") {
+			j++
+		}
 		if j < len(lines) && strings.HasPrefix(lines[j], "-----") {
 			j++
 		}

@@ -383,3 +383,45 @@ func pkgNames(r *Result) []string {
 	}
 	return out
 }
+
+func TestParseUnittest(t *testing.T) {
+	out := `test_a (tests.test_x.T.test_a) ... ok
+test_b (tests.test_x.T)
+Adds two numbers. ... FAIL
+test_c (tests.test_x.T.test_c) ... skipped 'later'
+test_d (tests.test_x.T.test_d) ... expected failure
+tests.test_broken (unittest.loader._FailedTest.tests.test_broken) ... ERROR
+
+======================================================================
+ERROR: tests.test_broken (unittest.loader._FailedTest.tests.test_broken)
+----------------------------------------------------------------------
+ImportError: Failed to import test module: tests.test_broken
+
+======================================================================
+FAIL: test_b (tests.test_x.T)
+Adds two numbers.
+----------------------------------------------------------------------
+Traceback (most recent call last):
+AssertionError: 1 != 2
+
+----------------------------------------------------------------------
+Ran 5 tests in 0.001s
+`
+	mods := map[string]bool{"tests.test_x": true, "test_x": true}
+	got := parseUnittest(out, mods)
+	want := []TestResult{
+		{Package: "tests.test_x", Test: "T.test_a", Outcome: "pass"},
+		{Package: "tests.test_x", Test: "T.test_b", Outcome: "fail", Output: "Traceback (most recent call last):\nAssertionError: 1 != 2"},
+		{Package: "tests.test_x", Test: "T.test_c", Outcome: "skip"},
+		{Package: "tests.test_x", Test: "T.test_d", Outcome: "pass"},
+		{Package: "unittest.loader._FailedTest", Test: "tests.test_broken", Outcome: "fail", Output: "ImportError: Failed to import test module: tests.test_broken"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d results: %+v", len(got), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("result %d = %+v\nwant %+v", i, got[i], want[i])
+		}
+	}
+}
