@@ -83,6 +83,7 @@ type dir struct {
 	dstSt   fstat // the destination directory as found or created
 	sys     sysDir
 	fresh   bool            // the destination was created by this run: nothing to compare
+	changed atomic.Bool     // an entry of the destination was added, replaced or removed
 	dst     map[string]kind // destination entries at listing time, when !fresh
 	pending atomic.Int64
 }
@@ -523,6 +524,7 @@ func (e *engine) deleteExtra(d *dir, keep map[string]bool) {
 				continue
 			}
 		}
+		d.changed.Store(true)
 		e.deleted.Add(1)
 		e.event(EventDeleted, d, name, k.String(), 0, nil)
 	}
@@ -663,6 +665,7 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 	if le != nil {
 		le.ok, le.path, le.dstIno = true, filepath.Join(d.dstPath, it.name), ino
 	}
+	d.changed.Store(true)
 	e.files.Add(1)
 	e.bytes.Add(st.size)
 	e.event(EventCopied, d, it.name, "file", st.size, nil)
@@ -691,6 +694,7 @@ func (e *engine) linkTo(w *worker, d *dir, it *item, prev *linkEntry, ds fstat, 
 		e.fail(d, it.name, "hardlink", "link", err)
 		return
 	}
+	d.changed.Store(true)
 	e.hardlinks.Add(1)
 	e.event(EventCopied, d, it.name, "hardlink", it.st.size, nil)
 }
@@ -731,6 +735,7 @@ func (e *engine) copySymlink(w *worker, d *dir, it *item) {
 		e.fail(d, it.name, "symlink", "set attributes", err)
 		return
 	}
+	d.changed.Store(true)
 	e.symlinks.Add(1)
 	e.event(EventCopied, d, it.name, "symlink", 0, nil)
 }

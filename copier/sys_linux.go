@@ -246,6 +246,7 @@ func (e *engine) openChild(w *walker, p *dir, name string) (*dir, error) {
 	}
 	d.sys.dst = dfd
 	if d.fresh {
+		p.changed.Store(true)
 		// Created here: owner is ours, mode what we asked for minus the umask.
 		d.dstSt = fstat{kind: kDir, perm: (d.st.perm&0o777 | 0o700) &^ e.umask, uid: e.uid, gid: e.gid}
 		if p.dstSt.perm&unix.S_ISGID != 0 {
@@ -356,7 +357,8 @@ func (e *engine) listDst(w *walker, d *dir) error {
 	if err != nil {
 		return err
 	}
-	if !e.opts.DryRun {
+	if !e.opts.DryRun && len(temps) > 0 {
+		d.changed.Store(true)
 		for _, t := range temps {
 			_ = unix.Unlinkat(d.sys.dst, t, 0)
 		}
@@ -858,6 +860,9 @@ func (e *engine) setDirMeta(d *dir) error {
 		if err := unix.Fchmod(fd, st.perm); err != nil {
 			return err
 		}
+	}
+	if !d.fresh && !d.changed.Load() && d.dstSt.mtime == st.mtime {
+		return nil // nothing in it changed: its times are still right
 	}
 	return futimens(fd, st.atime, st.mtime)
 }
