@@ -382,7 +382,8 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 			rep.Err = err
 			return rep
 		}
-		rep.Packages = buildReport(run, res, l.opts.Baseline)
+		rep.Partial = len(tests) > 0
+		rep.Packages = buildReport(run, res, l.opts.Baseline, rep.Partial)
 		return rep
 	}
 	// Every importer of a package in the set is in the set, so measuring
@@ -399,7 +400,7 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 		rep.Err = err
 		return rep
 	}
-	rep.Packages = buildReport(run, res, l.opts.Baseline)
+	rep.Packages = buildReport(run, res, l.opts.Baseline, false)
 	return rep
 }
 

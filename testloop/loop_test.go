@@ -123,3 +123,79 @@ func TestLoopRefusesADirectoryWithNothingToTest(t *testing.T) {
 		t.Errorf("Loop = %v, want ErrNoProject", err)
 	}
 }
+
+func TestLoopRunsAChangedPythonTestFileAloneAndTheSuiteOtherwise(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"pyproject.toml":      "[project]\nname = \"calc\"\nversion = \"0.1\"\n",
+		"calc/__init__.py":    "def add(a, b):\n    return a + b\n\n\ndef sign(x):\n    if x > 0:\n        return 1\n    return 0\n",
+		"tests/__init__.py":   "",
+		"tests/test_add.py":   "import unittest\n\nfrom calc import add\n\n\nclass TestAdd(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n",
+		"tests/test_other.py": "import unittest\n\n\nclass TestOther(unittest.TestCase):\n    def test_other(self):\n        self.assertTrue(True)\n",
+	}
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := coverage.FindPython(context.Background(), dir); err != nil {
+		t.Skipf("no Python with coverage.py: %v", err)
+	}
+	rec := newRecorder()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Loop(ctx, Options{Dir: dir}, rec) }()
+	defer func() { cancel(); <-done }()
+	select {
+	case r := <-rec.ready:
+		if r.Kind != kindPython {
+			t.Fatalf("kind %s, want python", r.Kind)
+		}
+	case err := <-done:
+		t.Fatalf("Loop returned: %v", err)
+	}
+	next := func() *Report {
+		t.Helper()
+		select {
+		case rep := <-rec.reports:
+			if rep.Err != nil {
+				t.Fatalf("run: %v", rep.Err)
+			}
+			return rep
+		case <-time.After(waitLimit):
+			t.Fatal("no report")
+			return nil
+		}
+	}
+	tests := func(rep *Report) (passed, failed int) {
+		for _, p := range rep.Packages {
+			passed += p.Passed
+			failed += p.Failed
+		}
+		return
+	}
+
+	// A test file changed: only it runs.
+	add := files["tests/test_add.py"] + "\n    def test_add_negative(self):\n        self.assertEqual(add(-1, -2), -3)\n"
+	if err := os.WriteFile(filepath.Join(dir, "tests/test_add.py"), []byte(add), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := next()
+	if p, f := tests(rep); !rep.Partial || p != 2 || f != 0 {
+		t.Errorf("after a test file change: partial %v, %d passed, %d failed; want only test_add.py's 2 tests", rep.Partial, p, f)
+	}
+
+	// The code changed: the whole suite runs.
+	code := strings.Replace(files["calc/__init__.py"], "return 0", "return -1 if x < 0 else 0", 1)
+	if err := os.WriteFile(filepath.Join(dir, "calc/__init__.py"), []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep = next()
+	if p, f := tests(rep); rep.Partial || p != 3 || f != 0 {
+		t.Errorf("after a code change: partial %v, %d passed, %d failed; want the whole suite's 3 tests", rep.Partial, p, f)
+	}
+}

@@ -253,6 +253,8 @@ func (s *Screen) Finish(rep *Report) {
 	fmt.Fprintln(s.W, summary)
 	note := "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking; baseline → now"
 	switch {
+	case rep.Partial:
+		note = "coverage is that of the changed test files alone, so it is not compared with the baseline"
 	case rep.NoBaseline && s.Terminal && !s.NoClear:
 		// The start-up notice was cleared away: say it again, briefly.
 		note = "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking; no baseline to compare with"

@@ -27,6 +27,9 @@ type Report struct {
 	Packages  []PackageReport
 	// NoBaseline is set when there is no .sprintkit/baseline.json to compare with.
 	NoBaseline bool
+	// Partial is set when only some tests ran (a Python test file): the
+	// coverage is that file's alone, so it is not compared with the baseline.
+	Partial bool
 }
 
 // PackageReport is one package's outcome.
@@ -84,8 +87,9 @@ func (r *Report) Failed() bool {
 }
 
 // buildReport turns the result of a run into per-package outcomes compared
-// with the baseline (nil when there is none).
-func buildReport(run Run, res *coverage.Result, base *coverage.Baseline) []PackageReport {
+// with the baseline (nil when there is none). A partial run's coverage is
+// not compared.
+func buildReport(run Run, res *coverage.Result, base *coverage.Baseline, partial bool) []PackageReport {
 	byPkg := map[string]*PackageReport{}
 	get := func(name string) *PackageReport {
 		p := byPkg[name]
@@ -134,6 +138,13 @@ func buildReport(run Run, res *coverage.Result, base *coverage.Baseline) []Packa
 			p.Failures = append(p.Failures, Failure{Test: t.Test, Output: t.Output, New: !failing[t.Package+"\x00"+t.Test]})
 		}
 	}
+	if len(run.Packages) == 0 {
+		// Python and --all runs name no packages up front: report every
+		// measured one.
+		for _, rp := range res.Packages {
+			get(rp.Name)
+		}
+	}
 	for _, rp := range res.Packages {
 		p, ok := byPkg[rp.Name]
 		if !ok {
@@ -142,7 +153,7 @@ func buildReport(run Run, res *coverage.Result, base *coverage.Baseline) []Packa
 		c := rp.Percent
 		p.Coverage = &c
 	}
-	if base != nil {
+	if base != nil && !partial {
 		for _, p := range byPkg {
 			if c, ok := base.Package(p.Package); ok {
 				v := c.Percent

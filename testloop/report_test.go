@@ -47,7 +47,7 @@ func baseline() *coverage.Baseline {
 
 func TestBuildReportComparesWithTheBaseline(t *testing.T) {
 	run := Run{Seq: 1, Changed: []string{"p/p.go"}, Packages: []string{"m/p", "m/q"}}
-	got := buildReport(run, runResult(), baseline())
+	got := buildReport(run, runResult(), baseline(), false)
 	if len(got) != 2 || got[0].Package != "m/p" || got[1].Package != "m/q" {
 		t.Fatalf("packages = %+v, want m/p and m/q (a measured package outside the run is left out)", got)
 	}
@@ -77,7 +77,7 @@ func TestBuildReportComparesWithTheBaseline(t *testing.T) {
 }
 
 func TestWithoutABaselineEveryFailureIsNewAndThereIsNoDelta(t *testing.T) {
-	got := buildReport(Run{Packages: []string{"m/p"}}, runResult(), nil)
+	got := buildReport(Run{Packages: []string{"m/p"}}, runResult(), nil, false)
 	p := got[0]
 	if p.Baseline != nil {
 		t.Errorf("baseline %v, want nil", *p.Baseline)
@@ -99,7 +99,7 @@ func TestJSONLines(t *testing.T) {
 	j.Progress(1, 2)
 	j.Finish(&Report{Run: run, Cancelled: true})
 	j.Start(run)
-	j.Finish(&Report{Run: run, Seconds: 1.23456, Packages: buildReport(run, runResult(), baseline())})
+	j.Finish(&Report{Run: run, Seconds: 1.23456, Packages: buildReport(run, runResult(), baseline(), false)})
 	j.Start(Run{Seq: 3, Changed: []string{"x"}, Command: "make test"})
 	j.Finish(&Report{Run: Run{Command: "make test"}, Seconds: 0.5, ExitCode: 2})
 	j.Start(run)
@@ -123,7 +123,7 @@ func TestJSONLines(t *testing.T) {
 
 func TestScreen(t *testing.T) {
 	run := Run{Seq: 2, Changed: []string{"p/p.go"}, Packages: []string{"m/p", "m/q"}}
-	rep := &Report{Run: run, Seconds: 1.2, Packages: buildReport(run, runResult(), baseline())}
+	rep := &Report{Run: run, Seconds: 1.2, Packages: buildReport(run, runResult(), baseline(), false)}
 	tests := []struct {
 		name       string
 		screen     Screen
@@ -179,7 +179,7 @@ func TestScreenSaysOnceThatThereIsNoBaseline(t *testing.T) {
 	run := Run{Seq: 1, Packages: []string{"m/p"}}
 	for i := 0; i < 2; i++ {
 		s.Start(run)
-		s.Finish(&Report{Run: run, Packages: buildReport(run, runResult(), nil), NoBaseline: true})
+		s.Finish(&Report{Run: run, Packages: buildReport(run, runResult(), nil, false), NoBaseline: true})
 	}
 	if n := strings.Count(buf.String(), "no baseline"); n != 1 {
 		t.Errorf("said %d times that there is no baseline:\n%s", n, buf.String())
