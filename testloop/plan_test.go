@@ -1,0 +1,69 @@
+package testloop
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPlan(t *testing.T) {
+	dir := writeFixture(t)
+	g, err := LoadGraph(context.Background(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		all     bool
+		changed []string
+		carry   []string // packages of a run still going
+		want    string   // packages without the module prefix; "-" for no run
+	}{
+		{"a Go file runs its package and the importers", false, []string{"b/b.go"}, nil, "b c e"},
+		{"test data runs the package above it", false, []string{"a/testdata/in.txt"}, nil, "a b c e g"},
+		{"go.mod runs everything", false, []string{"go.mod"}, nil, "a b c d e f g"},
+		{"--all runs everything for any Go change", true, []string{"d/d.go"}, nil, "a b c d e f g"},
+		{"a file outside every package runs nothing", false, []string{"tools/gen.go"}, nil, "-"},
+		{"a file outside every package leaves a running run alone", false, []string{"tools/gen.go"}, []string{"example.com/m/d"}, "-"},
+		{"a run still going is folded into the next", false, []string{"c/c.go"}, []string{"example.com/m/d"}, "c d"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &loop{root: dir, kind: kindGo, graph: g, opts: Options{All: tt.all}}
+			var changed []string
+			for _, c := range tt.changed {
+				changed = append(changed, filepath.Join(dir, filepath.FromSlash(c)))
+			}
+			run, ok := l.plan(context.Background(), changed, Run{Packages: tt.carry})
+			got := "-"
+			if ok {
+				var short []string
+				for _, p := range run.Packages {
+					short = append(short, strings.TrimPrefix(p, "example.com/m/"))
+				}
+				got = strings.Join(short, " ")
+			}
+			if got != tt.want {
+				t.Errorf("plan(%v) = %s, want %s", tt.changed, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRelevantChanges(t *testing.T) {
+	l := &loop{root: "/src/m", kind: kindGo}
+	for path, want := range map[string]bool{
+		"/src/m/a/a.go":              true,
+		"/src/m/go.mod":              true,
+		"/src/m/a/testdata/x.json":   true,
+		"/src/m/README.md":           false,
+		"/src/m/a/.a.go.swp":         false,
+		"/src/m/.tmp/go-build1/x.go": false, // a TMPDIR inside the checkout
+		"/src/m/_attic/old.go":       false,
+	} {
+		if got := l.relevant(path); got != want {
+			t.Errorf("relevant(%s) = %v, want %v", path, got, want)
+		}
+	}
+}
