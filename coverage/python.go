@@ -615,6 +615,11 @@ func parseJUnit(r io.Reader, mods map[string]bool) ([]TestResult, error) {
 			return nil, err
 		}
 		pkg, name := splitTestName(tc.Classname, tc.Name, mods)
+		if tc.Classname == "" {
+			// A module pytest could not collect: <testcase classname=""
+			// name="tests.test_broken"><error message="collection failure">.
+			pkg, name = tc.Name, "(collection)"
+		}
 		t := TestResult{Package: pkg, Test: name, Outcome: "pass"}
 		t.Seconds, _ = strconv.ParseFloat(tc.Time, 64)
 		var fail *junitText

@@ -425,3 +425,29 @@ Ran 5 tests in 0.001s
 		}
 	}
 }
+
+func TestRunPythonReportsATestModuleThatCannotImport(t *testing.T) {
+	env := needPython(t)
+	dir := pythonFixture(t)
+	broken := "import nonexistent_module_for_sprintkit\n\n\ndef test_x():\n    pass\n"
+	if err := os.WriteFile(filepath.Join(dir, "tests", "test_broken.py"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []string
+	for _, f := range r.Failed() {
+		failed = append(failed, f.Package+" "+f.Test)
+		if f.Package == "tests.test_broken" && !strings.Contains(f.Output, "nonexistent_module_for_sprintkit") {
+			t.Errorf("collection error output = %q", f.Output)
+		}
+	}
+	if got := strings.Join(failed, ", "); got != "tests.test_broken (collection), tests.test_ops OpsTest.test_div_is_wrong" {
+		t.Errorf("failed = %s", got)
+	}
+	if len(r.Tests) != 7 || findFile(r, "calc/ops.py").Covered == 0 {
+		t.Errorf("the other tests did not run: %d results", len(r.Tests))
+	}
+}
