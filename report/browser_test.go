@@ -198,14 +198,22 @@ func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	var hash, firstUncovered, marker, markTitle, uncoveredBG, plainBG string
-	do("follow the first-test link", chromedp.Click(firstLink), chromedp.WaitVisible(chromedp.CSS(`table.source`)))
+	do("follow the first-test link", chromedp.Click(firstLink), chromedp.WaitVisible(chromedp.CSS(`pre.source`)))
 	eval(`location.hash`, &hash)
-	eval(`document.querySelector('table.source tr.u').id`, &firstUncovered)
-	eval(`document.querySelector('table.source tr.u').cells[1].textContent`, &marker)
+	eval(`document.querySelector('pre.source .u').id`, &firstUncovered)
+	eval(`getComputedStyle(document.querySelector('pre.source .u'), '::after').content`, &marker)
 	eval(`document.querySelector('.legend .key.u').textContent`, &markTitle)
-	eval(`getComputedStyle(document.querySelector('table.source tr.u').cells[2]).backgroundColor`, &uncoveredBG)
-	eval(`getComputedStyle(document.querySelector('table.source tr:not([class])').cells[2]).backgroundColor`, &plainBG)
+	eval(`getComputedStyle(document.querySelector('pre.source .u')).backgroundColor`, &uncoveredBG)
+	eval(`getComputedStyle(document.querySelector('pre.source span:not([class])')).backgroundColor`, &plainBG)
 	fileShot := shot()
+	do("open the package page", chromedp.Click(chromedp.CSS(`nav.crumbs a:nth-of-type(2)`)), chromedp.WaitVisible(chromedp.ID("func-table")))
+	var hidden int
+	do("hide fully covered", chromedp.Click(chromedp.ID("hide-full")))
+	eval(`Array.from(document.querySelectorAll('#file-table tr.full, #func-table tr.full')).filter(r => r.offsetParent === null).length`, &hidden)
+	pkgShot := shot()
+	if hidden == 0 {
+		t.Errorf("ticking 'hide fully covered' hid no fully covered row")
+	}
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
 		t.Fatal(err)
@@ -216,7 +224,7 @@ func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 	if !strings.Contains(href.Value, "evil.go") || hash != "#L4" {
 		t.Errorf("followed %s and landed on %q, want evil.go's page at #L4", href.Value, hash)
 	}
-	if firstUncovered != "L5" || marker != "✗" || strings.TrimSpace(markTitle) != "✗ not covered" {
+	if firstUncovered != "L5" || marker != `"✗"` || strings.TrimSpace(markTitle) != "✗ not covered" {
 		t.Errorf("first uncovered line is %q marked %q (legend %q), want L5 marked ✗ (legend ✗ not covered)", firstUncovered, marker, markTitle)
 	}
 	if uncoveredBG == plainBG {
@@ -225,7 +233,7 @@ func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened: source text ran as script", n)
 	}
-	for name, b := range map[string][]byte{"index.png": indexShot, "file.png": fileShot, "index-dark.png": darkShot} {
+	for name, b := range map[string][]byte{"index.png": indexShot, "file.png": fileShot, "package.png": pkgShot, "index-dark.png": darkShot} {
 		p := filepath.Join(artifactDir(t), "browser-"+name)
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)

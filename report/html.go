@@ -334,7 +334,6 @@ type countRow struct {
 	Statements int
 	Covered    int
 	Uncovered  int
-	Bar        bar
 	Full       bool
 	Generated  bool
 }
@@ -345,16 +344,18 @@ func rowOf(name, href string, c coverage.Counts) countRow {
 }
 
 // numCells writes the cells [files,] statements, covered, uncovered and
-// coverage with its bar; files < 0 leaves the files cell out.
+// coverage with its bar; files < 0 leaves the files cell out. The cells
+// are <td>s of tables whose number columns the stylesheet aligns (HTML
+// lets a td's end tag go when another td follows), and the bar is
+// <i class="b TONE"><i style="width:P%"></i></i>.
 func numCells(files int, c coverage.Counts) template.HTML {
 	return template.HTML(appendCells(make([]byte, 0, 256), files, c))
 }
 
 func appendCells(b []byte, files int, c coverage.Counts) []byte {
 	cell := func(n int) {
-		b = append(b, `<td class="num">`...)
+		b = append(b, `<td>`...)
 		b = strconv.AppendInt(b, int64(n), 10)
-		b = append(b, `</td>`...)
 	}
 	if files >= 0 {
 		cell(files)
@@ -363,13 +364,13 @@ func appendCells(b []byte, files int, c coverage.Counts) []byte {
 	cell(c.Covered)
 	cell(c.Uncovered())
 	pct := strconv.FormatFloat(c.Percent, 'f', 1, 64)
-	b = append(b, `<td class="num">`...)
+	b = append(b, `<td>`...)
 	b = append(b, pct...)
-	b = append(b, `% <span class="bar" aria-hidden="true"><span class="fill `...)
+	b = append(b, `% <i class="b `...)
 	b = append(b, tone(c.Percent)...)
-	b = append(b, `" style="width: `...)
+	b = append(b, `"><i style="width:`...)
 	b = append(b, pct...)
-	b = append(b, `%"></span></span></td>`...)
+	b = append(b, `%"></i></i></td>`...)
 	return b
 }
 
@@ -426,7 +427,7 @@ func (s *site) index() *indexView {
 	for i := range v.Packages {
 		v.Packages[i].Order = i + 1
 	}
-	v.Treemap = buildTreemap(nodes, "Packages (outlined) and their files.")
+	v.Treemap = buildTreemap(nodes, treemapH, "Packages (outlined) and their files.")
 	return v
 }
 
@@ -500,7 +501,7 @@ func (s *site) packagePage(p *coverage.Package) *packageView {
 		return a.Line < b.Line
 	})
 	v.FileRows, v.FuncRows = fileRows(v.Files), funcRows(v.Funcs)
-	v.Treemap = buildTreemap(nodes, "Files of this package.")
+	v.Treemap = buildTreemap(nodes, treemapH/2, "Files of this package.")
 	return v
 }
 
@@ -526,24 +527,27 @@ type fileView struct {
 
 type rangeLink struct{ Text, Href string }
 
-// lineMarks are the row class and the marker that needs no colour, per
-// line state; the legend on the page explains them.
-var lineMarks = [...]struct{ class, mark string }{
-	coverage.LineNone:      {"", ""},
-	coverage.LineCovered:   {"c", "✓"},
-	coverage.LineUncovered: {"u", "✗"},
-	coverage.LinePartial:   {"p", "◐"},
+// lineClass is the class of a source line per state; the stylesheet
+// colours it and draws its marker, which the legend on the page explains.
+var lineClass = [...]string{
+	coverage.LineNone:      "",
+	coverage.LineCovered:   "c",
+	coverage.LineUncovered: "u",
+	coverage.LinePartial:   "p",
 }
 
-// writeSourceRows writes one table row per source line:
+// writeSourceRows writes one line of the source listing per source line,
+// inside <pre class="source"><code>:
 //
-//	<tr id="L42" class="u"><td>42<td>✗<td>escaped text</td></tr>
+//	<span id="L42" class="u">escaped text
+//	</span>
 //
-// (HTML lets a td's end tag go when another td follows; site.js makes the
-// line numbers links to their own anchors.)
+// The stylesheet draws the line number (a CSS counter) and the marker that
+// needs no colour (✓, ✗, ◐ by class) in the margin, so copying code copies
+// only code; site.js makes the margin link to the line's anchor.
 //
 // Like Go's cmd/cover (html.go writes the source into a buffer, not through
-// template actions), the rows are written here rather than by a {{range}}
+// template actions), the lines are written here rather than by a {{range}}
 // in the template: a 5,000-file project has millions of lines, and
 // executing template actions per line made the site several times slower
 // than `go tool cover -html`. They go straight to the page's writer, between
@@ -560,24 +564,19 @@ func writeSourceRows(w *bufio.Writer, src []byte, states []coverage.LineState) {
 			src = nil
 		}
 		line = bytes.TrimSuffix(line, []byte("\r"))
-		n := strconv.AppendInt(num[:0], int64(i), 10)
-		m := lineMarks[coverage.LineNone]
+		class := ""
 		if i < len(states) {
-			m = lineMarks[states[i]]
+			class = lineClass[states[i]]
 		}
-		w.WriteString(`<tr id="L`)
-		w.Write(n)
-		if m.class != "" {
+		w.WriteString(`<span id="L`)
+		w.Write(strconv.AppendInt(num[:0], int64(i), 10))
+		if class != "" {
 			w.WriteString(`" class="`)
-			w.WriteString(m.class)
+			w.WriteString(class)
 		}
-		w.WriteString(`"><td>`)
-		w.Write(n)
-		w.WriteString(`<td>`)
-		w.WriteString(m.mark)
-		w.WriteString(`<td>`)
+		w.WriteString(`">`)
 		template.HTMLEscape(w, line)
-		w.WriteString("</td></tr>\n")
+		w.WriteString("\n</span>")
 	}
 }
 
@@ -585,7 +584,6 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 	const up = "../"
 	v := &fileView{page: s.page(fileLabel(f)+" — "+s.project, up), Name: fileLabel(f), Package: p.Name,
 		PkgHref: up + s.pkgPage[p], Counts: f.Counts, Bar: mkBar(f.Percent), Generated: f.Generated}
-	href := up + s.filePage[f]
 	fns := append([]*coverage.Function(nil), f.Functions...)
 	sort.SliceStable(fns, func(i, j int) bool { return fns[i].Line < fns[j].Line })
 	for _, fn := range fns {
@@ -595,7 +593,6 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 		v.Funcs = append(v.Funcs, funcLink{Name: fn.Name, Href: "#L" + strconv.Itoa(fn.Line), Line: fn.Line,
 			Statements: fn.Statements, Covered: fn.Covered})
 	}
-	_ = href
 
 	var src []byte
 	switch {

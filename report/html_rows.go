@@ -48,11 +48,11 @@ func fileRows(rows []*countRow) template.HTML {
 		if r.Full {
 			b.raw(` class="full"`)
 		}
-		b.raw(`><td class="name"><a href="`).esc(r.Href).raw(`">`).esc(r.Name).raw(`</a>`)
+		b.raw(`><td><a href="`).esc(r.Href).raw(`">`).esc(r.Name).raw(`</a>`)
 		if r.Generated {
 			b.raw(` <span class="tag">generated</span>`)
 		}
-		b.raw(`</td>`).cells(r.Counts).raw("</tr>\n")
+		b.cells(r.Counts).raw("</tr>\n")
 	}
 	return b.html()
 }
@@ -66,8 +66,8 @@ func funcRows(rows []*countRow) template.HTML {
 		if r.Full {
 			b.raw(` class="full"`)
 		}
-		b.raw(`><td class="name"><a href="`).esc(r.Href).raw(`"><code>`).esc(r.Name).raw(`</code></a></td><td class="loc">`).
-			esc(r.Loc).raw(`</td>`).cells(r.Counts).raw("</tr>\n")
+		b.raw(`><td><a href="`).esc(r.Href).raw(`"><code>`).esc(r.Name).raw(`</code></a><td>`).
+			esc(r.Loc).cells(r.Counts).raw("</tr>\n")
 	}
 	return b.html()
 }

@@ -18,7 +18,7 @@ import (
 
 const (
 	treemapW     = 1200
-	treemapH     = 560
+	treemapH     = 560 // the index's; a package's is treemapH/2
 	groupHeader  = 16 // height of a package's label strip
 	groupPad     = 2
 	labelMinW    = 46
@@ -139,13 +139,13 @@ func worstRatio(row []float64, sum, side float64) float64 {
 
 // buildTreemap lays out top-level nodes (packages with files as children,
 // or just files) in a W×H box.
-func buildTreemap(nodes []tmNode, caption string) *treemapView {
+func buildTreemap(nodes []tmNode, h int, caption string) *treemapView {
 	nodes = nonEmpty(nodes)
 	if len(nodes) == 0 {
 		return nil
 	}
-	tv := &treemapView{W: treemapW, H: treemapH, Caption: caption}
-	rs := squarify(values(nodes), rect{0, 0, treemapW, treemapH})
+	tv := &treemapView{W: treemapW, H: h, Caption: caption}
+	rs := squarify(values(nodes), rect{0, 0, treemapW, float64(h)})
 	for i, n := range nodes {
 		r := rs[i]
 		if len(n.children) == 0 {

@@ -75,13 +75,15 @@
     input.addEventListener('input', apply);
     apply();
   });
-  // Line numbers of a source table link to their own line.
-  Array.prototype.forEach.call(document.querySelectorAll('table.source'), function (table) {
-    table.classList.add('linked');
-    table.addEventListener('click', function (ev) {
-      var cell = ev.target.closest && ev.target.closest('td:first-child');
-      if (!cell || !cell.parentNode.id) return;
-      location.hash = cell.parentNode.id;
+  // The margin of a source listing (line number and marker) links to its
+  // own line.
+  Array.prototype.forEach.call(document.querySelectorAll('pre.source'), function (pre) {
+    pre.classList.add('linked');
+    pre.addEventListener('click', function (ev) {
+      var line = ev.target;
+      if (!line || line.parentNode.tagName !== 'CODE' || !line.id) return;
+      var margin = parseFloat(getComputedStyle(line).paddingLeft) || 0;
+      if (ev.clientX - line.getBoundingClientRect().left < margin) location.hash = line.id;
     });
   });
 })();

@@ -63,13 +63,15 @@ func run(profile, root, out string, workers int) error {
 		pprof.StartCPUProfile(pf)
 		defer pprof.StopCPUProfile()
 	}
+	cpu0 := cpuTime()
 	index, err := report.HTML(ctx, out, r, targets, report.HTMLOptions{Workers: workers})
 	if err != nil {
 		return err
 	}
 	t4 := time.Now()
-	fmt.Fprintf(os.Stderr, "htmlsite: parse %.2fs, packages+functions %.2fs, rank %.2fs, site %.2fs, total %.2fs\n",
-		t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), t3.Sub(t2).Seconds(), t4.Sub(t3).Seconds(), t4.Sub(t0).Seconds())
+	cpu := cpuTime() - cpu0
+	fmt.Fprintf(os.Stderr, "htmlsite: parse %.2fs, packages+functions %.2fs, rank %.2fs, site %.2fs (cpu %.2fs), total %.2fs\n",
+		t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), t3.Sub(t2).Seconds(), t4.Sub(t3).Seconds(), cpu.Seconds(), t4.Sub(t0).Seconds())
 	fmt.Println(index)
 	return nil
 }
