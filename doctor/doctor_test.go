@@ -91,6 +91,24 @@ func TestGoToolchain(t *testing.T) {
 		{"no go before the clone only warns", false, "", env("PATH=" + t.TempDir()), Warn, "no go command", "go.dev/dl"},
 		{"go found through a minimal PATH passes", true, "1.21", env("GOTOOLCHAIN=local", "PATH="+goOnly), OK, "go1.", ""},
 	}
+	t.Run("a newer toolchain line is downloaded by auto when the proxy has it", func(t *testing.T) {
+		c := GoToolchain(context.Background(), Options{Env: env("GOTOOLCHAIN=auto", "GOPROXY="+withProxy), Known: true, Go: true, GoVersion: "1.21", Toolchain: "go1.99.1"})
+		if c.Status != Warn || !strings.Contains(c.Detail, "toolchain go1.99.1); GOTOOLCHAIN=auto will download go1.99.1") {
+			t.Errorf("got %s %q", c.Status, c.Detail)
+		}
+	})
+	t.Run("a newer toolchain line with GOPROXY=off fails: go cannot switch", func(t *testing.T) {
+		c := GoToolchain(context.Background(), Options{Env: env("GOTOOLCHAIN=auto", "GOPROXY=off"), Known: true, Go: true, GoVersion: "1.21", Toolchain: "go1.99.1"})
+		if c.Status != Fail || !strings.Contains(c.Detail, "would download go1.99.1, but GOPROXY=off") {
+			t.Errorf("got %s %q", c.Status, c.Detail)
+		}
+	})
+	t.Run("a newer toolchain line is ignored with GOTOOLCHAIN=local", func(t *testing.T) {
+		c := GoToolchain(context.Background(), Options{Env: env("GOTOOLCHAIN=local"), Known: true, Go: true, GoVersion: "1.21", Toolchain: "go1.99.1"})
+		if c.Status != OK {
+			t.Errorf("got %s %q", c.Status, c.Detail)
+		}
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := GoToolchain(context.Background(), Options{Env: tc.env, Known: tc.known, Go: true, GoVersion: tc.goLine})

@@ -116,13 +116,28 @@ func GoToolchain(ctx context.Context, opts Options) Check {
 
 	if version.Compare(min, need) >= 0 {
 		c.Status = OK
-		c.Detail = fmt.Sprintf("%s%s", local, wantLine)
+		c.Detail = fmt.Sprintf("%s%s; %s builds with it", local, wantLine, gtc)
 		if min != local {
 			// A forced version other than the local one: go runs that one.
 			return switchTo(ctx, c, opts, ge, gtc, min, wantLine)
 		}
-		if opts.Toolchain != "" && version.Compare(opts.Toolchain, local) > 0 && suffix == "auto" {
-			c.Detail += fmt.Sprintf("; go will switch to %s (toolchain line) and download it on first use", opts.Toolchain)
+		if opts.Toolchain != "" && version.IsValid(opts.Toolchain) && version.Compare(opts.Toolchain, local) > 0 {
+			// The toolchain line asks for a newer go: auto fetches it,
+			// path looks for it; either failing stops every go command.
+			c.Detail = fmt.Sprintf("%s (go.mod: go %s, toolchain %s)", local, opts.GoVersion, opts.Toolchain)
+			switch suffix {
+			case "auto":
+				return switchTo(ctx, c, opts, ge, gtc, opts.Toolchain, wantLine)
+			case "path":
+				if p := lookPath(env, opts.Toolchain); p != "" {
+					c.Detail += fmt.Sprintf("; %s will run %s", gtc, p)
+					return c
+				}
+				c.Status = Fail
+				c.Detail += fmt.Sprintf("; %s finds no %s on PATH", gtc, opts.Toolchain)
+				c.Hint = fmt.Sprintf("go install golang.org/dl/%s@latest && %s download", opts.Toolchain, opts.Toolchain)
+				return c
+			}
 		}
 		return c
 	}
