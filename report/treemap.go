@@ -19,7 +19,7 @@ import (
 const (
 	treemapW     = 1200
 	treemapH     = 560 // the index's; a package's is treemapH/2
-	groupHeader  = 16 // height of a package's label strip
+	groupHeader  = 16  // height of a package's label strip
 	groupPad     = 2
 	labelMinW    = 46
 	labelMinH    = 14
