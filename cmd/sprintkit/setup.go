@@ -305,10 +305,7 @@ type setupSummary struct {
 	Error         string                `json:"error,omitempty"` // set when setup stopped
 	Hint          string                `json:"hint,omitempty"`
 	Notes         []string              `json:"notes,omitempty"`
-	result        *coverage.Result      // for the text summary
 	relDir        string                // dir as the user should cd to it
-	warnings      []string              // printed on stderr as they happen
-	project       *checkout.Project     // detection
 }
 
 type cloneSummary struct {
@@ -450,7 +447,6 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) (er
 				fmt.Sprintf("fix it, then finish with: sprintkit setup %s", sum.relDir))
 		}
 	}
-	sum.project = proj
 	sum.Project = proj.Kind()
 	if _, err := os.Stat(filepath.Join(dir, ".gitmodules")); err == nil && !inPlace {
 		sum.Notes = append(sum.Notes, "the project has git submodules, which setup does not clone: run 'git submodule update --init --depth 1' in the checkout if you need them")
@@ -559,7 +555,6 @@ func finishBaseline(ctx context.Context, sum *setupSummary, r *coverage.Result, 
 	}
 	sum.Tests = ts
 	sum.FailingBefore = r.Failed()
-	sum.result = r
 	total := r.Total
 	sum.Total = &total
 
