@@ -52,6 +52,7 @@ type fstat struct {
 	dev    uint64
 	ino    uint64
 	nlink  uint64
+	valid  bool // filled in by a stat, not only kind from a directory listing
 }
 
 type dirent struct {
@@ -452,22 +453,34 @@ func (e *engine) walk(w *walker, d *dir) {
 			}
 			continue
 		}
-		st, err := e.lstatSrc(d, de.name)
-		if err != nil {
-			e.fail(d, de.name, de.kind.String(), "stat", err)
-			continue
-		}
-		if st.kind == kDir {
-			if !e.m.excluded(d.relTo(de.name), de.name, true) {
-				subdirs = append(subdirs, de.name)
+		// The walk stats an entry only when it must: when the listing does
+		// not give its type, or to know the byte total for progress. Else
+		// the worker that copies it does, so that the stats of a tree are
+		// spread over the workers rather than serialised in the walk (a
+		// no-op re-copy is little more than stats).
+		var st fstat
+		if de.kind == kUnknown || e.opts.Progress != nil {
+			var err error
+			st, err = e.lstatSrc(d, de.name)
+			if err != nil {
+				e.fail(d, de.name, de.kind.String(), "stat", err)
+				continue
 			}
-			continue
+			st.valid = true
+			if st.kind == kDir {
+				if !e.m.excluded(d.relTo(de.name), de.name, true) {
+					subdirs = append(subdirs, de.name)
+				}
+				continue
+			}
+		} else {
+			st.kind = de.kind
 		}
 		if e.m.excluded(d.relTo(de.name), de.name, false) {
 			continue
 		}
 		e.totalFiles.Add(1)
-		if st.kind == kFile {
+		if st.valid && st.kind == kFile {
 			e.totalBytes.Add(st.size)
 		}
 		if st.kind == kFile && st.size >= batchBytes {
@@ -553,6 +566,24 @@ func (e *engine) work(w *worker) {
 }
 
 func (e *engine) copyItem(w *worker, d *dir, it *item) {
+	if !it.st.valid {
+		st, err := e.lstatSrc(d, it.name)
+		if err != nil {
+			e.fail(d, it.name, it.st.kind.String(), "stat", err)
+			e.doneFiles.Add(1)
+			return
+		}
+		if st.kind == kDir {
+			e.fail(d, it.name, it.st.kind.String(), "stat", errors.New("became a directory during the copy"))
+			e.doneFiles.Add(1)
+			return
+		}
+		st.valid = true
+		it.st = st
+		if st.kind == kFile {
+			e.totalBytes.Add(st.size)
+		}
+	}
 	switch it.st.kind {
 	case kFile:
 		e.copyFile(w, d, it)

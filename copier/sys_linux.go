@@ -101,6 +101,7 @@ func toFstat(s *unix.Stat_t) fstat {
 		dev:    s.Dev,
 		ino:    s.Ino,
 		nlink:  uint64(s.Nlink),
+		valid:  true,
 	}
 	switch s.Mode & unix.S_IFMT {
 	case unix.S_IFREG:

@@ -51,6 +51,7 @@ func toFstat(fi fs.FileInfo) fstat {
 		size:  fi.Size(),
 		mtime: fi.ModTime().UnixNano(),
 		atime: fi.ModTime().UnixNano(),
+		valid: true,
 	}
 	m := fi.Mode()
 	if m&fs.ModeSetuid != 0 {
