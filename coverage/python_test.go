@@ -86,7 +86,7 @@ var totalRe = regexp.MustCompile(`(?m)^TOTAL\s+(\d+)\s+(\d+)\s+([\d.]+)%`)
 func coverageReportTotal(t *testing.T, env *PythonEnv, dir string) (stmts, miss int, pct float64, lcov, xml string) {
 	t.Helper()
 	data := filepath.Join(t.TempDir(), ".coverage")
-	coverageCmd(t, env, dir, data, "run", "--source=.", "--omit=*/tests/*", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+	coverageCmd(t, env, dir, data, "run", "--source=.", "--omit=*/tests/*,*/conftest.py", "-m", "pytest", "-q", "-p", "no:cacheprovider")
 	out := coverageCmd(t, env, dir, data, "report", "--precision=1")
 	m := totalRe.FindStringSubmatch(out)
 	if m == nil {
