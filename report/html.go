@@ -101,6 +101,9 @@ func HTML(ctx context.Context, dir string, r *coverage.Result, targets []coverag
 		return "", fmt.Errorf("html report: %w", err)
 	}
 	s := newSite(r, targets, opts)
+	if err := s.renderChrome(tmpl); err != nil {
+		return "", err
+	}
 	if err := s.write(ctx, tmpl, tmp); err != nil {
 		return "", err
 	}
@@ -176,6 +179,7 @@ type site struct {
 	filePage map[*coverage.File]string    // "src/x.html"
 	byName   map[string]*coverage.File    // Rel and Path → file
 	pkgRank  map[string]int               // package → best rank of its targets
+	chrome   map[string][2]template.HTML  // depth → rendered chrome and foot
 }
 
 func newSite(r *coverage.Result, targets []coverage.Target, opts HTMLOptions) *site {
@@ -231,10 +235,34 @@ type page struct {
 	Project string
 	Commit  string
 	Date    string
+	// Chrome and Foot are the "chrome" and "foot" templates rendered once
+	// per depth (see chrome); "top" and "bottom" embed them.
+	Chrome, Foot template.HTML
 }
 
 func (s *site) page(title, up string) page {
-	return page{Title: title, Up: up, Project: s.project, Commit: shortCommit(s.commit), Date: s.date}
+	p := page{Title: title, Up: up, Project: s.project, Commit: shortCommit(s.commit), Date: s.date}
+	c := s.chrome[up]
+	p.Chrome, p.Foot = c[0], c[1]
+	return p
+}
+
+// renderChrome renders the header and footer shared by the pages at each
+// depth, once, instead of once per page.
+func (s *site) renderChrome(tmpl *template.Template) error {
+	s.chrome = map[string][2]template.HTML{}
+	for _, up := range []string{"", "../"} {
+		p := page{Up: up, Project: s.project, Commit: shortCommit(s.commit), Date: s.date}
+		var head, foot strings.Builder
+		if err := tmpl.ExecuteTemplate(&head, "chrome", p); err != nil {
+			return fmt.Errorf("html report: %w", err)
+		}
+		if err := tmpl.ExecuteTemplate(&foot, "foot", p); err != nil {
+			return fmt.Errorf("html report: %w", err)
+		}
+		s.chrome[up] = [2]template.HTML{template.HTML(head.String()), template.HTML(foot.String())}
+	}
+	return nil
 }
 
 // fileHref is the link to the page of a file named by Rel or Path, with an
@@ -642,18 +670,32 @@ func readProblem(err error) string {
 	return err.Error()
 }
 
-// missedLinks writes the missed lines as coverage.py does ("33-35, 41"),
-// each range linked to its first line.
+// missedLinks lists the missed lines as coverage.py writes them
+// ("33-35, 41": runs of missed lines, joined across lines with no
+// statement, as coverage.FormatRanges does), each linked to its first line.
 func missedLinks(states []coverage.LineState, href string) []rangeLink {
-	missed := coverage.Missed(states)
-	if len(missed) == 0 {
-		return nil
-	}
-	measured := func(l int) bool { return l < len(states) && states[l] != coverage.LineNone }
 	var out []rangeLink
-	for _, part := range strings.Split(coverage.FormatRanges(missed, measured), ", ") {
-		first, _, _ := strings.Cut(part, "-")
-		out = append(out, rangeLink{Text: part, Href: href + "#L" + first})
+	missed := func(l int) bool { return states[l] == coverage.LineUncovered || states[l] == coverage.LinePartial }
+	for l := 1; l < len(states); l++ {
+		if !missed(l) {
+			continue
+		}
+		first, last := l, l
+		for k := l + 1; k < len(states); k++ {
+			if missed(k) {
+				last = k
+				continue
+			}
+			if states[k] != coverage.LineNone {
+				break
+			}
+		}
+		text := strconv.Itoa(first)
+		if last > first {
+			text += "-" + strconv.Itoa(last)
+		}
+		out = append(out, rangeLink{Text: text, Href: href + "#L" + strconv.Itoa(first)})
+		l = last
 	}
 	return out
 }

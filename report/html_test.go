@@ -522,3 +522,32 @@ func TestHTMLReportsProgressForEveryPage(t *testing.T) {
 		t.Errorf("progress went %v", calls)
 	}
 }
+
+func TestMissedLinksWriteRangesLikeFormatRanges(t *testing.T) {
+	N, C, U, P := coverage.LineNone, coverage.LineCovered, coverage.LineUncovered, coverage.LinePartial
+	for _, tc := range []struct {
+		name   string
+		states []coverage.LineState
+	}{
+		{"nothing missed", []coverage.LineState{N, C, C, N}},
+		{"one run and a single line", []coverage.LineState{N, U, U, P, C, N, U}},
+		{"a run joined across lines with no statement", []coverage.LineState{N, U, N, N, U, C, U, N}},
+		{"a covered line breaks the run", []coverage.LineState{N, P, C, P}},
+		{"trailing lines with no statement", []coverage.LineState{N, U, N, N}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			measured := func(l int) bool { return l < len(tc.states) && tc.states[l] != N }
+			want := coverage.FormatRanges(coverage.Missed(tc.states), measured)
+			var got []string
+			for _, l := range missedLinks(tc.states, "") {
+				got = append(got, l.Text)
+				if first, _, _ := strings.Cut(l.Text, "-"); l.Href != "#L"+first {
+					t.Errorf("range %s links to %s", l.Text, l.Href)
+				}
+			}
+			if strings.Join(got, ", ") != want {
+				t.Errorf("got %q, want %q", strings.Join(got, ", "), want)
+			}
+		})
+	}
+}
