@@ -597,13 +597,15 @@ func (e *engine) copyItem(w *worker, d *dir, it *item) {
 	e.doneFiles.Add(1)
 }
 
-// dstEntry returns the destination entry named name, if d's listing had one.
+// dstEntry returns the destination entry named name, if there is one.
 func (e *engine) dstEntry(d *dir, name string) (fstat, bool) {
-	if d.fresh || d.dst == nil {
+	if d.fresh {
 		return fstat{}, false
 	}
-	if _, ok := d.dst[name]; !ok {
-		return fstat{}, false
+	if d.dst != nil {
+		if _, ok := d.dst[name]; !ok {
+			return fstat{}, false
+		}
 	}
 	ds, err := e.lstatDst(d, name)
 	if err != nil {

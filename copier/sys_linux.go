@@ -204,16 +204,16 @@ func (e *engine) openChild(w *walker, p *dir, name string) (*dir, error) {
 		return d, nil
 	}
 	if e.opts.DryRun {
-		k, ok := p.dst[name]
-		if p.fresh || !ok || k != kDir {
+		var ds unix.Stat_t
+		if p.fresh || unix.Fstatat(p.sys.dst, name, &ds, unix.AT_SYMLINK_NOFOLLOW) != nil || ds.Mode&unix.S_IFMT != unix.S_IFDIR {
 			d.fresh = true
 			e.dirs.Add(1)
 			e.event(EventCopied, d, "", "dir", 0, nil)
 			return d, nil
 		}
 	} else {
-		_, existed := p.dst[name]
-		if !p.fresh && existed {
+		k, existed := p.dst[name]
+		if existed && k == kDir {
 			err = unix.EEXIST
 		} else {
 			err = unix.Mkdirat(p.sys.dst, name, d.st.perm&0o777|0o700)
@@ -282,7 +282,8 @@ func (e *engine) closeDir(d *dir) {
 }
 
 // readNames lists the directory open at fd with getdents64.
-func readNames(fd int, buf []byte, each func(name string, k kind)) error {
+// each gets the name in buf: it must copy it to keep it.
+func readNames(fd int, buf []byte, each func(name []byte, k kind)) error {
 	if _, err := unix.Seek(fd, 0, 0); err != nil {
 		return err
 	}
@@ -321,39 +322,46 @@ func readNames(fd int, buf []byte, each func(name string, k kind)) error {
 			default:
 				k = kSpecial
 			}
-			each(string(nameb), k)
+			each(nameb, k)
 		}
 	}
 }
 
 func (e *engine) readSrc(w *walker, d *dir) ([]dirent, error) {
 	var ents []dirent
-	err := readNames(d.sys.src, w.buf, func(name string, k kind) {
-		ents = append(ents, dirent{name: name, kind: k})
+	err := readNames(d.sys.src, w.buf, func(name []byte, k kind) {
+		ents = append(ents, dirent{name: string(name), kind: k})
 	})
 	return ents, err
 }
 
 // listDst reads the destination directory, removing temporaries left by an
-// interrupted run.
+// interrupted run. It keeps the names (in d.dst) only for Delete: otherwise
+// workers look entries up one by one, which they must do anyway to compare.
 func (e *engine) listDst(w *walker, d *dir) error {
 	if d.sys.dst < 0 {
 		return nil
 	}
-	d.dst = make(map[string]kind)
+	if e.opts.Delete {
+		d.dst = make(map[string]kind)
+	}
 	var temps []string
-	err := readNames(d.sys.dst, w.buf, func(name string, k kind) {
-		if strings.HasPrefix(name, TempPrefix) {
-			temps = append(temps, name)
+	prefix := []byte(TempPrefix)
+	err := readNames(d.sys.dst, w.buf, func(name []byte, k kind) {
+		if bytes.HasPrefix(name, prefix) {
+			temps = append(temps, string(name))
+			return
+		}
+		if d.dst == nil {
 			return
 		}
 		if k == kUnknown {
 			var s unix.Stat_t
-			if unix.Fstatat(d.sys.dst, name, &s, unix.AT_SYMLINK_NOFOLLOW) == nil {
+			if unix.Fstatat(d.sys.dst, string(name), &s, unix.AT_SYMLINK_NOFOLLOW) == nil {
 				k = toFstat(&s).kind
 			}
 		}
-		d.dst[name] = k
+		d.dst[string(name)] = k
 	})
 	if err != nil {
 		return err
