@@ -160,6 +160,9 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 			}
 			ts2, more, err2 := runGoTest(ctx, run, out, opts, prog)
 			if err2 != nil {
+				if ctx.Err() != nil {
+					err = err2
+				}
 				break
 			}
 			for _, tr := range ts {
