@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -308,4 +311,78 @@ func BenchmarkImportLCOV(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+const gcovSource = `#include <stdio.h>
+
+int add(int a, int b) {
+	return a + b;
+}
+
+int never(int x) {
+	if (x > 0)
+		return x * 2;
+	return -x;
+}
+
+int main(void) {
+	int s = 0;
+	for (int i = 0; i < 3; i++)
+		s = add(s, i);
+	printf("%d\n", s);
+	return 0;
+}
+`
+
+var lcovSummaryRe = regexp.MustCompile(`lines\.+: [\d.]+% \((\d+) of (\d+) lines\)`)
+
+// A tracefile from the real producer chain (gcc --coverage, the program
+// run, lcov --capture) imports to the totals `lcov --summary` prints.
+func TestImportLCOVFromGccAndLcov(t *testing.T) {
+	for _, tool := range []string{"gcc", "gcov", "lcov"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s (apt install gcc lcov)", tool)
+		}
+	}
+	root := filepath.Join(t.TempDir(), "c project")
+	writeFiles(t, root, map[string]string{"src dir/calc.c": gcovSource})
+	run := func(name string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+		return string(out)
+	}
+	run("gcc", "--coverage", "-O0", "-o", "app", "src dir/calc.c")
+	run("./app")
+	info := filepath.Join(t.TempDir(), "app.info")
+	run("lcov", "--quiet", "--capture", "--directory", ".", "--rc", "lcov_branch_coverage=1", "-o", info)
+	m := lcovSummaryRe.FindStringSubmatch(run("lcov", "--summary", info))
+	if m == nil {
+		t.Fatal("no lines summary from lcov --summary")
+	}
+	covered, _ := strconv.Atoi(m[1])
+	found, _ := strconv.Atoi(m[2])
+
+	r, err := Import(context.Background(), root, []string{info})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total.Covered != covered || r.Total.Statements != found {
+		t.Errorf("total %d/%d, lcov --summary says %d of %d", r.Total.Covered, r.Total.Statements, covered, found)
+	}
+	f := findFile(r, "src dir/calc.c")
+	if f == nil || len(r.Warnings) > 0 {
+		t.Fatalf("calc.c not imported; warnings %q", r.Warnings)
+	}
+	got := map[string][2]int{}
+	for _, fn := range f.Functions {
+		got[fn.Name] = [2]int{fn.Covered, fn.Statements}
+	}
+	if got["never"][0] != 0 || got["never"][1] == 0 || got["add"][0] == 0 || got["add"][0] != got["add"][1] {
+		t.Errorf("functions = %v", got)
+	}
 }
