@@ -451,3 +451,42 @@ func TestRunPythonReportsATestModuleThatCannotImport(t *testing.T) {
 		t.Errorf("the other tests did not run: %d results", len(r.Tests))
 	}
 }
+
+// Two CI shards of a suite, each reported by coverage.py as JSON, import to
+// what one run of both shards' tests measures.
+func TestImportCoveragePyShardsEqualsOneRun(t *testing.T) {
+	env := needPython(t)
+	dir := pythonFixture(t)
+	report := func(k string) string {
+		data := filepath.Join(t.TempDir(), ".coverage")
+		out := filepath.Join(t.TempDir(), "coverage.json")
+		coverageCmd(t, env, dir, data, "run", "--source=.", "--omit=*/tests/*,*/conftest.py", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", k)
+		coverageCmd(t, env, dir, data, "json", "-o", out)
+		return out
+	}
+	shard1, shard2, both := report("add or square"), report("push or div"), report("add or square or push or div")
+	merged, err := Import(context.Background(), dir, []string{shard1, shard2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := Import(context.Background(), dir, []string{both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.Total != one.Total {
+		t.Errorf("shards merged = %+v, one run = %+v", merged.Total, one.Total)
+	}
+	s1, err := Import(context.Background(), dir, []string{shard1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s1.Total.Covered >= merged.Total.Covered {
+		t.Errorf("the second shard added nothing: %+v vs %+v", s1.Total, merged.Total)
+	}
+	for _, f := range []string{"calc/ops.py", "calc/untested.py"} {
+		a, b := findFile(merged, f), findFile(one, f)
+		if a == nil || b == nil || a.Counts != b.Counts || len(a.Functions) != len(b.Functions) {
+			t.Errorf("%s: merged %+v, one run %+v", f, a, b)
+		}
+	}
+}
