@@ -208,7 +208,14 @@ func (l *loop) note(evs []watcher.Event) {
 		l.pending = map[string]bool{}
 	}
 	for _, e := range evs {
-		if e.Op == watcher.Error || e.IsDir {
+		if e.Op == watcher.Error {
+			// Overflows are repaired by the watcher's rescan; say so anyway.
+			if l.opts.Warn != nil {
+				l.opts.Warn(e.Err.Error())
+			}
+			continue
+		}
+		if e.IsDir {
 			continue
 		}
 		for _, p := range []string{e.OldPath, e.Path} {

@@ -204,6 +204,7 @@ func (w *Watcher) Run(ctx context.Context, fn func([]Event)) error {
 		case ev, ok := <-evC:
 			if !ok {
 				w.fsw = nil
+				w.startPolling(errors.New("the kernel watcher stopped"))
 				continue
 			}
 			w.note(ev)
@@ -211,6 +212,7 @@ func (w *Watcher) Run(ctx context.Context, fn func([]Event)) error {
 		case err, ok := <-errC:
 			if !ok {
 				w.fsw = nil
+				w.startPolling(errors.New("the kernel watcher stopped"))
 				continue
 			}
 			w.noteErr(err)
