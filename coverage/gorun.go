@@ -106,14 +106,15 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 
 	prog := &progress{fn: opts.Progress}
 	var (
-		pkgs    []*GoPackage
-		listErr error
-		wg      sync.WaitGroup
+		pkgs         []*GoPackage
+		listWarnings []string
+		listErr      error
+		wg           sync.WaitGroup
 	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		pkgs, listErr = listProject(ctx, proj, opts.Env)
+		pkgs, listWarnings, listErr = listProject(ctx, proj, opts.Env)
 		if listErr != nil {
 			return
 		}
@@ -131,8 +132,12 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 		prog.setTotal(total)
 	}()
 
-	var tests []TestResult
-	var profiles []string
+	var (
+		tests      []TestResult
+		profiles   []string
+		warnings   []string
+		failedRuns []error
+	)
 	for i, run := range runs {
 		out := filepath.Join(tmp, fmt.Sprintf("cover-%d.out", i))
 		ts, broken, err := runGoTest(ctx, run, out, opts, prog)
@@ -147,11 +152,19 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 				if listErr != nil {
 					break
 				}
-				good := withoutPackages(pkgs, run, broken)
-				run.coverpkg, run.patterns = good, good
+				good := withoutPackages(pkgs, run, nil)
+				if better := withoutPackages(pkgs, run, broken); len(better) < len(good) {
+					run.coverpkg, run.patterns = better, better
+				} else {
+					break // what failed is not ours to leave out (a missing dependency)
+				}
 			} else if importPathsOnly(run.patterns) && importPathsOnly(run.coverpkg) {
 				// Explicit packages (watch-test's affected set): drop the broken ones.
-				run.patterns, run.coverpkg = dropPaths(run.patterns, broken), dropPaths(run.coverpkg, broken)
+				p, c := dropPaths(run.patterns, broken), dropPaths(run.coverpkg, broken)
+				if len(p) == len(run.patterns) && len(c) == len(run.coverpkg) {
+					break
+				}
+				run.patterns, run.coverpkg = p, c
 			} else {
 				break
 			}
@@ -179,16 +192,28 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 			}
 		}
 		if err != nil {
-			wg.Wait()
-			return nil, err
+			// One module that cannot be tested at all (a go.mod go cannot
+			// load) does not sink the others: it becomes a failure entry.
+			if ctx.Err() != nil || len(runs) == 1 {
+				wg.Wait()
+				return nil, err
+			}
+			failedRuns = append(failedRuns, err)
+			tests = append(tests, TestResult{Package: runName(proj, run), Test: "(module)", Outcome: "fail", Output: err.Error()})
+			warnings = append(warnings, err.Error())
+			continue
 		}
 		tests = append(tests, ts...)
 		profiles = append(profiles, out)
 	}
 	wg.Wait()
+	if len(failedRuns) == len(runs) {
+		return nil, failedRuns[0]
+	}
 	if listErr != nil {
 		return nil, listErr
 	}
+	warnings = append(warnings, listWarnings...)
 
 	m := NewGoMerger()
 	for _, p := range profiles {
@@ -217,6 +242,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 		r.Mode = mode
 	}
 	r.Tests = tests
+	r.Warnings = append(warnings, r.Warnings...)
 	return r, nil
 }
 
@@ -391,21 +417,38 @@ func goEnviron(extra []string, workspace bool) []string {
 	return env
 }
 
-// listProject lists every package of every module of proj.
-func listProject(ctx context.Context, proj *GoProject, env []string) ([]*GoPackage, error) {
+// listProject lists every package of every module of proj. With several
+// modules, one whose packages cannot be listed becomes a warning.
+func listProject(ctx context.Context, proj *GoProject, env []string) ([]*GoPackage, []string, error) {
 	if proj.Workspace != "" {
-		return ListGoPackages(ctx, proj.Root, goEnviron(env, true), modulePatterns(proj.Root, proj.Modules)...)
+		pkgs, err := ListGoPackages(ctx, proj.Root, goEnviron(env, true), modulePatterns(proj.Root, proj.Modules)...)
+		return pkgs, nil, err
 	}
 	var all []*GoPackage
+	var warnings []string
 	for _, m := range proj.Modules {
 		ps, err := ListGoPackages(ctx, m.Dir, goEnviron(env, false), "./...")
 		if err != nil {
-			return nil, err
+			if len(proj.Modules) == 1 || ctx.Err() != nil {
+				return nil, nil, err
+			}
+			warnings = append(warnings, fmt.Sprintf("module %s: %v", m.Path, err))
+			continue
 		}
 		all = append(all, ps...)
 	}
 	markPackages(all) // imports across nested modules count too
-	return all, nil
+	return all, warnings, nil
+}
+
+// runName names a run's module(s) for messages.
+func runName(proj *GoProject, run goTestRun) string {
+	for _, m := range proj.Modules {
+		if m.Dir == run.dir {
+			return m.Path
+		}
+	}
+	return proj.Name()
 }
 
 // progress serialises Progress calls from the test and list goroutines.
@@ -657,7 +700,9 @@ func FromGoProfiles(ctx context.Context, root string, profiles []*cover.Profile)
 	var pkgs []*GoPackage
 	switch {
 	case err == nil:
-		pkgs, err = listProject(ctx, proj, nil)
+		var lw []string
+		pkgs, lw, err = listProject(ctx, proj, nil)
+		warnings = append(warnings, lw...)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

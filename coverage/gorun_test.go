@@ -825,3 +825,26 @@ func TestRunGoStopsWhenCancelled(t *testing.T) {
 		t.Errorf("RunGo after cancel = %v, want context.Canceled", err)
 	}
 }
+
+func TestRunGoKeepsGoingPastAModuleWithAMissingDependency(t *testing.T) {
+	needGo(t)
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"go.mod":         "module example.com/main\n\ngo 1.22\n",
+		"lib/lib.go":     "package lib\n\nfunc L() int { return 1 }\n",
+		"lib/l_test.go":  "package lib\n\nimport \"testing\"\n\nfunc TestL(t *testing.T) { L() }\n",
+		"tools/go.mod":   "module example.com/tools\n\ngo 1.22\n\nrequire example.com/missing v1.0.0\n",
+		"tools/tools.go": "package tools\n\nimport _ \"example.com/missing\"\n",
+	})
+	r, err := RunGo(context.Background(), GoRun{Dir: root, Env: goEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Package("example.com/main/lib"); p == nil || p.Percent != 100 {
+		t.Errorf("the module that builds = %+v, want lib at 100%%", p)
+	}
+	f := r.Failed()
+	if len(f) != 1 || f[0].Package != "example.com/tools" || f[0].Test != "(build)" || !strings.Contains(f[0].Output, "GOPROXY=off") {
+		t.Errorf("failures %+v, want the tools module's build saying the lookup is disabled", f)
+	}
+}
