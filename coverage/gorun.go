@@ -691,9 +691,11 @@ func FromGoProfiles(ctx context.Context, root string, profiles []*cover.Profile)
 	if err != nil {
 		return nil, err
 	}
-	merged, err := MergeGoProfiles(profiles)
-	if err != nil {
-		return nil, err
+	merged := profiles
+	if !mergedAlready(profiles) {
+		if merged, err = MergeGoProfiles(profiles); err != nil {
+			return nil, err
+		}
 	}
 	var warnings []string
 	proj, err := FindGoProject(ctx, abs)
@@ -722,6 +724,26 @@ func FromGoProfiles(ctx context.Context, root string, profiles []*cover.Profile)
 	}
 	r.Warnings = append(warnings, r.Warnings...)
 	return r, nil
+}
+
+// mergedAlready reports whether profiles are as ParseGoProfile returns
+// them: one per file, sorted by file name, blocks sorted and distinct, one
+// mode. Then FromGoProfiles uses them as they are instead of copying.
+func mergedAlready(profiles []*cover.Profile) bool {
+	for i, p := range profiles {
+		if i > 0 && (p.FileName <= profiles[i-1].FileName || p.Mode != profiles[0].Mode) {
+			return false
+		}
+		if !validMode(p.Mode) {
+			return false
+		}
+		for j := 1; j < len(p.Blocks); j++ {
+			if !less(p.Blocks[j-1], p.Blocks[j]) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // buildGoResult maps merged profiles onto packages and files, finds
