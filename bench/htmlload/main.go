@@ -81,8 +81,8 @@ func run(bin string, rounds int, timeout time.Duration, pages []string) error {
 		ts := times[i]
 		sort.Float64s(ts)
 		fi, _ := os.Stat(p)
-		fmt.Printf("%-60s %8.0f ms median (min %.0f, max %.0f, %d loads), %.1f MB\n",
-			filepath.Base(p), ts[len(ts)/2], ts[0], ts[len(ts)-1], len(ts), float64(fi.Size())/1e6)
+		fmt.Printf("%-60s %8.0f ms median (min %.0f, max %.0f, %d loads), %.0f KB\n",
+			filepath.Base(p), ts[len(ts)/2], ts[0], ts[len(ts)-1], len(ts), float64(fi.Size())/1e3)
 	}
 	return nil
 }
