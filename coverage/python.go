@@ -246,7 +246,9 @@ type PyRun struct {
 	Dir       string
 	Env       *PythonEnv // nil: FindPython(Dir)
 	TestFiles []string   // optional: only these test files (watch-test), relative to Dir or absolute
-	Progress  func(done, total int)
+	// Progress, when set, is called with tests done and collected, from a
+	// small pytest plugin (no calls under unittest).
+	Progress func(done, total int)
 }
 
 // pyOmit are coverage.py --omit patterns, under the project directory, for
@@ -270,7 +272,17 @@ var pyOmit = []string{
 // RunPython; a run that could not test at all (pytest usage or internal
 // error, coverage.py failing) is. Functions come from coverage.py ≥ 7.5 JSON,
 // else from the source. The totals are those of coverage.py's own
-// `coverage report` for the same data.
+// `coverage report` for the same data; the project's coverage.py settings
+// (exclude_lines and the like) apply, except that --source and --omit are
+// sprintkit's. With branch = True in the project's settings, coverage
+// report's percentage counts branches too, while Result counts statements.
+//
+// Code outside Dir that the tests run (installed packages, the standard
+// library) is not measured, and neither is a package installed into
+// site-packages rather than run from the checkout.
+//
+// A progress plugin module is put on PYTHONPATH only when opts.Progress is
+// set; byte-code writing is turned off (PYTHONDONTWRITEBYTECODE=1).
 func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
