@@ -848,3 +848,23 @@ func TestRunGoKeepsGoingPastAModuleWithAMissingDependency(t *testing.T) {
 		t.Errorf("failures %+v, want the tools module's build saying the lookup is disabled", f)
 	}
 }
+
+func TestFromGoProfilesMergesProfilesGivenUnmerged(t *testing.T) {
+	a := []*cover.Profile{
+		{FileName: "example.com/q/a.go", Mode: "set", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 2, 0), blk(3, 1, 4, 2, 1, 1)}},
+		{FileName: "example.com/q/a.go", Mode: "set", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 2, 1)}},
+	}
+	if mergedAlready(a) {
+		t.Fatal("two profiles of one file count as merged")
+	}
+	r, err := FromGoProfiles(context.Background(), t.TempDir(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total.Statements != 3 || r.Total.Covered != 3 {
+		t.Errorf("total %+v, want 3 of 3 statements after merging", r.Total)
+	}
+	if !mergedAlready([]*cover.Profile{a[0]}) {
+		t.Error("one sorted profile does not count as merged")
+	}
+}
