@@ -234,10 +234,19 @@ func FromProfiles(ctx context.Context, root string, profs []*Profile, opts Profi
 		}
 		bases := sourceBases(absRoot, p)
 		var skipped []string
+		type resolved struct{ rel, why string }
+		seen := map[string]resolved{} // a path in several records resolves once
 		for _, f := range p.Files {
-			rel, why := rv.resolve(f.Path, bases)
+			res, ok := seen[f.Path]
+			if !ok {
+				res.rel, res.why = rv.resolve(f.Path, bases)
+				seen[f.Path] = res
+				if res.rel == "" {
+					skipped = append(skipped, fmt.Sprintf("%s (%s)", f.Path, res.why))
+				}
+			}
+			rel := res.rel
 			if rel == "" {
-				skipped = append(skipped, fmt.Sprintf("%s (%s)", f.Path, why))
 				continue
 			}
 			m := merged[rel]
