@@ -196,6 +196,9 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 			// load) does not sink the others: it becomes a failure entry.
 			if ctx.Err() != nil || len(runs) == 1 {
 				wg.Wait()
+				if ctx.Err() == nil && listErr == nil && len(pkgs) == 0 {
+					return nil, fmt.Errorf("no Go packages to test in %s", proj.Root)
+				}
 				return nil, err
 			}
 			failedRuns = append(failedRuns, err)
