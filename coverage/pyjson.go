@@ -139,7 +139,7 @@ func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 		return nil, err
 	}
 	if !sawFiles {
-		return nil, errAt(d.InputOffset(), `want a "files" object: not a coverage.py JSON report`)
+		return nil, errAt(d.InputOffset(), `want a "files" object: not a coverage.py JSON report (for istanbul, nyc or c8 JSON, write LCOV with their lcov reporter)`)
 	}
 	if tok, err := d.Token(); err != io.EOF {
 		return nil, errAt(d.InputOffset(), "want the end of the file after the report, got %s", tokString(tok))
