@@ -239,7 +239,7 @@ func FromProfiles(ctx context.Context, root string, profs []*Profile, opts Profi
 		for _, f := range p.Files {
 			res, ok := seen[f.Path]
 			if !ok {
-				res.rel, res.why = rv.resolve(f.Path, bases)
+				res.rel, res.why = rv.resolve(f.Path, bases, p.Sources)
 				seen[f.Path] = res
 				if res.rel == "" {
 					skipped = append(skipped, fmt.Sprintf("%s (%s)", f.Path, res.why))
@@ -576,8 +576,11 @@ func isRegular(p string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// resolve returns the rel path under root of p, or "" and why not.
-func (rv *resolver) resolve(p string, bases []string) (rel, why string) {
+// resolve returns the rel path under root of p, or "" and why not. bases
+// are directories a relative p may be joined to; sources are the producer's
+// source directories as written (perhaps from another machine), which make
+// a relative p longer for the suffix match.
+func (rv *resolver) resolve(p string, bases, sources []string) (rel, why string) {
 	native := filepath.FromSlash(p)
 	if filepath.IsAbs(native) {
 		if isRegular(native) {
@@ -598,6 +601,11 @@ func (rv *resolver) resolve(p string, bases []string) (rel, why string) {
 				continue
 			}
 			if rel, ok := rv.under(c); ok {
+				return rel, ""
+			}
+		}
+		for _, s := range sources {
+			if rel, _ := rv.suffixMatch(s + "/" + p); rel != "" {
 				return rel, ""
 			}
 		}

@@ -250,3 +250,15 @@ func TestImportMarksGeneratedFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestImportUsesCoberturaSourcesFromAnotherMachine(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"app/core/engine.c": "x\n", "lib/core/engine.c": "x\n"})
+	// core/engine.c alone matches two files; the Windows source says which.
+	xml := `<coverage><sources><source>C:\agent\_work\1\s\lib</source></sources><packages><package name="core"><classes>
+<class name="engine.c" filename="core/engine.c"><lines><line number="1" hits="1"/></lines></class></classes></package></packages></coverage>`
+	r := importString(t, root, "coverage.xml", xml)
+	if findFile(r, "lib/core/engine.c") == nil || len(r.Warnings) > 0 {
+		t.Errorf("packages %v, warnings %q", pkgNames(r), r.Warnings)
+	}
+}
