@@ -127,7 +127,7 @@ func (p *lcovParser) parseLine(b []byte) error {
 	if len(b) > 3 && b[0] == 'D' && b[1] == 'A' && b[2] == ':' {
 		return p.da(b[3:])
 	}
-	if string(b) == "end_of_record" {
+	if string(bytes.TrimRight(b, " \t")) == "end_of_record" {
 		if p.cur == nil {
 			return p.errf("want SF:<path> before end_of_record")
 		}

@@ -132,8 +132,8 @@ func TestImportLCOV(t *testing.T) {
 			warnings: []string{"declares LH/LF sums 7/7 but its line data gives 1/2"},
 		},
 		{
-			name:  "checksums, comments, blank lines and unknown records are ignored",
-			lcov:  "# generated\n\nVER:2.0\nSF:src/a.c\nDA:1,1,abc123\nXYZ:whatever\nDA:2,0,def\nend_of_record\n",
+			name:  "checksums, comments, blank lines, unknown records and trailing blanks are ignored",
+			lcov:  "# generated\n\nVER:2.0\nSF:src/a.c\nDA:1,1,abc123\nXYZ:whatever\nDA:2,0,def\nend_of_record \n",
 			total: [2]int{1, 2},
 		},
 		{
