@@ -27,6 +27,11 @@ coverage next to the baseline's: "pkg/url 42.0% → 47.5% (+5.5)". Coverage is
 whole-suite coverage, what every test of the module reaches, as in
 'sprintkit coverage'. A change during a run cancels it and starts the next.
 
+With --json it prints one object per line: {"event":"ready"} once watching,
+{"event":"run","changed":[...],"packages":[...]} when a run starts,
+{"event":"result","package":...,"passed":n,"failed":n,"coverage":x,"baseline":y,
+"new_failures":[...]} for each package, and {"event":"done","seconds":s}.
+
 Examples:
    sprintkit watch-test                   # in a Go checkout
    sprintkit watch-test --json            # one JSON object per line, for scripts
