@@ -52,8 +52,27 @@ const (
 )
 
 var parsePages = sync.OnceValues(func() (*template.Template, error) {
-	return template.New("site").ParseFS(templates.FS, templates.Pages...)
+	return template.New("site").Funcs(template.FuncMap{"n": groupDigits}).ParseFS(templates.FS, templates.Pages...)
 })
+
+// groupDigits writes 1234567 as "1,234,567" for the summaries (tables keep
+// plain numbers, which site.js sorts by).
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
 
 func tone(p float64) string {
 	switch {

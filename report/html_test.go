@@ -551,3 +551,11 @@ func TestMissedLinksWriteRangesLikeFormatRanges(t *testing.T) {
 		})
 	}
 }
+
+func TestGroupDigitsSeparatesThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 600179: "600,179", 1000000: "1,000,000", -1234: "-1,234"} {
+		if got := groupDigits(n); got != want {
+			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
