@@ -10,8 +10,8 @@
 #       (default 5), the output removed before every run. Also the site stage
 #       alone (report.HTML, timed inside bench/htmlsite) against the same
 #       go tool cover runs, interleaved the same way.
-#   (b) loading: index.html, the largest file page and go tool cover's single
-#       page in headless Chromium, from file://, navigation start to the end
+#   (b) loading: index.html, the largest file page, the largest package page
+#       and go tool cover's single page in headless Chromium, from file://, navigation start to the end
 #       of the load event, ROUNDS rounds (default 3) interleaved, fresh tab
 #       each time (bench/htmlload).
 #
@@ -86,5 +86,5 @@ echo "    site: $(find "$WORK/site" -type f | wc -l) files, $(du -sm "$WORK/site
 echo "    peak RSS: sprintkit $(rm -rf "$WORK/site"; rss "$SK_CMD"), go tool cover -html $(rss "$COVER_CMD")"
 
 echo "(b) load time in headless Chromium (file://, navigation start to load event end)"
-largest=$(find "$WORK/site/src" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
-"$WORK/htmlload" -rounds "$ROUNDS" "$WORK/site/index.html" "$largest" "$WORK/x.html"
+largest() { find "$1" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2; }
+"$WORK/htmlload" -rounds "$ROUNDS" "$WORK/site/index.html" "$(largest "$WORK/site/src")" "$(largest "$WORK/site/pkg")" "$WORK/x.html"
