@@ -112,7 +112,8 @@ type Options struct {
 	// Poll forces polling instead of kernel notifications.
 	Poll bool
 	// PollInterval is the time between two scans when polling; zero means
-	// DefaultPollInterval.
+	// DefaultPollInterval. On a tree so large that a scan takes more than
+	// a twentieth of it, the interval stretches to twenty scans' time.
 	PollInterval time.Duration
 	// Warn receives one-line warnings, such as the switch to polling when
 	// inotify watches run out. Nil discards them.

@@ -225,7 +225,14 @@ func (w *Watcher) Run(ctx context.Context, fn func([]Event)) error {
 			w.flush(fn)
 		case <-pollC:
 			w.dirty["."] |= hintTree
+			t0 := time.Now()
 			w.flush(fn)
+			// Keep scanning under 5% of the time on large trees.
+			if next := 20 * time.Since(t0); next > w.opts.PollInterval {
+				ticker.Reset(next)
+			} else {
+				ticker.Reset(w.opts.PollInterval)
+			}
 		}
 		if !got {
 			continue

@@ -195,7 +195,7 @@ func idle(args []string) error {
 	wg.Wait()
 	mode := "inotify"
 	if w.Polling() {
-		mode = "polling every 1s"
+		mode = "polling, 1s interval stretched to 20 scans' time"
 	}
 	fmt.Printf("idle CPU watching %d directories (plus %d parents) (%s): %s over %ds = %.3f%% of one core; setup %s wall, %s CPU\n",
 		made, (made+9)/10, mode, used.Round(time.Microsecond), *seconds, 100*used.Seconds()/float64(*seconds),
