@@ -210,8 +210,8 @@ func (tv *treemapView) add(n tmNode, r rect, group bool) {
 	}
 	if r.w >= labelMinW && r.h >= labelMinH {
 		label := fmt.Sprintf("%s %.0f%%", lastPart(n.name), n.counts.Percent)
-		if max := int((r.w - 6) / labelCharW); len([]rune(label)) > max {
-			label = truncRunes(lastPart(n.name), max)
+		if room := int((r.w - 6) / labelCharW); len([]rune(label)) > room {
+			label = truncRunes(lastPart(n.name), room)
 		}
 		if label != "" {
 			b.Label = label
