@@ -86,6 +86,7 @@ func Rank(r *Result, opts RankOptions) []Target {
 	if by == "" {
 		by = "package"
 	}
+	opts.Recent = informative(r, opts.Recent)
 	var units []*unit
 	for _, p := range r.Packages {
 		pw, pnote := packageWeight(p)
@@ -176,6 +177,32 @@ func Rank(r *Result, opts RankOptions) []Target {
 		targets[i].Rank = i + 1
 	}
 	return targets
+}
+
+// informative drops the recent-files boost when it would not tell targets
+// apart: when more than a third of the ranked files changed recently (a young
+// repository, a shallow clone whose one commit touches everything), "changed
+// recently" says nothing about any one of them.
+func informative(r *Result, recent map[string]bool) map[string]bool {
+	if len(recent) == 0 {
+		return nil
+	}
+	files, hits := 0, 0
+	for _, p := range r.Packages {
+		for _, f := range p.Files {
+			if Excluded(f) {
+				continue
+			}
+			files++
+			if recent[f.Rel] || (f.Rel == "" && recent[f.Path]) {
+				hits++
+			}
+		}
+	}
+	if hits*3 > files {
+		return nil
+	}
+	return recent
 }
 
 func packageWeight(p *Package) (float64, string) {
@@ -307,7 +334,7 @@ func (u *unit) reason(open []*Function, untested, uncovered int) string {
 			parts = append(parts, fmt.Sprintf("most of it is one large function (%s, %d uncovered)", big.Name, big.Uncovered()))
 		}
 	}
-	if uncovered < sprintSize {
+	if uncovered < sprintSize && u.kind != "function" {
 		parts = append(parts, fmt.Sprintf("only %d uncovered, a small task", uncovered))
 	}
 	parts = append(parts, u.notes...)

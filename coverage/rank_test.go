@@ -142,9 +142,23 @@ func TestRankByFunctionAndFile(t *testing.T) {
 func TestRankBoostsRecentFilesAndSaysSo(t *testing.T) {
 	a := pkg("m/a", map[string][]fnSpec{"a.go": {{"A", 12, 0}}})
 	b := pkg("m/b", map[string][]fnSpec{"b.go": {{"B", 12, 0}}})
-	r := result(a, b)
+	c := pkg("m/c", map[string][]fnSpec{"c.go": {{"C", 11, 0}}})
+	d := pkg("m/d", map[string][]fnSpec{"d.go": {{"D", 11, 0}}})
+	r := result(a, b, c, d)
 	targets := Rank(r, RankOptions{Recent: map[string]bool{"m/b/b.go": true}})
 	if targets[0].Name != "m/b" || !strings.Contains(targets[0].Reason, "changed recently") {
 		t.Fatalf("recent package should rank first and say so: %+v", targets[0])
+	}
+}
+
+func TestRankIgnoresRecentWhenEverythingIsRecent(t *testing.T) {
+	a := pkg("m/a", map[string][]fnSpec{"a.go": {{"A", 12, 0}}})
+	b := pkg("m/b", map[string][]fnSpec{"b.go": {{"B", 12, 0}}})
+	r := result(a, b)
+	targets := Rank(r, RankOptions{Recent: map[string]bool{"m/a/a.go": true, "m/b/b.go": true}})
+	for _, tg := range targets {
+		if strings.Contains(tg.Reason, "changed recently") {
+			t.Errorf("a one-commit history marks every file recent; the reason should not say so: %q", tg.Reason)
+		}
 	}
 }
