@@ -87,15 +87,17 @@ func Loop(ctx context.Context, opts Options, r Renderer) error {
 	switch {
 	case opts.Command != "":
 		l.kind = kindCommand
-	case exists(filepath.Join(root, "go.mod")) || exists(filepath.Join(root, "go.work")):
+	case goRoot(root) != "":
+		// Run from inside a module, watch-test watches the whole module.
 		l.kind = kindGo
+		l.root = goRoot(root)
 	case coverage.IsPythonProject(root):
 		l.kind = kindPython
 	default:
 		return fmt.Errorf("watch-test %s: %w", root, ErrNoProject)
 	}
 	if l.kind == kindGo {
-		if l.graph, err = LoadGraph(ctx, root, opts.Env); err != nil {
+		if l.graph, err = LoadGraph(ctx, l.root, opts.Env); err != nil {
 			return err
 		}
 	}
@@ -107,6 +109,24 @@ func Loop(ctx context.Context, opts Options, r Renderer) error {
 var ErrNoProject = errors.New("neither a Go module (go.mod, go.work) nor a Python project here")
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// goRoot returns the directory of the go.work, else of the go.mod, that
+// holds dir, or "".
+func goRoot(dir string) string {
+	for _, name := range []string{"go.work", "go.mod"} {
+		for d := dir; ; {
+			if exists(filepath.Join(d, name)) {
+				return d
+			}
+			parent := filepath.Dir(d)
+			if parent == d {
+				break
+			}
+			d = parent
+		}
+	}
+	return ""
+}
 
 type loop struct {
 	opts  Options

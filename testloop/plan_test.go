@@ -67,3 +67,15 @@ func TestRelevantChanges(t *testing.T) {
 		}
 	}
 }
+
+func TestGoRootIsFoundFromASubdirectory(t *testing.T) {
+	dir := writeFixture(t)
+	for _, sub := range []string{".", "a", "a/testdata"} {
+		if got := goRoot(filepath.Join(dir, sub)); got != dir {
+			t.Errorf("goRoot(%s) = %s, want the module root %s", sub, got, dir)
+		}
+	}
+	if got := goRoot(t.TempDir()); got != "" {
+		t.Errorf("goRoot of a directory outside every module = %s, want none", got)
+	}
+}
