@@ -71,15 +71,49 @@ func TestSetupHTTPScripts(t *testing.T) {
 		if err := os.MkdirAll(root, 0o755); err != nil {
 			return err
 		}
-		open := httptest.NewServer(gitBackend(t, root))
+		// Repositories named stall*.git never send their pack: the server
+		// notes that the clone is under way in $WORK/stall-started and
+		// waits for the client to hang up.
+		backend := gitBackend(t, root)
+		marker := filepath.Join(env.WorkDir, "stall-started")
+		quit := make(chan struct{})
+		open := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/stall") && strings.HasSuffix(r.URL.Path, "/git-upload-pack") {
+				os.WriteFile(marker, nil, 0o644)
+				select {
+				case <-r.Context().Done():
+				case <-quit: // the script ends (its background commands may still run)
+				}
+				return
+			}
+			backend.ServeHTTP(w, r)
+		}))
 		auth := httptest.NewServer(requireAuth("newcomer", scriptToken, gitBackend(t, root)))
-		env.Defer(open.Close)
+		env.Defer(func() { close(quit); open.CloseClientConnections(); open.Close() })
 		env.Defer(auth.Close)
 		env.Setenv("GITURL", open.URL)
 		env.Setenv("AUTHURL", auth.URL)
 		env.Setenv("AUTHHOST", strings.TrimPrefix(auth.URL, "http://"))
 		env.Setenv("TOKEN", scriptToken)
 		return nil
+	}
+	p.Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		// waitfile FILE waits up to a minute for FILE to exist.
+		"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 1 {
+				ts.Fatalf("usage: waitfile FILE")
+			}
+			deadline := time.Now().Add(time.Minute)
+			for {
+				if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+					return
+				}
+				if time.Now().After(deadline) {
+					ts.Fatalf("%s did not appear within a minute", args[0])
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		},
 	}
 	testscript.Run(t, p)
 }
