@@ -129,6 +129,13 @@ type engine struct {
 	linkMu sync.Mutex
 	links  map[[2]uint64]*linkEntry
 
+	// Directories waiting to be walked, taken by any worker, last in first
+	// out so that the walk goes depth first and few directories are open.
+	dirMu    sync.Mutex
+	dirStack []dirJob
+	dirJobs  atomic.Int64  // pushed and not yet walked
+	dirWake  chan struct{} // a directory was pushed
+
 	fast fastPaths
 }
 
@@ -165,12 +172,13 @@ func Copy(ctx context.Context, src, dst string, opts Options) (Stats, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	e := &engine{
-		ctx:    ctx,
-		cancel: cancel,
-		opts:   opts,
-		m:      m,
-		jobs:   make(chan job, opts.Workers*4),
-		links:  make(map[[2]uint64]*linkEntry),
+		ctx:     ctx,
+		cancel:  cancel,
+		opts:    opts,
+		m:       m,
+		jobs:    make(chan job, opts.Workers*4),
+		links:   make(map[[2]uint64]*linkEntry),
+		dirWake: make(chan struct{}, 1),
 	}
 	e.initIdentity()
 	root, err := e.openRoot(src, dst)
@@ -179,6 +187,7 @@ func Copy(ctx context.Context, src, dst string, opts Options) (Stats, error) {
 	}
 	e.rootDst = root.dstSt
 
+	e.pushDir(dirJob{d: root})
 	var wg sync.WaitGroup
 	for i := 0; i < opts.Workers; i++ {
 		wg.Add(1)
@@ -206,10 +215,6 @@ func Copy(ctx context.Context, src, dst string, opts Options) (Stats, error) {
 		}()
 	}
 
-	w := &walker{buf: make([]byte, 64<<10)}
-	e.walk(w, root)
-	e.walkDone.Store(true)
-	close(e.jobs)
 	wg.Wait()
 	close(progressDone)
 	pwg.Wait()
@@ -398,14 +403,14 @@ func (e *engine) describeFatal(err error) string {
 	return "filesystem is full"
 }
 
-// walk lists d, hands its files to the workers in batches and descends into
-// its subdirectories, depth first. The walk holds one reference on d until
-// it returns.
-func (e *engine) walk(w *walker, d *dir) {
+// walk lists d, hands its files to the workers in batches and pushes its
+// subdirectories to be walked. It holds one reference on d until it returns.
+func (e *engine) walk(ww *worker, d *dir) {
 	defer e.release(d)
 	if e.ctx.Err() != nil {
 		return
 	}
+	w := ww.walker()
 	ents, err := e.readSrc(w, d)
 	if err != nil {
 		e.fail(d, "", "dir", "read directory", err)
@@ -428,12 +433,7 @@ func (e *engine) walk(w *walker, d *dir) {
 		if len(b.items) == 0 {
 			return
 		}
-		d.pending.Add(int64(len(b.items)))
-		select {
-		case e.jobs <- b:
-		case <-e.ctx.Done():
-			d.pending.Add(-int64(len(b.items)))
-		}
+		e.dispatch(ww, b)
 		b = job{d: d}
 		bbytes = 0
 	}
@@ -448,7 +448,7 @@ func (e *engine) walk(w *walker, d *dir) {
 			keep[de.name] = true
 		}
 		if de.kind == kDir {
-			if !e.m.excluded(d.relTo(de.name), de.name, true) {
+			if !e.excluded(d, de.name, true) {
 				subdirs = append(subdirs, de.name)
 			}
 			continue
@@ -468,7 +468,7 @@ func (e *engine) walk(w *walker, d *dir) {
 			}
 			st.valid = true
 			if st.kind == kDir {
-				if !e.m.excluded(d.relTo(de.name), de.name, true) {
+				if !e.excluded(d, de.name, true) {
 					subdirs = append(subdirs, de.name)
 				}
 				continue
@@ -476,7 +476,7 @@ func (e *engine) walk(w *walker, d *dir) {
 		} else {
 			st.kind = de.kind
 		}
-		if e.m.excluded(d.relTo(de.name), de.name, false) {
+		if e.excluded(d, de.name, false) {
 			continue
 		}
 		e.totalFiles.Add(1)
@@ -485,13 +485,7 @@ func (e *engine) walk(w *walker, d *dir) {
 		}
 		if st.kind == kFile && st.size >= batchBytes {
 			// A big file goes on its own so that it does not hold up a batch.
-			one := job{d: d, items: []item{{name: de.name, st: st}}}
-			d.pending.Add(1)
-			select {
-			case e.jobs <- one:
-			case <-e.ctx.Done():
-				d.pending.Add(-1)
-			}
+			e.dispatch(ww, job{d: d, items: []item{{name: de.name, st: st}}})
 			continue
 		}
 		b.items = append(b.items, item{name: de.name, st: st})
@@ -504,21 +498,27 @@ func (e *engine) walk(w *walker, d *dir) {
 	if keep != nil && e.ctx.Err() == nil {
 		e.deleteExtra(d, keep)
 	}
-	for _, name := range subdirs {
-		if e.ctx.Err() != nil {
-			return
-		}
-		child, err := e.openChild(w, d, name)
-		if err != nil {
-			e.fail(d, name, "dir", "open directory", err)
-			continue
-		}
-		if child == nil {
-			continue
-		}
-		d.pending.Add(1) // released when the child is finished
-		e.walk(w, child)
+	for i := len(subdirs) - 1; i >= 0 && e.ctx.Err() == nil; i-- {
+		d.pending.Add(1) // released when the child is finished, or fails to open
+		e.pushDir(dirJob{parent: d, name: subdirs[i]})
 	}
+}
+
+// dispatch queues a batch for the workers, or copies it here when the queue
+// is full: a walking worker never waits, so the walk cannot deadlock with
+// the copying, and the queue bounds how far the walk runs ahead.
+func (e *engine) dispatch(w *worker, b job) {
+	b.d.pending.Add(int64(len(b.items)))
+	select {
+	case e.jobs <- b:
+	default:
+		e.runBatch(w, b)
+	}
+}
+
+// excluded reports whether the entry name of d is excluded.
+func (e *engine) excluded(d *dir, name string, isDir bool) bool {
+	return e.m != nil && e.m.excluded(d.relTo(name), name, isDir)
 }
 
 // deleteExtra removes destination entries the source lacks, leaving excluded
@@ -528,7 +528,7 @@ func (e *engine) deleteExtra(d *dir, keep map[string]bool) {
 		if keep[name] || strings.HasPrefix(name, TempPrefix) {
 			continue
 		}
-		if e.m.excluded(d.relTo(name), name, k == kDir) {
+		if e.excluded(d, name, k == kDir) {
 			continue
 		}
 		if !e.opts.DryRun {
@@ -554,15 +554,100 @@ func (e *engine) release(d *dir) {
 	}
 }
 
+// work runs one worker: it walks directories when there are some to walk
+// (the walk is spread over the workers) and copies batches of entries.
 func (e *engine) work(w *worker) {
-	for j := range e.jobs {
-		for i := range j.items {
-			if e.ctx.Err() == nil {
-				e.copyItem(w, j.d, &j.items[i])
+	for {
+		if j, ok := e.popDir(); ok {
+			e.walkDir(w, j)
+			e.dirDone()
+			continue
+		}
+		select {
+		case b, ok := <-e.jobs:
+			if !ok {
+				return
 			}
-			e.release(j.d)
+			e.runBatch(w, b)
+		case <-e.dirWake:
 		}
 	}
+}
+
+func (e *engine) runBatch(w *worker, j job) {
+	for i := range j.items {
+		if e.ctx.Err() == nil {
+			e.copyItem(w, j.d, &j.items[i])
+		}
+		e.release(j.d)
+	}
+}
+
+// dirJob is a directory to walk: the root, already open, or the
+// subdirectory name of parent, which holds a reference for it.
+type dirJob struct {
+	d      *dir
+	parent *dir
+	name   string
+}
+
+func (e *engine) pushDir(j dirJob) {
+	e.dirJobs.Add(1)
+	e.dirMu.Lock()
+	e.dirStack = append(e.dirStack, j)
+	e.dirMu.Unlock()
+	select {
+	case e.dirWake <- struct{}{}:
+	default:
+	}
+}
+
+func (e *engine) popDir() (dirJob, bool) {
+	e.dirMu.Lock()
+	defer e.dirMu.Unlock()
+	n := len(e.dirStack)
+	if n == 0 {
+		return dirJob{}, false
+	}
+	j := e.dirStack[n-1]
+	e.dirStack[n-1] = dirJob{}
+	e.dirStack = e.dirStack[:n-1]
+	if n > 1 { // wake another worker for the rest
+		select {
+		case e.dirWake <- struct{}{}:
+		default:
+		}
+	}
+	return j, true
+}
+
+// dirDone marks one directory walked; after the last one no more batches
+// come, and the workers stop once they have copied what is queued.
+func (e *engine) dirDone() {
+	if e.dirJobs.Add(-1) == 0 {
+		e.walkDone.Store(true)
+		close(e.jobs)
+	}
+}
+
+func (e *engine) walkDir(w *worker, j dirJob) {
+	d := j.d
+	if d == nil {
+		if e.ctx.Err() != nil {
+			e.release(j.parent)
+			return
+		}
+		child, err := e.openChild(w.walker(), j.parent, j.name)
+		if err != nil || child == nil {
+			if err != nil {
+				e.fail(j.parent, j.name, "dir", "open directory", err)
+			}
+			e.release(j.parent)
+			return
+		}
+		d = child
+	}
+	e.walk(w, d)
 }
 
 func (e *engine) copyItem(w *worker, d *dir, it *item) {

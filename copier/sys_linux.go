@@ -47,6 +47,7 @@ type fastPaths struct {
 }
 
 type worker struct {
+	wk      *walker
 	id, pid int
 	seq     uint64
 	nameBuf []byte
@@ -61,6 +62,13 @@ func newWorker(id int) *worker {
 
 type walker struct {
 	buf []byte
+}
+
+func (w *worker) walker() *walker {
+	if w.wk == nil {
+		w.wk = &walker{buf: make([]byte, 64<<10)}
+	}
+	return w.wk
 }
 
 func (e *engine) initIdentity() {

@@ -25,6 +25,7 @@ type sysDir struct {
 type fastPaths struct{}
 
 type worker struct {
+	wk      *walker
 	id, pid int
 	seq     uint64
 	nameBuf []byte
@@ -38,6 +39,13 @@ func newWorker(id int) *worker {
 
 type walker struct {
 	buf []byte
+}
+
+func (w *worker) walker() *walker {
+	if w.wk == nil {
+		w.wk = &walker{buf: make([]byte, 64<<10)}
+	}
+	return w.wk
 }
 
 func (e *engine) initIdentity() {
