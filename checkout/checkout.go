@@ -252,7 +252,11 @@ func Open(dir string) (*Result, error) {
 	}
 	res, err := describe(r, dir)
 	if err != nil {
-		return nil, explain(err, Options{URL: dir})
+		if errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return nil, &Error{Kind: ErrEmpty, Msg: fmt.Sprintf("the checkout in %s has no commits yet", dir), Err: err,
+				Hint: "commit the project first (git add -A && git commit), or pass the repository URL to clone"}
+		}
+		return nil, &Error{Kind: ErrOther, Msg: fmt.Sprintf("read the checkout in %s: %v", dir, err), Err: err}
 	}
 	if wt, err := r.Worktree(); err == nil {
 		res.Dir = wt.Filesystem.Root()
