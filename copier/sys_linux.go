@@ -211,6 +211,7 @@ func (e *engine) openChild(w *walker, p *dir, name string) (*dir, error) {
 		e.event(EventCopied, d, "", "dir", 0, nil)
 		return d, nil
 	}
+	dfd := -1
 	if e.opts.DryRun {
 		var ds unix.Stat_t
 		if p.fresh || unix.Fstatat(p.sys.dst, name, &ds, unix.AT_SYMLINK_NOFOLLOW) != nil || ds.Mode&unix.S_IFMT != unix.S_IFDIR {
@@ -219,39 +220,44 @@ func (e *engine) openChild(w *walker, p *dir, name string) (*dir, error) {
 			e.event(EventCopied, d, "", "dir", 0, nil)
 			return d, nil
 		}
-	} else {
-		k, existed := p.dst[name]
-		if existed && k == kDir {
-			err = unix.EEXIST
-		} else {
-			err = unix.Mkdirat(p.sys.dst, name, d.st.perm&0o777|0o700)
-		}
+	}
+	if !p.fresh {
+		// On a re-copy the directory is most often there already: open it.
+		dfd, err = unix.Openat(p.sys.dst, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		switch {
 		case err == nil:
-			d.fresh = true
-		case err == unix.EEXIST:
-			var ds unix.Stat_t
-			if err := unix.Fstatat(p.sys.dst, name, &ds, unix.AT_SYMLINK_NOFOLLOW); err == nil && ds.Mode&unix.S_IFMT != unix.S_IFDIR {
-				// A file or a link where a directory belongs: replace it.
-				if err := unix.Unlinkat(p.sys.dst, name, 0); err != nil {
-					unix.Close(fd)
-					return nil, err
-				}
-				if err := unix.Mkdirat(p.sys.dst, name, d.st.perm&0o777|0o700); err != nil {
-					unix.Close(fd)
-					return nil, err
-				}
-				d.fresh = true
+		case err == unix.ENOENT:
+			dfd = -1
+		case (err == unix.ENOTDIR || err == unix.ELOOP) && !e.opts.DryRun:
+			// A file or a link where a directory belongs: replace it,
+			// never following the link.
+			if err := unix.Unlinkat(p.sys.dst, name, 0); err != nil {
+				unix.Close(fd)
+				return nil, err
 			}
+			dfd = -1
 		default:
 			unix.Close(fd)
 			return nil, err
 		}
 	}
-	dfd, err := unix.Openat(p.sys.dst, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		unix.Close(fd)
-		return nil, err
+	if dfd < 0 && e.opts.DryRun {
+		d.fresh = true
+		e.dirs.Add(1)
+		e.event(EventCopied, d, "", "dir", 0, nil)
+		return d, nil
+	}
+	if dfd < 0 {
+		if err := unix.Mkdirat(p.sys.dst, name, d.st.perm&0o777|0o700); err != nil {
+			unix.Close(fd)
+			return nil, err
+		}
+		d.fresh = true
+		dfd, err = unix.Openat(p.sys.dst, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			unix.Close(fd)
+			return nil, err
+		}
 	}
 	d.sys.dst = dfd
 	if d.fresh {
@@ -291,10 +297,8 @@ func (e *engine) closeDir(d *dir) {
 
 // readNames lists the directory open at fd with getdents64.
 // each gets the name in buf: it must copy it to keep it.
+// fd must be freshly opened: it is read from where it is.
 func readNames(fd int, buf []byte, each func(name []byte, k kind)) error {
-	if _, err := unix.Seek(fd, 0, 0); err != nil {
-		return err
-	}
 	for {
 		var n int
 		err := retry(func() (err error) { n, err = unix.Getdents(fd, buf); return })
