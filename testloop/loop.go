@@ -87,14 +87,11 @@ func Loop(ctx context.Context, opts Options, r Renderer) error {
 	switch {
 	case opts.Command != "":
 		l.kind = kindCommand
-	case goRoot(root) != "":
-		// Run from inside a module, watch-test watches the whole module.
-		l.kind = kindGo
-		l.root = goRoot(root)
-	case coverage.IsPythonProject(root):
-		l.kind = kindPython
 	default:
-		return fmt.Errorf("watch-test %s: %w", root, ErrNoProject)
+		l.root, l.kind = projectRoot(root)
+		if l.kind == "" {
+			return fmt.Errorf("watch-test %s: %w", root, ErrNoProject)
+		}
 	}
 	if l.kind == kindGo {
 		if l.graph, err = LoadGraph(ctx, l.root, opts.Env); err != nil {
@@ -109,6 +106,27 @@ func Loop(ctx context.Context, opts Options, r Renderer) error {
 var ErrNoProject = errors.New("neither a Go module (go.mod, go.work) nor a Python project here")
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// ProjectRoot returns the directory watch-test watches for dir: dir itself
+// when it holds go.mod, go.work or a Python project, else the nearest
+// directory above it with go.work or go.mod (run from inside a module,
+// watch-test watches the whole module), else dir.
+func ProjectRoot(dir string) string {
+	root, _ := projectRoot(dir)
+	return root
+}
+
+func projectRoot(dir string) (root, kind string) {
+	switch {
+	case exists(filepath.Join(dir, "go.mod")) || exists(filepath.Join(dir, "go.work")):
+		return dir, kindGo
+	case coverage.IsPythonProject(dir):
+		return dir, kindPython
+	case goRoot(dir) != "":
+		return goRoot(dir), kindGo
+	}
+	return dir, ""
+}
 
 // goRoot returns the directory of the go.work, else of the go.mod, that
 // holds dir, or "".

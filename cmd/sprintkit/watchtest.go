@@ -82,6 +82,10 @@ func runWatchTest(c *cli.Context, dir string) error {
 	if err != nil {
 		return err
 	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	abs = testloop.ProjectRoot(abs)
 	if opts.Command == "" {
 		var b coverage.Baseline
 		switch err := state.ReadJSON(state.Path(abs, state.BaselineFile), &b); {
