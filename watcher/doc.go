@@ -22,15 +22,21 @@
 //     size and modification time) are one Renamed; renaming a directory
 //     reports the directory and every entry beneath it as Renamed; a rename
 //     out of the tree is a Deleted, one into it a Created;
-//   - new directories: each is watched, then read, so files created in it
-//     before its watch was in place are reported as Created;
+//   - new directories: each is watched as soon as its creation is seen, and
+//     read at the end of the batch, so files created in it before its watch
+//     was in place are reported as Created;
 //   - overflow: when the kernel's queue overflows, events are lost; the
 //     watcher reports an Error event wrapping ErrOverflow and then rescans the
 //     whole tree against the snapshot, so the batch still holds every change
 //     and the final state is right;
 //   - polling: the same comparison run over the whole tree every
-//     Options.PollInterval, used when inotify watches run out or when asked
-//     (Options.Poll). It works on every platform.
+//     Options.PollInterval (stretched on trees so large that scanning would
+//     take more than 5% of the time), used when inotify watches run out,
+//     when the kernel watcher stops, or when asked (Options.Poll). It works
+//     on every platform.
+//
+// A batch goes out once the tree has been quiet for Options.Debounce, or
+// Options.MaxDelay after its first event when changes never stop coming.
 //
 // Events are delivered in batches to the callback given to Run, in path
 // order, with Error events first. The callback runs on the watcher's own
