@@ -143,3 +143,8 @@ func shmTempDir(t *testing.T) string {
 	}
 	return t.TempDir()
 }
+
+// steady is the debounce of tests whose changes take several system calls:
+// long enough that a busy machine does not split one change over two
+// batches. Debounce is configuration, not a timing assertion.
+const steady = 250 * time.Millisecond

@@ -46,7 +46,7 @@ func TestEditorSavesAreOneChanged(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			write(t, dir, "main.go", "package main\n")
-			h := start(t, dir, Options{})
+			h := start(t, dir, Options{Debounce: steady})
 			tt.save(t, dir)
 			if got, want := join(h.settle()), "changed main.go"; got != want {
 				t.Errorf("events:\n%s\nwant:\n%s", got, want)
@@ -109,7 +109,7 @@ func TestRenames(t *testing.T) {
 			for i, f := range tt.before {
 				write(t, dir, f, strings.Repeat("x", i+1))
 			}
-			h := start(t, dir, Options{})
+			h := start(t, dir, Options{Debounce: steady})
 			tt.act(t, dir, outside)
 			if got, want := join(h.settle()), join(tt.want); got != want {
 				t.Errorf("events:\n%s\nwant:\n%s", got, want)
@@ -121,7 +121,7 @@ func TestRenames(t *testing.T) {
 func TestDirectoryRenamedInsideTheTreeStaysWatched(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "old/x.go", "x")
-	h := start(t, dir, Options{})
+	h := start(t, dir, Options{Debounce: steady})
 	must(t, os.Rename(filepath.Join(dir, "old"), filepath.Join(dir, "new")))
 	h.settle()
 	write(t, dir, "new/x.go", "changed")
@@ -133,7 +133,7 @@ func TestDirectoryRenamedInsideTheTreeStaysWatched(t *testing.T) {
 
 func TestNewNestedDirectoriesAreWatchedAndScanned(t *testing.T) {
 	dir := t.TempDir()
-	h := start(t, dir, Options{})
+	h := start(t, dir, Options{Debounce: steady})
 	// Created at once: the files inside exist before any watch on them can.
 	for _, f := range []string{"a/b/c/one.go", "a/b/c/two.go", "a/b/three.go", "a/four.go"} {
 		write(t, dir, f, "x")
@@ -155,7 +155,7 @@ func TestDeletingAWatchedDirectory(t *testing.T) {
 	write(t, dir, "pkg/sub/x.go", "x")
 	write(t, dir, "pkg/y.go", "y")
 	write(t, dir, "keep.go", "k")
-	h := start(t, dir, Options{})
+	h := start(t, dir, Options{Debounce: steady})
 	must(t, os.RemoveAll(filepath.Join(dir, "pkg")))
 	want := []string{"deleted pkg", "deleted pkg/sub", "deleted pkg/sub/x.go", "deleted pkg/y.go"}
 	if got := join(h.settle()); got != join(want) {
@@ -293,7 +293,7 @@ func TestKernelQueueOverflowIsAnErrorThenARescan(t *testing.T) {
 func TestInjectedOverflowIsReportedFirstAndRescans(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.go", "a")
-	h := start(t, dir, Options{})
+	h := start(t, dir, Options{Debounce: steady})
 	write(t, dir, "b.go", "b")
 	h.w.inject <- fsnotify.ErrEventOverflow
 	b := h.until("b.go")
@@ -376,7 +376,7 @@ func TestIgnoredPathsMakeNoEvents(t *testing.T) {
 	write(t, dir, ".git/HEAD", "ref: refs/heads/main\n")
 	write(t, dir, ".sprintkit/baseline.json", "{}")
 	write(t, dir, "build/out.bin", "x")
-	h := start(t, dir, Options{})
+	h := start(t, dir, Options{Debounce: steady})
 	write(t, dir, "debug.log", "x")
 	write(t, dir, "keep.log", "x")
 	write(t, dir, "build/out.bin", "y")
@@ -469,7 +469,7 @@ func TestStoppingLeavesNoGoroutines(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		dir := t.TempDir()
 		write(t, dir, "a/b.go", "x")
-		h := start(t, dir, Options{})
+		h := start(t, dir, Options{Debounce: steady})
 		write(t, dir, "a/c.go", "x")
 		h.settle()
 		h.stop()
@@ -523,7 +523,7 @@ func TestTypeAndModeChanges(t *testing.T) {
 			for _, f := range tt.before {
 				write(t, dir, f, "x")
 			}
-			h := start(t, dir, Options{})
+			h := start(t, dir, Options{Debounce: steady})
 			tt.act(t, dir)
 			if got, want := join(h.settle()), join(tt.want); got != want {
 				t.Errorf("events:\n%s\nwant:\n%s", got, want)
