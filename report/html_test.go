@@ -22,6 +22,8 @@ import (
 	"github.com/sprintkit/sprintkit/coverage"
 )
 
+// -update (or SPRINTKIT_UPDATE_GOLDEN=1, as the text renderers' tests use)
+// rewrites the golden pages in testdata/html.
 var update = flag.Bool("update", false, "rewrite the golden pages in testdata/html")
 
 // shopResult builds a coverage.Result from a real `go test -coverprofile`
@@ -167,7 +169,7 @@ func TestHTMLPagesMatchGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden := filepath.Join("testdata", "html", tc.golden)
-			if *update {
+			if *update || os.Getenv("SPRINTKIT_UPDATE_GOLDEN") == "1" {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 					t.Fatal(err)
 				}
