@@ -91,7 +91,20 @@ func CrossBuild(ctx context.Context, src, dst, platform, version string, env []s
 	env = setEnv(env, "GOARCH", goarch)
 	env = setEnv(env, "CGO_ENABLED", "0")
 	env = setEnv(env, "GOWORK", "off")
-	env = setEnv(env, "GOFLAGS", "-mod=mod")
+	// Build on copies of go.mod and go.sum: go may complete them, and the
+	// sprintkit source (perhaps the very checkout being staged) must stay
+	// untouched.
+	mods, err := os.MkdirTemp("", "sprintkit-build-modfile-")
+	if err != nil {
+		return fmt.Errorf("build %s: %w", platform, err)
+	}
+	defer os.RemoveAll(mods)
+	for _, name := range []string{"go.mod", "go.sum"} {
+		if err := copySmall(filepath.Join(src, name), filepath.Join(mods, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("build %s: %w", platform, err)
+		}
+	}
+	env = setEnv(env, "GOFLAGS", "-mod=mod -modfile="+filepath.Join(mods, "go.mod"))
 	args := []string{"build", "-trimpath", "-o", tmp}
 	if version != "" {
 		args = append(args, "-ldflags", "-X main.version="+version)

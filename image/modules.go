@@ -370,24 +370,3 @@ func getEnv(env []string, key string) string {
 	}
 	return v
 }
-
-// Modfile copies the go.mod and go.sum kept by StageModules (in keep) into
-// a new temporary directory and returns the path of that go.mod, for
-// GOFLAGS=-modfile=...: go commands that run with it never write to the
-// project's own go.mod and go.sum, and find nothing to add, so that go
-// commands running at once do not race to update them. cleanup removes
-// the copy.
-func Modfile(keep string) (modfile string, cleanup func(), err error) {
-	tmp, err := os.MkdirTemp("", "sprintkit-modfile-")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup = func() { os.RemoveAll(tmp) }
-	for _, name := range []string{"go.mod", "go.sum"} {
-		if err := copySmall(filepath.Join(keep, name), filepath.Join(tmp, name)); err != nil {
-			cleanup()
-			return "", nil, err
-		}
-	}
-	return filepath.Join(tmp, "go.mod"), cleanup, nil
-}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/state"
@@ -43,6 +44,9 @@ type SetupResult struct {
 	EnvFile          string
 	Repo, Modules    copier.Stats
 	Warnings         []string
+	// StepSeconds is the time each step took ("toolchain", "verify",
+	// "repo", "modules", "env", "resolve").
+	StepSeconds map[string]float64
 }
 
 // ToolchainError is returned when the local go is missing or older than the
@@ -67,7 +71,17 @@ func (e *DestinationError) Error() string {
 // Running the baseline and the report is left to the caller, with
 // Environ(os.Environ(), res.Env).
 func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error) {
+	steps := map[string]float64{}
+	cur, curStart := "", time.Now()
+	endStep := func() {
+		if cur != "" {
+			steps[cur] += time.Since(curStart).Seconds()
+		}
+		cur = ""
+	}
 	step := func(s, format string, args ...any) {
+		endStep()
+		cur, curStart = s, time.Now()
 		if opts.Step != nil {
 			opts.Step(s, fmt.Sprintf(format, args...))
 		}
@@ -84,7 +98,8 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 	if err != nil {
 		return nil, err
 	}
-	res := &SetupResult{Manifest: m}
+	res := &SetupResult{Manifest: m, StepSeconds: steps}
+	defer endStep()
 	if opts.Dir == "" {
 		return nil, errors.New("no destination: pass --dir")
 	}

@@ -289,15 +289,17 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 			run = DefaultReport
 		}
 		renv := stagingTestEnv(env, res.ModCache, proxyDir, m.ModulePaths())
-		// The tests run on the go.mod and go.sum that staging completed,
-		// never on the organiser's own.
-		modfile, cleanup, err := Modfile(res.ModCache + ".modfile")
+		// The tests run in a scratch copy of the checkout that holds the
+		// go.mod and go.sum staging completed, so that the organiser's own
+		// are never written and parallel go commands find nothing to add.
+		// (-modfile in GOFLAGS would do that too, but it leaks into every
+		// go command the tests themselves run, in other modules.)
+		scratch, err := scratchCopy(ctx, src, res.ModCache+".modfile", opts.Workers)
 		if err != nil {
 			return nil, fmt.Errorf("prepare the test run: %w", err)
 		}
-		renv = setEnv(renv, "GOFLAGS", "-mod=mod -modcacherw -modfile="+modfile)
-		r, targets, err := run(ctx, src, renv, reportDir)
-		cleanup()
+		r, targets, err := run(ctx, scratch, renv, reportDir)
+		os.RemoveAll(filepath.Dir(scratch))
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -554,3 +556,25 @@ func readTargets(out string) []coverage.Target {
 
 // targetsFile keeps the top targets inside report/, for START_HERE.html.
 const targetsFile = "targets.json"
+
+// scratchCopy copies the checkout src into a new temporary directory, with
+// the go.mod and go.sum kept in modfileDir over its own, and returns the
+// copy's path (the caller removes its parent).
+func scratchCopy(ctx context.Context, src, modfileDir string, workers int) (string, error) {
+	tmp, err := os.MkdirTemp("", "sprintkit-stage-tests-")
+	if err != nil {
+		return "", err
+	}
+	dst := filepath.Join(tmp, filepath.Base(src))
+	if _, err := copier.Copy(ctx, src, dst, copier.Options{Workers: workers, Exclude: []string{"/" + state.DirName + "/"}}); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	for _, name := range []string{"go.mod", "go.sum"} {
+		if err := copySmall(filepath.Join(modfileDir, name), filepath.Join(dst, name)); err != nil {
+			os.RemoveAll(tmp)
+			return "", err
+		}
+	}
+	return dst, nil
+}

@@ -102,7 +102,7 @@ func setupFromImage(c *cli.Context) error {
 	}
 	out := fromImageJSON{Type: "setup", Image: m.Project, Dir: res.Dir, Commit: m.Commit, Upstream: m.Upstream,
 		ModCache: res.ModCache, EnvFile: res.EnvFile, Env: map[string]string{}, Toolchain: res.Toolchain.Local,
-		RepoFiles: res.Repo.Files, ModuleFiles: res.Modules.Files, Warnings: imgNonNil(res.Warnings)}
+		RepoFiles: res.Repo.Files, ModuleFiles: res.Modules.Files, Warnings: imgNonNil(res.Warnings), Steps: res.StepSeconds}
 	for _, v := range res.Env {
 		out.Env[v.Key] = v.Value
 	}
@@ -189,6 +189,7 @@ type fromImageJSON struct {
 	ModuleFiles int64              `json:"module_files_copied"`
 	Baseline    *fromImageBaseline `json:"baseline,omitempty"`
 	Warnings    []string           `json:"warnings"`
+	Steps       map[string]float64 `json:"step_seconds"`
 }
 
 type fromImageBaseline struct {
