@@ -13,6 +13,11 @@
 //
 // Every error Clone returns is an *Error: what happened and what to do, with
 // credentials removed from every URL it quotes (see Redact).
+//
+// Besides Clone and Open, the package tells what a checkout holds (Detect:
+// Go module, go.work workspace, Python project) and fetches a Go project's
+// dependencies with progress (DownloadGo). It prints nothing: progress goes
+// to callbacks, which the CLI draws.
 package checkout
 
 import (
