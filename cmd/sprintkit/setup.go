@@ -349,6 +349,9 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) (er
 	}
 
 	inPlace := o.Dir == "" && isCheckoutDir(o.Arg)
+	if inPlace && (o.Branch != "" || o.Tags || o.SSHKey != "") {
+		return usagef("setup: %s is a checkout, set up in place; --branch, --tags and --ssh-key apply to a clone (switch branches with git there)", o.Arg)
+	}
 	dir := o.Arg
 	transport := ""
 	if !inPlace {
