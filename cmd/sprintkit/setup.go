@@ -618,7 +618,7 @@ func setupPrintSummary(w io.Writer, s *setupSummary, asJSON bool) error {
 	fmt.Fprintf(w, "project   %s\n", s.Project)
 	doctorPrint(w, s.Checks, "checks    ")
 	if d := s.Deps; d != nil {
-		fmt.Fprintf(w, "modules   %d in go.sum, %d were cached, %.1fs\n", d.Modules, d.Cached, d.Seconds)
+		fmt.Fprintf(w, "modules   %d in go.sum (%d already in the module cache), downloaded in %.1fs\n", d.Modules, d.Cached, d.Seconds)
 	}
 	if t := s.Tests; t != nil {
 		fmt.Fprintf(w, "tests     %d passed, %d failed, %d skipped in %.1fs\n", t.Passed, t.Failed, t.Skipped, t.Seconds)
