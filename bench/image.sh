@@ -82,7 +82,7 @@ PROXY="file://$T/box/gomod/cache/download"
 
 run_a() {
   rm -rf "$T/a"; chmod -R u+w "$T/a-cache" 2>/dev/null || true; rm -rf "$T/a-cache"
-  GOPROXY=off GOMODCACHE="$T/a-cache" "$SK" setup --from-image "$T/box" --dir "$T/a" --clone-only > /dev/null 2> "$T/a.err" || { cat "$T/a.err"; exit 1; }
+  GOPROXY=off GOMODCACHE="$T/a-cache" "$SK" setup --from-image "$T/box" --dir "$T/a" --clone-only --format json > "$T/a.$1.json" 2> "$T/a.err" || { cat "$T/a.err"; exit 1; }
   (cd "$T/a" && . .sprintkit/env && go list -deps -test ./... > /dev/null)
 }
 run_b() {
@@ -95,7 +95,7 @@ run_b() {
 ratios=()
 as=(); bs=()
 for i in $(seq "$N"); do
-  s=$(now); run_a; e=$(now); a=$(secs "$s" "$e")
+  s=$(now); run_a "$i"; e=$(now); a=$(secs "$s" "$e")
   s=$(now); run_b; e=$(now); b=$(secs "$s" "$e")
   as+=("$a"); bs+=("$b")
   ratios+=("$(python3 -c "print($a / $b)")")
@@ -109,6 +109,12 @@ b = [float(x) for x in sys.argv[3].split()]
 print(f"setup to ready-to-test (median of {len(r)} interleaved pairs): from-image {statistics.median(a):.2f} s, "
       f"http clone + go mod download {statistics.median(b):.2f} s")
 print(f"from-image / (http clone + go mod download) = {statistics.median(r):.2f}x  (min {min(r):.2f}, max {max(r):.2f})")
+EOF
+python3 - "$T"/a.*.json <<'EOF'
+import json, statistics, sys
+runs = [json.load(open(p))["step_seconds"] for p in sys.argv[1:]]
+keys = ["toolchain", "verify", "repo", "modules", "env", "resolve"]
+print("from-image steps (median s): " + ", ".join(f"{k} {statistics.median(r.get(k, 0) for r in runs):.2f}" for k in keys))
 EOF
 
 if [ "${FULL:-0}" = 1 ]; then
