@@ -29,6 +29,27 @@
 // an unchanged image copies nothing: the repository and the module tree go
 // through the copier, which compares size and modification time.
 //
+// # Staging
+//
+// Stage works from a checkout with its own .git directory (a URL is cloned
+// first by the CLI). The repository is copied without the organiser's
+// .git/config (rewritten: remotes and branches only, URLs without
+// credentials; user, credential and http settings dropped), reflogs,
+// FETCH_HEAD and hooks. Modules are downloaded into a private module cache
+// (one per image under the user cache directory, kept for re-staging),
+// with the organiser's own module cache tried first as a file:// proxy, and
+// with go working on copies of go.mod and go.sum (-modfile), so the
+// checkout is never written. The report's test run happens in a scratch
+// copy of the checkout that holds the completed go.mod and go.sum, with
+// the image's module tree as the only proxy.
+//
+// Re-staging skips what did not change: modules when go.mod and go.sum are
+// the same, the test run when the commit is the same and the work tree
+// clean, cross-builds when the staging binary is the same; the copier
+// skips files of equal size and modification time, and the manifest
+// reuses the hashes of files whose size and modification time it already
+// recorded.
+//
 // # Offline module resolution
 //
 // The newcomer's go command is pointed at the staged modules with:

@@ -182,7 +182,7 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 
 	// 1. The repository.
 	step("repo", "copying the repository to %s", filepath.Join(out, RepoDir))
-	excl := []string{"/" + state.DirName + "/", "/.git/config", "/.git/FETCH_HEAD", "/.git/logs/", "/.git/index.lock", "/.git/sprintkit-*"}
+	excl := []string{"/" + state.DirName + "/", "/.git/config", "/.git/FETCH_HEAD", "/.git/logs/", "/.git/hooks/", "/.git/index.lock", "/.git/sprintkit-*"}
 	res.Repo, err = copier.Copy(ctx, src, filepath.Join(out, RepoDir), copier.Options{
 		Workers:  opts.Workers,
 		Exclude:  excl,
