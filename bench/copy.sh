@@ -2,7 +2,9 @@
 # bench/copy.sh — wall time of `sprintkit copy` against `cp -a` and `rsync -a`,
 # interleaved (sprintkit, cp, rsync, then the reverse order, ...), a fresh
 # destination before every run, caches warm. Prints the median, min and max
-# of the per-round ratios; a ratio below 1 means sprintkit is faster.
+# of the per-round ratios of wall times; a ratio below 1 means sprintkit is
+# faster. Also prints the CPU time (user + system) each tool used: on a
+# shared machine the wall time depends on how much CPU the others leave.
 #
 #   bench/copy.sh                               # every scenario, 5 rounds
 #   ROUNDS=7 SCENARIOS="tree-shm noop-shm" bench/copy.sh
@@ -36,6 +38,7 @@ cleanup() { rm -rf "$work" "$SHM" "$DISK"; }
 trap cleanup EXIT
 
 command -v rsync >/dev/null || { echo "copy.sh: rsync is not installed (apt-get install rsync)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "copy.sh: /usr/bin/time is not installed (apt-get install time)" >&2; exit 2; }
 (cd "$root" && go build -o "$work/sprintkit" ./cmd/sprintkit && go build -o "$work/gentree" ./bench/gentree)
 SK="$work/sprintkit"
 
@@ -45,14 +48,17 @@ echo "sprintkit copy $SK_FLAGS (default workers: $("$SK" copy --help | sed -n 's
 # now prints a timestamp in seconds with microseconds.
 now() { echo "${EPOCHREALTIME/,/.}"; }
 
-# timeit DISKSYNC CMD... runs CMD and prints its wall time in seconds.
+# timeit DISKSYNC CPUFILE CMD... runs CMD, prints its wall time in seconds
+# and appends the CPU time it used (user + system, all its threads and
+# children) to CPUFILE.
 timeit() {
-	local s=$1; shift
+	local s=$1 cpu=$2; shift 2
 	[ "$s" = 1 ] && sync
 	local t0 t1
 	t0=$(now)
-	"$@" >/dev/null
+	/usr/bin/time -f "%U %S" -o "$work/time" "$@" >/dev/null
 	t1=$(now)
+	awk '{printf "%.4f\n", $1+$2}' "$work/time" >> "$cpu"
 	echo "$t0 $t1" | awk '{printf "%.4f\n", $2-$1}'
 }
 
@@ -69,16 +75,16 @@ gen_large() { [ -d "$1" ] || "$work/gentree" -out "$1" -large "$LARGE_N" -size "
 # versus NAME BASE DISKSYNC: sprintkit vs cp -a vs rsync -a copying BASE/src to BASE/dst.
 versus() {
 	local name=$1 base=$2 s=$3 src=$2/src dst=$2/dst
-	: > "$work/sk"; : > "$work/cp"; : > "$work/rs"
+	: > "$work/sk"; : > "$work/cp"; : > "$work/rs"; : > "$work/sk.cpu"; : > "$work/cp.cpu"; : > "$work/rs.cpu"
 	for i in $(seq "$ROUNDS"); do
 		local order="sk cp rs"
 		[ $((i % 2)) = 0 ] && order="rs cp sk"
 		for t in $order; do
 			rm -rf "$dst"
 			case $t in
-			sk) timeit "$s" "$SK" copy $SK_FLAGS "$src" "$dst" >> "$work/sk" ;;
-			cp) timeit "$s" cp -a "$src/." "$dst/" >> "$work/cp" ;;
-			rs) timeit "$s" rsync -a "$src/" "$dst/" >> "$work/rs" ;;
+			sk) timeit "$s" "$work/sk.cpu" "$SK" copy $SK_FLAGS "$src" "$dst" >> "$work/sk" ;;
+			cp) timeit "$s" "$work/cp.cpu" cp -a "$src/." "$dst/" >> "$work/cp" ;;
+			rs) timeit "$s" "$work/rs.cpu" rsync -a "$src/" "$dst/" >> "$work/rs" ;;
 			esac
 		done
 	done
@@ -86,9 +92,9 @@ versus() {
 	ratios "$work/sk" "$work/cp" "$work/r1"
 	ratios "$work/sk" "$work/rs" "$work/r2"
 	echo "== $name =="
-	echo "  sprintkit copy   $(stats "$work/sk") s"
-	echo "  cp -a            $(stats "$work/cp") s"
-	echo "  rsync -a         $(stats "$work/rs") s"
+	echo "  sprintkit copy   $(stats "$work/sk") s   cpu $(stats "$work/sk.cpu") s"
+	echo "  cp -a            $(stats "$work/cp") s   cpu $(stats "$work/cp.cpu") s"
+	echo "  rsync -a         $(stats "$work/rs") s   cpu $(stats "$work/rs.cpu") s"
 	echo "  ratio sprintkit / cp -a     $(stats "$work/r1")"
 	echo "  ratio sprintkit / rsync -a  $(stats "$work/r2")"
 }
@@ -99,14 +105,14 @@ noop() {
 	rm -rf "$dst"
 	"$SK" copy "$src" "$dst" >/dev/null
 	rsync -a "$src/" "$dst/" # both agree it is up to date
-	: > "$work/sk"; : > "$work/rs"
+	: > "$work/sk"; : > "$work/rs"; : > "$work/sk.cpu"; : > "$work/rs.cpu"
 	for i in $(seq "$ROUNDS"); do
 		local order="sk rs"
 		[ $((i % 2)) = 0 ] && order="rs sk"
 		for t in $order; do
 			case $t in
-			sk) timeit "$s" "$SK" copy $SK_FLAGS "$src" "$dst" >> "$work/sk" ;;
-			rs) timeit "$s" rsync -a "$src/" "$dst/" >> "$work/rs" ;;
+			sk) timeit "$s" "$work/sk.cpu" "$SK" copy $SK_FLAGS "$src" "$dst" >> "$work/sk" ;;
+			rs) timeit "$s" "$work/rs.cpu" rsync -a "$src/" "$dst/" >> "$work/rs" ;;
 			esac
 		done
 	done
@@ -117,8 +123,8 @@ noop() {
 	rm -rf "$dst"
 	ratios "$work/sk" "$work/rs" "$work/r2"
 	echo "== $name =="
-	echo "  sprintkit copy   $(stats "$work/sk") s"
-	echo "  rsync -a         $(stats "$work/rs") s"
+	echo "  sprintkit copy   $(stats "$work/sk") s   cpu $(stats "$work/sk.cpu") s"
+	echo "  rsync -a         $(stats "$work/rs") s   cpu $(stats "$work/rs.cpu") s"
 	echo "  ratio sprintkit / rsync -a  $(stats "$work/r2")"
 }
 
@@ -130,7 +136,7 @@ jobs() {
 	for i in $(seq "$ROUNDS"); do
 		for j in $counts; do
 			rm -rf "$dst"
-			timeit "$s" "$SK" copy -j "$j" "$src" "$dst" >> "$work/j$j"
+			timeit "$s" "$work/cpu" "$SK" copy -j "$j" "$src" "$dst" >> "$work/j$j"
 		done
 	done
 	rm -rf "$dst"
