@@ -392,3 +392,24 @@ func TestExplainTurnsBareErrorsIntoAdvice(t *testing.T) {
 		})
 	}
 }
+
+func TestCloneFromACorruptServerRepositorySaysItIsTheServer(t *testing.T) {
+	f := newFixture(t)
+	// A bare copy with loose objects, one blob deleted: git upload-pack
+	// then aborts "due to possible repository corruption".
+	broken := filepath.Join(t.TempDir(), "broken.git")
+	gitRun(t, "", "clone", "-q", "--bare", "--no-hardlinks", f.work, broken)
+	blob := gitRun(t, f.work, "rev-parse", "HEAD:README.md")
+	if err := os.Remove(filepath.Join(broken, "objects", blob[:2], blob[2:])); err != nil {
+		t.Skipf("the blob is not a loose object here: %v", err)
+	}
+	dst := filepath.Join(t.TempDir(), "p")
+	_, err := Clone(context.Background(), Options{URL: broken, Dir: dst, Depth: 1})
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Kind != ErrCorrupt || !strings.Contains(ce.Msg, "problem on its side") || !strings.Contains(ce.Hint, "nothing is wrong on your machine") {
+		t.Fatalf("err = %v, want the server's corruption explained", err)
+	}
+	if _, err := os.Stat(dst); !errors.Is(err, os.ErrNotExist) {
+		t.Error("destination left behind")
+	}
+}

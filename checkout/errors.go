@@ -115,6 +115,10 @@ func explain(err error, opts Options) error {
 		e.Kind = ErrCorrupt
 		e.Msg = fmt.Sprintf("%s holds a file path that would write outside the checkout or into .git (%s); nothing was checked out", src, lastPart(raw))
 		e.Hint = "do not work around this: tell the project's maintainers or the sprint organisers"
+	case strings.Contains(raw, "corruption on the remote side") || strings.Contains(raw, "remote error") || strings.Contains(raw, "unable to read"):
+		e.Kind = ErrCorrupt
+		e.Msg = fmt.Sprintf("%s could not send the repository: the server reports a problem on its side (%s)", src, lastPart(raw))
+		e.Hint = "nothing is wrong on your machine: tell the project's maintainers or the sprint organisers, and try again later or from another mirror"
 	case errors.Is(err, object.ErrEntryNotFound):
 		e.Kind = ErrCorrupt
 		e.Msg = fmt.Sprintf("a path the repository refers to is missing from its tree (go-git: %q), often a stale .gitmodules entry for a submodule that was removed", raw)
