@@ -57,6 +57,10 @@ const TempPrefix = ".sprintkit.tmp-"
 // number of workers.
 type Options struct {
 	// Workers is the number of files copied at once; 0 means DefaultWorkers().
+	// Workers spend nearly all their time in system calls: a program that
+	// does little else while copying does well to set GOMAXPROCS to at least
+	// Workers (sprintkit copy does), so that a worker coming back from a
+	// system call need not wait for the Go scheduler to give it a P.
 	Workers int
 	// Exclude lists gitignore-like patterns matched against paths relative
 	// to the source: "*.pyc" matches a name at any depth, "node_modules/"

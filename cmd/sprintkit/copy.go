@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -147,6 +148,17 @@ func runCopy(c *cli.Context) error {
 			bar.Set(p.Bytes)
 			bar.Describe(fmt.Sprintf("%d/%d%s files", p.Files, p.TotalFiles, more))
 		}
+	}
+
+	// Copy workers spend nearly all their time in system calls. With a P
+	// each, a worker coming back from one carries on at once instead of
+	// waiting for the scheduler to hand it a P (see copier.Options.Workers).
+	workers := opts.Workers
+	if workers == 0 {
+		workers = copier.DefaultWorkers()
+	}
+	if runtime.GOMAXPROCS(0) < workers {
+		runtime.GOMAXPROCS(workers)
 	}
 
 	start := time.Now()
