@@ -47,7 +47,7 @@ Examples:
    sprintkit coverage --per-package            # each package by its own tests, as go test -cover
    sprintkit coverage --html --open            # the static HTML report, opened in a browser`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the project `DIR`ectory"},
+			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the project directory `DIR`"},
 			&cli.IntFlag{Name: "top", Value: 10, Usage: "show at most `N` targets (0: all)"},
 			&cli.StringFlag{Name: "by", Value: "package", Usage: "rank by `package|file|function`"},
 			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `table|json|markdown`"},
@@ -55,7 +55,7 @@ Examples:
 			&cli.StringSliceFlag{Name: "import", Usage: "rank an LCOV, Cobertura XML or coverage.py JSON `FILE` (repeatable; merged)"},
 			&cli.BoolFlag{Name: "per-package", Usage: "measure each package by its own tests only, as go test -cover does"},
 			&cli.BoolFlag{Name: "html", Usage: "also write the static HTML report and print the path of its index.html"},
-			&cli.StringFlag{Name: "out", Usage: "HTML report `DIR`ectory (default: DIR/.sprintkit/report)"},
+			&cli.StringFlag{Name: "out", Usage: "write the HTML report into `DIR` (default: the project's .sprintkit/report)"},
 			&cli.BoolFlag{Name: "open", Usage: "open the HTML report in a browser (implies --html)"},
 		},
 		Action: func(c *cli.Context) error {
