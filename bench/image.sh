@@ -66,9 +66,17 @@ print(f"image: {m['total_files']} files, {m['total_bytes']/2**20:.1f} MiB, {len(
 steps = lambda d: ", ".join(f"{k} {v:.1f}s" for k, v in sorted(d["step_seconds"].items()))
 print(f"stage:    {s:.2f} s  ({steps(a)}); tests {a['tests_passed']} passed, {a['tests_failed']} failed")
 print(f"re-stage: {r:.2f} s  ({steps(b)}); copied repo {b['repo']['Files']} + modules {b['modules']['Files']} files, hashed {b['hashed']}")
-print(f"re-stage / stage = {100*r/s:.1f}%  (issue 7 asks <= 10%)")
+print(f"re-stage / stage = {100*r/s:.2f}%  (issue 7 asks <= 10%)")
 for w in a["warnings"]:
     print("  warning:", w)
+EOF
+python3 - "$T/box/baseline.json" <<'EOF'
+import json, sys
+b = json.load(open(sys.argv[1]))
+for t in b["tests"]:
+    if t["outcome"] == "fail":
+        last = [l for l in (t.get("output") or "").splitlines() if l.strip()][-2:]
+        print(f"  failing at staging: {t['package']} {t['test']}: {' | '.join(last)[:300]}")
 EOF
 
 # A bare copy of the repository served over smart HTTP on loopback.
