@@ -161,6 +161,7 @@ func TestReadManifestExplainsWhatIsWrong(t *testing.T) {
 		{"a newer manifest version is refused", `{"format":"sprintkit-image","version":9}`, "version 9"},
 		{"a path that escapes the image is refused", `{"format":"sprintkit-image","version":1,"files":[{"path":"../etc/passwd","size":1,"sha256":"` + strings.Repeat("a", 64) + `"}]}`, "invalid entry"},
 		{"broken JSON is named", `{"format":`, "parse"},
+		{"a Windows path that escapes the image is refused", `{"format":"sprintkit-image","version":1,"files":[{"path":"repo\\..\\..\\x","size":1,"sha256":"` + strings.Repeat("a", 64) + `"}]}`, "invalid entry"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -173,6 +174,26 @@ func TestReadManifestExplainsWhatIsWrong(t *testing.T) {
 				t.Fatalf("ReadManifest error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestInsideImage(t *testing.T) {
+	cases := []struct {
+		path string
+		ok   bool
+	}{
+		{"repo/go.mod", true},
+		{"repo/docs/a:b.txt", true}, // a legal name on Linux and macOS
+		{"../etc/passwd", false},
+		{"repo/../../x", false},
+		{`repo\..\..\x`, false},
+		{"C:/Windows/x", false},
+		{"/abs", false},
+	}
+	for _, tc := range cases {
+		if got := insideImage(tc.path); got != tc.ok {
+			t.Errorf("insideImage(%q) = %v, want %v", tc.path, got, tc.ok)
+		}
 	}
 }
 

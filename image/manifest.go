@@ -136,11 +136,19 @@ func ReadManifest(dir string) (*Manifest, error) {
 		return nil, fmt.Errorf("parse %s: manifest version %d, this sprintkit reads version %d", name, m.Version, ManifestVersion)
 	}
 	for i, f := range m.Files {
-		if !fs.ValidPath(f.Path) || f.Path == ManifestFile || len(f.SHA256) != 64 || f.Size < 0 {
+		if !insideImage(f.Path) || f.Path == ManifestFile || len(f.SHA256) != 64 || f.Size < 0 {
 			return nil, fmt.Errorf("parse %s: file %d: invalid entry %q", name, i, f.Path)
 		}
 	}
 	return &m, nil
+}
+
+// insideImage reports whether a manifest path stays inside the image on
+// every OS: slash-separated with no "." or ".." element, also when Windows
+// reads a backslash as a separator, and no drive letter.
+func insideImage(p string) bool {
+	w := strings.ReplaceAll(p, `\`, "/")
+	return fs.ValidPath(p) && fs.ValidPath(w) && !(len(w) >= 2 && w[1] == ':')
 }
 
 // HashProgress reports hashing progress: files and bytes done so far, of
