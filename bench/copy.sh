@@ -43,7 +43,7 @@ command -v rsync >/dev/null || { echo "copy.sh: rsync is not installed (apt-get 
 SK="$work/sprintkit"
 
 echo "cores: $(nproc)   kernel: $(uname -r)   $(cp --version | head -1)   $(rsync --version | head -1 | sed 's/  protocol.*//')"
-echo "sprintkit copy $SK_FLAGS (default workers: $("$SK" copy --help | sed -n 's/.*files copied at once (default \([0-9]*\)).*/\1/p'))   rounds: $ROUNDS   page cache: warm (not dropped)"
+echo "sprintkit copy $SK_FLAGS (default workers: $("$SK" copy --help | sed -n 's/.*files copied at once (default: \([0-9]*\)).*/\1/p'))   rounds: $ROUNDS   page cache: warm (not dropped)"
 
 # now prints a timestamp in seconds with microseconds.
 now() { echo "${EPOCHREALTIME/,/.}"; }

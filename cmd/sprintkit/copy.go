@@ -28,9 +28,11 @@ func copyCommand() *cli.Command {
 contents, permission bits, modification times to the nanosecond, symlinks as
 links, hard links, sparse files, empty directories, extended attributes and,
 as root, ownership. Devices, sockets and fifos are reported and skipped.
-Every file is written under a temporary name and renamed into place; files
-already up to date (same size and modification time) are skipped, so a
-re-run after an interruption copies only what is missing.
+No file appears under its final name before it is complete: each is written
+unnamed or under a temporary name and linked or renamed into place, and
+Ctrl-C removes what was half written. Files already up to date (same size and
+modification time) are skipped, so a re-run after an interruption copies only
+what is missing.
 
 Example:
    sprintkit copy SRC DST -j 8
@@ -39,7 +41,7 @@ Example:
    sprintkit copy SRC DST --dry-run --json # what would be done, one JSON object per line
    sprintkit copy SRC DST --delete         # also remove what DST has and SRC lacks`,
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: fmt.Sprintf("files copied at once (default %d)", copier.DefaultWorkers())},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "files copied at once", DefaultText: fmt.Sprint(copier.DefaultWorkers())},
 			&cli.StringSliceFlag{Name: "exclude", Usage: "skip entries matching a gitignore-like `PATTERN` ('*.pyc', 'node_modules/', 'build/out'); repeatable"},
 			&cli.BoolFlag{Name: "checksum", Usage: "compare content, not size and modification time, to decide what is up to date"},
 			&cli.BoolFlag{Name: "delete", Usage: "remove entries of DST that SRC lacks (excluded names are kept)"},
