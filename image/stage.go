@@ -438,7 +438,8 @@ func stagingTestEnv(env []string, modcache, proxyDir string, modulePaths []strin
 	env = setEnv(env, "GOPROXY", FileURL(proxyDir)+",off")
 	env = setEnv(env, "GONOSUMDB", strings.Join(modulePaths, ","))
 	env = setEnv(env, "GOFLAGS", "-mod=mod -modcacherw")
-	env = setEnv(env, "GOWORK", "off")
+	// GOWORK is left as it is: the tests' own go commands inherit this
+	// environment, and some of them build workspaces of their own.
 	return env
 }
 
