@@ -2,7 +2,6 @@ package coverage
 
 import (
 	"math"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -275,9 +274,6 @@ func joinable(a, b int, measured func(int) bool) bool {
 	}
 	return true
 }
-
-// Dir returns the slash-separated directory of a file path.
-func Dir(p string) string { return path.Dir(p) }
 
 // SourceLineStates is LineStates with the source text at hand, marking lines
 // the way `go tool cover -html` colours text: a block marks a line only where

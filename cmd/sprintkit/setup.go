@@ -454,7 +454,9 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) (er
 	if _, err := os.Stat(filepath.Join(dir, ".gitmodules")); err == nil && !inPlace {
 		sum.Notes = append(sum.Notes, "the project has git submodules, which setup does not clone: run 'git submodule update --init --depth 1' in the checkout if you need them")
 	}
-	sum.Next = append(sum.Next, "cd "+sum.relDir)
+	if sum.relDir != "." && sum.relDir != "" {
+		sum.Next = append(sum.Next, "cd "+sum.relDir)
+	}
 
 	if o.CloneOnly {
 		sum.Next = append(sum.Next, "sprintkit setup .")
@@ -633,7 +635,7 @@ func setupPrintSummary(w io.Writer, s *setupSummary, asJSON bool) error {
 		fmt.Fprintf(w, "coverage  %.1f%% of %d statements\n", s.Total.Percent, s.Total.Statements)
 	}
 	if len(s.Targets) > 0 {
-		fmt.Fprintf(w, "targets   the top %d, least covered first:\n", len(s.Targets))
+		fmt.Fprintf(w, "targets   the top %d, by rank (why each ranks there):\n", len(s.Targets))
 		for _, t := range s.Targets {
 			fmt.Fprintf(w, "          %d. %s  %.1f%%  %s\n", t.Rank, t.Name, t.Percent, t.Reason)
 		}
