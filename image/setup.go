@@ -181,6 +181,11 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 		// run side by side.
 		step("resolve", "resolving every package the build and tests need, offline")
 		before := readBoth(res.Dir)
+		// go mod download extracts the modules go.mod lists in parallel,
+		// which go list, finding imports one by one, does not.
+		if _, err := goCmdOutput(ctx, res.Dir, Environ(env, res.Env), "mod", "download"); err != nil {
+			return res, &ResolveError{Err: err}
+		}
 		if _, err := goCmdOutput(ctx, res.Dir, Environ(env, res.Env), "list", "-deps", "-test", "./..."); err != nil {
 			return res, &ResolveError{Err: err}
 		}
