@@ -96,3 +96,15 @@ func (p *Progress) Done() {
 		_ = p.bar.Clear()
 	}
 }
+
+// Update sets the count and, when total > 0, the total: it has the shape of
+// the engines' progress callbacks, func(done, total int).
+func (p *Progress) Update(done, total int) {
+	if p == nil {
+		return
+	}
+	if total > 0 {
+		p.bar.ChangeMax64(int64(total))
+	}
+	_ = p.bar.Set64(int64(done))
+}

@@ -170,12 +170,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 			out = state.Path(root, state.ReportDir)
 		}
 		bar := termui.NewProgress(stderr, -1, "report pages", false)
-		index, err := skreport.HTML(ctx, out, r, all, skreport.HTMLOptions{Progress: func(done, total int) {
-			if total > 0 {
-				bar.SetTotal(int64(total))
-			}
-			bar.Set(int64(done))
-		}})
+		index, err := skreport.HTML(ctx, out, r, all, skreport.HTMLOptions{Progress: bar.Update})
 		bar.Done()
 		if err != nil {
 			return fmt.Errorf("coverage: %w", err)
@@ -231,12 +226,7 @@ func measure(ctx context.Context, o coverageOptions, root string, stderr io.Writ
 		return r, nil
 	}
 	bar := termui.NewProgress(stderr, -1, "packages tested", false)
-	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: root, PerPackage: o.PerPackage, Progress: func(done, total int) {
-		if total > 0 {
-			bar.SetTotal(int64(total))
-		}
-		bar.Set(int64(done))
-	}})
+	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: root, PerPackage: o.PerPackage, Progress: bar.Update})
 	bar.Done()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -260,12 +250,7 @@ func measurePython(ctx context.Context, o coverageOptions, root string, stderr i
 		fmt.Fprintln(stderr, "sprintkit: warning: --per-package applies to Go only; measuring the whole Python suite")
 	}
 	bar := termui.NewProgress(stderr, -1, "tests", false)
-	r, err := coverage.RunPython(ctx, coverage.PyRun{Dir: root, Progress: func(done, total int) {
-		if total > 0 {
-			bar.SetTotal(int64(total))
-		}
-		bar.Set(int64(done))
-	}})
+	r, err := coverage.RunPython(ctx, coverage.PyRun{Dir: root, Progress: bar.Update})
 	bar.Done()
 	if err != nil {
 		if ctx.Err() != nil {

@@ -472,10 +472,7 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) (er
 		} else {
 			say("downloading dependencies (go mod download)")
 			bar := termui.NewProgress(stderr, -1, "modules", false)
-			dres, err := checkout.DownloadGo(ctx, dir, nil, func(done, total int) {
-				bar.SetTotal(int64(total))
-				bar.Set(int64(done))
-			})
+			dres, err := checkout.DownloadGo(ctx, dir, nil, bar.Update)
 			bar.Done()
 			if err != nil {
 				if ctx.Err() != nil {
@@ -489,12 +486,7 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) (er
 		say("running the whole test suite once with coverage (the baseline)")
 		bar := termui.NewProgress(stderr, -1, "packages", false)
 		start := time.Now()
-		r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: dir, Progress: func(done, total int) {
-			if total > 0 {
-				bar.SetTotal(int64(total))
-			}
-			bar.Set(int64(done))
-		}})
+		r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: dir, Progress: bar.Update})
 		bar.Done()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -510,12 +502,7 @@ func runSetup(ctx context.Context, o setupOptions, stdout, stderr io.Writer) (er
 		sum.Notes = append(sum.Notes, "Python dependencies are not installed by setup: install the project (for example 'python3 -m pip install -e .') if its tests need it")
 		bar := termui.NewProgress(stderr, -1, "tests", false)
 		start := time.Now()
-		r, err := coverage.RunPython(ctx, coverage.PyRun{Dir: dir, Progress: func(done, total int) {
-			if total > 0 {
-				bar.SetTotal(int64(total))
-			}
-			bar.Set(int64(done))
-		}})
+		r, err := coverage.RunPython(ctx, coverage.PyRun{Dir: dir, Progress: bar.Update})
 		bar.Done()
 		if err != nil {
 			if ctx.Err() != nil {
