@@ -55,6 +55,17 @@ type GoRun struct {
 	Progress func(done, total int)
 	// Env is added to the environment of every go command.
 	Env []string
+	// OnPackage, when set, is called as soon as go test reports a
+	// package's final action (pass, fail or skip), with that package's
+	// entries of Result.Tests: the watch-test loop shows results while the
+	// rest of the suite still runs. It is called on RunGo's goroutine,
+	// once per package, in the order the packages finish, and before RunGo
+	// returns; it should return quickly, since go test's output waits
+	// for it. A package that failed to build is reported when its go test
+	// run ends (after the re-run without broken packages, see RunGo), so
+	// that it is never reported twice; so is a module that could not be
+	// tested at all ("(module)"). A cancelled run stops calling it.
+	OnPackage func(pkg string, tests []TestResult)
 }
 
 // testEvent is one line of `go test -json` (cmd/test2json).
@@ -105,6 +116,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 	defer os.RemoveAll(tmp)
 
 	prog := &progress{fn: opts.Progress}
+	emit := &emitter{fn: opts.OnPackage, sent: map[string]bool{}}
 	var (
 		pkgs         []*GoPackage
 		listWarnings []string
@@ -140,7 +152,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 	)
 	for i, run := range runs {
 		out := filepath.Join(tmp, fmt.Sprintf("cover-%d.out", i))
-		ts, broken, err := runGoTest(ctx, run, out, opts, prog)
+		ts, broken, err := runGoTest(ctx, run, out, opts, prog, emit)
 		// With -coverpkg, go test builds every package the patterns match
 		// for each test binary's coverage report, so one package that does
 		// not compile fails every build. Run again without the broken
@@ -171,7 +183,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 			if len(run.patterns) == 0 || len(run.coverpkg) == 0 {
 				break
 			}
-			ts2, more, err2 := runGoTest(ctx, run, out, opts, prog)
+			ts2, more, err2 := runGoTest(ctx, run, out, opts, prog, emit)
 			if err2 != nil {
 				if ctx.Err() != nil {
 					err = err2
@@ -202,10 +214,14 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 				return nil, err
 			}
 			failedRuns = append(failedRuns, err)
-			tests = append(tests, TestResult{Package: runName(proj, run), Test: "(module)", Outcome: "fail", Output: err.Error()})
+			mod := TestResult{Package: runName(proj, run), Test: "(module)", Outcome: "fail", Output: err.Error()}
+			tests = append(tests, mod)
 			warnings = append(warnings, err.Error())
+			emit.rest(ctx, []TestResult{mod})
 			continue
 		}
+		// The packages held back (build failures) now have their final say.
+		emit.rest(ctx, ts)
 		tests = append(tests, ts...)
 		profiles = append(profiles, out)
 	}
@@ -454,6 +470,51 @@ func runName(proj *GoProject, run goTestRun) string {
 	return proj.Name()
 }
 
+// emitter calls GoRun.OnPackage at most once per package. A package whose
+// final action is a build failure is held back until its go test run (and
+// any re-run without the broken packages) is over: with -coverpkg one broken
+// package fails every other package's build too, and the re-run gives those
+// packages their real outcomes.
+type emitter struct {
+	fn   func(pkg string, tests []TestResult)
+	sent map[string]bool
+}
+
+// done is the collector's report of a package's final action.
+func (e *emitter) done(ctx context.Context, pkg string, tests []TestResult, buildFailed bool) {
+	if e == nil || e.fn == nil || buildFailed || e.sent[pkg] || ctx.Err() != nil {
+		return
+	}
+	e.sent[pkg] = true
+	e.fn(pkg, tests)
+}
+
+// rest reports the packages of a run's final tests not reported yet, in
+// the order they first appear.
+func (e *emitter) rest(ctx context.Context, tests []TestResult) {
+	if e == nil || e.fn == nil {
+		return
+	}
+	var order []string
+	byPkg := map[string][]TestResult{}
+	for _, t := range tests {
+		if e.sent[t.Package] {
+			continue
+		}
+		if _, ok := byPkg[t.Package]; !ok {
+			order = append(order, t.Package)
+		}
+		byPkg[t.Package] = append(byPkg[t.Package], t)
+	}
+	for _, p := range order {
+		if ctx.Err() != nil {
+			return
+		}
+		e.sent[p] = true
+		e.fn(p, byPkg[p])
+	}
+}
+
 // progress serialises Progress calls from the test and list goroutines.
 type progress struct {
 	mu          sync.Mutex
@@ -489,7 +550,7 @@ const maxFailureOutput = 64 << 10
 
 // runGoTest runs one go test and collects the outcome of every test, and
 // the import paths of the packages that did not compile.
-func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, prog *progress) ([]TestResult, map[string]bool, error) {
+func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, prog *progress, emit *emitter) ([]TestResult, map[string]bool, error) {
 	args := []string{"test", "-json", "-coverprofile=" + profile}
 	if opts.PerPackage {
 		args = append(args, "-cover")
@@ -523,6 +584,9 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, p
 		return nil, nil, fmt.Errorf("run go test: %w", err)
 	}
 	c := newCollector(prog)
+	if emit != nil && emit.fn != nil {
+		c.done = func(pkg string, tests []TestResult, buildFailed bool) { emit.done(ctx, pkg, tests, buildFailed) }
+	}
 	readErr := c.read(stdout)
 	waitErr := cmd.Wait()
 	if ctx.Err() != nil {
@@ -569,11 +633,35 @@ type collector struct {
 	broken   map[string]bool          // packages that did not compile
 	packages int                      // packages finished
 	loose    bytes.Buffer             // stdout lines that are not JSON
+	// done, when set, is told of each package's final action with the
+	// package's tests; buildFailed when the package did not build.
+	done  func(pkg string, tests []TestResult, buildFailed bool)
+	byPkg map[string][]int // indexes into tests, by package
 }
 
 func newCollector(prog *progress) *collector {
 	return &collector{prog: prog, output: map[string]*bytes.Buffer{}, pkgOut: map[string]*bytes.Buffer{},
-		buildOut: map[string]*bytes.Buffer{}, failed: map[string]bool{}, broken: map[string]bool{}}
+		buildOut: map[string]*bytes.Buffer{}, failed: map[string]bool{}, broken: map[string]bool{},
+		byPkg: map[string][]int{}}
+}
+
+// add records a test outcome.
+func (c *collector) add(t TestResult) {
+	c.byPkg[t.Package] = append(c.byPkg[t.Package], len(c.tests))
+	c.tests = append(c.tests, t)
+}
+
+// packageDone counts a package's final action and reports it.
+func (c *collector) packageDone(pkg string, buildFailed bool) {
+	c.packages++
+	if c.done != nil {
+		tests := make([]TestResult, 0, len(c.byPkg[pkg]))
+		for _, i := range c.byPkg[pkg] {
+			tests = append(tests, c.tests[i])
+		}
+		c.done(pkg, tests, buildFailed)
+	}
+	c.prog.packageDone()
 }
 
 func appendCapped(m map[string]*bytes.Buffer, key, s string) {
@@ -628,14 +716,14 @@ func (c *collector) event(ev testEvent) {
 		case "output":
 			appendCapped(c.output, key, ev.Output)
 		case "pass", "skip":
-			c.tests = append(c.tests, TestResult{Package: ev.Package, Test: ev.Test, Outcome: ev.Action, Seconds: ev.Elapsed})
+			c.add(TestResult{Package: ev.Package, Test: ev.Test, Outcome: ev.Action, Seconds: ev.Elapsed})
 			delete(c.output, key)
 		case "fail":
 			out := ""
 			if b := c.output[key]; b != nil {
 				out = b.String()
 			}
-			c.tests = append(c.tests, TestResult{Package: ev.Package, Test: ev.Test, Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+			c.add(TestResult{Package: ev.Package, Test: ev.Test, Outcome: "fail", Seconds: ev.Elapsed, Output: out})
 			delete(c.output, key)
 			c.failed[ev.Package] = true
 		}
@@ -645,11 +733,9 @@ func (c *collector) event(ev testEvent) {
 	case "output":
 		appendCapped(c.pkgOut, ev.Package, ev.Output)
 	case "pass", "skip":
-		c.packages++
 		delete(c.pkgOut, ev.Package)
-		c.prog.packageDone()
+		c.packageDone(ev.Package, false)
 	case "fail":
-		c.packages++
 		switch {
 		case ev.FailedBuild != "":
 			out := ""
@@ -661,16 +747,16 @@ func (c *collector) event(ev testEvent) {
 					out = b.String()
 				}
 			}
-			c.tests = append(c.tests, TestResult{Package: ev.Package, Test: "(build)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+			c.add(TestResult{Package: ev.Package, Test: "(build)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
 		case !c.failed[ev.Package]:
 			out := ""
 			if b := c.pkgOut[ev.Package]; b != nil {
 				out = b.String()
 			}
-			c.tests = append(c.tests, TestResult{Package: ev.Package, Test: "(package)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+			c.add(TestResult{Package: ev.Package, Test: "(package)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
 		}
 		delete(c.pkgOut, ev.Package)
-		c.prog.packageDone()
+		c.packageDone(ev.Package, ev.FailedBuild != "")
 	}
 }
 

@@ -868,3 +868,102 @@ func TestFromGoProfilesMergesProfilesGivenUnmerged(t *testing.T) {
 		t.Error("one sorted profile does not count as merged")
 	}
 }
+
+func TestRunGoCallsOnPackageForEveryPackageBeforeReturning(t *testing.T) {
+	needGo(t)
+	mixed := map[string]string{
+		"go.mod":          "module example.com/m\n\ngo 1.22\n",
+		"ok/ok.go":        "package ok\n\nfunc OK() bool { return true }\n",
+		"ok/ok_test.go":   "package ok\n\nimport \"testing\"\n\nfunc TestOK(t *testing.T) { OK() }\n\nfunc TestSkip(t *testing.T) { t.Skip(\"later\") }\n",
+		"bad/bad.go":      "package bad\n\nfunc Half(n int) int { return n / 3 }\n",
+		"bad/bad_test.go": "package bad\n\nimport \"testing\"\n\nfunc TestHalf(t *testing.T) {\n\tt.Run(\"of four\", func(t *testing.T) {\n\t\tif Half(4) != 2 {\n\t\t\tt.Errorf(\"Half(4) = %d\", Half(4))\n\t\t}\n\t})\n}\n\nfunc TestFine(t *testing.T) {}\n",
+		"notest/n.go":     "package notest\n\nfunc N() {}\n",
+	}
+	broken := map[string]string{
+		"go.mod":           "module example.com/m\n\ngo 1.22\n",
+		"ok/ok.go":         "package ok\n\nfunc OK() bool { return true }\n",
+		"ok/ok_test.go":    "package ok\n\nimport \"testing\"\n\nfunc TestOK(t *testing.T) { OK() }\n",
+		"broken/broken.go": "package broken\n\nfunc Broken() int { return undefinedThing }\n",
+		"broken/b_test.go": "package broken\n\nimport \"testing\"\n\nfunc TestBroken(t *testing.T) { Broken() }\n",
+	}
+	twoModules := map[string]string{
+		"go.mod":         "module example.com/main\n\ngo 1.22\n",
+		"lib/lib.go":     "package lib\n\nfunc L() int { return 1 }\n",
+		"lib/l_test.go":  "package lib\n\nimport \"testing\"\n\nfunc TestL(t *testing.T) { L() }\n",
+		"tools/go.mod":   "module example.com/tools\n\ngo 1.22\n\nrequire example.com/missing v1.0.0\n",
+		"tools/tools.go": "package tools\n\nimport _ \"example.com/missing\"\n",
+	}
+	set := []string{"example.com/m/broken", "example.com/m/ok"}
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		pkgs  []string
+		want  []string // packages the callback must report, at least
+	}{
+		{"passing, failing, skipped and untested packages are each reported once", mixed, nil,
+			[]string{"example.com/m/ok", "example.com/m/bad", "example.com/m/notest"}},
+		{"a package that does not build is reported with its build failure, the rest with their tests", broken, nil,
+			[]string{"example.com/m/ok", "example.com/m/broken"}},
+		{"an explicit set with a broken package reports both packages", broken, set,
+			[]string{"example.com/m/ok", "example.com/m/broken"}},
+		{"a module that cannot build is reported next to the module that can", twoModules, nil,
+			[]string{"example.com/main/lib", "example.com/tools"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeTree(t, root, c.files)
+			var (
+				returned bool
+				order    []string
+				got      = map[string][]TestResult{}
+			)
+			r, err := RunGo(context.Background(), GoRun{Dir: root, Env: goEnv, Packages: c.pkgs, CoverPkg: c.pkgs,
+				OnPackage: func(pkg string, tests []TestResult) {
+					if returned {
+						t.Errorf("OnPackage(%s) after RunGo returned", pkg)
+					}
+					if _, dup := got[pkg]; dup {
+						t.Errorf("OnPackage(%s) called twice", pkg)
+					}
+					order = append(order, pkg)
+					got[pkg] = append([]TestResult{}, tests...)
+				}})
+			returned = true
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range c.want {
+				if _, ok := got[p]; !ok {
+					t.Errorf("OnPackage never called for %s; called for %v", p, order)
+				}
+			}
+			want := map[string][]TestResult{}
+			for _, tr := range r.Tests {
+				want[tr.Package] = append(want[tr.Package], tr)
+			}
+			for p := range want {
+				if _, ok := got[p]; !ok {
+					t.Errorf("Result.Tests has %s, OnPackage never reported it", p)
+				}
+			}
+			outcomes := func(ts []TestResult) string {
+				var s []string
+				for _, tr := range ts {
+					s = append(s, fmt.Sprintf("%s=%s output %q", tr.Test, tr.Outcome, tr.Output))
+				}
+				sort.Strings(s)
+				return strings.Join(s, "\n")
+			}
+			for p, ts := range got {
+				for _, tr := range ts {
+					if tr.Package != p {
+						t.Errorf("OnPackage(%s) carried %s's test %s", p, tr.Package, tr.Test)
+					}
+				}
+				if g, w := outcomes(ts), outcomes(want[p]); g != w {
+					t.Errorf("%s: OnPackage outcomes\n%s\nResult.Tests\n%s", p, g, w)
+				}
+			}
+		})
+	}
+}

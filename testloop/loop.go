@@ -52,6 +52,18 @@ type Renderer interface {
 	Finish(rep *Report)
 }
 
+// PackageRenderer is a Renderer that also shows each package's test
+// outcome as soon as the package finishes, before the run ends. Package is
+// called between Start and Finish, once per package that finished, in
+// the order they finish, one call at a time like the other methods. Its
+// report has the counts and the failures; Coverage is nil, since coverage
+// is known only when the whole run ends: Finish carries it, with every
+// package again. A cancelled run may have reported some packages.
+type PackageRenderer interface {
+	Renderer
+	Package(p PackageReport)
+}
+
 // Ready describes what the loop watches.
 type Ready struct {
 	Root       string
@@ -434,12 +446,22 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 	// Every importer of a package in the set is in the set, so measuring
 	// the set with -coverpkg set to itself gives each package the coverage
 	// the whole suite gives it: the baseline's measure.
+	var onPackage func(string, []coverage.TestResult)
+	if pr, ok := l.r.(PackageRenderer); ok {
+		onPackage = func(pkg string, tests []coverage.TestResult) {
+			if ctx.Err() != nil {
+				return // cancelled: the next run is about to start
+			}
+			pr.Package(packageReport(pkg, tests, l.opts.Baseline))
+		}
+	}
 	res, err := coverage.RunGo(ctx, coverage.GoRun{
-		Dir:      l.root,
-		Packages: run.Packages,
-		CoverPkg: run.Packages,
-		Progress: l.r.Progress,
-		Env:      l.opts.Env,
+		Dir:       l.root,
+		Packages:  run.Packages,
+		CoverPkg:  run.Packages,
+		Progress:  l.r.Progress,
+		Env:       l.opts.Env,
+		OnPackage: onPackage,
 	})
 	if err != nil {
 		rep.Err = err

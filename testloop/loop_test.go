@@ -199,3 +199,90 @@ func TestLoopRunsAChangedPythonTestFileAloneAndTheSuiteOtherwise(t *testing.T) {
 		t.Errorf("after a code change: partial %v, %d passed, %d failed; want the whole suite's 3 tests", rep.Partial, p, f)
 	}
 }
+
+// streamRecorder is a PackageRenderer that logs, in order, the packages
+// shown as they finish and the end of each run.
+type streamRecorder struct {
+	*recorder
+	mu  sync.Mutex
+	log []string
+	pkg map[string]PackageReport
+}
+
+func (r *streamRecorder) Package(p PackageReport) {
+	r.mu.Lock()
+	r.log = append(r.log, "package "+p.Package)
+	r.pkg[p.Package] = p
+	r.mu.Unlock()
+}
+
+func (r *streamRecorder) Finish(rep *Report) {
+	r.mu.Lock()
+	r.log = append(r.log, "finish")
+	r.mu.Unlock()
+	r.recorder.Finish(rep)
+}
+
+func TestLoopShowsEachPackageBeforeTheRunEnds(t *testing.T) {
+	dir := writeFixture(t)
+	rec := &streamRecorder{recorder: newRecorder(), pkg: map[string]PackageReport{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Loop(ctx, Options{Dir: dir, Env: []string{"GOFLAGS=-mod=mod", "GOPROXY=off"}}, rec) }()
+	defer func() { cancel(); <-done }()
+	select {
+	case <-rec.ready:
+	case err := <-done:
+		t.Fatalf("Loop returned before it was ready: %v", err)
+	case <-time.After(waitLimit):
+		t.Fatal("never ready")
+	}
+
+	// A new failing test in f: f runs, alone (nothing imports it).
+	if err := os.WriteFile(filepath.Join(dir, "f/f_fail_test.go"),
+		[]byte("package f\n\nimport \"testing\"\n\nfunc TestFSix(t *testing.T) { t.Errorf(\"F() = %d, want 7\", F()) }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var rep *Report
+	select {
+	case rep = <-rec.reports:
+	case <-time.After(waitLimit):
+		t.Fatal("no report")
+	}
+	if rep.Err != nil || rep.Cancelled {
+		t.Fatalf("report: err %v, cancelled %v", rep.Err, rep.Cancelled)
+	}
+	rec.mu.Lock()
+	log := append([]string{}, rec.log...)
+	rec.mu.Unlock()
+	end := -1
+	for i, l := range log {
+		if l == "finish" {
+			end = i
+			break
+		}
+	}
+	if len(rep.Packages) == 0 {
+		t.Fatal("the run reported no packages")
+	}
+	for _, p := range rep.Packages {
+		at := -1
+		for i, l := range log {
+			if l == "package "+p.Package {
+				at = i
+			}
+		}
+		if at < 0 || at > end {
+			t.Errorf("%s shown at %d, the run ended at %d: %v", p.Package, at, end, log)
+			continue
+		}
+		s := rec.pkg[p.Package]
+		if s.Passed != p.Passed || s.Failed != p.Failed || len(s.Failures) != len(p.Failures) || s.Coverage != nil {
+			t.Errorf("%s shown as %+v, reported at the end as %+v", p.Package, s, p)
+		}
+	}
+	f := rec.pkg["example.com/m/f"]
+	if f.Failed != 1 || len(f.Failures) != 1 || !f.Failures[0].New || !strings.Contains(f.Failures[0].Output, "F() = 6, want 7") {
+		t.Errorf("f shown as %+v, want TestFSix failing, new, with its output", f)
+	}
+}

@@ -12,13 +12,20 @@ import (
 //
 //	{"event":"ready"}
 //	{"event":"run","changed":["a/a.go"],"packages":["example.com/m/a","example.com/m/b"]}
+//	{"event":"package","package":"example.com/m/a","passed":3,"failed":1,"new_failures":["TestX"]}
 //	{"event":"result","package":"example.com/m/a","passed":3,"failed":1,"coverage":47.5,"baseline":42,"new_failures":["TestX"]}
 //	{"event":"done","seconds":1.25}
 //
 // "coverage" is the package's whole-suite coverage in percent, "baseline"
 // the same figure in .sprintkit/baseline.json; either is null when unknown.
-// A run cancelled by a newer change ends without result and done lines: the
-// next "run" follows. A run that could not happen (a build of the runner
+// A "package" line comes as soon as a package's tests finish, in the order
+// they finish, with its counts and new failures but no coverage: coverage
+// is known only when the whole run ends, so the "result" lines, one per
+// package with the same counts and the coverage, all come at the end,
+// before "done". A package that did not build has its "package" line when
+// its go test run ends.
+// A run cancelled by a newer change ends without result and done lines
+// (some of its package lines may have come): the next "run" follows. A run that could not happen (a build of the runner
 // failing, no go command) ends with {"event":"error","message":"..."} then
 // "done". With --cmd, "packages" is empty and "done" carries "exit_code".
 type JSON struct {
@@ -38,6 +45,14 @@ type jsonResult struct {
 	Failed      int      `json:"failed"`
 	Coverage    *float64 `json:"coverage"`
 	Baseline    *float64 `json:"baseline"`
+	NewFailures []string `json:"new_failures"`
+}
+
+type jsonPackage struct {
+	Event       string   `json:"event"`
+	Package     string   `json:"package"`
+	Passed      int      `json:"passed"`
+	Failed      int      `json:"failed"`
 	NewFailures []string `json:"new_failures"`
 }
 
@@ -72,6 +87,11 @@ func (j *JSON) Progress(done, total int) {}
 
 // Output of a --cmd command is not JSON; it is left out of the stream.
 func (j *JSON) Output(p []byte) {}
+
+// Package writes a package's "package" line as soon as its tests finish.
+func (j *JSON) Package(p PackageReport) {
+	j.line(jsonPackage{Event: "package", Package: p.Package, Passed: p.Passed, Failed: p.Failed, NewFailures: p.NewFailures()})
+}
 
 func (j *JSON) Finish(rep *Report) {
 	if rep.Cancelled {
@@ -108,7 +128,13 @@ type Screen struct {
 
 	noBaselineSaid bool
 	progressShown  bool
+	streamed       map[string]bool // packages of this run shown by Package
 }
+
+var (
+	_ PackageRenderer = (*JSON)(nil)
+	_ PackageRenderer = (*Screen)(nil)
+)
 
 const (
 	clearScreen = "\x1b[H\x1b[2J\x1b[3J"
@@ -146,6 +172,7 @@ func (s *Screen) Ready(r Ready) {
 }
 
 func (s *Screen) Start(run Run) {
+	s.streamed = nil
 	if s.Terminal && !s.NoClear {
 		io.WriteString(s.W, clearScreen)
 	} else if run.Seq > 1 {
@@ -176,11 +203,65 @@ func (s *Screen) Progress(done, total int) {
 
 func (s *Screen) Output(p []byte) { s.W.Write(p) }
 
-func (s *Screen) Finish(rep *Report) {
+func (s *Screen) clearProgress() {
 	if s.progressShown {
 		io.WriteString(s.W, "\r\x1b[K")
 		s.progressShown = false
 	}
+}
+
+// counts formats "3 passed, 1 failed, 2 skipped".
+func counts(p PackageReport) string {
+	c := fmt.Sprintf("%d passed", p.Passed)
+	if p.Failed > 0 {
+		c += fmt.Sprintf(", %d failed", p.Failed)
+	}
+	if p.Skipped > 0 {
+		c += fmt.Sprintf(", %d skipped", p.Skipped)
+	}
+	return c
+}
+
+func (s *Screen) status(p PackageReport) string {
+	if p.Failed > 0 {
+		return s.paint(red, "FAIL")
+	}
+	return s.paint(green, "ok  ")
+}
+
+// failure writes a failing test with its output.
+func (s *Screen) failure(pkg string, f Failure) {
+	tag := s.paint(red, "new failure")
+	if !f.New {
+		tag = s.paint(yellow, "failing at the baseline too")
+	}
+	fmt.Fprintf(s.W, "\n--- FAIL: %s %s (%s)\n", pkg, f.Test, tag)
+	out := strings.TrimRight(f.Output, "\n")
+	if out != "" {
+		for _, line := range strings.Split(out, "\n") {
+			fmt.Fprintf(s.W, "    %s\n", line)
+		}
+	}
+}
+
+// Package shows a package's counts and failing tests as soon as its tests
+// finish; Finish then adds its coverage.
+func (s *Screen) Package(p PackageReport) {
+	s.clearProgress()
+	if s.streamed == nil {
+		s.streamed = map[string]bool{}
+	}
+	s.streamed[p.Package] = true
+	fmt.Fprintf(s.W, "%s %s  %s\n", s.status(p), p.Package, counts(p))
+	for _, f := range p.Failures {
+		s.failure(p.Package, f)
+	}
+}
+
+func (s *Screen) Finish(rep *Report) {
+	s.clearProgress()
+	streamed := s.streamed
+	s.streamed = nil
 	if rep.Cancelled {
 		fmt.Fprintln(s.W, s.paint(dim, "cancelled: a newer change came in"))
 		return
@@ -195,27 +276,19 @@ func (s *Screen) Finish(rep *Report) {
 		}
 		return
 	}
+	// Packages shown as they finished get their coverage here; the others
+	// (Python runs, packages go test never reported) their whole line.
 	width, cwidth := 0, 0
-	counts := make([]string, len(rep.Packages))
-	for i, p := range rep.Packages {
-		width = max(width, len(p.Package))
-		c := fmt.Sprintf("%d passed", p.Passed)
-		if p.Failed > 0 {
-			c += fmt.Sprintf(", %d failed", p.Failed)
-		}
-		if p.Skipped > 0 {
-			c += fmt.Sprintf(", %d skipped", p.Skipped)
-		}
-		counts[i] = c
-		cwidth = max(cwidth, len(c))
-	}
+	var shown, whole []PackageReport
 	newFail, oldFail := 0, 0
-	for i, p := range rep.Packages {
-		status := s.paint(green, "ok  ")
-		if p.Failed > 0 {
-			status = s.paint(red, "FAIL")
+	for _, p := range rep.Packages {
+		width = max(width, len(p.Package))
+		if streamed[p.Package] {
+			shown = append(shown, p)
+		} else {
+			whole = append(whole, p)
+			cwidth = max(cwidth, len(counts(p)))
 		}
-		fmt.Fprintf(s.W, "%s %-*s  %-*s  %s\n", status, width, p.Package, cwidth, counts[i], s.coverage(p))
 		for _, f := range p.Failures {
 			if f.New {
 				newFail++
@@ -224,19 +297,18 @@ func (s *Screen) Finish(rep *Report) {
 			}
 		}
 	}
-	for _, p := range rep.Packages {
+	for _, p := range whole {
+		fmt.Fprintf(s.W, "%s %-*s  %-*s  %s\n", s.status(p), width, p.Package, cwidth, counts(p), s.coverage(p))
+	}
+	if len(shown) > 0 {
+		fmt.Fprintln(s.W)
+	}
+	for _, p := range shown {
+		fmt.Fprintf(s.W, "%-*s  %s\n", width, p.Package, s.coverage(p))
+	}
+	for _, p := range whole {
 		for _, f := range p.Failures {
-			tag := s.paint(red, "new failure")
-			if !f.New {
-				tag = s.paint(yellow, "failing at the baseline too")
-			}
-			fmt.Fprintf(s.W, "\n--- FAIL: %s %s (%s)\n", p.Package, f.Test, tag)
-			out := strings.TrimRight(f.Output, "\n")
-			if out != "" {
-				for _, line := range strings.Split(out, "\n") {
-					fmt.Fprintf(s.W, "    %s\n", line)
-				}
-			}
+			s.failure(p.Package, f)
 		}
 	}
 	if rep.Err != nil {

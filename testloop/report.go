@@ -169,3 +169,15 @@ func buildReport(run Run, res *coverage.Result, base *coverage.Baseline, partial
 	sort.Slice(out, func(i, j int) bool { return out[i].Package < out[j].Package })
 	return out
 }
+
+// packageReport is one package's outcome as soon as its tests finished:
+// counts and failures against the baseline, no coverage yet.
+func packageReport(pkg string, tests []coverage.TestResult, base *coverage.Baseline) PackageReport {
+	reps := buildReport(Run{Packages: []string{pkg}}, &coverage.Result{Tests: tests}, base, false)
+	for _, p := range reps {
+		if p.Package == pkg {
+			return p
+		}
+	}
+	return PackageReport{Package: pkg}
+}

@@ -199,3 +199,75 @@ func TestEditorJunkIsNotAChange(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONPackageLinesComeAsPackagesFinishAndResultsAtTheEnd(t *testing.T) {
+	var buf bytes.Buffer
+	j := &JSON{W: &buf}
+	run := Run{Seq: 1, Changed: []string{"p/p.go"}, Packages: []string{"m/p", "m/q"}}
+	res := runResult()
+	j.Start(run)
+	for _, pkg := range []string{"m/q", "m/p"} {
+		var tests []coverage.TestResult
+		for _, tr := range res.Tests {
+			if tr.Package == pkg {
+				tests = append(tests, tr)
+			}
+		}
+		j.Package(packageReport(pkg, tests, baseline()))
+	}
+	j.Finish(&Report{Run: run, Seconds: 1, Packages: buildReport(run, res, baseline(), false)})
+	want := `{"event":"run","changed":["p/p.go"],"packages":["m/p","m/q"]}
+{"event":"package","package":"m/q","passed":0,"failed":1,"new_failures":["(build)"]}
+{"event":"package","package":"m/p","passed":1,"failed":2,"new_failures":["TestTable/negative"]}
+{"event":"result","package":"m/p","passed":1,"failed":2,"coverage":47.5,"baseline":42,"new_failures":["TestTable/negative"]}
+{"event":"result","package":"m/q","passed":0,"failed":1,"coverage":null,"baseline":null,"new_failures":["(build)"]}
+{"event":"done","seconds":1}
+`
+	if buf.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+func TestScreenShowsEachPackageAsItFinishesThenTheCoverage(t *testing.T) {
+	var buf bytes.Buffer
+	s := &Screen{W: &buf, Now: func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }}
+	run := Run{Seq: 1, Changed: []string{"p/p.go"}, Packages: []string{"m/p", "m/q"}}
+	res := runResult()
+	s.Start(run)
+	var pTests []coverage.TestResult
+	for _, tr := range res.Tests {
+		if tr.Package == "m/p" {
+			pTests = append(pTests, tr)
+		}
+	}
+	s.Package(packageReport("m/p", pTests, baseline()))
+	streamed := buf.String()
+	for _, w := range []string{
+		"FAIL m/p  1 passed, 2 failed, 1 skipped\n",
+		"--- FAIL: m/p TestOld (failing at the baseline too)\n    old failure\n",
+		"--- FAIL: m/p TestTable/negative (new failure)\n    got 1, want -1\n",
+	} {
+		if !strings.Contains(streamed, w) {
+			t.Errorf("before the run ends, output lacks %q:\n%s", w, streamed)
+		}
+	}
+	if strings.Contains(streamed, "coverage") {
+		t.Errorf("coverage shown before the run ended:\n%s", streamed)
+	}
+	s.Finish(&Report{Run: run, Seconds: 1.2, Packages: buildReport(run, res, baseline(), false)})
+	end := buf.String()[len(streamed):]
+	for _, w := range []string{
+		"\nm/p  coverage 42.0% → 47.5% (+5.5)\n",
+		// m/q was never reported as finished: its whole line and failure.
+		"FAIL m/q  0 passed, 1 failed  no coverage\n",
+		"--- FAIL: m/q (build) (new failure)\n",
+		"2 new failures, 1 failing before · 2 packages in 1.2s\n",
+	} {
+		if !strings.Contains(end, w) {
+			t.Errorf("at the end, output lacks %q:\n%s", w, end)
+		}
+	}
+	if strings.Contains(end, "TestOld") || strings.Contains(end, "FAIL m/p") {
+		t.Errorf("m/p's failures shown twice:\n%s", end)
+	}
+}

@@ -279,7 +279,8 @@ func save(args []string) error {
 		}
 		close(lines)
 	}()
-	waitFor := func(prefix string) error {
+	// waitFor waits for a line that starts with one of prefixes.
+	waitFor := func(prefixes ...string) error {
 		timeout := time.After(2 * time.Minute)
 		for {
 			select {
@@ -287,11 +288,13 @@ func save(args []string) error {
 				if !ok {
 					return fmt.Errorf("watch-test exited")
 				}
-				if strings.HasPrefix(l, prefix) {
-					return nil
+				for _, p := range prefixes {
+					if strings.HasPrefix(l, p) {
+						return nil
+					}
 				}
 			case <-timeout:
-				return fmt.Errorf("no %s line within 2 minutes", prefix)
+				return fmt.Errorf("no %s line within 2 minutes", strings.Join(prefixes, " or "))
 			}
 		}
 	}
@@ -303,7 +306,9 @@ func save(args []string) error {
 		if err := edit(i); err != nil {
 			return 0, err
 		}
-		if err := waitFor(`{"event":"result"`); err != nil {
+		// The first test output: a package's line as it finishes (since
+		// watch-test streams them), else the results at the end of the run.
+		if err := waitFor(`{"event":"package"`, `{"event":"result"`); err != nil {
 			return 0, err
 		}
 		first = time.Since(t0)
@@ -340,7 +345,7 @@ func save(args []string) error {
 		wfs, gfs, gts = append(wfs, wf), append(gfs, gf), append(gts, gt)
 		ratiosFirst = append(ratiosFirst, wf.Seconds()/gf.Seconds())
 		ratiosTotal = append(ratiosTotal, wf.Seconds()/gt.Seconds())
-		fmt.Printf("  round %d: watch-test save→first result %s; go test ./... p05's line %s, done %s\n", i+1,
+		fmt.Printf("  round %d: watch-test save→first package line or result %s; go test ./... p05's line %s, done %s\n", i+1,
 			wf.Round(time.Millisecond), gf.Round(time.Millisecond), gt.Round(time.Millisecond))
 	}
 	med := func(x []float64) (float64, float64, float64) {

@@ -25,10 +25,14 @@ package's pass and fail counts, the failing tests with their output, which
 failures are new against .sprintkit/baseline.json, and each package's
 coverage next to the baseline's: "pkg/url 42.0% → 47.5% (+5.5)". Coverage is
 whole-suite coverage, what every test of the module reaches, as in
-'sprintkit coverage'. A change during a run cancels it and starts the next.
+'sprintkit coverage'. Each package's counts and failing tests show as soon
+as that package finishes; the coverage lines follow when the run ends. A
+change during a run cancels it and starts the next.
 
 With --json it prints one object per line: {"event":"ready"} once watching,
 {"event":"run","changed":[...],"packages":[...]} when a run starts,
+{"event":"package","package":...,"passed":n,"failed":n,"new_failures":[...]}
+as each package finishes, then at the end of the run
 {"event":"result","package":...,"passed":n,"failed":n,"coverage":x,"baseline":y,
 "new_failures":[...]} for each package, and {"event":"done","seconds":s}.
 
@@ -38,7 +42,7 @@ Examples:
    sprintkit watch-test --cmd 'make test' # any command, re-run on change
    sprintkit watch-test --all             # always the whole suite`,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per line: ready, run, result, done"},
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per line: ready, run, package, result, done"},
 			&cli.StringFlag{Name: "cmd", Usage: "run this shell `COMMAND` on every change instead of the tests"},
 			&cli.BoolFlag{Name: "all", Usage: "run the whole suite on every change"},
 			&cli.BoolFlag{Name: "no-clear", Usage: "do not clear the screen between runs"},
