@@ -59,9 +59,11 @@ type GoRun struct {
 	// package's final action (pass, fail or skip), with that package's
 	// entries of Result.Tests: the watch-test loop shows results while the
 	// rest of the suite still runs. It is called on RunGo's goroutine,
-	// once per package, in the order the packages finish, and before RunGo
-	// returns; it should return quickly, since go test's output waits
-	// for it. A package that failed to build is reported when its go test
+	// once per package, in the order go test reports the packages, and
+	// before RunGo returns; it should return quickly, since go test's
+	// output waits for it. go test reports packages in the order of its
+	// arguments, each as soon as it and those before it have finished, so
+	// a slow package holds back the report of faster ones after it. A package that failed to build is reported when its go test
 	// run ends (after the re-run without broken packages, see RunGo), so
 	// that it is never reported twice; so is a module that could not be
 	// tested at all ("(module)"). A cancelled run stops calling it.

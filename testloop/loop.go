@@ -55,7 +55,8 @@ type Renderer interface {
 // PackageRenderer is a Renderer that also shows each package's test
 // outcome as soon as the package finishes, before the run ends. Package is
 // called between Start and Finish, once per package that finished, in
-// the order they finish, one call at a time like the other methods. Its
+// the order go test reports them (see coverage.GoRun.OnPackage), one call
+// at a time like the other methods. Its
 // report has the counts and the failures; Coverage is nil, since coverage
 // is known only when the whole run ends: Finish carries it, with every
 // package again. A cancelled run may have reported some packages.

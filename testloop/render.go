@@ -18,8 +18,9 @@ import (
 //
 // "coverage" is the package's whole-suite coverage in percent, "baseline"
 // the same figure in .sprintkit/baseline.json; either is null when unknown.
-// A "package" line comes as soon as a package's tests finish, in the order
-// they finish, with its counts and new failures but no coverage: coverage
+// A "package" line comes as soon as a package's tests finish (in the
+// order go test reports them: its argument order, each package once it and
+// those before it are done), with its counts and new failures but no coverage: coverage
 // is known only when the whole run ends, so the "result" lines, one per
 // package with the same counts and the coverage, all come at the end,
 // before "done". A package that did not build has its "package" line when
