@@ -150,7 +150,7 @@ func setupFromImage(c *cli.Context) error {
 	out.Baseline = &fromImageBaseline{Passed: br.Passed, Failed: br.Failed, Percent: br.Result.Total.Percent, Report: br.ReportIndex, Targets: imgFirstTargets(br.Targets, 5)}
 	fmt.Fprintf(stdout, "\nbaseline: %d tests passed, %d failed before you changed anything; coverage %.1f%%\n", br.Passed, br.Failed, br.Result.Total.Percent)
 	if len(br.Targets) > 0 {
-		fmt.Fprintf(stdout, "sprint targets (least covered first):\n")
+		fmt.Fprintf(stdout, "sprint targets, by rank:\n")
 		for _, t := range imgFirstTargets(br.Targets, 5) {
 			fmt.Fprintf(stdout, "  %d. %s  %.1f%%  %s\n", t.Rank, t.Name, t.Percent, t.Reason)
 		}
