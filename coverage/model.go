@@ -189,40 +189,9 @@ const (
 )
 
 // LineStates returns the state of each line from 1 to the last line that a
-// block touches; index 0 is unused.
-func (f *File) LineStates() []LineState {
-	last := 0
-	for _, b := range f.Blocks {
-		if b.EndLine > last {
-			last = b.EndLine
-		}
-	}
-	states := make([]LineState, last+1)
-	for _, b := range f.Blocks {
-		if b.NumStmt == 0 {
-			continue
-		}
-		s := LineUncovered
-		if b.Count > 0 {
-			s = LineCovered
-		}
-		end := b.EndLine
-		// A Go block ending at column 1 or 2 of a line ends with the "}" or
-		// the start of that line, which is not itself a statement.
-		if end > b.StartLine && b.EndCol <= 2 && b.StartCol != 0 {
-			end--
-		}
-		for l := b.StartLine; l <= end; l++ {
-			switch cur := states[l]; {
-			case cur == LineNone:
-				states[l] = s
-			case cur != s:
-				states[l] = LinePartial
-			}
-		}
-	}
-	return states
-}
+// block touches, when the source is not at hand; index 0 is unused. With the
+// source, SourceLineStates marks lines more precisely.
+func (f *File) LineStates() []LineState { return f.SourceLineStates(nil) }
 
 // MissedLines returns the lines with a statement that did not run (fully or
 // partly uncovered), in order.
@@ -312,7 +281,14 @@ func (f *File) SourceLineStates(src []byte) []LineState {
 			s = LineCovered
 		}
 		lineBased := b.StartCol == 0 && b.EndCol == 0
-		for l := b.StartLine; l <= b.EndLine; l++ {
+		end := b.EndLine
+		// Without the source of the last line, a Go block ending at column 1
+		// or 2 ends with the "}" or the start of that line, which is not
+		// itself a statement.
+		if !lineBased && end > len(lines) && end > b.StartLine && b.EndCol <= 2 {
+			end--
+		}
+		for l := b.StartLine; l <= end; l++ {
 			if l < 1 {
 				continue
 			}
