@@ -107,28 +107,9 @@ func TestImportCobertura(t *testing.T) {
 				}
 			}
 			for rel, want := range tt.funcs {
-				var got []fnWant
-				for _, fn := range findFile(r, rel).Functions {
-					got = append(got, fnWant{fn.Name, fn.Line, fn.EndLine, fn.Statements, fn.Covered})
-				}
-				if len(got) != len(want) {
-					t.Fatalf("functions = %+v, want %+v", got, want)
-				}
-				for i := range want {
-					if got[i] != want[i] {
-						t.Errorf("function %d = %+v, want %+v", i, got[i], want[i])
-					}
-				}
+				checkFunctions(t, findFile(r, rel).Functions, want)
 			}
-			if len(tt.warnings) == 0 && len(r.Warnings) > 0 {
-				t.Errorf("warnings = %q, want none", r.Warnings)
-			}
-			all := strings.Join(r.Warnings, "\n")
-			for _, w := range tt.warnings {
-				if !strings.Contains(all, w) {
-					t.Errorf("warnings = %q, want one containing %q", r.Warnings, w)
-				}
-			}
+			checkWarnings(t, r.Warnings, tt.warnings)
 		})
 	}
 }

@@ -53,6 +53,38 @@ type fnWant struct {
 	stmts, covered int
 }
 
+// checkFunctions asserts that a file's functions are exactly want, in order.
+func checkFunctions(t *testing.T, fns []*Function, want []fnWant) {
+	t.Helper()
+	var got []fnWant
+	for _, fn := range fns {
+		got = append(got, fnWant{fn.Name, fn.Line, fn.EndLine, fn.Statements, fn.Covered})
+	}
+	if len(got) != len(want) {
+		t.Fatalf("functions = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("function %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// checkWarnings asserts that every wanted text appears in a warning, and
+// that there are no warnings when none are wanted.
+func checkWarnings(t *testing.T, warnings, want []string) {
+	t.Helper()
+	if len(want) == 0 && len(warnings) > 0 {
+		t.Errorf("warnings = %q, want none", warnings)
+	}
+	all := strings.Join(warnings, "\n")
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("warnings = %q, want one containing %q", warnings, w)
+		}
+	}
+}
+
 func TestImportLCOV(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -181,31 +213,14 @@ func TestImportLCOV(t *testing.T) {
 			}
 			for rel, want := range tt.funcs {
 				f := findFile(r, rel)
-				var got []fnWant
 				for _, fn := range f.Functions {
-					got = append(got, fnWant{fn.Name, fn.Line, fn.EndLine, fn.Statements, fn.Covered})
 					if fn.File != rel {
 						t.Errorf("%s: function file %q", fn.Name, fn.File)
 					}
 				}
-				if len(got) != len(want) {
-					t.Fatalf("functions = %+v, want %+v", got, want)
-				}
-				for i := range want {
-					if got[i] != want[i] {
-						t.Errorf("function %d = %+v, want %+v", i, got[i], want[i])
-					}
-				}
+				checkFunctions(t, f.Functions, want)
 			}
-			if len(tt.warnings) == 0 && len(r.Warnings) > 0 {
-				t.Errorf("warnings = %q, want none", r.Warnings)
-			}
-			all := strings.Join(r.Warnings, "\n")
-			for _, w := range tt.warnings {
-				if !strings.Contains(all, w) {
-					t.Errorf("warnings = %q, want one containing %q", r.Warnings, w)
-				}
-			}
+			checkWarnings(t, r.Warnings, tt.warnings)
 		})
 	}
 }

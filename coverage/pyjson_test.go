@@ -80,18 +80,7 @@ func TestImportCoveragePyJSON(t *testing.T) {
 			if tt.funcs == nil {
 				return
 			}
-			var got []fnWant
-			for _, fn := range findFile(r, "pkg/mod.py").Functions {
-				got = append(got, fnWant{fn.Name, fn.Line, fn.EndLine, fn.Statements, fn.Covered})
-			}
-			if len(got) != len(tt.funcs) {
-				t.Fatalf("functions = %+v, want %+v", got, tt.funcs)
-			}
-			for i := range tt.funcs {
-				if got[i] != tt.funcs[i] {
-					t.Errorf("function %d = %+v, want %+v", i, got[i], tt.funcs[i])
-				}
-			}
+			checkFunctions(t, findFile(r, "pkg/mod.py").Functions, tt.funcs)
 		})
 	}
 }
