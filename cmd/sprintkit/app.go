@@ -97,6 +97,13 @@ Start with:
 		CommandNotFound: func(c *cli.Context, name string) {},
 	}
 	app.Suggest = true
+	// A bad flag on any command is a usage error: exit 2, one line naming
+	// the flag, and no wall of help text.
+	for _, cmd := range app.Commands {
+		if cmd.OnUsageError == nil {
+			cmd.OnUsageError = app.OnUsageError
+		}
+	}
 	return app
 }
 
@@ -105,10 +112,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	if len(args) > 1 {
 		name := args[1]
-		if !strings.HasPrefix(name, "-") && app.Command(name) == nil {
-			fmt.Fprintf(stderr, "sprintkit: unknown command %q\n", name)
-			fmt.Fprintf(stderr, "sprintkit: hint: run 'sprintkit --help' to see the commands\n")
-			return 2
+		if !strings.HasPrefix(name, "-") {
+			cmd := app.Command(name)
+			if cmd == nil {
+				fmt.Fprintf(stderr, "sprintkit: unknown command %q\n", name)
+				fmt.Fprintf(stderr, "sprintkit: hint: run 'sprintkit --help' to see the commands\n")
+				return 2
+			}
+			args = append(append([]string{}, args[:2]...), intersperse(cmd, args[2:])...)
 		}
 	}
 	err := app.RunContext(ctx, args)

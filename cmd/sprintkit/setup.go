@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -95,68 +93,24 @@ Example:
 	}
 }
 
-// lateFlags holds a command's flags, including those written after its
-// arguments: urfave/cli v2 stops parsing flags at the first argument, but
-// people type 'sprintkit setup URL --dir work/project'.
+// lateFlags is a command's flags and arguments. Flags written after the
+// arguments ('sprintkit setup URL --dir work/project') are moved in front of
+// them before urfave/cli parses anything (see intersperse), so this is a thin
+// view of the parsed context.
 type lateFlags struct {
 	c    *cli.Context
 	args []string
-	late map[string]string
 }
 
 func parseLateFlags(c *cli.Context) (*lateFlags, error) {
-	f := &lateFlags{c: c, late: map[string]string{}}
-	fs := flag.NewFlagSet(c.Command.Name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	canon := map[string]string{}
-	for _, fl := range c.Command.Flags {
-		names := fl.Names()
-		for _, n := range names {
-			canon[n] = names[0]
-			if _, ok := fl.(*cli.BoolFlag); ok {
-				fs.Bool(n, false, "")
-			} else {
-				fs.String(n, "", "")
-			}
-		}
-	}
-	rest := c.Args().Slice()
-	if len(rest) > 0 {
-		f.args, rest = append(f.args, rest[0]), rest[1:]
-	}
-	for len(rest) > 0 {
-		if err := fs.Parse(rest); err != nil {
-			return nil, usagef("%s: %v", c.Command.Name, err)
-		}
-		rest = fs.Args()
-		if len(rest) > 0 {
-			f.args, rest = append(f.args, rest[0]), rest[1:]
-		}
-	}
-	fs.Visit(func(fl *flag.Flag) { f.late[canon[fl.Name]] = fl.Value.String() })
-	return f, nil
+	return &lateFlags{c: c, args: c.Args().Slice()}, nil
 }
 
-func (f *lateFlags) String(name string) string {
-	if v, ok := f.late[name]; ok {
-		return v
-	}
-	return f.c.String(name)
-}
+func (f *lateFlags) String(name string) string { return f.c.String(name) }
 
-func (f *lateFlags) Bool(name string) bool {
-	if v, ok := f.late[name]; ok {
-		return v == "true"
-	}
-	return f.c.Bool(name)
-}
+func (f *lateFlags) Bool(name string) bool { return f.c.Bool(name) }
 
-func (f *lateFlags) Int(name string) (int, error) {
-	if v, ok := f.late[name]; ok {
-		return strconv.Atoi(v)
-	}
-	return f.c.Int(name), nil
-}
+func (f *lateFlags) Int(name string) (int, error) { return f.c.Int(name), nil }
 
 func doctorCommand() *cli.Command {
 	return &cli.Command{
