@@ -1,0 +1,54 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/proc"
+)
+
+// Rank ranks the sprint targets of r with sprintkit's one set of ranking
+// defaults, whichever command asks: by is "package", "file" or "function"
+// ("" is the default unit), files changed recently in root's history are
+// boosted (not in a shallow clone, whose single commit says nothing about
+// what changed), and every target is kept (callers cut the list to show).
+func Rank(ctx context.Context, root string, r *coverage.Result, by string) []coverage.Target {
+	return coverage.Rank(r, coverage.RankOptions{By: by, Recent: RecentFiles(ctx, root)})
+}
+
+// RecentFiles returns the files (relative to root, slash-separated) that
+// the last 200 commits of the past 30 days touched, for the ranking's
+// "changed recently" boost; nil without git, without history, or in a
+// shallow clone.
+func RecentFiles(ctx context.Context, root string) map[string]bool {
+	top, err := proc.Command(ctx, "git", "-C", root, "rev-parse", "--show-toplevel", "--is-shallow-repository").Output()
+	if err != nil {
+		return nil
+	}
+	lines := strings.Fields(string(top))
+	if len(lines) != 2 || lines[1] != "false" {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(lines[0], ".git")); err != nil {
+		return nil
+	}
+	cmd := proc.Command(ctx, "git", "-C", root, "log", "--since=30.days.ago", "-n", "200",
+		"--name-only", "--format=", "--relative", "--no-renames", "--")
+	out, err := cmd.Output()
+	if err != nil {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			m[line] = true
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
