@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/doctor"
 	"github.com/sprintkit/sprintkit/internal/hint"
+	"github.com/sprintkit/sprintkit/project"
 )
 
 // ErrChecksFailed is returned when a check failed (✗): setup stops.
@@ -26,7 +26,7 @@ func Doctor(ctx context.Context, dir string) (kind string, checks []doctor.Check
 	}
 	opts := doctor.Options{Dir: dir}
 	kind = "unknown"
-	if p, err := checkout.Detect(dir); err == nil {
+	if p, err := project.Detect(dir); err == nil {
 		kind = p.Kind()
 		opts = projectOptions(ctx, opts, p)
 	}
@@ -34,7 +34,7 @@ func Doctor(ctx context.Context, dir string) (kind string, checks []doctor.Check
 }
 
 // projectOptions fills the project facts of doctor options from a detection.
-func projectOptions(ctx context.Context, o doctor.Options, p *checkout.Project) doctor.Options {
+func projectOptions(ctx context.Context, o doctor.Options, p *project.Project) doctor.Options {
 	o.Known = p.Kind() != "unknown"
 	o.Go = p.Go || p.GoWork || len(p.Modules) > 0
 	o.GoVersion, o.Toolchain = p.GoVersion, p.Toolchain
@@ -59,7 +59,7 @@ func preChecks(ctx context.Context, o *Options, src source, s *Summary) error {
 	o.Events.step("checks", "checking this machine")
 	dopts := doctor.Options{Dir: src.dir, Env: o.Env, Transport: src.transport, NeedBytes: needBytes(src)}
 	if src.kind == SourceInPlace {
-		p, err := checkout.Detect(src.dir)
+		p, err := project.Detect(src.dir)
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func preChecks(ctx context.Context, o *Options, src source, s *Summary) error {
 }
 
 // postChecks checks what the cloned project needs, now that it is here.
-func postChecks(ctx context.Context, o *Options, p *checkout.Project, s *Summary) error {
+func postChecks(ctx context.Context, o *Options, p *project.Project, s *Summary) error {
 	popts := projectOptions(ctx, doctor.Options{Dir: s.Dir, Env: o.Env}, p)
 	popts.Known = true // even "unknown": the checkout is here to look at
 	var more []doctor.Check

@@ -7,10 +7,11 @@ import (
 
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/internal/hint"
+	"github.com/sprintkit/sprintkit/project"
 )
 
 // deps downloads the Go modules the checkout needs (go mod download).
-func deps(ctx context.Context, o *Options, proj *checkout.Project, s *Summary) error {
+func deps(ctx context.Context, o *Options, proj *project.Project, s *Summary) error {
 	if !proj.GoWork && !proj.Go {
 		s.Notes = append(s.Notes, "no go.mod at the top: dependencies are fetched by the test run of each module")
 		return nil

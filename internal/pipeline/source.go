@@ -15,6 +15,7 @@ import (
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/project"
 )
 
 // SourceKind says where the checkout comes from.
@@ -70,7 +71,7 @@ func resolveSource(o Options) (source, error) {
 
 // fetchSource clones, copies from the image, or opens the checkout in
 // place, and detects the project there.
-func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*checkout.Project, error) {
+func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*project.Project, error) {
 	s.Source = src.kind
 	switch src.kind {
 	case SourceInPlace:
@@ -88,12 +89,12 @@ func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*chec
 		if res.Commit != "" {
 			o.Events.step("source", "using the checkout in %s (%s at %s)", s.relDir, BranchName(res.Branch), human.Commit(res.Commit))
 		}
-		return checkout.Detect(src.dir)
+		return project.Detect(src.dir)
 	case SourceImage:
 		if err := fromImage(ctx, o, src, s); err != nil {
 			return nil, err
 		}
-		return checkout.Detect(src.dir)
+		return project.Detect(src.dir)
 	}
 	o.Events.step("source", "cloning %s into %s", checkout.Redact(o.Arg), s.relDir)
 	bar := o.Events.bar("connecting", -1, true)
@@ -111,7 +112,7 @@ func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*chec
 	res.Dir = src.dir
 	s.Clone = &CloneSummary{Result: res, Seconds: res.Duration.Seconds()}
 	o.Events.step("source", "cloned %s at %s: %d files, %s in %.1fs", BranchName(res.Branch), human.Commit(res.Commit), res.Files, human.Bytes(res.Bytes), res.Duration.Seconds())
-	p, err := checkout.Detect(src.dir)
+	p, err := project.Detect(src.dir)
 	if err != nil {
 		return nil, err
 	}
