@@ -63,7 +63,11 @@ func ParseGoProfile(name string, r io.Reader) ([]*cover.Profile, error) {
 	if err := m.Read(name, r); err != nil {
 		return nil, err
 	}
-	return m.Profiles()
+	profs, err := m.Profiles()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return profs, nil
 }
 
 // MergeGoProfiles merges already parsed profiles by the same rules as
