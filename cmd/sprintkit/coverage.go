@@ -170,8 +170,13 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 			out = state.Path(root, state.ReportDir)
 		}
 		bar := termui.NewProgress(stderr, -1, "report pages", false)
-		index, err := skreport.HTML(ctx, out, r, all, skreport.HTMLOptions{Progress: bar.Update})
+		var warnings []string
+		index, err := skreport.HTML(ctx, out, r, all, skreport.HTMLOptions{Progress: bar.Update,
+			Warn: func(msg string) { warnings = append(warnings, msg) }})
 		bar.Done()
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "sprintkit: warning: HTML report: %s\n", w)
+		}
 		if err != nil {
 			return fmt.Errorf("coverage: %w", err)
 		}
