@@ -234,7 +234,8 @@ type site struct {
 	byName   map[string]*coverage.File    // Rel and Path → file
 	pkgRank  map[string]int               // package → best rank of its targets
 	chrome   map[string][2]template.HTML  // depth → rendered chrome and foot
-	realRoot string                       // r.Root with symlinks resolved; "" when it cannot be
+	root     string                       // r.Root made absolute
+	realRoot string                       // root with symlinks resolved; "" when it cannot be
 	warnMu   sync.Mutex
 }
 
@@ -258,6 +259,7 @@ func newSite(r *coverage.Result, targets []coverage.Target, opts HTMLOptions) *s
 	}
 	if r.Root != "" {
 		if abs, err := filepath.Abs(r.Root); err == nil {
+			s.root = abs
 			if real, err := filepath.EvalSymlinks(abs); err == nil {
 				s.realRoot = real
 			}
@@ -732,12 +734,13 @@ func (s *site) warn(msg string) {
 // symlink resolved, is inside the checkout's resolved root: a symlink
 // committed to a repository (notes.txt -> /home/me/.ssh/id_ed25519) must
 // not put a file from elsewhere on the machine into a report that may be
-// published. The file opened is checked to be the one resolved.
+// published. Only a regular file is opened (a named pipe would block the
+// report), and the file opened is checked to be the one resolved.
 func (s *site) readSource(rel string) (src []byte, problem string) {
 	if s.realRoot == "" {
 		return nil, fmt.Sprintf("the checkout %s could not be resolved", s.r.Root)
 	}
-	p := filepath.Join(s.r.Root, filepath.FromSlash(rel))
+	p := filepath.Join(s.root, filepath.FromSlash(rel))
 	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
@@ -746,19 +749,19 @@ func (s *site) readSource(rel string) (src []byte, problem string) {
 		s.warn(fmt.Sprintf("%s resolves to %s, outside the checkout; its source is left out of the report", rel, real))
 		return nil, rel + " is outside the checkout (a symlink leads out of it), so its source is not shown"
 	}
+	li, err := os.Lstat(real)
+	if err != nil {
+		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+	}
+	if !li.Mode().IsRegular() {
+		return nil, rel + " is not a regular file"
+	}
 	fh, err := os.Open(real)
 	if err != nil {
 		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
 	}
 	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, rel + " is not a regular file"
-	}
-	if li, err := os.Lstat(real); err != nil || !os.SameFile(fi, li) {
+	if fi, err := fh.Stat(); err != nil || !os.SameFile(fi, li) {
 		return nil, rel + " changed while it was read"
 	}
 	b, err := io.ReadAll(fh)
