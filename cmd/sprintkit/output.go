@@ -28,6 +28,7 @@ func events(stderr io.Writer) pipeline.Events {
 			}
 			return nil
 		},
+		Warn: func(msg string) { say(stderr, "warning: %s", msg) },
 		Debug: func(msg string) {
 			if debugEnabled() {
 				say(stderr, "debug: %s", msg)

@@ -45,6 +45,8 @@ type Events struct {
 	Checks func(checks []doctor.Check)
 	// Bar starts a progress indicator; total is -1 when unknown.
 	Bar func(label string, total int64, bytes bool) Bar
+	// Warn is called with a warning about a figure or a file.
+	Warn func(msg string)
 	// Debug is called with what SPRINTKIT_DEBUG=1 should show.
 	Debug func(msg string)
 }
@@ -69,6 +71,12 @@ func (e Events) bar(label string, total int64, bytes bool) Bar {
 		return b
 	}
 	return nopBar{}
+}
+
+func (e Events) warn(format string, args ...any) {
+	if e.Warn != nil {
+		e.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 func (e Events) debug(format string, args ...any) {

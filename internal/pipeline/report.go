@@ -18,8 +18,14 @@ func Report(ctx context.Context, dir string, r *coverage.Result, targets []cover
 		title = filepath.Base(r.Root)
 	}
 	bar := ev.bar("report pages", -1, false)
-	defer bar.Done()
-	return report.HTML(ctx, dir, r, targets, report.HTMLOptions{Title: title, Commit: r.Commit, Progress: bar.Update})
+	var warnings []string
+	index, err := report.HTML(ctx, dir, r, targets, report.HTMLOptions{Title: title, Commit: r.Commit, Progress: bar.Update,
+		Warn: func(msg string) { warnings = append(warnings, msg) }})
+	bar.Done()
+	for _, w := range warnings {
+		ev.warn("HTML report: %s", w)
+	}
+	return index, err
 }
 
 func writeResultJSON(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
