@@ -147,8 +147,14 @@ func report(stderr io.Writer, err error) int {
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintf(stderr, "sprintkit: %s\n", msg)
 	}
-	if errors.As(err, &he) && he.hint != "" {
+	var hinter interface{ Hint() string }
+	switch {
+	case errors.As(err, &he) && he.hint != "":
 		fmt.Fprintf(stderr, "sprintkit: hint: %s\n", he.hint)
+	case errors.As(err, &hinter) && hinter.Hint() != "":
+		// A package error that knows what to do about itself
+		// (state.OutsideError).
+		fmt.Fprintf(stderr, "sprintkit: hint: %s\n", hinter.Hint())
 	}
 	if code == 2 && ue != nil {
 		fmt.Fprintln(stderr, "sprintkit: hint: run 'sprintkit help' or add --help to a command for its usage")
