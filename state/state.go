@@ -59,7 +59,7 @@ func (e *OutsideError) Hint() string {
 	if e.Err.Path == DirName {
 		return fmt.Sprintf("remove %s (sprintkit creates its own %s directory there) and run this again", p, DirName)
 	}
-	return fmt.Sprintf("remove %s or make it a plain directory, then run this again", p)
+	return fmt.Sprintf("remove %s (git and sprintkit recreate what they need) and run this again", p)
 }
 
 // outside turns a safefs refusal beneath root into an *OutsideError.
@@ -79,7 +79,11 @@ func outside(root string, err error) error {
 func Ensure(root string) (string, error) {
 	d, err := safefs.MkdirAll(root, DirName, 0o755)
 	if err != nil {
-		return "", fmt.Errorf("create the state directory: %w", outside(root, err))
+		var oe *OutsideError
+		if err = outside(root, err); errors.As(err, &oe) {
+			return "", err // it names .sprintkit and the checkout itself
+		}
+		return "", fmt.Errorf("create the state directory %s: %w", Dir(root), err)
 	}
 	d.Close()
 	if err := exclude(root); err != nil {
@@ -133,7 +137,11 @@ func exclude(root string) error {
 	line := "/" + DirName + "/"
 	d, err := safefs.MkdirAll(root, ".git/info", 0o755)
 	if err != nil {
-		return fmt.Errorf("add %s to %s: %w", line, path, outside(root, err))
+		var oe *OutsideError
+		if err = outside(root, err); errors.As(err, &oe) {
+			return err
+		}
+		return fmt.Errorf("add %s to %s: %w", line, path, err)
 	}
 	defer d.Close()
 	var old []byte
