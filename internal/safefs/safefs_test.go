@@ -77,7 +77,9 @@ func testMkdirAll(t *testing.T) {
 			},
 			".sprintkit", ".sprintkit", "symlink"},
 		{"a .sprintkit that is a regular file is refused",
-			func(t *testing.T, root, out string) { os.WriteFile(filepath.Join(root, ".sprintkit"), []byte("x"), 0o644) },
+			func(t *testing.T, root, out string) {
+				os.WriteFile(filepath.Join(root, ".sprintkit"), []byte("x"), 0o644)
+			},
 			".sprintkit/report", ".sprintkit", "file"},
 		{"a .git/info symlink is refused",
 			func(t *testing.T, root, out string) {

@@ -152,4 +152,3 @@ func (s statInfo) Mode() fs.FileMode {
 func (s statInfo) ModTime() time.Time { return time.Time{} }
 func (s statInfo) IsDir() bool        { return s.Mode().IsDir() }
 func (s statInfo) Sys() any           { return &s.st }
-
