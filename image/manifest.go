@@ -386,7 +386,10 @@ type VerifyOptions struct {
 // every entry of m exists with its type, every file with its size, its
 // executable bit (not on Windows, which has none) and its SHA-256, every
 // symlink with its target; every entry of the tree is in m; and every
-// symlink lies under repo/ and resolves inside it. Files are hashed in
+// symlink lies under repo/ and resolves inside it. The one exception:
+// what an operating system leaves on a stick someone browsed (.DS_Store,
+// ._ files, Thumbs.db and the like) outside repo/ and the module tree,
+// which setup never copies, is let be. Files are hashed in
 // parallel. Every difference is collected; the error is a *VerifyError
 // naming each by path (an extra directory is named once, not its
 // contents), or an *OldManifestError for a version 1 manifest.
@@ -451,6 +454,9 @@ func Verify(ctx context.Context, dir string, m *Manifest, opts VerifyOptions) er
 		}
 		got := entryType(fi.Mode())
 		e, ok := want[rel]
+		if !ok && osMetadata(rel) {
+			return skip()
+		}
 		if !ok {
 			add(rel, "extra", "an extra %s, not in manifest.json", got)
 			return skip()
@@ -506,6 +512,24 @@ func Verify(ctx context.Context, dir string, m *Manifest, opts VerifyOptions) er
 	}
 	sort.Slice(problems, func(i, j int) bool { return problems[i].Path < problems[j].Path })
 	return &VerifyError{Dir: dir, Problems: problems}
+}
+
+// osMetadata reports whether rel is what an operating system leaves on a
+// stick a person merely looked at (Finder's .DS_Store and ._ files, the
+// volume indexes of macOS, Windows' Thumbs.db and desktop.ini) outside
+// repo/ and the module tree. Setup copies nothing from there, so Verify
+// lets them be; inside repo/ and the module tree, which setup copies, they
+// are extra entries like any other.
+func osMetadata(rel string) bool {
+	if rel == RepoDir || strings.HasPrefix(rel, RepoDir+"/") || rel == "gomod" || strings.HasPrefix(rel, "gomod/") {
+		return false
+	}
+	switch base := path.Base(rel); base {
+	case ".DS_Store", "Thumbs.db", "desktop.ini", ".Spotlight-V100", ".Trashes", ".fseventsd", ".TemporaryItems", "System Volume Information":
+		return true
+	default:
+		return strings.HasPrefix(base, "._")
+	}
 }
 
 // typeMode is the fs.FileMode type of a manifest entry.

@@ -183,9 +183,23 @@ func TestSetupRefusesATamperedImageBeforeWritingAnything(t *testing.T) {
 			write(t, filepath.Join(img, ProxyDir, "example.com/dep/@v/v1.0.0.zip"), "the image's ZIP")
 		}, false, ProxyDir + "/example.com/dep/@v/v1.0.0.zip", "checksum"},
 		{"a repository holding a .sprintkit", func(t *testing.T, img string) {
-			link(t, "../../out", filepath.Join(img, "repo/.sprintkit"))
+			link(t, "docs", filepath.Join(img, "repo/.sprintkit"))
 		}, true, "repo/.sprintkit", "state"},
 	}
+	// Browsing the stick leaves OS files beside repo/: harmless, as setup
+	// copies nothing from there; inside repo/ they would be copied.
+	osFiles := func(t *testing.T, img string) {
+		write(t, filepath.Join(img, ".DS_Store"), "finder")
+		write(t, filepath.Join(img, "._README.txt"), "resource fork")
+		write(t, filepath.Join(img, "repo/.DS_Store"), "finder")
+	}
+	cases = append(cases, struct {
+		name   string
+		tamper func(t *testing.T, img string)
+		rescan bool
+		path   string
+		kind   string
+	}{"a .DS_Store in the repository, though those beside it are let be", osFiles, false, "repo/.DS_Store", "extra"})
 	if runtime.GOOS != "windows" {
 		cases = append(cases, struct {
 			name   string
@@ -216,6 +230,9 @@ func TestSetupRefusesATamperedImageBeforeWritingAnything(t *testing.T) {
 			found := false
 			for _, p := range ve.Problems {
 				found = found || p.Path == tc.path && p.Kind == tc.kind
+			}
+			if len(ve.Problems) != 1 {
+				t.Errorf("%d differences, want only %s: %v", len(ve.Problems), tc.path, err)
 			}
 			if !found || !strings.Contains(err.Error(), tc.path) {
 				t.Fatalf("the refusal does not name %s (%s):\n%v", tc.path, tc.kind, err)
