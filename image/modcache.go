@@ -53,10 +53,10 @@ func (e *ModCacheError) Hint() string {
 	return "check those files ('go clean -modcache' empties the whole cache), or set GOMODCACHE to another directory for this project; nothing was written"
 }
 
-// modPlan is what SeedModCache will create: everything else is there
-// already with the same content, or is one of go's index files that the
-// user's copy of is kept.
-type modPlan struct {
+// ModCachePlan is what Seed will add to a user's module cache: everything
+// else of the image's module tree is there already with the same content,
+// or is one of go's index files, of which the user's copy is kept.
+type ModCachePlan struct {
 	img, dst string
 	dirs     []FileEntry // to create, parents first
 	files    []FileEntry // to copy
@@ -73,12 +73,14 @@ func isGoIndex(rel string) bool {
 	return (base == "list" && path.Base(path.Dir(rel)) == "@v") || strings.HasSuffix(base, ".info") || strings.HasSuffix(base, ".lock")
 }
 
-// planModCache compares the image's module tree, as m lists it, with
-// cache/download of the user's module cache, without writing anything. A
-// file that exists with the same content is skipped; one with different
-// content, or an entry of another type, is a conflict.
-func planModCache(img string, m *Manifest, cache string) (*modPlan, error) {
-	p := &modPlan{img: img, dst: filepath.Join(cache, "cache", "download")}
+// PlanModCache compares the image's module tree, as m lists it, with
+// cache/download of the user's module cache (GOMODCACHE), without writing
+// anything. A file that exists with the same content is skipped; one with
+// other content, or an entry of another type, is a conflict, and all of
+// them are returned in one *ModCacheError. Call it after Verify and before
+// writing anything, then Seed once the checkout is in place.
+func PlanModCache(img string, m *Manifest, cache string) (*ModCachePlan, error) {
+	p := &ModCachePlan{img: img, dst: filepath.Join(cache, "cache", "download")}
 	var conflicts []ModCacheConflict
 	var blocked []string // conflicting directories: their contents are not examined
 	prefix := ProxyDir + "/"
@@ -149,12 +151,12 @@ entries:
 	return p, nil
 }
 
-// seed creates what the plan lists: new directories, and new files
+// Seed creates what the plan lists: new directories, and new files
 // through a temporary of a random name in the same directory that is
 // linked (never renamed) into place, so an entry that appeared meanwhile
 // is not replaced. Each file's SHA-256 is checked again as it is copied.
 // Nothing is ever deleted but seed's own temporaries.
-func (p *modPlan) seed(ctx context.Context, progress func(copier.Progress)) (copier.Stats, error) {
+func (p *ModCachePlan) Seed(ctx context.Context, progress func(copier.Progress)) (copier.Stats, error) {
 	st := copier.Stats{Skipped: p.skipped}
 	if err := os.MkdirAll(p.dst, 0o755); err != nil {
 		return st, err

@@ -157,9 +157,9 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 	if err := Verify(ctx, img, m, VerifyOptions{Workers: opts.Workers, Progress: opts.HashProgress}); err != nil {
 		return res, err
 	}
-	var plan *modPlan
+	var plan *ModCachePlan
 	if hasModules {
-		if plan, err = planModCache(img, m, res.ModCache); err != nil {
+		if plan, err = PlanModCache(img, m, res.ModCache); err != nil {
 			return res, err
 		}
 	}
@@ -180,7 +180,7 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 	// 3. Modules and the environment.
 	if hasModules {
 		step("modules", "adding the image's modules to the module cache %s (nothing there is replaced)", res.ModCache)
-		res.Modules, err = plan.seed(ctx, progressFor(opts.CopyProgress, "modules"))
+		res.Modules, err = plan.Seed(ctx, progressFor(opts.CopyProgress, "modules"))
 		if err != nil {
 			return res, fmt.Errorf("seed the module cache %s: %w", res.ModCache, err)
 		}
