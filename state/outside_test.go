@@ -133,3 +133,14 @@ func contains(s []string, v string) bool {
 	}
 	return false
 }
+
+func TestEnsureAndWriteFileCreateAMissingCheckout(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "new", "checkout")
+	if err := WriteJSON(Path(root, ResultFile), map[string]int{"a": 1}); err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]int
+	if err := ReadJSON(Path(root, ResultFile), &v); err != nil || v["a"] != 1 {
+		t.Fatalf("read back %v, %v", v, err)
+	}
+}

@@ -77,6 +77,11 @@ func outside(root string, err error) error {
 // symbolic link or a file is refused with an *OutsideError, and nothing is
 // written.
 func Ensure(root string) (string, error) {
+	// The checkout itself is the caller's to name; below it, nothing is
+	// followed.
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", fmt.Errorf("create the state directory %s: %w", Dir(root), err)
+	}
 	d, err := safefs.MkdirAll(root, DirName, 0o755)
 	if err != nil {
 		var oe *OutsideError
@@ -209,6 +214,9 @@ func WriteFile(name string, write func(w io.Writer) error) error {
 	var d *safefs.Dir
 	var err error
 	if root, rel, ok := splitState(name); ok {
+		if err := os.MkdirAll(root, 0o755); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
 		d, err = safefs.MkdirAll(root, path.Dir(rel), 0o755)
 		err = outside(root, err)
 	} else {
