@@ -167,7 +167,10 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if o.HTML {
 		out := o.Out
 		if out == "" {
-			out = state.Path(root, state.ReportDir)
+			var err error
+			if out, err = state.OutputDir(root, state.ReportDir); err != nil {
+				return fmt.Errorf("coverage: %w", err)
+			}
 		}
 		bar := termui.NewProgress(stderr, -1, "report pages", false)
 		index, err := skreport.HTML(ctx, out, r, all, skreport.HTMLOptions{Progress: bar.Update})
