@@ -410,12 +410,8 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Files = files
+	m.SetEntries(files)
 	res.Hashed = hashed
-	for _, f := range files {
-		m.TotalFiles++
-		m.TotalBytes += f.Size
-	}
 	if err := state.WriteJSON(filepath.Join(out, ManifestFile), m); err != nil {
 		return nil, err
 	}

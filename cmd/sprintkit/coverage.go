@@ -175,7 +175,10 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if o.HTML {
 		out := o.Out
 		if out == "" {
-			out = pipeline.ReportDir(root)
+			var err error
+			if out, err = pipeline.ReportDir(root); err != nil {
+				return fmt.Errorf("coverage: %w", err)
+			}
 		}
 		index, err := pipeline.Report(ctx, out, r, all, ev)
 		if err != nil {

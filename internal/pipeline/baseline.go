@@ -100,8 +100,10 @@ func Head(dir string) string {
 // BaselinePath is where the baseline of the checkout at root lives.
 func BaselinePath(root string) string { return state.Path(root, state.BaselineFile) }
 
-// ReportDir is where the HTML report of the checkout at root lives.
-func ReportDir(root string) string { return state.Path(root, state.ReportDir) }
+// ReportDir prepares the directory the HTML report of the checkout at root
+// is written to (.sprintkit/report, refused when it or .sprintkit is a
+// symlink or a file) and returns it.
+func ReportDir(root string) (string, error) { return state.OutputDir(root, state.ReportDir) }
 
 // Record writes what a run measured into root's .sprintkit/: the baseline
 // (every test's outcome and each package's coverage), the merged Go profile

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/doctor"
+	"github.com/sprintkit/sprintkit/state"
 )
 
 // Bar is a progress indicator drawn by the command; steps only feed it.
@@ -141,6 +142,11 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 		return err
 	}
 	s.Project = proj.Kind()
+	// The state directory now, so that a repository whose .sprintkit or
+	// .git/info leads out of the checkout stops setup before the tests run.
+	if _, err := state.Ensure(s.Dir); err != nil {
+		return err
+	}
 	if install := Install(); install != "" {
 		s.Next = append(s.Next, install)
 	}
@@ -182,7 +188,11 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 	}
 	s.Baseline = BaselinePath(s.Dir)
 	o.Events.step("report", "ranking sprint targets and writing the report")
-	index, err := Report(ctx, ReportDir(s.Dir), r, targets, o.Events)
+	dir, err := ReportDir(s.Dir)
+	if err != nil {
+		return err
+	}
+	index, err := Report(ctx, dir, r, targets, o.Events)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
