@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/proc"
 	"github.com/sprintkit/sprintkit/watcher"
 	"golang.org/x/tools/cover"
 )
@@ -609,13 +610,14 @@ func allPythonTests(changed []string) bool {
 }
 
 // command runs the --cmd command through the shell, its output streamed to
-// the renderer.
+// the renderer. The shell leads a process group of its own, so a cancelled
+// run stops everything the command started, not only the shell.
 func (l *loop) command(ctx context.Context, command string) (int, error) {
 	var cmd *exec.Cmd
 	if runtime.GOOS == "windows" {
-		cmd = exec.CommandContext(ctx, "cmd", "/c", command)
+		cmd = proc.Command(ctx, "cmd", "/c", command)
 	} else {
-		cmd = exec.CommandContext(ctx, "sh", "-c", command)
+		cmd = proc.Command(ctx, "sh", "-c", command)
 	}
 	cmd.Dir = l.root
 	cmd.Env = append(os.Environ(), l.opts.Env...)
@@ -624,7 +626,6 @@ func (l *loop) command(ctx context.Context, command string) (int, error) {
 		return len(p), nil
 	})
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.WaitDelay = 2 * time.Second
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
