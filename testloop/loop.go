@@ -56,9 +56,10 @@ type Renderer interface {
 
 // PackageRenderer is a Renderer that also shows each package's test
 // outcome as soon as the package finishes, before the run ends. Package is
-// called between Start and Finish, once per package that finished, in
-// the order go test reports them (see coverage.GoRun.OnPackage), one call
-// at a time like the other methods. Its
+// called between Start and Finish, once per package that finished: the
+// run's Edited packages first, then the others, each group in the order go
+// test reports them (see coverage.GoRun.OnPackage), one call at a time like
+// the other methods. Its
 // report has the counts and the failures; Coverage is nil, since coverage
 // is known only when the whole run ends: Finish carries it, with every
 // package again. A cancelled run may have reported some packages.
