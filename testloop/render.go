@@ -311,11 +311,14 @@ func (s *Screen) status() string {
 	done := max(s.done, len(s.streamed))
 	total := max(s.total, done)
 	text := "testing"
-	if len(waiting) > 0 {
+	switch {
+	case len(waiting) > 0:
 		text += " " + summarize(waiting, 2)
 		if changed {
 			text += " (changed)"
 		}
+	case total > 0 && done >= total:
+		text = "measuring coverage" // every package reported: the profiles are read
 	}
 	if total > 0 {
 		text += fmt.Sprintf(" · %d/%d packages done", done, total)

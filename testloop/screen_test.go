@@ -349,6 +349,7 @@ func TestStatusLine(t *testing.T) {
 				clearLine + "FAIL m/price  0 passed, 1 failed\n",
 				clearLine + "testing m/cart m/receipt · 1/3 packages done · 0s",
 				clearLine + "testing m/receipt · 2/3 packages done · 0s" + clearLine + "ok   m/receipt  1 passed\n",
+				clearLine + "measuring coverage · 3/3 packages done · 0s",
 			},
 			nil},
 		{"a narrow terminal gets a status line cut to its width", true, 20,
@@ -356,7 +357,7 @@ func TestStatusLine(t *testing.T) {
 			[]string{"(changed)"}},
 		{"piped, there is no status line", false, 0,
 			[]string{"FAIL m/price  0 passed, 1 failed\n"},
-			[]string{"testing", "\r"}},
+			[]string{"testing", "packages done", "\r"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -382,7 +383,7 @@ func TestStatusLine(t *testing.T) {
 			}
 			// After the run, the status line is gone: the last thing
 			// written to a terminal is never a status line.
-			if i := strings.LastIndex(out, "testing "); i >= 0 && !strings.Contains(out[i:], clearLine) {
+			if i := strings.LastIndex(out, " packages done"); i >= 0 && !strings.Contains(out[i:], clearLine) {
 				t.Errorf("the status line stays after the run:\n%q", out)
 			}
 		})
