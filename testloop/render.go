@@ -226,6 +226,7 @@ func (s *Screen) Ready(r Ready) {
 func (s *Screen) Start(run Run) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.stop() // a run without a Finish (none should be) leaves no ticker behind
 	s.streamed, s.shown = nil, map[string]bool{}
 	s.run, s.done, s.total = run, 0, len(run.Packages)
 	s.started = s.now()
