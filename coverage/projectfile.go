@@ -216,7 +216,7 @@ func tomlLines(data []byte) keyLines {
 		k := it.Node()
 		key := string(k.Data)
 		switch e.Kind {
-		case unstable.ArrayTable:
+		case unstable.ArrayTable, unstable.Table:
 			out[key] = append(out[key], p.Shape(k.Raw).Start.Line)
 		case unstable.KeyValue:
 			v := e.Value()
