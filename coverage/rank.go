@@ -437,7 +437,7 @@ func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int)
 			if len(names) > 3 {
 				names = append(names[:3], "…")
 			}
-			parts = append(parts, "only entry points are untested ("+strings.Join(names, ", ")+"), weighted down")
+			parts = append(parts, "only entry points are untested ("+strings.Join(names, ", ")+"): weighted down, no first test")
 		}
 		if big := largest(open); big != nil && big.Uncovered() > 3*smallFunction && big.Uncovered()*2 > uncovered {
 			parts = append(parts, fmt.Sprintf("most of it is one large function (%s, %d uncovered)", big.Name, big.Uncovered()))

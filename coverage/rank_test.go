@@ -274,7 +274,7 @@ func TestRankWeighsByEvidence(t *testing.T) {
 					}
 				}
 			}
-			if tg := byName("package", "example.com/lib/fuzz"); !strings.Contains(tg.Reason, "only entry points are untested (Fuzz), weighted down") {
+			if tg := byName("package", "example.com/lib/fuzz"); !strings.Contains(tg.Reason, "only entry points are untested (Fuzz): weighted down, no first test") {
 				t.Errorf("fuzz package reason = %q", tg.Reason)
 			}
 		}},

@@ -79,6 +79,9 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 		fmt.Fprintln(ew)
 		for _, t := range targets {
 			fmt.Fprintf(ew, "%d. %s\n   why: %s\n", t.Rank, p.paint(ansiBold, t.Name), t.Reason)
+			if t.Note != "" {
+				fmt.Fprintf(ew, "   note: %s\n", t.Note)
+			}
 			if t.Kind == "function" {
 				continue
 			}

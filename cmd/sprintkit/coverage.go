@@ -31,8 +31,15 @@ go.work workspace) with whole-suite coverage:
 
 so a statement counts as covered when any test of the module runs it. Then it
 ranks sprint targets (packages, files or functions where no test goes), each
-with the reason for its rank and the first functions to test, smallest first.
-Failing tests do not stop the ranking; they are listed after it.
+with the reason for its rank and the first functions to test: small ones with
+branches first, getters last, never main, init or fuzz harnesses.
+Failing tests do not stop the ranking; they are listed after it. Python
+projects are ranked by module (file) unless --by says otherwise.
+
+A sprintkit.toml at the top of --dir, checked in by the maintainers, curates
+the ranking: exclude = [...] and test_support = [...] path patterns, and
+[[target]] tables (path or name, and a note) that rank first. See the README,
+"How sprint targets are ranked".
 
 The profile and the result are saved to .sprintkit/cover.out and
 .sprintkit/coverage.json, and .sprintkit/ is added to .git/info/exclude.
@@ -49,7 +56,7 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the project directory `DIR`"},
 			&cli.IntFlag{Name: "top", Value: 10, Usage: "show at most `N` targets (0: all)"},
-			&cli.StringFlag{Name: "by", Value: "package", Usage: "rank by `package|file|function`"},
+			&cli.StringFlag{Name: "by", Usage: "rank by `package|file|function` (default: package; file for Python, where a file is a module)"},
 			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `table|json|markdown`"},
 			&cli.StringSliceFlag{Name: "profile", Usage: "rank an existing Go coverage profile `FILE` instead of running tests (repeatable; merged)"},
 			&cli.StringSliceFlag{Name: "import", Usage: "rank an LCOV, Cobertura XML or coverage.py JSON `FILE` (repeatable; merged)"},
@@ -95,7 +102,7 @@ type coverageOptions struct {
 
 func (o *coverageOptions) validate() error {
 	switch o.By {
-	case "package", "file", "function":
+	case "", "package", "file", "function":
 	default:
 		return usagef("--by %q: want package, file or function", o.By)
 	}
@@ -128,13 +135,25 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 		return fmt.Errorf("coverage: --dir %s: not a directory", o.Dir)
 	}
 
+	// The project file is read before the tests run, so that a mistake in
+	// it costs no test run; from the project's root when that is above --dir.
+	project, err := loadProjectFile(root)
+	if err != nil {
+		return err
+	}
 	r, err := measure(ctx, o, root, stderr)
 	if err != nil {
 		return err
 	}
-	if r.Root != "" {
+	if r.Root != "" && r.Root != root {
 		root = r.Root
+		if project == nil {
+			if project, err = loadProjectFile(root); err != nil {
+				return err
+			}
+		}
 	}
+	project.Apply(r)
 	if r.Commit == "" {
 		r.Commit = headCommit(root)
 	}
@@ -142,7 +161,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "sprintkit: warning: %s\n", w)
 	}
 
-	all := coverage.Rank(r, coverage.RankOptions{By: o.By, Recent: recentFiles(ctx, root)})
+	all := coverage.Rank(r, coverage.RankOptions{By: o.By, Recent: recentFiles(ctx, root), Project: project})
 	shown := all
 	if o.Top > 0 && len(shown) > o.Top {
 		shown = shown[:o.Top]
@@ -190,6 +209,16 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "sprintkit: %d %s failed; coverage is that of the failing suite\n", n, pluralS(n, "test"))
 	}
 	return nil
+}
+
+// loadProjectFile reads root/sprintkit.toml; nil when there is none.
+func loadProjectFile(root string) (*coverage.ProjectFile, error) {
+	pf, err := coverage.LoadProjectFile(root)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("coverage: %w", err),
+			"fix "+coverage.ProjectFileName+" (keys: exclude, test_support, [[target]] with path or name, and note) or move it aside")
+	}
+	return pf, nil
 }
 
 // measure produces the coverage result: from profiles, from imported files,
