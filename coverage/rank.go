@@ -30,13 +30,17 @@ import (
 //     same uncovered code, the less covered ranks higher.
 //   - weight: 1 for library code, 0.6 for main packages (commands are
 //     mostly wiring and are tested end to end), 0.2 for test-support code
-//     (testutil, internal/test…, packages only tests import), and ×1.25 for
-//     files changed recently when RankOptions.Recent names them. Generated
-//     files, testdata and vendored code are left out altogether (real
-//     product code, rule a).
+//     (by evidence: classify.go, and the project file's test_support), and
+//     ×1.25 for files changed recently when RankOptions.Recent names them.
+//     Generated files, testdata, vendored code and the project file's
+//     exclude paths are left out altogether (real product code, rule a).
+//   - main, init and fuzz harness functions count harnessWeight × effort(u)
+//     in every view (classify.go).
 //
-// Every target carries a one-line reason built from the same figures, and
-// its uncovered and partly covered functions, smallest first.
+// Targets the project file pins rank first, in its order. Every target
+// carries a one-line reason built from the same figures, and its uncovered
+// and partly covered functions in first-test order (classify.go), without
+// entry points.
 
 const (
 	smallFunction = 20   // statements a newcomer can cover in one sitting
