@@ -214,7 +214,11 @@ func entryPoint(pkg string, fn *Function) string {
 	if strings.HasPrefix(strings.ToLower(base), "fuzz") && strings.HasSuffix(base, ".go") {
 		return "fuzz harness"
 	}
-	if p := shortPkg(pkg); p == "fuzz" || p == "fuzzing" {
+	p := shortPkg(pkg)
+	if i := strings.LastIndexByte(p, '.'); i >= 0 && !strings.Contains(pkg, "/") {
+		p = p[i+1:] // a dotted Python package
+	}
+	if p == "fuzz" || p == "fuzzing" {
 		return "fuzz harness"
 	}
 	return ""

@@ -79,6 +79,8 @@ func TestFirstTestsAndEntryPoints(t *testing.T) {
 		{name: "a function named Fuzzy is not a harness", fn: Function{Name: "Fuzzy", File: "url/match.go", Counts: Counts{Statements: 1}}, pkg: "m/url", tier: 4},
 		{name: "every function of a fuzz*.go file is a harness", fn: Function{Name: "helper", File: "url/fuzz_parse.go"}, pkg: "m/url", entry: "fuzz harness"},
 		{name: "every function of a package named fuzz is a harness", fn: Function{Name: "Run", File: "fuzz/run.go"}, pkg: "m/fuzz", entry: "fuzz harness"},
+		{name: "every function of a Python package named fuzz is a harness", fn: Function{Name: "run", File: "lib/fuzz/run.py"}, pkg: "lib.fuzz", entry: "fuzz harness"},
+		{name: "a Go module path with a dot is not a Python package", fn: Function{Name: "Get", File: "v3/get.go", Counts: Counts{Statements: 1}}, pkg: "gopkg.in/fuzz.v3", tier: 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

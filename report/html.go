@@ -510,7 +510,9 @@ func (s *site) packagePage(p *coverage.Package) *packageView {
 	if p.IsMain {
 		notes = append(notes, "main package")
 	}
-	if p.TestSupport {
+	if p.TestSupport && p.SupportReason != "" {
+		notes = append(notes, "test-support code ("+p.SupportReason+")")
+	} else if p.TestSupport {
 		notes = append(notes, "test-support code")
 	}
 	v.Notes = strings.Join(notes, ", ")
