@@ -216,3 +216,24 @@ func TestProjectFileApplyLeavesExcludedPathsOut(t *testing.T) {
 		t.Errorf("a nil project file changed the result")
 	}
 }
+
+// FuzzParseProjectFile checks that no input panics the parser and that
+// every error names the file.
+func FuzzParseProjectFile(f *testing.F) {
+	f.Add(goodProjectFile)
+	f.Add("exclude = [\"[\"]\n[[target]]\n")
+	f.Add("[target]\nname = 1\n")
+	f.Add("exclude = [\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		pf, err := ParseProjectFile("sprintkit.toml", strings.NewReader(s))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "sprintkit.toml") {
+				t.Errorf("error without the file's name: %v", err)
+			}
+			return
+		}
+		r := curatedResult()
+		pf.Apply(r)
+		Rank(r, RankOptions{Project: pf})
+	})
+}

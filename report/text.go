@@ -129,8 +129,12 @@ func Markdown(w io.Writer, r *coverage.Result, targets []coverage.Target) error 
 				}
 				firsts = append(firsts, fmt.Sprintf("`%s` (%s:%d)", mdEscape(f.Name), mdEscape(f.File), f.Line))
 			}
+			why := t.Reason
+			if t.Note != "" {
+				why = "**" + t.Note + "** — " + why
+			}
 			fmt.Fprintf(ew, "| %d | `%s` | %.1f%% | %d of %d | %s | %s |\n", t.Rank, mdEscape(t.Name), t.Percent,
-				t.Uncovered, t.Statements, mdEscape(t.Reason), strings.Join(firsts, ", "))
+				t.Uncovered, t.Statements, mdEscape(why), strings.Join(firsts, ", "))
 		}
 	}
 	if failed := r.Failed(); len(failed) > 0 {
