@@ -80,9 +80,10 @@ type Package struct {
 	Files []*File `json:"files"`
 	// IsMain marks a Go main package (or a script entry point).
 	IsMain bool `json:"main,omitempty"`
-	// TestSupport marks helpers that exist for tests: testutil, internal/test…,
-	// packages imported only by tests.
-	TestSupport bool `json:"test_support,omitempty"`
+	// TestSupport marks helpers that exist for tests, by the evidence
+	// classifyPackage weighs (classify.go); SupportReason says which.
+	TestSupport   bool   `json:"test_support,omitempty"`
+	SupportReason string `json:"support_reason,omitempty"`
 	// HasTests reports whether the package has test files of its own.
 	HasTests bool `json:"has_tests,omitempty"`
 }
@@ -110,6 +111,9 @@ type Function struct {
 	File    string `json:"file"` // File.Rel when known, else File.Path
 	Line    int    `json:"line"`
 	EndLine int    `json:"end_line"`
+	// Branches counts the branch points in the body (if, for, case, &&,
+	// ||) where the producer knows them (Go); 0 otherwise.
+	Branches int `json:"branches,omitempty"`
 	Counts
 }
 

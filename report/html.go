@@ -365,6 +365,8 @@ type targetView struct {
 	Statements int
 	Score      string
 	Reason     string
+	Note       string // a pinned target's note from sprintkit.toml
+	Pinned     bool
 	Funcs      []funcLink
 	More       int
 }
@@ -391,7 +393,8 @@ func (s *site) targetViews(up string, ts []coverage.Target, nfn int) []targetVie
 	var out []targetView
 	for _, t := range ts {
 		v := targetView{Rank: t.Rank, Kind: t.Kind, Name: t.Name, Bar: mkBar(t.Percent), Uncovered: t.Uncovered,
-			Statements: t.Statements, Score: strconv.FormatFloat(t.Score, 'f', 1, 64), Reason: t.Reason}
+			Statements: t.Statements, Score: strconv.FormatFloat(t.Score, 'f', 1, 64), Reason: t.Reason,
+			Note: t.Note, Pinned: t.Pinned}
 		switch t.Kind {
 		case "package":
 			v.Href = s.pkgHref(up, t.Name)
@@ -553,7 +556,9 @@ func (s *site) packagePage(p *coverage.Package) *packageView {
 	if p.IsMain {
 		notes = append(notes, "main package")
 	}
-	if p.TestSupport {
+	if p.TestSupport && p.SupportReason != "" {
+		notes = append(notes, "test-support code ("+p.SupportReason+")")
+	} else if p.TestSupport {
 		notes = append(notes, "test-support code")
 	}
 	v.Notes = strings.Join(notes, ", ")

@@ -30,8 +30,15 @@ go.work workspace) with whole-suite coverage:
 
 so a statement counts as covered when any test of the module runs it. Then it
 ranks sprint targets (packages, files or functions where no test goes), each
-with the reason for its rank and the first functions to test, smallest first.
-Failing tests do not stop the ranking; they are listed after it.
+with the reason for its rank and the first functions to test: small ones with
+branches first, getters last, never main, init or fuzz harnesses.
+Failing tests do not stop the ranking; they are listed after it. Python
+projects are ranked by module (file) unless --by says otherwise.
+
+A sprintkit.toml at the top of --dir, checked in by the maintainers, curates
+the ranking: exclude = [...] and test_support = [...] path patterns, and
+[[target]] tables (path or name, and a note) that rank first. See the README,
+"How sprint targets are ranked".
 
 The profile and the result are saved to .sprintkit/cover.out and
 .sprintkit/coverage.json, and .sprintkit/ is added to .git/info/exclude.
@@ -48,7 +55,7 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the project directory `DIR`"},
 			&cli.IntFlag{Name: "top", Value: 10, Usage: "show at most `N` targets (0: all)"},
-			&cli.StringFlag{Name: "by", Usage: "rank by `package|file|function` (default: package; file for Python, whose files are modules)"},
+			&cli.StringFlag{Name: "by", Usage: "rank by `package|file|function` (default: package; file for Python, where a file is a module)"},
 			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `table|json|markdown`"},
 			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop a test binary that runs longer than `D` (e.g. 5m) and name the hung test"},
@@ -129,6 +136,12 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
 		return fmt.Errorf("coverage: --dir %s: not a directory", o.Dir)
 	}
+
+	// The project file is read before the tests run, so that a mistake in
+	// it costs no test run.
+	if _, err := pipeline.LoadProjectFile(root); err != nil {
+		return fmt.Errorf("coverage: %w", err)
+	}
 	ev := events(stderr)
 	var r *coverage.Result
 	if len(o.Profiles) > 0 || len(o.Imports) > 0 {
@@ -141,6 +154,9 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	}
 	if r.Root != "" {
 		root = r.Root
+	}
+	if err := pipeline.Curate(root, r); err != nil {
+		return fmt.Errorf("coverage: %w", err)
 	}
 	for _, w := range r.Warnings {
 		say(stderr, "warning: %s", w)

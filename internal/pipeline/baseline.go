@@ -80,8 +80,6 @@ func baseline(ctx context.Context, o *Options, s *Summary) (*coverage.Result, er
 	}
 	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: time.Since(start).Seconds()}
 	s.FailingBefore = r.Failed()
-	total := r.Total
-	s.Total = &total
 	if r.Language == "go" {
 		s.Profile = state.Path(s.Dir, state.ProfileFile)
 	}

@@ -178,10 +178,19 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 	if proj.Python && !goProject {
 		s.Notes = append(s.Notes, "Python dependencies are not installed by setup: install the project (for example 'python3 -m pip install -e .') if its tests need it")
 	}
+	if _, err := LoadProjectFile(s.Dir); err != nil {
+		return err // before the tests run, so that a mistake costs no run
+	}
 	r, err := baseline(ctx, o, s)
 	if err != nil {
 		return err
 	}
+	if err := Curate(s.Dir, r); err != nil {
+		return err
+	}
+	total := r.Total // after the project file left its excluded paths out
+	s.Total = &total
+	s.Warnings = append(s.Warnings, r.Warnings...)
 	targets := Rank(ctx, s.Dir, r, "")
 	if err := Record(s.Dir, r, targets); err != nil {
 		return err

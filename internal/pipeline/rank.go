@@ -7,16 +7,42 @@ import (
 	"strings"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/internal/proc"
 )
 
 // Rank ranks the sprint targets of r with sprintkit's one set of ranking
 // defaults, whichever command asks: by is "package", "file" or "function"
-// ("" is the default unit), files changed recently in root's history are
-// boosted (not in a shallow clone, whose single commit says nothing about
-// what changed), and every target is kept (callers cut the list to show).
+// ("" is the default unit: coverage.DefaultUnit, the module file for
+// Python), the maintainers' sprintkit.toml at root is honoured (pins,
+// test-support), files changed recently in root's history are boosted (not
+// in a shallow clone, whose single commit says nothing about what changed),
+// and every target is kept (callers cut the list to show). Call Curate on
+// r first.
 func Rank(ctx context.Context, root string, r *coverage.Result, by string) []coverage.Target {
-	return coverage.Rank(r, coverage.RankOptions{By: by, Recent: RecentFiles(ctx, root)})
+	pf, _ := coverage.LoadProjectFile(root) // its errors were reported by Curate
+	return coverage.Rank(r, coverage.RankOptions{By: by, Recent: RecentFiles(ctx, root), Project: pf})
+}
+
+// LoadProjectFile reads the maintainers' sprintkit.toml at root: nil when
+// there is none, an error naming its file and line when it is wrong.
+func LoadProjectFile(root string) (*coverage.ProjectFile, error) {
+	pf, err := coverage.LoadProjectFile(root)
+	if err != nil {
+		return nil, hint.With(err, "fix "+coverage.ProjectFileName+" (keys: exclude, test_support, [[target]] with path or name, and note) or move it aside")
+	}
+	return pf, nil
+}
+
+// Curate applies root's sprintkit.toml to a measured result: excluded paths
+// leave the result and its totals (with a warning that says so).
+func Curate(root string, r *coverage.Result) error {
+	pf, err := LoadProjectFile(root)
+	if err != nil {
+		return err
+	}
+	pf.Apply(r)
+	return nil
 }
 
 // RecentFiles returns the files (relative to root, slash-separated) that

@@ -42,6 +42,9 @@ func StageReport(src string, ev Events) func(ctx context.Context, dir string, en
 		if err != nil {
 			return nil, nil, err
 		}
+		if err := Curate(src, r); err != nil {
+			return nil, nil, err
+		}
 		targets := Rank(ctx, src, r, "")
 		if _, err := Report(ctx, reportDir, r, targets, ev); err != nil {
 			return nil, nil, fmt.Errorf("write the report: %w", err)
