@@ -709,7 +709,7 @@ type collector struct {
 	// the order they started in.
 	running map[string]map[string]int
 	seq     int
-	ended   map[string]bool    // packages whose binary printed its final PASS or FAIL
+	ended   map[string]bool   // packages whose binary printed its final PASS or FAIL
 	died    map[string]*death // packages whose test binary died
 }
 
