@@ -169,20 +169,24 @@ func (t TestResult) CrashLine() string {
 	return ""
 }
 
-// Failed returns the tests whose outcome is "fail", those that killed their
-// test binary first (they explain why other tests and figures are missing).
+// Failed returns the tests whose outcome is "fail": first the tests that
+// killed their test binary (they explain why other tests and figures are
+// missing), then binaries that died outside any test ("(package)"), then
+// the rest, each group in the order of Tests.
 func (r *Result) Failed() []TestResult {
-	var crashed, out []TestResult
+	var crashed, outside, out []TestResult
 	for _, t := range r.Tests {
 		switch {
 		case t.Outcome != "fail":
-		case t.Crashed != "":
+		case t.Crashed != "" && !strings.HasPrefix(t.Test, "("):
 			crashed = append(crashed, t)
+		case t.Crashed != "":
+			outside = append(outside, t)
 		default:
 			out = append(out, t)
 		}
 	}
-	return append(crashed, out...)
+	return append(append(crashed, outside...), out...)
 }
 
 // RecoveredPackages returns the packages that were re-run without the tests

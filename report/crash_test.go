@@ -57,7 +57,7 @@ func TestRenderersSayWhichTestBinariesDied(t *testing.T) {
 	}{
 		{"the table marks the re-run target, names the crasher first and lists the package without data", table.String(),
 			[]string{"example.com/shop/cart *", note, "example.com/shop/tax has no data (not counted, not ranked): its test binary panicked",
-				"not counted: 6 statements in 1 package without data",
+				"not counted: 1 package without data (a test binary died), 6 known statements left out of the total",
 				"FAIL example.com/shop/cart TestNilCart (panicked: panic: runtime error: invalid memory address or nil pointer dereference)\n  FAIL example.com/shop/money TestCents"},
 			[]string{"example.com/shop/tax  "}},
 		{"Markdown quotes the notes and the crash", md.String(),

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -34,6 +35,11 @@ ranks sprint targets (packages, files or functions where no test goes), each
 with the reason for its rank and the first functions to test, smallest first.
 Failing tests do not stop the ranking; they are listed after it.
 
+A test that panics, calls os.Exit, is killed or hangs past --timeout kills
+its package's test binary. sprintkit names it as a failing test and runs the
+package again without it (at most twice); a package it cannot re-run is
+shown with "no data" and left out of the total and the targets.
+
 The profile and the result are saved to .sprintkit/cover.out and
 .sprintkit/coverage.json, and .sprintkit/ is added to .git/info/exclude.
 
@@ -54,6 +60,7 @@ Examples:
 			&cli.StringSliceFlag{Name: "profile", Usage: "rank an existing Go coverage profile `FILE` instead of running tests (repeatable; merged)"},
 			&cli.StringSliceFlag{Name: "import", Usage: "rank an LCOV, Cobertura XML or coverage.py JSON `FILE` (repeatable; merged)"},
 			&cli.BoolFlag{Name: "per-package", Usage: "measure each package by its own tests only, as go test -cover does"},
+			&cli.DurationFlag{Name: "timeout", Value: coverage.DefaultTestTimeout, Usage: "stop a package's tests after `D` (go test -timeout, per test binary); the hung test is named and skipped in a re-run; 0 means no limit"},
 			&cli.BoolFlag{Name: "html", Usage: "also write the static HTML report and print the path of its index.html"},
 			&cli.StringFlag{Name: "out", Usage: "write the HTML report into `DIR` (default: the project's .sprintkit/report)"},
 			&cli.BoolFlag{Name: "open", Usage: "open the HTML report in a browser (implies --html)"},
@@ -70,6 +77,7 @@ Examples:
 				Profiles:   c.StringSlice("profile"),
 				Imports:    c.StringSlice("import"),
 				PerPackage: c.Bool("per-package"),
+				Timeout:    c.Duration("timeout"),
 				HTML:       c.Bool("html") || c.Bool("open"),
 				Out:        c.String("out"),
 				Open:       c.Bool("open"),
@@ -88,6 +96,7 @@ type coverageOptions struct {
 	Profiles   []string
 	Imports    []string
 	PerPackage bool
+	Timeout    time.Duration // per test binary; 0 means no limit
 	HTML       bool
 	Out        string
 	Open       bool
@@ -103,6 +112,9 @@ func (o *coverageOptions) validate() error {
 	case "table", "json", "markdown":
 	default:
 		return usagef("--format %q: want table, json or markdown", o.Format)
+	}
+	if o.Timeout < 0 {
+		return usagef("--timeout %s: want a duration such as 2m, or 0 for no limit", o.Timeout)
 	}
 	if o.Top < 0 {
 		return usagef("--top %d: want 0 (all) or more", o.Top)
@@ -226,7 +238,11 @@ func measure(ctx context.Context, o coverageOptions, root string, stderr io.Writ
 		return r, nil
 	}
 	bar := termui.NewProgress(stderr, -1, "packages tested", false)
-	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: root, PerPackage: o.PerPackage, Progress: bar.Update})
+	timeout := o.Timeout
+	if timeout == 0 {
+		timeout = -1 // GoRun's "no limit"
+	}
+	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: root, PerPackage: o.PerPackage, Timeout: timeout, Progress: bar.Update})
 	bar.Done()
 	if err != nil {
 		if ctx.Err() != nil {
