@@ -1096,7 +1096,7 @@ func topLevel(have, names []string) []string {
 // noDataReason says why a package whose binary died with no test to blame
 // has no figure.
 func noDataReason(d *death) string {
-	s := "its test binary " + d.why + " outside any test (in init or TestMain)"
+	s := "its test binary " + d.why + " outside any test (init, TestMain or a stray goroutine)"
 	if d.line != "" {
 		s += ": " + d.line
 	}

@@ -485,7 +485,7 @@ func ordinaryFailureIsNotACrash(t *testing.T, fx *crashFixture) {
 func TestBaselineCarriesCrashesAndMissingData(t *testing.T) {
 	r := &Result{Language: "go", Packages: []*Package{
 		{Name: "a", Recovered: &Recovery{Skipped: []string{"TestX"}, Why: "panicked"}},
-		{Name: "b", NoData: "its test binary exited outside any test (in init or TestMain)"},
+		{Name: "b", NoData: "its test binary exited outside any test (init, TestMain or a stray goroutine)"},
 	}, Tests: []TestResult{
 		{Package: "a", Test: "TestOK", Outcome: "fail"},
 		{Package: "a", Test: "TestX", Outcome: "fail", Crashed: "panicked"},

@@ -18,7 +18,7 @@ func crashResult() *coverage.Result {
 	r := fixtureResult()
 	cart := r.Package("example.com/shop/cart")
 	cart.Recovered = &coverage.Recovery{Skipped: []string{"TestNilCart"}, Why: "panicked"}
-	r.Packages = append(r.Packages, &coverage.Package{Name: "example.com/shop/tax", NoData: "its test binary panicked outside any test (in init or TestMain): panic: boom",
+	r.Packages = append(r.Packages, &coverage.Package{Name: "example.com/shop/tax", NoData: "its test binary panicked outside any test (init, TestMain or a stray goroutine): panic: boom",
 		Files: []*coverage.File{{Path: "example.com/shop/tax/tax.go", Rel: "tax/tax.go",
 			Blocks: []cover.ProfileBlock{{StartLine: 3, StartCol: 20, EndLine: 9, EndCol: 2, NumStmt: 6, Count: 0}}}}})
 	r.Tests = append(r.Tests, coverage.TestResult{Package: "example.com/shop/cart", Test: "TestNilCart", Outcome: "fail", Crashed: "panicked",
