@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -252,6 +253,7 @@ func TestRunGoRecoversFromTestBinariesThatDie(t *testing.T) {
 		{"packages that cannot be recovered have no data, are out of the total and not ranked", noDataPackagesAreUnmeasured},
 		{"per-package figures equal go test -cover with the culprit skipped", perPackageEqualsGoTestCoverSkip},
 		{"an ordinary failing test is not a crash", ordinaryFailureIsNotACrash},
+		{"the profile written for .sprintkit/cover.out carries the re-runs' coverage", profileCarriesRecoveredCoverage},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, fx) })
 	}
@@ -496,5 +498,31 @@ func TestBaselineCarriesCrashesAndMissingData(t *testing.T) {
 	}
 	if b.Packages[0].Recovered == nil || b.Packages[1].NoData == "" {
 		t.Errorf("baseline packages %+v lost the recovery or the missing data", b.Packages)
+	}
+}
+
+func profileCarriesRecoveredCoverage(t *testing.T, fx *crashFixture) {
+	out := filepath.Join(t.TempDir(), "cover.out")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteResultProfile(f, fx.whole); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := profileCounts(t, out)
+	for _, p := range fx.whole.Packages {
+		if p.NoData != "" {
+			continue
+		}
+		if g := got[p.Name]; g.Statements != p.Statements || g.Covered != p.Covered {
+			t.Errorf("%s: cover.out gives %d of %d, the result %d of %d", p.Name, g.Covered, g.Statements, p.Covered, p.Statements)
+		}
+	}
+	if calc := got["example.com/crashy/calc"]; calc.Covered == 0 {
+		t.Errorf("cover.out has no coverage of calc: the re-run's profile was not merged")
 	}
 }
