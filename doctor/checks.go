@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/sprintkit/sprintkit/internal/human"
 	"os"
 	"os/exec"
 	"strings"
@@ -60,10 +61,10 @@ func Disk(opts Options) Check {
 	if err != nil {
 		c.Status = Warn
 		c.Detail = fmt.Sprintf("cannot measure free space at %s: %v", at, err)
-		c.Hint = fmt.Sprintf("make sure about %s are free", size(need))
+		c.Hint = fmt.Sprintf("make sure about %s are free", human.Bytes(int64(need)))
 		return c
 	}
-	c.Detail = fmt.Sprintf("%s free at %s, about %s needed", size(free), at, size(need))
+	c.Detail = fmt.Sprintf("%s free at %s, about %s needed", human.Bytes(int64(free)), at, human.Bytes(int64(need)))
 	switch {
 	case free < uint64(need):
 		c.Status = Fail
@@ -167,21 +168,4 @@ print(json.dumps(out))`
 	c.Status = OK
 	c.Detail += fmt.Sprintf(", coverage.py %s, pytest %s", v["coverage"], v["pytest"])
 	return c
-}
-
-func size(n any) string {
-	var f float64
-	switch v := n.(type) {
-	case int64:
-		f = float64(v)
-	case uint64:
-		f = float64(v)
-	}
-	switch {
-	case f >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", f/(1<<30))
-	case f >= 1<<20:
-		return fmt.Sprintf("%.0f MiB", f/(1<<20))
-	}
-	return fmt.Sprintf("%.0f KiB", f/(1<<10))
 }

@@ -2,6 +2,7 @@ package image
 
 import (
 	"embed"
+	"github.com/sprintkit/sprintkit/internal/human"
 	htmltemplate "html/template"
 	"io"
 	"path"
@@ -47,7 +48,7 @@ func newDocView(d DocInfo) docView {
 	v := docView{
 		Project:          m.Project,
 		Upstream:         m.Upstream,
-		ShortCommit:      short(m.Commit),
+		ShortCommit:      human.Commit(m.Commit),
 		SprintkitVersion: m.SprintkitVersion,
 		CreatedDate:      m.Created.UTC().Format(time.DateOnly),
 		GoRequired:       m.Go,
@@ -122,13 +123,6 @@ func exeName(goos string) string {
 		return "sprintkit.exe"
 	}
 	return "sprintkit"
-}
-
-func short(commit string) string {
-	if len(commit) > 12 {
-		return commit[:12]
-	}
-	return commit
 }
 
 // WriteReadme renders README.txt.

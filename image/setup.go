@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sprintkit/sprintkit/internal/human"
 	"go/version"
 	"io"
 	"io/fs"
@@ -153,7 +154,7 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 			files++
 		}
 	}
-	step("verify", "verifying %d files (%s) and every directory and symlink against manifest.json", files, humanBytes(m.TotalBytes))
+	step("verify", "verifying %d files (%s) and every directory and symlink against manifest.json", files, human.Bytes(m.TotalBytes))
 	if err := Verify(ctx, img, m, VerifyOptions{Workers: opts.Workers, Progress: opts.HashProgress}); err != nil {
 		return res, err
 	}
@@ -297,16 +298,4 @@ func writableDir(dir string) bool {
 	f.Close()
 	os.Remove(f.Name())
 	return true
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

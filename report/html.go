@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sprintkit/sprintkit/internal/human"
 	"html/template"
 	"io"
 	"io/fs"
@@ -286,13 +287,6 @@ func newSite(r *coverage.Result, targets []coverage.Target, opts HTMLOptions) *s
 	return s
 }
 
-func shortCommit(c string) string {
-	if len(c) > 12 {
-		return c[:12]
-	}
-	return c
-}
-
 // page is what every page template needs.
 type page struct {
 	Title   string
@@ -306,7 +300,7 @@ type page struct {
 }
 
 func (s *site) page(title, up string) page {
-	p := page{Title: title, Up: up, Project: s.project, Commit: shortCommit(s.commit), Date: s.date}
+	p := page{Title: title, Up: up, Project: s.project, Commit: human.Commit(s.commit), Date: s.date}
 	c := s.chrome[up]
 	p.Chrome, p.Foot = c[0], c[1]
 	return p
@@ -317,7 +311,7 @@ func (s *site) page(title, up string) page {
 func (s *site) renderChrome(tmpl *template.Template) error {
 	s.chrome = map[string][2]template.HTML{}
 	for _, up := range []string{"", "../"} {
-		p := page{Up: up, Project: s.project, Commit: shortCommit(s.commit), Date: s.date}
+		p := page{Up: up, Project: s.project, Commit: human.Commit(s.commit), Date: s.date}
 		var head, foot strings.Builder
 		if err := tmpl.ExecuteTemplate(&head, "chrome", p); err != nil {
 			return fmt.Errorf("html report: %w", err)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/sprintkit/sprintkit/internal/human"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -58,7 +59,7 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 	ew := &errWriter{w: w}
 	head := r.Project
 	if r.Commit != "" {
-		head += " @ " + short(r.Commit)
+		head += " @ " + human.Commit(r.Commit)
 	}
 	fmt.Fprintf(ew, "%s: %s of %d statements covered", p.paint(ansiBold, head),
 		strings.TrimSpace(p.percent(r.Total.Percent)), r.Total.Statements)
@@ -134,7 +135,7 @@ func Markdown(w io.Writer, r *coverage.Result, targets []coverage.Target) error 
 	fmt.Fprintf(ew, "## Sprint targets for %s\n\n", mdEscape(r.Project))
 	meta := fmt.Sprintf("Total coverage: **%.1f%%** of %d statements", r.Total.Percent, r.Total.Statements)
 	if r.Commit != "" {
-		meta += fmt.Sprintf(" at `%s`", short(r.Commit))
+		meta += fmt.Sprintf(" at `%s`", human.Commit(r.Commit))
 	}
 	if !r.Generated.IsZero() {
 		meta += ", " + r.Generated.UTC().Format("2006-01-02")
@@ -185,13 +186,6 @@ func mdEscape(s string) string {
 	s = strings.ReplaceAll(s, "|", "\\|")
 	s = strings.ReplaceAll(s, "\n", " ")
 	return s
-}
-
-func short(commit string) string {
-	if len(commit) > 12 {
-		return commit[:12]
-	}
-	return commit
 }
 
 func plural(n int, one, many string) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sprintkit/sprintkit/copier"
+	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/termui"
 )
 
@@ -222,7 +223,7 @@ func printCopySummary(w io.Writer, st copier.Stats, elapsed time.Duration, dry b
 		verb = "would copy"
 	}
 	fmt.Fprintf(w, "%s %d files (%s), %d symlinks, %d hard links, %d directories; %d up to date",
-		verb, st.Files, humanBytes(st.Bytes), st.Symlinks, st.Hardlinks, st.Dirs, st.Skipped)
+		verb, st.Files, human.Bytes(st.Bytes), st.Symlinks, st.Hardlinks, st.Dirs, st.Skipped)
 	if st.Deleted > 0 {
 		fmt.Fprintf(w, ", %d deleted", st.Deleted)
 	}
@@ -233,19 +234,6 @@ func printCopySummary(w io.Writer, st copier.Stats, elapsed time.Duration, dry b
 		fmt.Fprintf(w, ", %d errors", st.Errors)
 	}
 	fmt.Fprintf(w, " in %s\n", elapsed.Round(time.Millisecond))
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // copyError maps the copier's error to what the CLI prints and exits with;
@@ -264,7 +252,7 @@ func copyError(err error, dst string, conflicts, changed int64) error {
 		case changed == fe.Count:
 			hint = "files were being written to: run the same command again once they are left alone; what was copied is skipped"
 		}
-		return withHint(&exitError{code: 1, msg: fmt.Sprintf("%d entries could not be copied (listed above)", fe.Count)}, hint)
+		return withHint(&exitError{code: 1, msg: fmt.Sprintf("%s could not be copied (listed above)", human.Count(int(fe.Count), "entry", "entries"))}, hint)
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.Is(err, copier.ErrIntoItself):
