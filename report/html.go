@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/alecthomas/chroma/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sprintkit/sprintkit/coverage"
@@ -223,7 +224,7 @@ func newSite(r *coverage.Result, targets []coverage.Target, opts HTMLOptions) *s
 	for _, p := range r.Packages {
 		s.pkgPage[p] = path.Join(pkgDir, pn.name(p.Name))
 		for _, f := range p.Files {
-			s.filePage[f] = path.Join(srcDir, fn.name(f.Path))
+			s.filePage[f] = path.Join(srcDir, fn.name(fileLabel(f)))
 			if f.Rel != "" {
 				s.byName[f.Rel] = f
 			}
@@ -570,6 +571,7 @@ type fileView struct {
 	// writeSourceRows, between the file-head and file-tail templates.
 	src    []byte
 	states []coverage.LineState
+	toks   []chroma.Token // src highlighted (highlight.go); nil: plain
 }
 
 type rangeLink struct{ Text, Href string }
@@ -672,6 +674,7 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 		v.Note = fmt.Sprintf("The coverage data reaches line %d but the source has %d lines: the file has changed since the tests ran, so the marks may be off.", last, n)
 	}
 	v.src, v.states = src, states
+	v.toks = tokenise(v.Name, src)
 	return v
 }
 
@@ -748,7 +751,10 @@ func (s *site) write(ctx context.Context, tmpl *template.Template, root string) 
 				if err := tmpl.ExecuteTemplate(w, "file-head", v); err != nil {
 					return err
 				}
-				if v.src != nil {
+				switch {
+				case v.toks != nil:
+					writeHighlightedRows(w, v.toks, v.states)
+				case v.src != nil:
 					writeSourceRows(w, v.src, v.states)
 				}
 				return tmpl.ExecuteTemplate(w, "file-tail", v)

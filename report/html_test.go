@@ -260,7 +260,7 @@ func TestHTMLEscapesScriptInSourceAndNamesOnEveryPage(t *testing.T) {
 		}
 	}
 	evilPage := pages[pageOf(t, r, "cart/evil.go")]
-	if !strings.Contains(evilPage, `return &#34;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34;`) {
+	if !strings.Contains(evilPage, `<span class="k">return</span> <span class="s">&#34;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34;</span>`) {
 		t.Errorf("the source of evil.go is not shown escaped:\n%s", evilPage)
 	}
 }
@@ -270,11 +270,12 @@ func TestHTMLMarksLinesAndListsMissedRanges(t *testing.T) {
 	dir := writeSite(t, r, shopTargets(), HTMLOptions{})
 	page := readPages(t, dir)[pageOf(t, r, "cart/cart.go")]
 	for _, want := range []string{
-		// func (c *Cart) Add: the signature is not a statement, its body is not covered.
-		"<span id=\"L19\">func (c *Cart) Add(it Item) error {\n</span>",
-		`<span id="L20" class="u">	if it.Qty &lt;= 0 {`,
+		// func (c *Cart) Add: the signature is not a statement, its body is
+		// not covered. Tokens are highlighted inside the marked lines.
+		"<span id=\"L19\"><span class=\"k\">func</span> (c *Cart) <span class=\"nf\">Add</span>(it Item) <span class=\"kt\">error</span> {\n</span>",
+		`<span id="L20" class="u">	<span class="k">if</span> it.Qty &lt;= <span class="m">0</span> {`,
 		// Total ran.
-		`<span id="L36" class="c">	for _, it := range c.Items {`,
+		`<span id="L36" class="c">	<span class="k">for</span> _, it := <span class="k">range</span> c.Items {`,
 		// A closing brace alone is not a statement.
 		"<span id=\"L22\">\t}\n</span>",
 		// Missed ranges written like coverage.py (joined across lines with
@@ -559,5 +560,26 @@ func TestGroupDigitsSeparatesThousands(t *testing.T) {
 		if got := groupDigits(n); got != want {
 			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestPageNamesKeepWholePathElements(t *testing.T) {
+	for _, tc := range []struct{ name, path, want string }{
+		{"a short path is kept whole", "cart/cart.go", "cart_cart.go"},
+		{"a module path of 60 bytes is kept whole",
+			"github.com/sprintkit/sprintkit/internal/termui/progressx.go", "github.com_sprintkit_sprintkit_internal_termui_progressx.go"},
+		{"a longer one loses its first elements, not the first letter of one",
+			"github.com/sprintkit/sprintkit/internal/termui/progress_bar.go", "sprintkit_sprintkit_internal_termui_progress_bar.go"},
+		{"a cut that falls just after a separator keeps the next element whole",
+			"abcdefghi/" + strings.Repeat("x", 55) + "/y.go", strings.Repeat("x", 55) + "_y.go"},
+		{"one element longer than the limit keeps its tail", strings.Repeat("ab", 40) + ".go", "b" + strings.Repeat("ab", 28) + ".go"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := newPageNamer().name(tc.path)
+			slug := got[:strings.LastIndexByte(got, '-')]
+			if slug != tc.want {
+				t.Errorf("name(%q) = %q, want the slug %q", tc.path, got, tc.want)
+			}
+		})
 	}
 }
