@@ -583,3 +583,27 @@ func TestPageNamesKeepWholePathElements(t *testing.T) {
 		})
 	}
 }
+
+func TestTreemapLabelsFitTheirBoxOrEndInAnEllipsis(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		width      float64
+		want       string
+	}{
+		{"a wide box shows the name and the figure", "gorun.go", 200, "gorun.go 38%"},
+		{"a narrower one shows the name alone", "gorun.go", 50, "gorun.go"},
+		{"a name cut short ends at a word boundary, with an ellipsis", "report_test.go", 60, "report…"},
+		{"a name with no boundary in reach is cut with an ellipsis", "abcdefghijklmnop.go", 50, "abcdef…"},
+		{"a box too narrow for a few letters gets no label", "gorun.go", 20, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := fitLabel(tc.file, "38%", tc.width, false)
+			if got != tc.want {
+				t.Errorf("fitLabel(%q, %.0f px) = %q, want %q", tc.file, tc.width, got, tc.want)
+			}
+			if got != "" && textWidth(got, false) > tc.width {
+				t.Errorf("%q is %.1f px wide, more than its %.0f px", got, textWidth(got, false), tc.width)
+			}
+		})
+	}
+}
