@@ -38,7 +38,7 @@ func TestHighlightingKeepsEveryCharacterAndLineMark(t *testing.T) {
 		want            []string // token markup the page must hold
 	}{
 		{"a Go file with a block comment and a raw string over lines", "p/f.go", goSrc,
-			[]string{`<span class="k">func</span> <span class="nf">F</span>(s <span class="kt">string</span>)`, `<span class="c1">/* a block</span>`, `<span class="c1">   comment */</span>`, `<span class="s">string &lt;b&gt;`+"`</span>", `<span class="m">0x1F</span>`}},
+			[]string{`<span class="k">func</span> <span class="nf">F</span>(s <span class="kt">string</span>)`, `<span class="c1">/* a block</span>`, `<span class="c1">   comment */</span>`, `<span class="s">string &lt;b&gt;` + "`</span>", `<span class="m">0x1F</span>`}},
 		{"a Python file with a docstring, operator words and a decorator", "mod/f.py", pySrc,
 			[]string{`<span class="k">def</span> <span class="nf">f</span>(x):`, `<span class="ow">and</span>`, `<span class="kc">None</span>`, `<span class="nd">@property</span>`, `<span class="s">&#39;é&#39;</span>`}},
 		{"a Go file with CRLF line endings", "w.go", strings.ReplaceAll(goSrc, "\n", "\r\n"), []string{`<span class="k">package</span> p` + "\n</span>"}},
