@@ -12,8 +12,12 @@
 # bench/htmlsite, median of SITES runs), the largest source page's size, and
 # its load time in headless Chromium from file:// (bench/htmlload:
 # navigation start to the end of the load event, ROUNDS fresh tabs).
+# With BEFORE=<git revision>, the same sites are also written by that
+# revision's report package, and all the pages are loaded interleaved in
+# one browser, so a before/after comparison shares the machine's load.
 #
 #   bench/htmlpage.sh
+#   BEFORE=main ROUNDS=15 bench/htmlpage.sh
 #   ROUNDS=9 FUNCS=300 bench/htmlpage.sh
 set -euo pipefail
 
@@ -31,15 +35,21 @@ export NO_COLOR=1
 go build -o "$WORK/genprofile" ./bench/genprofile
 go build -o "$WORK/htmlsite" ./bench/htmlsite
 go build -o "$WORK/htmlload" ./bench/htmlload
+if [ -n "${BEFORE:-}" ]; then
+	mkdir "$WORK/before-src"
+	git archive "$BEFORE" | tar -x -C "$WORK/before-src"
+	(cd "$WORK/before-src" && go build -o "$WORK/htmlsite-before" ./bench/htmlsite)
+fi
 
 go test -count=1 -coverprofile="$WORK/real.out" -run '^$' ./coverage >/dev/null
 "$WORK/genprofile" -dir "$WORK/large" -files "$FILES" -packages 2 -funcs "$FUNCS" >/dev/null
 
-site() { # NAME PROFILE ROOT: the median site time, then the largest page
+site() { # NAME PROFILE ROOT [HTMLSITE]: the median site time, then the largest page
+	local bin=${4:-$WORK/htmlsite}
 	local times=()
 	for _ in $(seq "$SITES"); do
 		rm -rf "$WORK/site-$1"
-		times+=("$("$WORK/htmlsite" -profile "$2" -root "$3" -out "$WORK/site-$1" 2>&1 >/dev/null | sed -n 's/.* site \([0-9.]*\)s.*/\1/p')")
+		times+=("$("$bin" -profile "$2" -root "$3" -out "$WORK/site-$1" 2>&1 >/dev/null | sed -n 's/.* site \([0-9.]*\)s.*/\1/p')")
 	done
 	local med
 	med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ r[NR] = $1 } END { print r[int((NR + 1) / 2)] }')
@@ -48,9 +58,16 @@ site() { # NAME PROFILE ROOT: the median site time, then the largest page
 	local lines
 	lines=$(grep -c '<span id="L' "$page")
 	printf '%s: site %.2fs (median of %d), largest page %s: %d lines, %d KB\n' "$1" "$med" "$SITES" "$(basename "$page")" "$lines" $(($(stat -c %s "$page") / 1024)) >&2
-	echo "$page"
+	# A name that says which site the page is of, for htmlload's lines.
+	cp "$page" "$(dirname "$page")/$1.html"
+	echo "$(dirname "$page")/$1.html"
 }
 
-real=$(site real "$WORK/real.out" "$PWD")
-large=$(site large "$WORK/large/big.out" "$WORK/large")
-"$WORK/htmlload" -rounds "$ROUNDS" "$real" "$large"
+pages=()
+pages+=("$(site real "$WORK/real.out" "$PWD")")
+pages+=("$(site large "$WORK/large/big.out" "$WORK/large")")
+if [ -n "${BEFORE:-}" ]; then
+	pages+=("$(site real-before "$WORK/real.out" "$PWD" "$WORK/htmlsite-before")")
+	pages+=("$(site large-before "$WORK/large/big.out" "$WORK/large" "$WORK/htmlsite-before")")
+fi
+"$WORK/htmlload" -rounds "$ROUNDS" "${pages[@]}"

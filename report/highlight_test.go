@@ -164,3 +164,58 @@ func TestTokenColoursAreReadableOnEveryLineBackground(t *testing.T) {
 		}
 	}
 }
+
+// classesByByte gives each byte of the text its token's class.
+func classesByByte(toks []hlToken) (text string, classes []string) {
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteString(t.text)
+		for range len(t.text) {
+			classes = append(classes, t.class)
+		}
+	}
+	return b.String(), classes
+}
+
+// Go files are classed by go/scanner for speed (see tokenise); chroma's Go
+// lexer is the reference it must agree with, byte for byte, on real code.
+func TestGoScannerClassesTokensAsChromaDoes(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "site", "shop", "*", "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, filepath.Join("..", "coverage", "gorun.go"), "html.go", "html_rows.go", "treemap.go", "highlight.go")
+	for _, file := range files {
+		t.Run(filepath.ToSlash(file), func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			goText, goClasses := classesByByte(goTokens(src))
+			chText, chClasses := classesByByte(chromaTokens(lexerFor(file), string(src)))
+			if goText != string(src) {
+				t.Fatalf("go/scanner's tokens do not hold the source:\n%s", firstDiff(string(src), goText))
+			}
+			if chText != string(src) {
+				t.Fatalf("chroma's tokens do not hold the source:\n%s", firstDiff(string(src), chText))
+			}
+			// chroma's Go lexer predates Go 1.13's 0o755: it takes it for
+			// 0 and the name o755, where go/scanner knows the number.
+			newOctal := func(i int) bool {
+				for i > 0 && goClasses[i-1] == "m" {
+					i--
+				}
+				return goClasses[i] == "m" && strings.HasPrefix(strings.ToLower(string(src[i:])), "0o")
+			}
+			diffs := 0
+			for i := range src {
+				if goClasses[i] != chClasses[i] && src[i] != ' ' && src[i] != '\t' && src[i] != '\n' && !newOctal(i) {
+					if diffs++; diffs <= 5 {
+						line := 1 + strings.Count(string(src[:i]), "\n")
+						t.Errorf("line %d, byte %q: go/scanner classes it %q, chroma %q", line, src[i], goClasses[i], chClasses[i])
+					}
+				}
+			}
+		})
+	}
+}

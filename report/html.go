@@ -18,7 +18,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/alecthomas/chroma/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sprintkit/sprintkit/coverage"
@@ -571,7 +570,7 @@ type fileView struct {
 	// writeSourceRows, between the file-head and file-tail templates.
 	src    []byte
 	states []coverage.LineState
-	toks   []chroma.Token // src highlighted (highlight.go); nil: plain
+	toks   []hlToken // src highlighted (highlight.go); nil: plain
 }
 
 type rangeLink struct{ Text, Href string }
