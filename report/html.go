@@ -39,7 +39,7 @@ type HTMLOptions struct {
 //
 //	index.html          project, commit, date, total, ranked targets, package table, treemap
 //	pkg/<name>.html     one page per package: files and functions by uncovered statements
-//	src/<name>.html     one page per source file: marked source, uncovered functions, missed ranges
+//	src/<name>.html     one page per source file: marked, highlighted source (highlight.go), uncovered functions, missed ranges
 //	assets/style.css    shared stylesheet (dark mode, print)
 //	assets/site.js      sortable tables and the package filter; pages work without it
 //	.sprintkit-report   marker: only a directory holding it is ever replaced
