@@ -607,3 +607,15 @@ func TestTreemapLabelsFitTheirBoxOrEndInAnEllipsis(t *testing.T) {
 		})
 	}
 }
+
+func TestFilePagesAreNamedAfterTheirPathInTheProject(t *testing.T) {
+	r := shopResult(t)
+	for _, tc := range []struct{ rel, prefix string }{
+		{"cart/cart.go", "src/cart_cart.go-"},
+		{"cmd/shop/main.go", "src/cmd_shop_main.go-"},
+	} {
+		if got := pageOf(t, r, tc.rel); !strings.HasPrefix(got, tc.prefix) {
+			t.Errorf("the page of %s is %s, want a name starting %s (its path in the project, not the module's)", tc.rel, got, tc.prefix)
+		}
+	}
+}
