@@ -592,6 +592,7 @@ func TestTreemapLabelsFitTheirBoxOrEndInAnEllipsis(t *testing.T) {
 	}{
 		{"a wide box shows the name and the figure", "gorun.go", 200, "gorun.go 38%"},
 		{"a narrower one shows the name alone", "gorun.go", 50, "gorun.go"},
+		{"a name too long for its box loses its extension first", "f00012.go", 45, "f00012"},
 		{"a name cut short ends at a word boundary, with an ellipsis", "report_test.go", 60, "report…"},
 		{"a name with no boundary in reach is cut with an ellipsis", "abcdefghijklmnop.go", 50, "abcdef…"},
 		{"a box too narrow for a few letters gets no label", "gorun.go", 20, ""},

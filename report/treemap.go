@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -241,17 +242,22 @@ func lastPart(name string) string {
 	return name
 }
 
-// fitLabel returns the longest of "name pct", "name" and name cut short
-// with an ellipsis ("gorun…", at a word boundary when one leaves at least
-// half of the name) that fits in width px, or "" when not even a few
-// letters fit; the box's tooltip always holds the full name.
+// fitLabel returns the first of "name pct", "name", the name without its
+// extension ("f00012" for "f00012.go": every file of a Go package ends in
+// .go) and the name cut short with an ellipsis ("gorun…", at a word
+// boundary when one leaves at least half of the name) that fits in width
+// px, or "" when not even a few letters fit; the box's tooltip always
+// holds the full name.
 func fitLabel(name, pct string, width float64, bold bool) string {
 	fits := func(s string) bool { return textWidth(s, bold) <= width }
+	stem := strings.TrimSuffix(name, path.Ext(name))
 	switch {
 	case fits(name + " " + pct):
 		return name + " " + pct
 	case fits(name):
 		return name
+	case stem != "" && stem != name && fits(stem):
+		return stem
 	}
 	r := []rune(name)
 	for n := len(r) - 1; n >= 3; n-- {
