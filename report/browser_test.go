@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -239,5 +241,281 @@ func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("screenshot: %s", p)
+	}
+}
+
+// tab drives one browser tab for a test.
+type tab struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func (b tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (b tab) eval(expr string, v any) {
+	b.t.Helper()
+	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[json.RawMessage](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+}
+
+// theme emulates prefers-color-scheme: light or dark.
+func (b tab) theme(scheme string) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}}); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// save writes a screenshot of the viewport, or of the element sel when
+// set, into the artifact directory.
+func (b tab) save(name, sel string) {
+	b.t.Helper()
+	shot := chromedp.CaptureScreenshot()
+	if sel != "" {
+		shot = chromedp.Screenshot(chromedp.CSS(sel))
+	}
+	png, err := chromedp.Run(b.ctx, shot)
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	p := filepath.Join(artifactDir(b.t), name)
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot: %s", p)
+}
+
+func browserTab(t *testing.T) (tab, func()) {
+	bin := chromium()
+	if bin == "" {
+		t.Skip("no Chromium binary (install Debian's chromium package, or set SPRINTKIT_CHROMIUM): the browser test needs a real browser")
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	ctx, cancel := newBrowser(t, bin)
+	return tab{t, ctx}, cancel
+}
+
+// current is the ids of the lines marked as the current chunk, and where
+// the first of them is in the viewport, in lines of source.
+type current struct {
+	IDs        []string `json:"ids"`
+	Top        float64  `json:"top"`    // px from the viewport's top
+	Bottom     float64  `json:"bottom"` // px from the viewport's top
+	LineHeight float64  `json:"lh"`
+	Viewport   float64  `json:"vh"`
+	Where      string   `json:"where"`
+}
+
+const readCurrent = `(() => {
+  const cur = Array.from(document.querySelectorAll('pre.source code > .cur'));
+  const r = cur.length ? cur[0].getBoundingClientRect() : {top: -1, bottom: -1, height: 0};
+  return {ids: cur.map(l => l.id), top: r.top, bottom: r.bottom, lh: r.height, vh: innerHeight,
+    where: document.querySelector('.keys .where').textContent};
+})()`
+
+func TestBrowserJumpsToUncoveredChunksWithJAndK(t *testing.T) {
+	b, cancel := browserTab(t)
+	defer cancel()
+	r := shopResult(t)
+	dir := writeSite(t, r, shopTargets(), HTMLOptions{})
+	cart := fileURL(filepath.Join(dir, filepath.FromSlash(pageOf(t, r, "cart/cart.go"))))
+	// A short window, so that the chunks start below the fold.
+	b.do("open cart.go's page in a short window", chromedp.EmulateViewport(1000, 420), chromedp.Navigate(cart), chromedp.WaitVisible(chromedp.CSS(`pre.source`)))
+
+	var keysShown bool
+	var ranges []string
+	b.eval(`!document.querySelector('.keys').hidden`, &keysShown)
+	b.eval(`Array.from(document.querySelectorAll('.missed a')).map(a => a.textContent)`, &ranges)
+	if !keysShown {
+		t.Errorf("the key legend is hidden on a page with uncovered chunks")
+	}
+	if strings.Join(ranges, " ") != "20-30 45 49" {
+		t.Fatalf("missed ranges = %v, the fixture changed", ranges)
+	}
+
+	var before, first, second, back, end current
+	b.eval(readCurrent, &before)
+	b.do("press j", chromedp.KeyEvent("j"))
+	b.eval(readCurrent, &first)
+	b.save("jump-first-chunk.png", "")
+	b.do("press j", chromedp.KeyEvent("j"))
+	b.eval(readCurrent, &second)
+	b.do("press k", chromedp.KeyEvent("k"))
+	b.eval(readCurrent, &back)
+	b.do("press n three times", chromedp.KeyEvent("nnn"))
+	b.eval(readCurrent, &end)
+
+	if len(before.IDs) != 0 {
+		t.Errorf("lines %v are marked current before any key", before.IDs)
+	}
+	chunk := func(first, last int) string {
+		var ids []string
+		for l := first; l <= last; l++ {
+			ids = append(ids, "L"+strconv.Itoa(l))
+		}
+		return strings.Join(ids, " ")
+	}
+	for _, tc := range []struct {
+		name  string
+		got   current
+		chunk string
+	}{
+		{"j goes to the first chunk, lines 20-30", first, chunk(20, 30)},
+		{"a second j goes to line 45", second, chunk(45, 45)},
+		{"k goes back to lines 20-30", back, chunk(20, 30)},
+		{"n past the last chunk stays on it, line 49", end, chunk(49, 49)},
+	} {
+		if got := strings.Join(tc.got.IDs, " "); got != tc.chunk {
+			t.Errorf("%s: the current lines are %q, want %q", tc.name, got, tc.chunk)
+		}
+		if tc.got.Top < 0 || tc.got.Bottom > tc.got.Viewport {
+			t.Errorf("%s: its first line is at %.0f-%.0f px, outside the %.0f px viewport", tc.name, tc.got.Top, tc.got.Bottom, tc.got.Viewport)
+		}
+	}
+	if lines := first.Top / first.LineHeight; lines < 4.5 {
+		t.Errorf("after j the chunk's first line has %.1f lines of context above it, want 5", lines)
+	}
+	if !strings.HasPrefix(first.Where, "chunk 1 of 3, lines 20") {
+		t.Errorf("the key legend says %q after j", first.Where)
+	}
+
+	// A link to a line (the first-test links of the index) leaves the same
+	// context above it.
+	var linked current
+	b.do("follow a line link", chromedp.Navigate(cart+"#L43"), chromedp.WaitVisible(chromedp.CSS(`pre.source`)))
+	b.eval(`(() => { const r = document.getElementById('L43').getBoundingClientRect(); return {top: r.top, lh: r.height, vh: innerHeight, ids: [], where: ''} })()`, &linked)
+	if lines := linked.Top / linked.LineHeight; lines < 4.5 || linked.Top > linked.Viewport {
+		t.Errorf("#L43 lands %.1f lines below the top edge, want 5 lines of context", lines)
+	}
+}
+
+func TestBrowserShowsHighlightedSourceInBothThemes(t *testing.T) {
+	b, cancel := browserTab(t)
+	defer cancel()
+	r := shopResult(t)
+	dir := writeSite(t, r, shopTargets(), HTMLOptions{})
+	cart := fileURL(filepath.Join(dir, filepath.FromSlash(pageOf(t, r, "cart/cart.go"))))
+	type colours struct {
+		Func    string `json:"func"`    // the keyword func
+		Name    string `json:"name"`    // a plain name
+		Comment string `json:"comment"` // a comment
+		String  string `json:"string"`
+		Page    string `json:"page"`
+	}
+	const readColours = `(() => {
+  const kw = Array.from(document.querySelectorAll('pre.source .k')).find(s => s.textContent === 'func');
+  const c = e => e ? getComputedStyle(e).color : '';
+  return {func: c(kw), name: c(document.getElementById('L19')), comment: c(document.querySelector('pre.source .c1')),
+    string: c(document.querySelector('pre.source .s')), page: getComputedStyle(document.body).backgroundColor};
+})()`
+	seen := map[string]colours{}
+	for _, scheme := range []string{"light", "dark"} {
+		b.theme(scheme)
+		b.do("open cart.go's page", chromedp.EmulateViewport(1000, 700), chromedp.Navigate(cart), chromedp.WaitVisible(chromedp.CSS(`pre.source`)))
+		var c colours
+		b.eval(readColours, &c)
+		b.do("press j", chromedp.KeyEvent("j"))
+		b.save("file-"+scheme+".png", "")
+		if c.Func == "" || c.Comment == "" || c.String == "" {
+			t.Fatalf("%s: the page has no func keyword, comment or string token: %+v", scheme, c)
+		}
+		if c.Func == c.Name || c.Comment == c.Name || c.String == c.Name {
+			t.Errorf("%s: keyword %s, comment %s and string %s are not all coloured apart from plain text %s", scheme, c.Func, c.Comment, c.String, c.Name)
+		}
+		seen[scheme] = c
+	}
+	if seen["light"].Page == seen["dark"].Page || seen["light"].Func == seen["dark"].Func {
+		t.Errorf("the dark theme has the light theme's page %s or keyword colour %s", seen["dark"].Page, seen["dark"].Func)
+	}
+}
+
+func TestBrowserTreemapBoxesAreLabelledAndReadableInBothThemes(t *testing.T) {
+	b, cancel := browserTab(t)
+	defer cancel()
+	r := shopResult(t)
+	dir := writeSite(t, r, shopTargets(), HTMLOptions{})
+	type box struct {
+		Tip      string  `json:"tip"`
+		Label    string  `json:"label"`
+		Overflow float64 `json:"overflow"` // px the label reaches past its box
+		Contrast float64 `json:"contrast"` // of the label on the box as drawn
+		Fill     float64 `json:"fill"`     // luminance of the box as drawn
+	}
+	// For each box: its tooltip, its label, how far the label runs past the
+	// box, and the contrast of label and box with the box's fill-opacity
+	// composed over the page.
+	const readBoxes = `(() => {
+  const rgb = s => s.match(/[\d.]+/g).map(Number);
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4) };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]) };
+  const page = rgb(getComputedStyle(document.body).backgroundColor);
+  return Array.from(document.querySelectorAll('.treemap svg > a')).map(a => {
+    const rect = a.querySelector('rect'), text = a.querySelector('text'), st = getComputedStyle(rect);
+    const op = parseFloat(st.fillOpacity), f = rgb(st.fill);
+    const fill = f.slice(0, 3).map((v, i) => op * v + (1 - op) * page[i]);
+    const out = {tip: (rect.querySelector('title') || {}).textContent || '', label: '', overflow: 0, contrast: 21, fill: lum(fill)};
+    if (text) {
+      const t = text.getBBox(), r = rect.getBBox(), l1 = lum(fill), l2 = lum(rgb(getComputedStyle(text).fill));
+      out.label = text.textContent;
+      out.overflow = Math.max(t.x + t.width - (r.x + r.width), r.x - t.x, t.y + t.height - (r.y + r.height), r.y - t.y);
+      out.contrast = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    }
+    return out;
+  });
+})()`
+	fills := map[string]float64{}
+	for _, scheme := range []string{"light", "dark"} {
+		b.theme(scheme)
+		b.do("open index.html", chromedp.Navigate(fileURL(filepath.Join(dir, "index.html"))), chromedp.WaitVisible(chromedp.ID("map")))
+		var boxes []box
+		b.eval(readBoxes, &boxes)
+		b.save("treemap-"+scheme+".png", "#map")
+		if len(boxes) < 8 {
+			t.Fatalf("%s: the treemap has %d boxes", scheme, len(boxes))
+		}
+		labelled := 0
+		for _, x := range boxes {
+			name, _, _ := strings.Cut(x.Tip, "\n")
+			if name == "" {
+				t.Errorf("%s: a box has no tooltip", scheme)
+				continue
+			}
+			if x.Label == "" {
+				continue
+			}
+			labelled++
+			// "name 38%", "name", "name" without its extension, or "na…".
+			shown := regexp.MustCompile(` [0-9]+%$`).ReplaceAllString(x.Label, "")
+			cut := strings.TrimSuffix(shown, "…")
+			if !strings.Contains(name, cut) || (cut == shown && !strings.HasSuffix(name, shown) && !strings.Contains(name, shown+".")) {
+				t.Errorf("%s: label %q is not the box's name %q, whole, without its extension or cut with an ellipsis", scheme, x.Label, name)
+			}
+			if x.Overflow > 0.5 {
+				t.Errorf("%s: label %q runs %.1f px past its box", scheme, x.Label, x.Overflow)
+			}
+			if x.Contrast < 4.5 {
+				t.Errorf("%s: label %q has contrast %.2f on its box, want at least 4.5", scheme, x.Label, x.Contrast)
+			}
+			fills[scheme] += x.Fill / float64(len(boxes))
+		}
+		if labelled < len(boxes)/2 {
+			t.Errorf("%s: only %d of %d boxes are labelled", scheme, labelled, len(boxes))
+		}
+	}
+	if fills["dark"] >= fills["light"]/2 {
+		t.Errorf("the dark theme's boxes (mean luminance %.2f) are not darker than the light theme's (%.2f)", fills["dark"], fills["light"])
 	}
 }

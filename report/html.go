@@ -45,7 +45,7 @@ type HTMLOptions struct {
 //
 //	index.html          project, commit, date, total, ranked targets, package table, treemap
 //	pkg/<name>.html     one page per package: files and functions by uncovered statements
-//	src/<name>.html     one page per source file: marked source, uncovered functions, missed ranges
+//	src/<name>.html     one page per source file: marked, highlighted source (highlight.go), uncovered functions, missed ranges
 //	assets/style.css    shared stylesheet (dark mode, print)
 //	assets/site.js      sortable tables and the package filter; pages work without it
 //	.sprintkit-report   marker: only a directory holding it is ever replaced
@@ -270,7 +270,7 @@ func newSite(r *coverage.Result, targets []coverage.Target, opts HTMLOptions) *s
 	for _, p := range r.Packages {
 		s.pkgPage[p] = path.Join(pkgDir, pn.name(p.Name))
 		for _, f := range p.Files {
-			s.filePage[f] = path.Join(srcDir, fn.name(f.Path))
+			s.filePage[f] = path.Join(srcDir, fn.name(fileLabel(f)))
 			if f.Rel != "" {
 				s.byName[f.Rel] = f
 			}
@@ -620,6 +620,7 @@ type fileView struct {
 	// writeSourceRows, between the file-head and file-tail templates.
 	src    []byte
 	states []coverage.LineState
+	toks   []hlToken // src highlighted (highlight.go); nil: plain
 }
 
 type rangeLink struct{ Text, Href string }
@@ -720,6 +721,7 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 		s.warn(fmt.Sprintf("%s: the coverage data reaches line %d but the source has %d lines; lines past %d are left out of its page", f.Rel, last, n, n))
 	}
 	v.src, v.states = src, states
+	v.toks = tokenise(v.Name, src)
 	return v
 }
 
@@ -854,7 +856,10 @@ func (s *site) write(ctx context.Context, tmpl *template.Template, root string) 
 				if err := tmpl.ExecuteTemplate(w, "file-head", v); err != nil {
 					return err
 				}
-				if v.src != nil {
+				switch {
+				case v.toks != nil:
+					writeHighlightedRows(w, v.toks, v.states)
+				case v.src != nil:
 					writeSourceRows(w, v.src, v.states)
 				}
 				return tmpl.ExecuteTemplate(w, "file-tail", v)

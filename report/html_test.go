@@ -260,7 +260,7 @@ func TestHTMLEscapesScriptInSourceAndNamesOnEveryPage(t *testing.T) {
 		}
 	}
 	evilPage := pages[pageOf(t, r, "cart/evil.go")]
-	if !strings.Contains(evilPage, `return &#34;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34;`) {
+	if !strings.Contains(evilPage, `<span class="k">return</span> <span class="s">&#34;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34;</span>`) {
 		t.Errorf("the source of evil.go is not shown escaped:\n%s", evilPage)
 	}
 }
@@ -270,11 +270,12 @@ func TestHTMLMarksLinesAndListsMissedRanges(t *testing.T) {
 	dir := writeSite(t, r, shopTargets(), HTMLOptions{})
 	page := readPages(t, dir)[pageOf(t, r, "cart/cart.go")]
 	for _, want := range []string{
-		// func (c *Cart) Add: the signature is not a statement, its body is not covered.
-		"<span id=\"L19\">func (c *Cart) Add(it Item) error {\n</span>",
-		`<span id="L20" class="u">	if it.Qty &lt;= 0 {`,
+		// func (c *Cart) Add: the signature is not a statement, its body is
+		// not covered. Tokens are highlighted inside the marked lines.
+		"<span id=\"L19\"><span class=\"k\">func</span> (c *Cart) <span class=\"nf\">Add</span>(it Item) <span class=\"kt\">error</span> {\n</span>",
+		`<span id="L20" class="u">	<span class="k">if</span> it.Qty &lt;= <span class="m">0</span> {`,
 		// Total ran.
-		`<span id="L36" class="c">	for _, it := range c.Items {`,
+		`<span id="L36" class="c">	<span class="k">for</span> _, it := <span class="k">range</span> c.Items {`,
 		// A closing brace alone is not a statement.
 		"<span id=\"L22\">\t}\n</span>",
 		// Missed ranges written like coverage.py (joined across lines with
@@ -558,6 +559,64 @@ func TestGroupDigitsSeparatesThousands(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 600179: "600,179", 1000000: "1,000,000", -1234: "-1,234"} {
 		if got := groupDigits(n); got != want {
 			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestPageNamesKeepWholePathElements(t *testing.T) {
+	for _, tc := range []struct{ name, path, want string }{
+		{"a short path is kept whole", "cart/cart.go", "cart_cart.go"},
+		{"a module path of 60 bytes is kept whole",
+			"github.com/sprintkit/sprintkit/internal/termui/progressx.go", "github.com_sprintkit_sprintkit_internal_termui_progressx.go"},
+		{"a longer one loses its first elements, not the first letter of one",
+			"github.com/sprintkit/sprintkit/internal/termui/progress_bar.go", "sprintkit_sprintkit_internal_termui_progress_bar.go"},
+		{"a cut that falls just after a separator keeps the next element whole",
+			"abcdefghi/" + strings.Repeat("x", 55) + "/y.go", strings.Repeat("x", 55) + "_y.go"},
+		{"one element longer than the limit keeps its tail", strings.Repeat("ab", 40) + ".go", "b" + strings.Repeat("ab", 28) + ".go"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := newPageNamer().name(tc.path)
+			slug := got[:strings.LastIndexByte(got, '-')]
+			if slug != tc.want {
+				t.Errorf("name(%q) = %q, want the slug %q", tc.path, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTreemapLabelsFitTheirBoxOrEndInAnEllipsis(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		width      float64
+		want       string
+	}{
+		{"a wide box shows the name and the figure", "gorun.go", 200, "gorun.go 38%"},
+		{"a narrower one shows the name alone", "gorun.go", 50, "gorun.go"},
+		{"a name too long for its box loses its extension first", "f00012.go", 45, "f00012"},
+		{"a name cut short ends at a word boundary, with an ellipsis", "report_test.go", 60, "report…"},
+		{"a name with no boundary in reach is cut with an ellipsis", "abcdefghijklmnop.go", 50, "abcdef…"},
+		{"a box too narrow for a few letters gets no label", "gorun.go", 20, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := fitLabel(tc.file, "38%", tc.width, false)
+			if got != tc.want {
+				t.Errorf("fitLabel(%q, %.0f px) = %q, want %q", tc.file, tc.width, got, tc.want)
+			}
+			if got != "" && textWidth(got, false) > tc.width {
+				t.Errorf("%q is %.1f px wide, more than its %.0f px", got, textWidth(got, false), tc.width)
+			}
+		})
+	}
+}
+
+func TestFilePagesAreNamedAfterTheirPathInTheProject(t *testing.T) {
+	r := shopResult(t)
+	for _, tc := range []struct{ rel, prefix string }{
+		{"cart/cart.go", "src/cart_cart.go-"},
+		{"cmd/shop/main.go", "src/cmd_shop_main.go-"},
+	} {
+		if got := pageOf(t, r, tc.rel); !strings.HasPrefix(got, tc.prefix) {
+			t.Errorf("the page of %s is %s, want a name starting %s (its path in the project, not the module's)", tc.rel, got, tc.prefix)
 		}
 	}
 }

@@ -8,11 +8,11 @@ import (
 
 // pageNamer gives every package and file a page name that is safe on every
 // file system and URL: lower-case ASCII letters, digits, '.', '-' and '_',
-// at most 60 bytes of the name's tail (the most telling part of a path),
-// then a hash of the exact name, so "A.go" and "a.go", "x y.go" and "x_y.go",
-// or two deep paths with the same tail still get different pages. Names are
-// checked against each other, case-insensitively, and suffixed in the
-// unlikely case that hashes collide.
+// at most 60 bytes of the name's tail (the most telling part of a path), in
+// whole path elements, then a hash of the exact name, so "A.go" and "a.go",
+// "x y.go" and "x_y.go", or two deep paths with the same tail still get
+// different pages. Names are checked against each other, case-insensitively,
+// and suffixed in the unlikely case that hashes collide.
 type pageNamer struct {
 	used map[string]bool
 }
@@ -58,7 +58,16 @@ func slugify(s string) string {
 	}
 	out := strings.Trim(b.String(), "._-")
 	if len(out) > slugTail {
-		out = strings.TrimLeft(out[len(out)-slugTail:], "._-")
+		// Keep the tail, from the first whole path element that fits: a
+		// cut inside an element made "github.com/…" read "ithub.com_…". An
+		// element longer than the whole tail is cut, having no better place.
+		cut := len(out) - slugTail
+		if out[cut-1] != '_' {
+			if i := strings.IndexByte(out[cut:], '_'); i >= 0 {
+				cut += i + 1
+			}
+		}
+		out = strings.TrimLeft(out[cut:], "._-")
 	}
 	if out == "" {
 		out = "x"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,10 +22,10 @@ const (
 	treemapH     = 560 // the index's; a package's is treemapH/2
 	groupHeader  = 16  // height of a package's label strip
 	groupPad     = 2
-	labelMinW    = 46
 	labelMinH    = 14
-	labelCharW   = 6.4 // approximate width of an 11px sans-serif character
-	minChildArea = 6   // boxes smaller than this (in px²) are not drawn
+	labelPad     = 3  // left of a label, and at least as much to its right
+	labelFont    = 11 // px; the stylesheet's .treemap svg font size
+	minChildArea = 6  // boxes smaller than this (in px²) are not drawn
 )
 
 type treemapView struct {
@@ -203,16 +204,13 @@ func (tv *treemapView) add(n tmNode, r rect, group bool) {
 		class = `class="group" `
 	}
 	b := tmBox{
-		Rect: template.HTMLAttr(fmt.Sprintf(`%sx="%s" y="%s" width="%s" height="%s" fill="%s"`,
-			class, num(r.x), num(r.y), num(r.w), num(r.h), coverageFill(n.counts.Ratio(), group))),
+		Rect: template.HTMLAttr(fmt.Sprintf(`%sx="%s" y="%s" width="%s" height="%s" style="--h:%s"`,
+			class, num(r.x), num(r.y), num(r.w), num(r.h), coverageHue(n.counts.Ratio()))),
 		Href: n.href,
 		Tip:  fmt.Sprintf("%s\n%.1f%% covered, %d of %d statements uncovered", n.name, n.counts.Percent, n.counts.Uncovered(), n.counts.Statements),
 	}
-	if r.w >= labelMinW && r.h >= labelMinH {
-		label := fmt.Sprintf("%s %.0f%%", lastPart(n.name), n.counts.Percent)
-		if room := int((r.w - 6) / labelCharW); len([]rune(label)) > room {
-			label = truncRunes(lastPart(n.name), room)
-		}
+	if r.h >= labelMinH {
+		label := fitLabel(lastPart(n.name), fmt.Sprintf("%.0f%%", n.counts.Percent), r.w-2*labelPad, group)
 		if label != "" {
 			b.Label = label
 			cls := ""
@@ -225,15 +223,13 @@ func (tv *treemapView) add(n tmNode, r rect, group bool) {
 	tv.Boxes = append(tv.Boxes, b)
 }
 
-// coverageFill maps a coverage ratio to a colour from red (0) through
-// yellow to green (1); packages are drawn lighter behind their files.
-func coverageFill(ratio float64, group bool) string {
-	hue := 120 * ratio
-	light := 62.0
-	if group {
-		light = 80
-	}
-	return fmt.Sprintf("hsl(%.0f, 70%%, %.0f%%)", hue, light)
+// coverageHue maps a coverage ratio to a hue from red (0) through yellow
+// to green (1). The stylesheet makes the colour of it, with a lightness
+// and saturation for each theme (light fills and dark text on a light
+// page, dark fills and light text on a dark one); packages are drawn
+// half-transparent behind their files.
+func coverageHue(ratio float64) string {
+	return strconv.Itoa(int(math.Round(120 * ratio)))
 }
 
 func num(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
@@ -246,13 +242,85 @@ func lastPart(name string) string {
 	return name
 }
 
-func truncRunes(s string, n int) string {
-	r := []rune(s)
-	if n <= 1 {
-		return ""
+// fitLabel returns the first of "name pct", "name", the name without its
+// extension ("f00012" for "f00012.go": every file of a Go package ends in
+// .go) and the name cut short with an ellipsis ("gorun…", at a word
+// boundary when one leaves at least half of the name) that fits in width
+// px, or "" when not even a few letters fit; the box's tooltip always
+// holds the full name.
+func fitLabel(name, pct string, width float64, bold bool) string {
+	fits := func(s string) bool { return textWidth(s, bold) <= width }
+	stem := strings.TrimSuffix(name, path.Ext(name))
+	switch {
+	case fits(name + " " + pct):
+		return name + " " + pct
+	case fits(name):
+		return name
+	case stem != "" && stem != name && fits(stem):
+		return stem
 	}
-	if len(r) <= n {
-		return s
+	r := []rune(name)
+	for n := len(r) - 1; n >= 3; n-- {
+		if fits(string(r[:n]) + "…") {
+			// Prefer ending at a word boundary ("report" of "report.go").
+			for k := n; k >= (n+1)/2 && k >= 3; k-- {
+				if strings.ContainsRune("._-/ ", r[k]) {
+					return string(r[:k]) + "…"
+				}
+			}
+			return string(r[:n]) + "…"
+		}
 	}
-	return string(r[:n-1]) + "…"
+	return ""
+}
+
+// textWidth estimates the width in px of s in the treemap's font, from the
+// advance widths of DejaVu Sans (the sans-serif font of Debian and most
+// Linux desktops, and wider than the system fonts of macOS and Windows, so
+// an estimate that fits there fits elsewhere). The browser test measures
+// every label against its box.
+func textWidth(s string, bold bool) float64 {
+	em := 0.0
+	for _, c := range s {
+		em += runeWidth(c)
+	}
+	if bold {
+		em *= 1.1
+	}
+	return em * labelFont
+}
+
+// runeWidth is the advance width of c in ems.
+func runeWidth(c rune) float64 {
+	switch {
+	case c >= 'a' && c <= 'z':
+		return lowerWidths[c-'a']
+	case c >= 'A' && c <= 'Z':
+		return upperWidths[c-'A']
+	case c >= '0' && c <= '9':
+		return 0.636
+	case c >= 0x2e80: // CJK and other wide scripts
+		return 1.0
+	}
+	switch c {
+	case '.', ',', ':', ';', '!', '|', '\'', ' ':
+		return 0.318
+	case '-', '(', ')', '[', ']', '/':
+		return 0.39
+	case '_':
+		return 0.5
+	case '%', '@', '…':
+		return 1.0
+	}
+	return 0.72
+}
+
+var lowerWidths = [26]float64{
+	0.613, 0.635, 0.55, 0.635, 0.615, 0.352, 0.635, 0.634, 0.278, 0.278, 0.579, 0.278, 0.974,
+	0.634, 0.612, 0.635, 0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525,
+}
+
+var upperWidths = [26]float64{
+	0.684, 0.686, 0.698, 0.77, 0.632, 0.575, 0.775, 0.752, 0.295, 0.295, 0.656, 0.557, 0.863,
+	0.748, 0.787, 0.603, 0.787, 0.695, 0.635, 0.611, 0.732, 0.684, 0.989, 0.685, 0.611, 0.685,
 }

@@ -75,6 +75,65 @@
     input.addEventListener('input', apply);
     apply();
   });
+  // j or n, k or p: the next or previous uncovered chunk of a source
+  // listing, as in coverage.py's htmlcov. A chunk is a run of uncovered or
+  // partly covered lines, joined across lines with no statement (blank
+  // lines, a lone brace), so the chunks are the ranges of the page's
+  // "Missed lines". The current chunk is marked .cur and scrolled to its
+  // first line, which the stylesheet's scroll-margin-top leaves a few lines
+  // below the top edge.
+  Array.prototype.forEach.call(document.querySelectorAll('pre.source > code'), function (code) {
+    var lines = code.children, chunks = [], run = null, at = -1;
+    for (var i = 0; i < lines.length; i++) {
+      var cl = lines[i].classList;
+      if (cl.contains('u') || cl.contains('p')) {
+        if (run) run.last = i; else chunks.push(run = { first: i, last: i });
+      } else if (cl.contains('c')) {
+        run = null;
+      }
+    }
+    var keys = document.querySelector('.keys');
+    var where = keys && keys.querySelector('.where');
+    if (!chunks.length) return;
+    if (keys) keys.hidden = false;
+    function mark(n, on) {
+      for (var i = chunks[n].first; i <= chunks[n].last; i++) lines[i].classList.toggle('cur', on);
+    }
+    function show(n) {
+      if (at >= 0) mark(at, false);
+      at = n;
+      mark(n, true);
+      var first = lines[chunks[n].first], last = lines[chunks[n].last];
+      var margin = parseFloat(getComputedStyle(first).scrollMarginTop) || 0;
+      if (first.getBoundingClientRect().top < margin || last.getBoundingClientRect().bottom > window.innerHeight) {
+        first.scrollIntoView({ block: 'start' });
+      }
+      if (where) where.textContent = 'chunk ' + (n + 1) + ' of ' + chunks.length + ', lines ' + (chunks[n].first + 1) + (chunks[n].last > chunks[n].first ? '–' + (chunks[n].last + 1) : '');
+    }
+    function step(dir) {
+      var n = at + dir;
+      if (at < 0) {
+        // Nothing marked yet: start from what is on screen.
+        n = dir > 0 ? 0 : chunks.length - 1;
+        for (var i = 0; i < chunks.length; i++) {
+          var top = lines[chunks[i].first].getBoundingClientRect().top;
+          if (dir > 0 && top >= 0) { n = i; break; }
+          if (dir < 0 && top < 0) n = i;
+        }
+      }
+      if (n >= 0 && n < chunks.length) show(n);
+    }
+    document.addEventListener('keydown', function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
+      var t = ev.target;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      var dir = { j: 1, n: 1, k: -1, p: -1 }[ev.key];
+      if (!dir) return;
+      ev.preventDefault();
+      step(dir);
+    });
+  });
+
   // The margin of a source listing (line number and marker) links to its
   // own line.
   Array.prototype.forEach.call(document.querySelectorAll('pre.source'), function (pre) {

@@ -1,0 +1,319 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"go/scanner"
+	gotoken "go/token"
+	"html/template"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
+
+	"github.com/sprintkit/sprintkit/coverage"
+)
+
+// Syntax highlighting of the source pages, done once when the site is
+// written: Go through go/scanner, classed as chroma's Go lexer does (see
+// tokenise for why), every other language through chroma's lexers
+// (Pygments' lexers ported to Go), chosen by file name (*.py and every
+// other language chroma knows). A file no lexer claims, or one too large
+// (maxHighlight, maxChroma), is shown plain. Tokens become <span class="…">
+// inside the line spans, as writeSourceRows writes them; the stylesheet
+// colours the classes for the light and the dark theme, over the
+// covered/uncovered line backgrounds. bench/htmlpage.sh measures the pages.
+//
+// Only the token kinds the stylesheet colours get a span (punctuation,
+// operators, plain names and white space stay bare text), which keeps a
+// highlighted page about half again the weight of a plain one
+// (coverage/gorun.go's page: 60 KB plain, 89 KB highlighted), not three
+// times. The classes are Pygments' short names, so they read as they do in
+// every Pygments or chroma stylesheet, with one change: comments of every
+// kind are "c1", because the bare Pygments "c" (and "p", punctuation) are the
+// covered and partly covered line classes here.
+//
+//	k   keyword                      kc  constant keyword (nil, true, None)
+//	kt  type keyword (int, string)   ow  operator word (and, not, in)
+//	nb  builtin (len, print, self)   nf  function name
+//	nc  class name                   nd  decorator
+//	s   string                       m   number
+//	c1  comment
+
+// maxHighlight is the largest source highlighted, maxChroma the largest
+// that chroma's (slow) lexers are given: a page of several megabytes of
+// source is slow to read in the browser anyway.
+const (
+	maxHighlight = 512 << 10
+	maxChroma    = 256 << 10
+)
+
+// tokenClasses maps the token kinds that are coloured to their class; a
+// token takes the class of its own kind, else of its sub-category, else of
+// its category, else none.
+var tokenClasses = map[chroma.TokenType]string{
+	chroma.Keyword:           "k",
+	chroma.KeywordConstant:   "kc",
+	chroma.KeywordType:       "kt",
+	chroma.OperatorWord:      "ow",
+	chroma.NameBuiltin:       "nb",
+	chroma.NameFunction:      "nf",
+	chroma.NameFunctionMagic: "nf",
+	chroma.NameClass:         "nc",
+	chroma.NameDecorator:     "nd",
+	chroma.LiteralString:     "s",
+	chroma.LiteralNumber:     "m",
+	chroma.Comment:           "c1",
+}
+
+func tokenClass(t chroma.TokenType) string {
+	if c, ok := tokenClasses[t]; ok {
+		return c
+	}
+	if c, ok := tokenClasses[t.SubCategory()]; ok {
+		return c
+	}
+	return tokenClasses[t.Category()]
+}
+
+// lexerCache holds the lexer of each file extension (or of each base name,
+// for files without one, such as Makefile); chroma's Match walks every
+// lexer's patterns, so it is asked once per kind of file. A nil lexer means
+// plain text.
+var lexerCache sync.Map // string → chroma.Lexer
+
+// lexerFor returns the lexer for a file name, or nil to show it plain.
+func lexerFor(name string) chroma.Lexer {
+	base := path.Base(strings.ReplaceAll(name, `\`, "/"))
+	key := path.Ext(base)
+	if key == "" {
+		key = base
+	}
+	if l, ok := lexerCache.Load(key); ok {
+		lx, _ := l.(chroma.Lexer)
+		return lx
+	}
+	var l chroma.Lexer
+	probe := base
+	if key != base {
+		probe = "x" + key // the extension decides, not the rest of the name
+	}
+	if m := lexers.Match(probe); m != nil {
+		l = chroma.Coalesce(m)
+	}
+	lexerCache.Store(key, l)
+	return l
+}
+
+// hlToken is a run of source text and its class ("" for plain text).
+type hlToken struct {
+	class, text string
+}
+
+// tokenise returns the tokens of src, or nil when it is not highlighted
+// (no lexer, too large, binary, or the lexer gives up). The tokens hold the
+// source's text exactly, line endings normalised to "\n", plus at most a
+// final "\n" that lexers add to a file that lacks one.
+//
+// Go files go through go/scanner, Go's own lexer, and are classed as
+// chroma's Go lexer classes them (TestGoScannerClassesTokensAsChromaDoes
+// holds the two together): chroma's lexers are backtracking regular
+// expressions, about 0.4 MB of source per CPU second here, which would
+// make the site of a 5,000-file module minutes slower than without
+// highlighting; go/scanner is some hundred times faster. Every other
+// language goes through chroma.
+func tokenise(name string, src []byte) []hlToken {
+	// A NUL byte means a binary file under a source name: shown plain.
+	if len(src) > maxHighlight || len(src) == 0 || bytes.IndexByte(src, 0) >= 0 {
+		return nil
+	}
+	if bytes.Contains(src, []byte("\r\n")) {
+		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+	}
+	if strings.HasSuffix(name, ".go") {
+		return goTokens(src)
+	}
+	if len(src) > maxChroma {
+		return nil
+	}
+	return chromaTokens(lexerFor(name), string(src))
+}
+
+func chromaTokens(l chroma.Lexer, text string) []hlToken {
+	if l == nil {
+		return nil
+	}
+	it, err := l.Tokenise(nil, text)
+	if err != nil {
+		return nil
+	}
+	var toks []hlToken
+	n := 0
+	for t := it(); t != chroma.EOF; t = it() {
+		toks = append(toks, hlToken{tokenClass(t.Type), t.Value})
+		n += len(t.Value)
+	}
+	// A lexer must not lose or change text; if one ever does, the marks
+	// would land on the wrong lines, so the file is shown plain instead.
+	if n != len(text) && !(n == len(text)+1 && !strings.HasSuffix(text, "\n")) {
+		return nil
+	}
+	return toks
+}
+
+// The words chroma's Go lexer (lexers/go.go) classes apart from names.
+var (
+	goConstants = map[string]bool{"true": true, "false": true, "iota": true, "nil": true}
+	goTypes     = map[string]bool{
+		"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "int": true, "int8": true,
+		"int16": true, "int32": true, "int64": true, "float": true, "float32": true, "float64": true,
+		"complex64": true, "complex128": true, "byte": true, "rune": true, "string": true, "bool": true,
+		"error": true, "uintptr": true, "any": true,
+	}
+	goBuiltins = map[string]bool{ // builtin when called, like a type converting
+		"print": true, "println": true, "panic": true, "recover": true, "close": true, "complex": true,
+		"real": true, "imag": true, "len": true, "cap": true, "append": true, "copy": true, "delete": true,
+		"new": true, "make": true, "clear": true, "min": true, "max": true,
+	}
+)
+
+// goTokens classes the tokens of a Go source found by go/scanner: the
+// source between them (space, operators, plain names) is plain text, so
+// the tokens hold the source exactly whatever the scanner makes of it.
+func goTokens(src []byte) []hlToken {
+	fset := gotoken.NewFileSet()
+	file := fset.AddFile("", fset.Base(), len(src))
+	var sc scanner.Scanner
+	sc.Init(file, src, nil, scanner.ScanComments) // errors: the text stays, plain
+	type lexeme struct {
+		off, end int
+		tok      gotoken.Token
+	}
+	lx := make([]lexeme, 0, len(src)/5)
+	for {
+		pos, tok, lit := sc.Scan()
+		if tok == gotoken.EOF {
+			break
+		}
+		if tok == gotoken.SEMICOLON && lit == "\n" {
+			continue // inserted, not in the text
+		}
+		off := file.Offset(pos)
+		text := lit
+		if text == "" {
+			text = tok.String()
+		}
+		lx = append(lx, lexeme{off, spanEnd(src, off, text), tok})
+	}
+	toks := make([]hlToken, 0, len(lx))
+	at := 0
+	for i, l := range lx {
+		class := ""
+		var word string
+		if l.tok == gotoken.IDENT {
+			word = string(src[l.off:l.end])
+		}
+		called := i+1 < len(lx) && lx[i+1].tok == gotoken.LPAREN && strings.TrimSpace(string(src[l.end:lx[i+1].off])) == ""
+		switch {
+		case l.tok.IsKeyword():
+			class = "k"
+		case l.tok == gotoken.IDENT && goConstants[word]:
+			class = "kc"
+		case l.tok == gotoken.IDENT && called && (goBuiltins[word] || goTypes[word]):
+			class = "nb"
+		case l.tok == gotoken.IDENT && goTypes[word]:
+			class = "kt"
+		case l.tok == gotoken.IDENT && called:
+			class = "nf"
+		case l.tok == gotoken.STRING || l.tok == gotoken.CHAR:
+			class = "s"
+		case l.tok == gotoken.INT || l.tok == gotoken.FLOAT || l.tok == gotoken.IMAG:
+			class = "m"
+		case l.tok == gotoken.COMMENT:
+			class = "c1"
+		}
+		if class == "" || l.off < at {
+			continue
+		}
+		if l.off > at {
+			toks = append(toks, hlToken{"", string(src[at:l.off])})
+		}
+		toks = append(toks, hlToken{class, string(src[l.off:l.end])})
+		at = l.end
+	}
+	if at < len(src) {
+		toks = append(toks, hlToken{"", string(src[at:])})
+	}
+	return toks
+}
+
+// spanEnd is the offset in src where the token text that starts at off
+// ends. go/scanner drops the carriage returns of raw strings and comments
+// from their text, so those are skipped over in src.
+func spanEnd(src []byte, off int, text string) int {
+	if end := off + len(text); end <= len(src) && string(src[off:end]) == text {
+		return end
+	}
+	i, j := off, 0
+	for i < len(src) && j < len(text) {
+		if src[i] == '\r' && text[j] != '\r' {
+			i++
+			continue
+		}
+		i, j = i+1, j+1
+	}
+	return i
+}
+
+// writeHighlightedRows writes the same rows as writeSourceRows, the text of
+// each line split into token spans. A token that spans lines (a block
+// comment, a raw string) is closed at the end of each line and opened again
+// on the next, so every line span holds well-nested markup.
+func writeHighlightedRows(w *bufio.Writer, toks []hlToken, states []coverage.LineState) {
+	var num [20]byte
+	line, open := 1, false
+	start := func() {
+		w.WriteString(`<span id="L`)
+		w.Write(strconv.AppendInt(num[:0], int64(line), 10))
+		if line < len(states) {
+			if class := lineClass[states[line]]; class != "" {
+				w.WriteString(`" class="`)
+				w.WriteString(class)
+			}
+		}
+		w.WriteString(`">`)
+		open = true
+	}
+	for _, t := range toks {
+		class := t.class
+		for v := t.text; v != ""; {
+			seg, rest, nl := strings.Cut(v, "\n")
+			if !open {
+				start()
+			}
+			if seg != "" {
+				if class != "" {
+					w.WriteString(`<span class="`)
+					w.WriteString(class)
+					w.WriteString(`">`)
+				}
+				template.HTMLEscape(w, []byte(seg))
+				if class != "" {
+					w.WriteString(`</span>`)
+				}
+			}
+			if nl {
+				w.WriteString("\n</span>")
+				open = false
+				line++
+			}
+			v = rest
+		}
+	}
+	if open {
+		w.WriteString("\n</span>")
+	}
+}

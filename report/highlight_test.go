@@ -1,0 +1,221 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sprintkit/sprintkit/coverage"
+)
+
+// tokenSpan is a token's span: the line spans have an id, tokens only a
+// class.
+var tokenSpan = regexp.MustCompile(`<span class="[a-z0-9]+">([^<]*)</span>`)
+
+func renderRows(src []byte, states []coverage.LineState, highlight func(w *bufio.Writer)) string {
+	var b bytes.Buffer
+	w := bufio.NewWriter(&b)
+	if highlight != nil {
+		highlight(w)
+	} else {
+		writeSourceRows(w, src, states)
+	}
+	w.Flush()
+	return b.String()
+}
+
+func TestHighlightingKeepsEveryCharacterAndLineMark(t *testing.T) {
+	goSrc := "package p\n\n/* a block\n   comment */\nfunc F(s string) int {\n\tr := `raw\nstring <b>`\n\treturn len(s) + 0x1F // tail\n}\n"
+	pySrc := "import os\n\n\ndef f(x):\n    \"\"\"Doc\n    string.\"\"\"\n    if x is None and not os.sep:\n        return 'é' * 2\n    return x\n\n@property\nclass C:\n    pass\n"
+	for _, tc := range []struct {
+		name, file, src string
+		want            []string // token markup the page must hold
+	}{
+		{"a Go file with a block comment and a raw string over lines", "p/f.go", goSrc,
+			[]string{`<span class="k">func</span> <span class="nf">F</span>(s <span class="kt">string</span>)`, `<span class="c1">/* a block</span>`, `<span class="c1">   comment */</span>`, `<span class="s">string &lt;b&gt;` + "`</span>", `<span class="m">0x1F</span>`}},
+		{"a Python file with a docstring, operator words and a decorator", "mod/f.py", pySrc,
+			[]string{`<span class="k">def</span> <span class="nf">f</span>(x):`, `<span class="ow">and</span>`, `<span class="kc">None</span>`, `<span class="nd">@property</span>`, `<span class="s">&#39;é&#39;</span>`}},
+		{"a Go file with CRLF line endings", "w.go", strings.ReplaceAll(goSrc, "\n", "\r\n"), []string{`<span class="k">package</span> p` + "\n</span>"}},
+		{"a Go file without a final newline", "n.go", strings.TrimSuffix(goSrc, "\n"), []string{`<span id="L9" class="c">}` + "\n</span>"}},
+		{"a file of an unknown kind is plain", "notes.sprintkit-unknown", "if x then y\n", nil},
+		{"a binary file under a source name is plain", "b.go", "package b\x00\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := []byte(tc.src)
+			lines := bytes.Count(src, []byte("\n")) + 2
+			states := make([]coverage.LineState, lines)
+			for i := range states {
+				states[i] = coverage.LineState(i % 4) // every mark, in turn
+			}
+			plain := renderRows(src, states, nil)
+			toks := tokenise(tc.file, src)
+			if tc.want == nil {
+				if toks != nil {
+					t.Fatalf("%s was highlighted, want it plain", tc.file)
+				}
+				return
+			}
+			if toks == nil {
+				t.Fatalf("%s was not highlighted", tc.file)
+			}
+			got := renderRows(src, states, func(w *bufio.Writer) { writeHighlightedRows(w, toks, states) })
+			for _, want := range tc.want {
+				if !strings.Contains(got, want) {
+					t.Errorf("the highlighted rows lack %q:\n%s", want, got)
+				}
+			}
+			if stripped := tokenSpan.ReplaceAllString(got, "$1"); stripped != plain {
+				t.Errorf("without its token spans, the highlighted listing differs from the plain one:\n%s", firstDiff(plain, stripped))
+			}
+			for i, line := range strings.SplitAfter(got, "\n</span>") {
+				if strings.Count(line, "<span") != strings.Count(line, "</span>") {
+					t.Errorf("line %d is not well nested: %q", i+1, line)
+				}
+			}
+		})
+	}
+}
+
+func TestLexersAreChosenByFileName(t *testing.T) {
+	for _, tc := range []struct{ name, file, want string }{
+		{"Go by its extension", "cart/cart.go", "Go"},
+		{"Python by its extension", "pkg/mod.py", "Python"},
+		{"a Makefile by its name", "sub/Makefile", "Makefile"},
+		{"the rest of the name does not matter", "x.go.py", "Python"},
+		{"an unknown extension gets none", "a/b.sprintkit-unknown", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if l := lexerFor(tc.file); l != nil {
+				got = l.Config().Name
+			}
+			if got != tc.want {
+				t.Errorf("lexerFor(%q) = %q, want %q", tc.file, got, tc.want)
+			}
+		})
+	}
+}
+
+// cssVars reads the custom properties of the stylesheet's light :root
+// block and of its prefers-color-scheme: dark block.
+func cssVars(t *testing.T) (light, dark map[string]string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "templates", "style.css"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	css := string(b)
+	block := func(after string) map[string]string {
+		i := strings.Index(css, after)
+		if i < 0 {
+			t.Fatalf("style.css has no %q", after)
+		}
+		body := css[i+len(after):]
+		body = body[:strings.Index(body, "}")]
+		vars := map[string]string{}
+		for _, m := range regexp.MustCompile(`(--[a-z0-9-]+):\s*(#[0-9a-fA-F]{6})`).FindAllStringSubmatch(body, -1) {
+			vars[m[1]] = m[2]
+		}
+		return vars
+	}
+	return block(":root {"), block("@media (prefers-color-scheme: dark) {\n  :root {")
+}
+
+// contrast is the WCAG 2 contrast ratio of two #rrggbb colours.
+func contrast(a, b string) float64 {
+	lum := func(hex string) float64 {
+		v, _ := strconv.ParseUint(hex[1:], 16, 32)
+		ch := func(c uint64) float64 {
+			s := float64(c) / 255
+			if s <= 0.03928 {
+				return s / 12.92
+			}
+			return math.Pow((s+0.055)/1.055, 2.4)
+		}
+		return 0.2126*ch(v>>16&0xff) + 0.7152*ch(v>>8&0xff) + 0.0722*ch(v&0xff)
+	}
+	la, lb := lum(a), lum(b)
+	return (math.Max(la, lb) + 0.05) / (math.Min(la, lb) + 0.05)
+}
+
+func TestTokenColoursAreReadableOnEveryLineBackground(t *testing.T) {
+	light, dark := cssVars(t)
+	for _, theme := range []struct {
+		name string
+		vars map[string]string
+	}{{"light", light}, {"dark", dark}} {
+		for _, fg := range []string{"--fg", "--tk", "--tn", "--tf", "--ts", "--tc"} {
+			for _, bg := range []string{"--bg", "--c-bg", "--u-bg", "--p-bg", "--cur-bg"} {
+				f, b := theme.vars[fg], theme.vars[bg]
+				if f == "" || b == "" {
+					t.Errorf("%s theme: %s or %s is not a #rrggbb colour in style.css", theme.name, fg, bg)
+					continue
+				}
+				if c := contrast(f, b); c < 4.5 {
+					t.Errorf("%s theme: %s %s on %s %s has contrast %.2f, want at least 4.5 (WCAG AA)", theme.name, fg, f, bg, b, c)
+				}
+			}
+		}
+	}
+}
+
+// classesByByte gives each byte of the text its token's class.
+func classesByByte(toks []hlToken) (text string, classes []string) {
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteString(t.text)
+		for range len(t.text) {
+			classes = append(classes, t.class)
+		}
+	}
+	return b.String(), classes
+}
+
+// Go files are classed by go/scanner for speed (see tokenise); chroma's Go
+// lexer is the reference it must agree with, byte for byte, on real code.
+func TestGoScannerClassesTokensAsChromaDoes(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "site", "shop", "*", "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, filepath.Join("..", "coverage", "gorun.go"), "html.go", "html_rows.go", "treemap.go", "highlight.go")
+	for _, file := range files {
+		t.Run(filepath.ToSlash(file), func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			goText, goClasses := classesByByte(goTokens(src))
+			chText, chClasses := classesByByte(chromaTokens(lexerFor(file), string(src)))
+			if goText != string(src) {
+				t.Fatalf("go/scanner's tokens do not hold the source:\n%s", firstDiff(string(src), goText))
+			}
+			if chText != string(src) {
+				t.Fatalf("chroma's tokens do not hold the source:\n%s", firstDiff(string(src), chText))
+			}
+			// chroma's Go lexer predates Go 1.13's 0o755: it takes it for
+			// 0 and the name o755, where go/scanner knows the number.
+			newOctal := func(i int) bool {
+				for i > 0 && goClasses[i-1] == "m" {
+					i--
+				}
+				return goClasses[i] == "m" && strings.HasPrefix(strings.ToLower(string(src[i:])), "0o")
+			}
+			diffs := 0
+			for i := range src {
+				if goClasses[i] != chClasses[i] && src[i] != ' ' && src[i] != '\t' && src[i] != '\n' && !newOctal(i) {
+					if diffs++; diffs <= 5 {
+						line := 1 + strings.Count(string(src[:i]), "\n")
+						t.Errorf("line %d, byte %q: go/scanner classes it %q, chroma %q", line, src[i], goClasses[i], chClasses[i])
+					}
+				}
+			}
+		})
+	}
+}
