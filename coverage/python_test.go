@@ -407,14 +407,14 @@ AssertionError: 1 != 2
 ----------------------------------------------------------------------
 Ran 5 tests in 0.001s
 `
-	mods := map[string]bool{"tests.test_x": true, "test_x": true}
+	mods := map[string]string{"tests.test_x": "tests/test_x.py", "test_x": "tests/test_x.py"}
 	got := parseUnittest(out, mods)
 	want := []TestResult{
 		{Package: "tests.test_x", Test: "T.test_a", Outcome: "pass"},
 		{Package: "tests.test_x", Test: "T.test_b", Outcome: "fail", Output: "Traceback (most recent call last):\nAssertionError: 1 != 2"},
 		{Package: "tests.test_x", Test: "T.test_c", Outcome: "skip"},
 		{Package: "tests.test_x", Test: "T.test_d", Outcome: "pass"},
-		{Package: "unittest.loader._FailedTest", Test: "tests.test_broken", Outcome: "fail", Output: "ImportError: Failed to import test module: tests.test_broken"},
+		{Package: "tests.test_broken", Test: "(collection)", Outcome: "fail", Output: "ImportError: Failed to import test module: tests.test_broken"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d results: %+v", len(got), got)

@@ -99,8 +99,12 @@ func Rank(r *Result, opts RankOptions) []Target {
 		}
 		recentInPkg := false
 		for _, f := range p.Files {
-			if Excluded(f) {
+			if Excluded(f) || f.NotRun != "" { // NotRun: its tests exist but did not run
 				continue
+			}
+			pw, pnote := pw, pnote
+			if f.TestSupport && !p.TestSupport {
+				pw, pnote = supportWeight, "a test file, weighted down"
 			}
 			recent := opts.Recent[f.Rel] || (f.Rel == "" && opts.Recent[f.Path])
 			fc := f.Counts

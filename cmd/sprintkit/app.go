@@ -147,6 +147,10 @@ func report(stderr io.Writer, err error) int {
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintf(stderr, "sprintkit: %s\n", msg)
 	}
+	// Errors of the engines may carry their own hint (coverage.VenvError).
+	if hinter := (interface{ Hint() string })(nil); errors.As(err, &hinter) && hinter.Hint() != "" {
+		fmt.Fprintf(stderr, "sprintkit: hint: %s\n", hinter.Hint())
+	}
 	if errors.As(err, &he) && he.hint != "" {
 		fmt.Fprintf(stderr, "sprintkit: hint: %s\n", he.hint)
 	}
