@@ -759,3 +759,54 @@ s = "import fake"
 		t.Errorf("imports\n got %v\nwant %v", got, want)
 	}
 }
+
+// coverage.py's own LCOV, Cobertura and JSON reports of one branch-measured
+// run import alike: no warning, the same package names, the statement total
+// and the branch-inclusive total of `coverage report`.
+func TestCoveragePyReportsImportAlike(t *testing.T) {
+	env := needPython(t)
+	dir := pythonFixture(t)
+	writeFiles(t, dir, map[string]string{
+		".coveragerc":          "[run]\nbranch = True\n",
+		"calc/sub/__init__.py": "",
+		// keep's "if" that does not append exits the function: coverage.py
+		// 6.5 writes that branch as BRDA to line 0.
+		"calc/sub/deep.py":   "def sign(x):\n    if x < 0:\n        return -1\n    return 1\n\n\ndef keep(x, out):\n    if x:\n        out.append(x)\n",
+		"tests/test_deep.py": "from calc.sub.deep import keep, sign\n\n\ndef test_sign():\n    assert sign(2) == 1\n    keep(1, [])\n",
+	})
+	stmts, miss, pct, lcovFile, xmlFile := coverageReportTotal(t, env, dir)
+	jsonFile := filepath.Join(t.TempDir(), "coverage.json")
+	data := filepath.Join(t.TempDir(), ".coverage")
+	coverageCmd(t, env, dir, data, "run", "--source=.", "--omit=*/tests/*,*/conftest.py", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+	coverageCmd(t, env, dir, data, "json", "-o", jsonFile)
+	if b, _ := os.ReadFile(lcovFile); !regexp.MustCompile(`(?m)^BRDA:0,`).Match(b) {
+		t.Fatalf("coverage.py's LCOV has no BRDA to line 0 to read:\n%s", b)
+	}
+	var names []string
+	for _, file := range []string{lcovFile, xmlFile, jsonFile} {
+		t.Run(filepath.Base(file)+" imports with coverage report's totals and no warning", func(t *testing.T) {
+			r, err := Import(context.Background(), dir, []string{file})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Warnings) > 0 {
+				t.Errorf("warnings %q", r.Warnings)
+			}
+			if r.Total.Statements != stmts || r.Total.Uncovered() != miss {
+				t.Errorf("%d statements %d missed; coverage report %d %d", r.Total.Statements, r.Total.Uncovered(), stmts, miss)
+			}
+			if r.Branch == nil || r.Branch.Percent != pct {
+				t.Errorf("branch figure %+v; coverage report TOTAL %.1f%%", r.Branch, pct)
+			}
+			names = append(names, strings.Join(pkgNames(r), " "))
+		})
+	}
+	t.Run("the three formats name the packages alike", func(t *testing.T) {
+		want := "calc calc.sub"
+		for i, got := range names {
+			if got != want {
+				t.Errorf("report %d: packages %q, want %q", i, got, want)
+			}
+		}
+	})
+}
