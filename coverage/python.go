@@ -556,6 +556,9 @@ func emptyRun(env *PythonEnv, r *Result, broken []brokenModule, noTests, unittes
 			hint: fmt.Sprintf("install what the tests import into %s (for example: %s -m pip install -e .), or fix the import", env.Python, env.Python),
 		}
 	case r.Total.Statements > 0:
+		if noTests {
+			r.Warnings = append(r.Warnings, runner+" found no tests: every figure is that of code no test runs")
+		}
 		return nil
 	case noTests:
 		return &pyRunError{

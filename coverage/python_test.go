@@ -649,7 +649,7 @@ func TestRunPythonThatMeasuredNothingIsAnError(t *testing.T) {
 		err   string
 		hint  string
 	}{
-		{"a project without tests", map[string]string{"pyproject.toml": "[project]\nname = \"x\"\n", "x.py": "def f():\n    return 1\n"},
+		{"a project without tests whose code coverage.py cannot find alone", map[string]string{"pyproject.toml": "[project]\nname = \"x\"\n", "src/x/core.py": "def f():\n    return 1\n"},
 			"pytest found no tests, and coverage.py measured 0 statements", "test_*.py"},
 		{"a project whose only test module fails to import", map[string]string{
 			"pyproject.toml": "[project]\nname = \"x\"\n", "x.py": "def f():\n    return 1\n",
