@@ -361,12 +361,23 @@ var pyOmit = []string{
 // in the totals nor as targets. Result.Tests comes from pytest's JUnit XML
 // (or unittest's verbose output): failing tests are not an error of
 // RunPython; a run that could not test at all (pytest usage or internal
-// error, coverage.py failing) is. Functions come from coverage.py ≥ 7.5 JSON,
-// else from the source. The totals are those of coverage.py's own
-// `coverage report` for the same data; the project's coverage.py settings
-// (exclude_lines and the like) apply, except that --source and --omit are
-// sprintkit's. With branch = True in the project's settings, coverage
-// report's percentage counts branches too, while Result counts statements.
+// error, coverage.py failing) is, and so is a run that measured 0
+// statements or in which every test module failed to import (the error has
+// a Hint method). Functions come from coverage.py ≥ 7.5 JSON, else from the
+// source. The totals are those of coverage.py's own `coverage report` for
+// the same data; the project's coverage.py settings (exclude_lines, branch
+// and the like) apply, except that --source and --omit are sprintkit's.
+//
+// A test module that fails to import (pytest's collection error, unittest's
+// _FailedTest) is a failing test named by its module, Test "(collection)",
+// whose output starts with the error line. The project files it imports
+// ("import pkg.mod", "from pkg import mod", "from pkg.mod import f") are
+// marked File.NotRun, "tests exist but did not run: …", which the ranking
+// leaves out, and a warning names them.
+//
+// With branch = True in the project's settings, Result.Total still counts
+// statements and Result.Branch carries the branch-inclusive figure, equal to
+// `coverage report`'s TOTAL, with Why naming the file that sets it.
 //
 // Code outside Dir that the tests run (installed packages, the standard
 // library) is not measured, and neither is a package installed into
