@@ -810,3 +810,23 @@ func TestCoveragePyReportsImportAlike(t *testing.T) {
 		}
 	})
 }
+
+// watch-test runs the test file being edited: when it does not import, that
+// is its failing test, not an error of the run.
+func TestRunPythonOnATestFileThatDoesNotImportReportsItsFailure(t *testing.T) {
+	env := needPython(t)
+	dir := pythonFixture(t)
+	writeFiles(t, dir, map[string]string{"tests/test_wip.py": "from calc.ops import add, typo_not_there\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"})
+	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env, TestFiles: []string{"tests/test_wip.py"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := r.Failed()
+	if len(f) != 1 || f[0].Package+" "+f[0].Test != "tests.test_wip (collection)" ||
+		!strings.HasPrefix(f[0].Output, "ImportError: cannot import name 'typo_not_there' from 'calc.ops'") {
+		t.Errorf("failed = %+v", f)
+	}
+	if ops := findFile(r, "calc/ops.py"); ops == nil || !strings.Contains(ops.NotRun, "tests/test_wip.py") {
+		t.Errorf("calc/ops.py = %+v, want it marked not run", ops)
+	}
+}
