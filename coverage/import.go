@@ -42,6 +42,50 @@ type FileProfile struct {
 	Lines     []LineHit // in input order; a line may repeat
 	Functions []FuncHit
 	Branches  []BranchHit // in input order; a branch may repeat
+	// Dropped are executed lines the parser took for docstrings (coverage.py
+	// before 7.13 reports them) and left out of Lines: the lowest ones. With
+	// the source at hand, Import puts back those that are no docstrings and
+	// drops the docstrings instead (redocstring).
+	Dropped []int
+}
+
+// redocstring corrects which lines a parser dropped as docstrings, with the
+// Python source of the file: when the source's module and class docstrings
+// that ran number exactly the dropped lines, those docstrings go and the
+// dropped lines come back. Otherwise the lines stay as they are.
+func redocstring(f *FileProfile, src []byte) {
+	if len(f.Dropped) == 0 {
+		return
+	}
+	docs := pyDocstringLines(src)
+	normalizeLines(&f.Lines)
+	var ran []int
+	for _, l := range f.Dropped {
+		if docs[l] {
+			ran = append(ran, l)
+		}
+	}
+	for _, l := range f.Lines {
+		if docs[l.Line] && l.Count > 0 {
+			ran = append(ran, l.Line)
+		}
+	}
+	if len(ran) != len(f.Dropped) {
+		return
+	}
+	lines := make([]LineHit, 0, len(f.Lines))
+	for _, l := range f.Dropped {
+		if !docs[l] {
+			lines = append(lines, LineHit{Line: l, Count: 1})
+		}
+	}
+	for _, l := range f.Lines {
+		if !docs[l.Line] {
+			lines = append(lines, l)
+		}
+	}
+	f.Lines, f.Dropped = lines, nil
+	normalizeLines(&f.Lines)
 }
 
 // BranchHit is one branch of a file and how often it was taken.
@@ -289,6 +333,11 @@ func FromProfiles(ctx context.Context, root string, profs []*Profile, opts Profi
 			rel := res.rel
 			if rel == "" {
 				continue
+			}
+			if len(f.Dropped) > 0 && strings.HasSuffix(rel, ".py") {
+				if src, err := os.ReadFile(filepath.Join(absRoot, filepath.FromSlash(rel))); err == nil {
+					redocstring(f, src)
+				}
 			}
 			m := merged[rel]
 			if m == nil {

@@ -392,3 +392,28 @@ func TestImportedTestFilesAreWeightedDown(t *testing.T) {
 		t.Errorf("targets = %+v, want pkg/mod.py first and the tests weighted down", ts)
 	}
 }
+
+func TestPyDocstringLines(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      []int
+	}{
+		{"a module docstring opens the module", "\"\"\"Doc.\"\"\"\nimport os\n", []int{1}},
+		{"a class docstring opens the class body", "import os\n\n\nclass K:\n    r'''Doc\n    more.'''\n    x = 1\n", []int{5}},
+		{"a function docstring does not run", "def f():\n    \"\"\"Doc.\"\"\"\n    return 1\n", nil},
+		{"an f-string is no docstring", "f\"x{1}\"\nclass K:\n    pass\n", nil},
+		{"a comment before the docstring does not matter", "# header\n\n'''Doc.'''\n", []int{3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := pyDocstringLines([]byte(tc.src))
+			if len(got) != len(tc.want) {
+				t.Fatalf("docstrings at %v, want %v", got, tc.want)
+			}
+			for _, l := range tc.want {
+				if !got[l] {
+					t.Errorf("docstrings at %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+}

@@ -106,6 +106,9 @@ func (p *lcovParser) endRecord() {
 					hit++
 				}
 			}
+			for _, l := range f.Lines[:k] {
+				f.Dropped = append(f.Dropped, l.Line)
+			}
 			f.Lines = f.Lines[k:]
 			if p.recLH == hit {
 				p.lh -= k

@@ -184,6 +184,7 @@ func (e *pyFile) profile(path string) (*FileProfile, error) {
 	if c := e.Summary.Covered; c != nil && *c >= 0 && *c < len(e.Executed) {
 		ex := append([]int(nil), e.Executed...)
 		sort.Ints(ex)
+		fp.Dropped = ex[:len(ex)-*c]
 		e.Executed = ex[len(ex)-*c:]
 	}
 	lines, err := regionLines(e.pyRegion)

@@ -311,6 +311,29 @@ func IsPythonProject(dir string) bool {
 	return false
 }
 
+// pyDocstringLines returns the first lines of the module's docstring and of
+// its classes' docstrings: the string literals that open the module and
+// each class body. Python runs them (it stores them as __doc__), and
+// coverage.py before 7.13 reports them among the executed lines though it
+// counts them nowhere. Function docstrings do not run.
+func pyDocstringLines(src []byte) map[int]bool {
+	docs := map[int]bool{}
+	lls := pyLogicalLines(src)
+	isString := func(head []byte) bool {
+		h := bytes.TrimLeft(head, "rRuU")
+		return len(h) > 0 && len(h) >= len(head)-1 && (h[0] == '"' || h[0] == '\'')
+	}
+	for i, ll := range lls {
+		switch {
+		case i == 0 && isString(ll.head):
+			docs[ll.start] = true
+		case pyClassRe.Match(ll.head) && i+1 < len(lls) && lls[i+1].indent > ll.indent && isString(lls[i+1].head):
+			docs[lls[i+1].start] = true
+		}
+	}
+	return docs
+}
+
 // pyImport is one module a Python file imports: "import a.b" gives module
 // "a.b"; "from a.b import c" gives module "a.b" and name "c", which may be
 // a submodule ("a.b.c") or a name defined in a.b.
