@@ -115,6 +115,10 @@ func Python(ctx context.Context, opts Options) Check {
 		env = os.Environ()
 	}
 	exe, why, shown := opts.PythonExe, "", ""
+	if exe != "" && opts.PythonWhy != "" {
+		// "/usr/bin/python3 (the first with coverage.py and pytest)": the reason.
+		_, why, _ = strings.Cut(strings.TrimSuffix(opts.PythonWhy, ")"), " (")
+	}
 	if exe == "" && opts.Dir != "" {
 		if py, name := coverage.ProjectVenv(opts.Dir); py != "" {
 			exe, why = py, "the project's virtual environment "+name+"; its packages are the tests' packages"

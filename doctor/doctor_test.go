@@ -205,6 +205,13 @@ func TestPython(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the runner's reason for its interpreter is shown beside it", func(t *testing.T) {
+		c := Python(context.Background(), Options{Env: env("PYTHONNOUSERSITE=1", "PYTHONPATH="+mods), PythonExe: vpy,
+			PythonWhy: vpy + " (the first with coverage.py and pytest)"})
+		if c.Status != OK || !strings.HasPrefix(c.Detail, vpy+" (Python ") || !strings.Contains(c.Detail, ", the first with coverage.py and pytest), coverage.py 7.6.1") {
+			t.Errorf("got %s %q", c.Status, c.Detail)
+		}
+	})
 	t.Run("a project .venv without coverage.py fails, named, with its own pip command", func(t *testing.T) {
 		proj := t.TempDir()
 		if out, err := exec.Command(py, "-m", "venv", "--without-pip", filepath.Join(proj, ".venv")).CombinedOutput(); err != nil {
