@@ -1,16 +1,18 @@
 package checkout
 
 import (
+	"golang.org/x/mod/module"
+
 	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/sprintkit/sprintkit/project"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Downloading dependencies
@@ -94,7 +96,8 @@ func DownloadGo(ctx context.Context, dir string, env []string, progress func(don
 func goSumModules(dir string) [][2]string {
 	files := []string{filepath.Join(dir, "go.sum"), filepath.Join(dir, "go.work.sum")}
 	if exists(filepath.Join(dir, "go.work")) {
-		for _, u := range parseGoFile(filepath.Join(dir, "go.work")).uses {
+		w, _ := project.ReadGoWork(dir)
+		for _, u := range w.Use {
 			files = append(files, filepath.Join(dir, filepath.FromSlash(u), "go.sum"))
 		}
 	}
@@ -122,19 +125,17 @@ func goSumModules(dir string) [][2]string {
 	return out
 }
 
-// escapePath escapes a module path or version for the module cache: each
-// upper-case letter becomes "!" and its lower-case form.
+// escapePath escapes a module path or version for the module cache, as
+// golang.org/x/mod/module does ("!" before each upper-case letter's
+// lower-case form); a path it refuses stays as it is and is not found.
 func escapePath(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsUpper(r) {
-			b.WriteByte('!')
-			b.WriteRune(unicode.ToLower(r))
-			continue
-		}
-		b.WriteRune(r)
+	if e, err := module.EscapePath(s); err == nil {
+		return e
 	}
-	return b.String()
+	if e, err := module.EscapeVersion(s); err == nil {
+		return e
+	}
+	return s
 }
 
 func goEnv(ctx context.Context, dir string, env []string, name string) string {
@@ -154,4 +155,9 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "; ")
+}
+
+func exists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
 }

@@ -41,6 +41,10 @@ import (
 //
 // lines-covered and lines-valid of <coverage> are kept in Profile.Declared.
 //
+// Elements nest at most maxXMLDepth (64) deep; the format needs 9. A deeper
+// input is refused at its first too-deep element, before the decoder's
+// per-element state grows further.
+//
 // Errors name the input and the line: "NAME:7: want <line number=… hits=…>".
 func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 	prof := &Profile{Name: name, Format: "cobertura"}
@@ -87,6 +91,9 @@ func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 			parent := ""
 			if len(stack) > 0 {
 				parent = stack[len(stack)-1]
+			}
+			if len(stack) >= maxXMLDepth {
+				return nil, errf("want elements nested at most %d deep (Cobertura needs 9), got <%s> deeper", maxXMLDepth, el)
 			}
 			stack = append(stack, el)
 			if !sawRoot {
@@ -230,6 +237,9 @@ func conditionCoverage(t xml.StartElement) ([2]int, bool) {
 	}
 	return [2]int{taken, total}, true
 }
+
+// maxXMLDepth is how deep elements of an XML coverage report may nest.
+const maxXMLDepth = 64
 
 func attr(t xml.StartElement, name string) (string, bool) {
 	for _, a := range t.Attr {

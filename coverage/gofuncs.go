@@ -30,6 +30,7 @@ type goFunc struct {
 	name            string
 	line, col       int // the "func" keyword
 	endLine, endCol int // just past the closing brace
+	branches        int // if, for, case (not default), && and || in the body
 }
 
 // parseGoFuncs returns the functions declared in src, in source order, and
@@ -64,9 +65,37 @@ func parseGoFuncsAST(name string, src []byte) ([]goFunc, bool, error) {
 			name: funcName(fd),
 			line: start.Line, col: start.Column,
 			endLine: end.Line, endCol: end.Column,
+			branches: astBranches(fd.Body),
 		})
 	}
 	return funcs, generated, nil
+}
+
+// astBranches counts the branch points of a function body the way
+// scanGoFuncs does: if, for (and range), each case of a switch or select
+// (default is not a branch of its own), && and ||.
+func astBranches(body *ast.BlockStmt) int {
+	n := 0
+	ast.Inspect(body, func(x ast.Node) bool {
+		switch x := x.(type) {
+		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt:
+			n++
+		case *ast.CaseClause:
+			if x.List != nil {
+				n++
+			}
+		case *ast.CommClause:
+			if x.Comm != nil {
+				n++
+			}
+		case *ast.BinaryExpr:
+			if x.Op == token.LAND || x.Op == token.LOR {
+				n++
+			}
+		}
+		return true
+	})
+	return n
 }
 
 // funcName returns "Name", "T.Name" or "(*T).Name", without type parameters.
@@ -135,7 +164,7 @@ func funcCoverage(file string, funcs []goFunc, blocks []cover.ProfileBlock) []*F
 			b := blocks[i]
 			return b.EndLine > fn.line || (b.EndLine == fn.line && b.EndCol > fn.col)
 		})
-		f := &Function{Name: fn.name, File: file, Line: fn.line, EndLine: fn.endLine}
+		f := &Function{Name: fn.name, File: file, Line: fn.line, EndLine: fn.endLine, Branches: fn.branches}
 		for ; i < len(blocks); i++ {
 			b := blocks[i]
 			if b.StartLine > fn.endLine || (b.StartLine == fn.endLine && b.StartCol >= fn.endCol) {
@@ -307,6 +336,8 @@ func scanGoFuncs(name string, src []byte) ([]goFunc, bool, error) {
 				bd++
 			case token.RBRACE:
 				bd--
+			case token.IF, token.FOR, token.CASE, token.LAND, token.LOR:
+				fn.branches++
 			}
 		}
 		end := file.Position(u.pos)

@@ -223,9 +223,10 @@ type GoPackage struct {
 	Module       *struct{ Path, Dir string }
 	Error        *struct{ Err string }
 
-	IsMain      bool `json:"-"`
-	HasTests    bool `json:"-"`
-	TestSupport bool `json:"-"`
+	IsMain        bool   `json:"-"`
+	HasTests      bool   `json:"-"`
+	TestSupport   bool   `json:"-"`
+	SupportReason string `json:"-"` // why TestSupport, from classifyPackage
 }
 
 // ListGoPackages runs `go list -e -json` for patterns in dir and marks main
@@ -255,10 +256,8 @@ func ListGoPackages(ctx context.Context, dir string, env []string, patterns ...s
 	return pkgs, nil
 }
 
-// markPackages sets IsMain, HasTests and TestSupport. A package is test
-// support when its path says so (testutil, testhelper(s), testing,
-// internal/test…), or when within the project only tests import it (as
-// httptest-like helper packages are).
+// markPackages sets IsMain, HasTests and TestSupport, the last by the
+// evidence classifyGoPackage weighs (classify.go).
 func markPackages(pkgs []*GoPackage) {
 	byTests := map[string]bool{}
 	byCode := map[string]bool{}
@@ -280,25 +279,8 @@ func markPackages(pkgs []*GoPackage) {
 	for _, p := range pkgs {
 		p.IsMain = p.Name == "main"
 		p.HasTests = len(p.TestGoFiles)+len(p.XTestGoFiles) > 0
-		p.TestSupport = !p.IsMain && (testSupportPath(p.ImportPath) || (byTests[p.ImportPath] && !byCode[p.ImportPath]))
+		p.TestSupport, p.SupportReason = classifyGoPackage(p, byTests[p.ImportPath], byCode[p.ImportPath])
 	}
-}
-
-func testSupportPath(importPath string) bool {
-	elems := strings.Split(importPath, "/")
-	for i, e := range elems {
-		if i == 0 {
-			continue // the host or module root
-		}
-		switch e {
-		case "testutil", "testutils", "testhelper", "testhelpers", "testing", "testenv", "testfixtures":
-			return true
-		}
-		if elems[i-1] == "internal" && strings.HasPrefix(e, "test") {
-			return true
-		}
-	}
-	return false
 }
 
 // goCmd runs the go command in dir and returns its stdout; a failure carries

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 
@@ -37,6 +38,22 @@ import (
 //   - it accepts a repeated "mode:" line of the same mode, which appears when
 //     profiles (CI shards, per-module runs) are concatenated. A different
 //     mode is an error. Blank lines are skipped.
+//
+// Limits, like ParseLCOV's, keep a hostile or mistaken input in bounded
+// memory and give "NAME:LINE: ..." instead:
+//
+//   - a line holds at most maxGoProfileLine bytes (1 MiB; real lines are a
+//     file path and six numbers), and no more than that is read into memory
+//     before the error;
+//   - the input must start with a "mode:" line: anything else, such as
+//     binary data or /dev/zero, is refused within the first read buffer;
+//   - line numbers are at most maxLine (16,777,216), as in LCOV, so that a
+//     per-line table of a file stays small; columns and statement counts
+//     are at most 2,147,483,647, hit counts have at most 18 digits, and
+//     merged counts saturate instead of wrapping.
+//
+// There is no limit on the number of blocks: memory grows with the distinct
+// blocks, as it does with the lines of an LCOV file.
 
 // ParseGoProfile parses a Go text coverage profile read from r and returns a
 // merged profile per file, sorted by file name, each with its blocks sorted
@@ -46,7 +63,11 @@ func ParseGoProfile(name string, r io.Reader) ([]*cover.Profile, error) {
 	if err := m.Read(name, r); err != nil {
 		return nil, err
 	}
-	return m.Profiles()
+	profs, err := m.Profiles()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return profs, nil
 }
 
 // MergeGoProfiles merges already parsed profiles by the same rules as
@@ -103,19 +124,33 @@ func validMode(mode string) bool {
 	return mode == "set" || mode == "count" || mode == "atomic"
 }
 
+// maxGoProfileLine is the longest profile line accepted, in bytes.
+const maxGoProfileLine = 1 << 20
+
+// goProfileBuffer is the read buffer: a first line that fills it without a
+// newline cannot be a mode line.
+const goProfileBuffer = 256 << 10
+
 // Read parses one text profile from r into the merger. name is used in
 // errors, which read "name:LINE: message".
 func (m *GoMerger) Read(name string, r io.Reader) error {
-	br := bufio.NewReaderSize(r, 256<<10)
+	br := bufio.NewReaderSize(r, goProfileBuffer)
 	lineNo := 0
 	sawMode := false
 	var long []byte
 	for {
 		line, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
+			if !sawMode {
+				// A mode line is short: this is not a Go profile.
+				return fmt.Errorf("%s:%d: %s", name, lineNo+1, wantMode(line))
+			}
 			long = append(long[:0], line...)
 			for err == bufio.ErrBufferFull {
 				line, err = br.ReadSlice('\n')
+				if len(long)+len(line) > maxGoProfileLine {
+					return fmt.Errorf("%s:%d: line longer than 1 MiB: want \"file.go:line.col,line.col statements count\"", name, lineNo+1)
+				}
 				long = append(long, line...)
 			}
 			line = long
@@ -147,6 +182,10 @@ func (m *GoMerger) Read(name string, r io.Reader) error {
 	return nil
 }
 
+func wantMode(line []byte) string {
+	return fmt.Sprintf("want a first line \"mode: set\", \"mode: count\" or \"mode: atomic\", got %s", quoteShort(line))
+}
+
 var modePrefix = []byte("mode: ")
 
 func (m *GoMerger) line(line []byte, sawMode *bool) error {
@@ -164,7 +203,7 @@ func (m *GoMerger) line(line []byte, sawMode *bool) error {
 		return nil
 	}
 	if !*sawMode {
-		return fmt.Errorf("want a first line \"mode: set\", \"mode: count\" or \"mode: atomic\", got %s", quoteShort(line))
+		return errors.New(wantMode(line))
 	}
 	fileName, b, err := parseBlockLine(line)
 	if err != nil {
@@ -207,6 +246,9 @@ func (m *GoMerger) Add(p *cover.Profile) error {
 	}
 	m.cur = nil
 	for _, b := range p.Blocks {
+		if b.StartLine > maxLine || b.EndLine > maxLine {
+			return fmt.Errorf("profile of %s: want line numbers ≤ %d, got block %d.%d,%d.%d", p.FileName, maxLine, b.StartLine, b.StartCol, b.EndLine, b.EndCol)
+		}
 		if err := m.addBlock(f, b); err != nil {
 			return err
 		}
@@ -266,7 +308,7 @@ func (m *GoMerger) merge(f *mergeFile, into *cover.ProfileBlock, b cover.Profile
 	if m.mode == "set" {
 		into.Count |= b.Count
 	} else {
-		into.Count += b.Count
+		into.Count = satAdd(into.Count, b.Count)
 	}
 	return nil
 }
@@ -342,13 +384,19 @@ func parseBlockLine(l []byte) (file []byte, b cover.ProfileBlock, err error) {
 	if end == 0 {
 		return nil, b, fmt.Errorf("%w, got %s: the file name is empty", errBlockFormat, quoteShort(l))
 	}
+	if b.StartLine > maxLine || b.EndLine > maxLine {
+		return nil, b, fmt.Errorf("want line numbers ≤ %d, got block %d.%d,%d.%d", maxLine, b.StartLine, b.StartCol, b.EndLine, b.EndCol)
+	}
+	if b.StartCol > math.MaxInt32 || b.EndCol > math.MaxInt32 || b.NumStmt > math.MaxInt32 {
+		return nil, b, fmt.Errorf("want columns and a statement count ≤ %d, got %s", math.MaxInt32, quoteShort(l))
+	}
 	if b.EndLine < b.StartLine || (b.EndLine == b.StartLine && b.EndCol < b.StartCol) {
 		return nil, b, fmt.Errorf("block %d.%d,%d.%d ends before it starts", b.StartLine, b.StartCol, b.EndLine, b.EndCol)
 	}
 	return l[:end], b, nil
 }
 
-// atoi parses a non-negative decimal that fits in an int32-sized range.
+// atoi parses a non-negative decimal of at most 18 digits.
 func atoi(b []byte) (int, bool) {
 	if len(b) == 0 || len(b) > 18 {
 		return 0, false

@@ -251,3 +251,39 @@ func BenchmarkParseGoProfile(b *testing.B) {
 func blk(sl, sc, el, ec, n, c int) cover.ProfileBlock {
 	return cover.ProfileBlock{StartLine: sl, StartCol: sc, EndLine: el, EndCol: ec, NumStmt: n, Count: c}
 }
+
+// FuzzGoProfile checks that any input either fails with an error naming
+// the input or parses into blocks within the limits, which write back and
+// parse again to the same profiles.
+func FuzzGoProfile(f *testing.F) {
+	f.Add([]byte("mode: set\na.go:1.1,2.2 3 1\nb.go:1.1,1.9 1 0\na.go:1.1,2.2 3 0\n"))
+	f.Add([]byte("mode: count\r\n\r\nC:/my dir/a.go:4.2,9.1 2 7\r\nmode: count\r\nC:/my dir/a.go:4.2,9.1 2 1\r\n"))
+	f.Add([]byte("mode: atomic\na.go:16777216.1,16777216.2 1 999999999999999999\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := ParseGoProfile("fuzz.out", bytes.NewReader(data))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.out:") {
+				t.Fatalf("error does not name the input: %v", err)
+			}
+			return
+		}
+		for _, p := range got {
+			for _, b := range p.Blocks {
+				if b.StartLine > maxLine || b.EndLine > maxLine || b.EndLine < b.StartLine || b.Count < 0 || b.NumStmt < 0 {
+					t.Fatalf("%s: block out of bounds %+v", p.FileName, b)
+				}
+			}
+		}
+		var out bytes.Buffer
+		if err := WriteGoProfile(&out, got); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseGoProfile("again.out", &out)
+		if err != nil {
+			t.Fatalf("written profile does not parse: %v\n%s", err, out.String())
+		}
+		if len(got) > 0 && !reflect.DeepEqual(again, got) {
+			t.Fatalf("round trip differs\ngot  %s\nwant %s", dump(again), dump(got))
+		}
+	})
+}

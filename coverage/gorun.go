@@ -870,6 +870,7 @@ func buildGoResult(ctx context.Context, proj *GoProject, pkgs []*GoPackage, prof
 			if gp != nil {
 				p.Dir = relSlash(proj.Root, gp.Dir)
 				p.IsMain, p.TestSupport, p.HasTests = gp.IsMain, gp.TestSupport, gp.HasTests
+				p.SupportReason = gp.SupportReason
 			}
 			out[dir] = p
 			r.Packages = append(r.Packages, p)

@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"bytes"
 	"math"
 	"sort"
 	"strconv"
@@ -83,9 +84,10 @@ type Package struct {
 	Files []*File `json:"files"`
 	// IsMain marks a Go main package (or a script entry point).
 	IsMain bool `json:"main,omitempty"`
-	// TestSupport marks helpers that exist for tests: testutil, internal/test…,
-	// packages imported only by tests.
-	TestSupport bool `json:"test_support,omitempty"`
+	// TestSupport marks helpers that exist for tests, by the evidence
+	// classifyPackage weighs (classify.go); SupportReason says which.
+	TestSupport   bool   `json:"test_support,omitempty"`
+	SupportReason string `json:"support_reason,omitempty"`
 	// HasTests reports whether the package has test files of its own.
 	HasTests bool `json:"has_tests,omitempty"`
 }
@@ -120,6 +122,9 @@ type Function struct {
 	File    string `json:"file"` // File.Rel when known, else File.Path
 	Line    int    `json:"line"`
 	EndLine int    `json:"end_line"`
+	// Branches counts the branch points in the body (if, for, case, &&,
+	// ||) where the producer knows them (Go); 0 otherwise.
+	Branches int `json:"branches,omitempty"`
 	Counts
 }
 
@@ -189,8 +194,9 @@ func (r *Result) Package(name string) *Package {
 	return nil
 }
 
-// LineState is what a source line holds, for marking source.
-type LineState int
+// LineState is what a source line holds, for marking source. It is a byte:
+// a file's table holds one per line.
+type LineState uint8
 
 const (
 	LineNone      LineState = iota // no statement starts or runs on this line
@@ -261,14 +267,19 @@ func joinable(a, b int, measured func(int) bool) bool {
 // "//" comment. So `if x {` takes the state of the statement and not of the
 // body that starts after its brace, a lone `}` and `} else {` are not
 // statements, and `func f() {` is not marked by the body. Blocks of
-// line-based formats (columns 0) mark their lines whole. Lines past the end
-// of src (a source changed since the run) are marked as LineStates would.
+// line-based formats (columns 0) mark their lines whole.
+//
+// With src, the table has one entry per line of src: lines of blocks past
+// the end of src (a source changed since the run, or a bogus profile) are
+// left out, and LastLine tells the caller to say so. Without src (nil), it
+// reaches the last line a block touches, at most maxLine.
 func (f *File) SourceLineStates(src []byte) []LineState {
+	haveSrc := src != nil
 	var lines [][]byte
 	for len(src) > 0 {
-		i := 0
-		for i < len(src) && src[i] != '\n' {
-			i++
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 {
+			i = len(src)
 		}
 		lines = append(lines, src[:i])
 		if i < len(src) {
@@ -276,11 +287,9 @@ func (f *File) SourceLineStates(src []byte) []LineState {
 		}
 		src = src[i:]
 	}
-	last := 0
-	for _, b := range f.Blocks {
-		if b.EndLine > last {
-			last = b.EndLine
-		}
+	last := len(lines)
+	if !haveSrc {
+		last = min(f.LastLine(), maxLine)
 	}
 	states := make([]LineState, last+1)
 	for _, b := range f.Blocks {
@@ -299,10 +308,7 @@ func (f *File) SourceLineStates(src []byte) []LineState {
 		if !lineBased && end > len(lines) && end > b.StartLine && b.EndCol <= 2 {
 			end--
 		}
-		for l := b.StartLine; l <= end; l++ {
-			if l < 1 {
-				continue
-			}
+		for l := max(b.StartLine, 1); l <= min(end, last); l++ {
 			if !lineBased && l <= len(lines) {
 				text := lines[l-1]
 				from, to := 0, len(text)
@@ -325,6 +331,15 @@ func (f *File) SourceLineStates(src []byte) []LineState {
 		}
 	}
 	return states
+}
+
+// LastLine returns the last line a block of f touches, 0 without blocks.
+func (f *File) LastLine() int {
+	last := 0
+	for _, b := range f.Blocks {
+		last = max(last, b.EndLine)
+	}
+	return last
 }
 
 // holdsCode reports whether a piece of a Go line is more than blanks, braces

@@ -30,13 +30,17 @@ import (
 //     same uncovered code, the less covered ranks higher.
 //   - weight: 1 for library code, 0.6 for main packages (commands are
 //     mostly wiring and are tested end to end), 0.2 for test-support code
-//     (testutil, internal/test…, packages only tests import), and ×1.25 for
-//     files changed recently when RankOptions.Recent names them. Generated
-//     files, testdata and vendored code are left out altogether (real
-//     product code, rule a).
+//     (by evidence: classify.go, and the project file's test_support), and
+//     ×1.25 for files changed recently when RankOptions.Recent names them.
+//     Generated files, testdata, vendored code and the project file's
+//     exclude paths are left out altogether (real product code, rule a).
+//   - main, init and fuzz harness functions count harnessWeight × effort(u)
+//     in every view (classify.go).
 //
-// Every target carries a one-line reason built from the same figures, and
-// its uncovered and partly covered functions, smallest first.
+// Targets the project file pins rank first, in its order. Every target
+// carries a one-line reason built from the same figures, and its uncovered
+// and partly covered functions in first-test order (classify.go), without
+// entry points.
 
 const (
 	smallFunction = 20   // statements a newcomer can cover in one sitting
@@ -44,6 +48,7 @@ const (
 	mainWeight    = 0.6  // weight of main packages
 	supportWeight = 0.2  // weight of test-support code
 	recentBoost   = 1.25 // boost of recently changed files
+	harnessWeight = 0.2  // weight of main, init and fuzz harness functions
 )
 
 // effort is what u uncovered statements in one function are worth.
@@ -78,35 +83,72 @@ type unit struct {
 	loose                 int         // uncovered statements outside any function
 	weight                float64
 	notes                 []string
+	pinned                int // index of the project file's [[target]] that pins it; -1 when none
+	pin                   *Pin
+}
+
+// DefaultUnit is what Rank ranks when RankOptions.By is empty: "file" for
+// Python (coverage.py's results, or imported data whose files are all .py),
+// where a module is a file and one package is often the whole project;
+// "package" otherwise.
+func DefaultUnit(r *Result) string {
+	if r == nil {
+		return "package"
+	}
+	switch r.Language {
+	case "python", "coverage.py":
+		return "file"
+	case "go":
+		return "package"
+	}
+	files, py := 0, 0
+	for _, p := range r.Packages {
+		for _, f := range p.Files {
+			files++
+			if strings.HasSuffix(f.Path, ".py") {
+				py++
+			}
+		}
+	}
+	if files > 0 && py == files {
+		return "file"
+	}
+	return "package"
 }
 
 // Rank ranks the targets of r. It does not modify r.
 func Rank(r *Result, opts RankOptions) []Target {
 	by := opts.By
 	if by == "" {
-		by = "package"
+		by = DefaultUnit(r)
 	}
-	opts.Recent = informative(r, opts.Recent)
+	pf := opts.Project
+	// File.NotRun: its tests exist but did not run; not a target.
+	skip := func(f *File) bool { return Excluded(f) || pf.Excludes(f) || f.NotRun != "" }
+	opts.Recent = informative(r, opts.Recent, skip)
 	var units []*unit
 	for _, p := range r.Packages {
 		pw, pnote := packageWeight(p)
 		var pu *unit
 		if by == "package" {
 			pu = &unit{kind: "package", name: p.Name, pkg: p.Name, weight: pw}
-			if pnote != "" {
-				pu.notes = append(pu.notes, pnote)
-			}
 		}
 		recentInPkg := false
+		var pkgFiles []string // the package's ranked files
+		marked := 0           // of which the project file marks test support
 		for _, f := range p.Files {
-			if Excluded(f) || f.NotRun != "" { // NotRun: its tests exist but did not run
+			if skip(f) {
 				continue
 			}
-			pw, pnote := pw, pnote
-			if f.TestSupport && !p.TestSupport {
-				pw, pnote = supportWeight, "a test file, weighted down"
-			}
 			recent := opts.Recent[f.Rel] || (f.Rel == "" && opts.Recent[f.Path])
+			fw, fnote := pw, pnote
+			switch {
+			case !p.TestSupport && pf.MarksTestSupport(f):
+				fw, fnote = supportWeight, projectSupportNote
+				marked++
+			case !p.TestSupport && f.TestSupport: // a test file an imported report measured
+				fw, fnote = supportWeight, "a test file, weighted down"
+			}
 			fc := f.Counts
 			if fc.Statements == 0 {
 				fc = BlockCounts(f.Blocks)
@@ -118,11 +160,13 @@ func Rank(r *Result, opts RankOptions) []Target {
 				pu.funcs = append(pu.funcs, f.Functions...)
 				pu.loose += loose
 				recentInPkg = recentInPkg || recent
+				pkgFiles = append(pkgFiles, fileName(f))
 			case "file":
 				fu := &unit{kind: "file", name: fileName(f), pkg: p.Name, file: fileName(f),
-					counts: fc, funcs: f.Functions, loose: loose, weight: pw}
-				if pnote != "" {
-					fu.notes = append(fu.notes, pnote)
+					counts: fc, funcs: f.Functions, loose: loose, weight: fw}
+				fu.pinned, fu.pin = pf.pin(fu.name, p.Name, []string{fu.file})
+				if fnote != "" {
+					fu.notes = append(fu.notes, fnote)
 				}
 				if recent {
 					fu.weight *= recentBoost
@@ -135,9 +179,14 @@ func Rank(r *Result, opts RankOptions) []Target {
 						continue
 					}
 					u := &unit{kind: "function", name: shortPkg(p.Name) + "." + fn.Name, pkg: p.Name,
-						file: fn.File, line: fn.Line, counts: fn.Counts, funcs: []*Function{fn}, weight: pw}
-					if pnote != "" {
-						u.notes = append(u.notes, pnote)
+						file: fn.File, line: fn.Line, counts: fn.Counts, funcs: []*Function{fn}, weight: fw}
+					u.pinned, u.pin = pf.pin(u.name, p.Name, []string{fileName(f)})
+					if fnote != "" {
+						u.notes = append(u.notes, fnote)
+					}
+					if ep := entryPoint(p.Name, fn); ep != "" {
+						u.weight *= harnessWeight
+						u.notes = append(u.notes, ep+", weighted down")
 					}
 					if recent {
 						u.weight *= recentBoost
@@ -148,6 +197,14 @@ func Rank(r *Result, opts RankOptions) []Target {
 			}
 		}
 		if pu != nil {
+			if len(pkgFiles) > 0 && marked == len(pkgFiles) {
+				pw, pnote = supportWeight, projectSupportNote
+				pu.weight = pw
+			}
+			if pnote != "" {
+				pu.notes = append(pu.notes, pnote)
+			}
+			pu.pinned, pu.pin = pf.pin(p.Name, p.Name, pkgFiles)
 			if recentInPkg {
 				pu.weight *= recentBoost
 				pu.notes = append(pu.notes, "changed recently")
@@ -156,29 +213,41 @@ func Rank(r *Result, opts RankOptions) []Target {
 		}
 	}
 
-	var targets []Target
+	type ranked struct {
+		t      Target
+		pinned int
+	}
+	var rs []ranked
 	for _, u := range units {
 		u.counts.round()
 		if u.counts.Uncovered() == 0 {
 			continue
 		}
-		targets = append(targets, u.target())
+		rs = append(rs, ranked{u.target(), u.pinned})
 	}
-	sort.SliceStable(targets, func(i, j int) bool {
-		a, b := targets[i], targets[j]
-		if a.Score != b.Score {
-			return a.Score > b.Score
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if (a.pinned >= 0) != (b.pinned >= 0) {
+			return a.pinned >= 0
 		}
-		if a.Uncovered != b.Uncovered {
-			return a.Uncovered > b.Uncovered
+		if a.pinned != b.pinned {
+			return a.pinned < b.pinned
 		}
-		return a.Name < b.Name
+		if a.t.Score != b.t.Score {
+			return a.t.Score > b.t.Score
+		}
+		if a.t.Uncovered != b.t.Uncovered {
+			return a.t.Uncovered > b.t.Uncovered
+		}
+		return a.t.Name < b.t.Name
 	})
-	if opts.Top > 0 && len(targets) > opts.Top {
-		targets = targets[:opts.Top]
+	if opts.Top > 0 && len(rs) > opts.Top {
+		rs = rs[:opts.Top]
 	}
-	for i := range targets {
-		targets[i].Rank = i + 1
+	var targets []Target
+	for i, x := range rs {
+		x.t.Rank = i + 1
+		targets = append(targets, x.t)
 	}
 	return targets
 }
@@ -187,14 +256,14 @@ func Rank(r *Result, opts RankOptions) []Target {
 // apart: when more than a third of the ranked files changed recently (a young
 // repository, a shallow clone whose one commit touches everything), "changed
 // recently" says nothing about any one of them.
-func informative(r *Result, recent map[string]bool) map[string]bool {
+func informative(r *Result, recent map[string]bool, skip func(*File) bool) map[string]bool {
 	if len(recent) == 0 {
 		return nil
 	}
 	files, hits := 0, 0
 	for _, p := range r.Packages {
 		for _, f := range p.Files {
-			if Excluded(f) {
+			if skip(f) {
 				continue
 			}
 			files++
@@ -209,8 +278,14 @@ func informative(r *Result, recent map[string]bool) map[string]bool {
 	return recent
 }
 
+// projectSupportNote is the reason of code the project file marks test
+// support.
+const projectSupportNote = "test-support code (sprintkit.toml test_support), weighted down"
+
 func packageWeight(p *Package) (float64, string) {
 	switch {
+	case p.TestSupport && p.SupportReason != "":
+		return supportWeight, "test-support code (" + p.SupportReason + "), weighted down"
 	case p.TestSupport:
 		return supportWeight, "test-support code, weighted down"
 	case p.IsMain:
@@ -249,13 +324,24 @@ func shortPkg(name string) string {
 func (u *unit) target() Target {
 	U := u.counts.Uncovered()
 	sum := effort(u.loose)
-	var open []*Function // functions with uncovered statements
-	untested := 0        // functions no test reaches at all
+	var open []*Function    // functions with uncovered statements
+	var picks []*Function   // of which first tests: not entry points
+	var entries []*Function // of which entry points
+	untested := 0           // functions no test reaches at all
 	for _, fn := range u.funcs {
 		if fn.Uncovered() == 0 {
 			continue
 		}
-		sum += effort(fn.Uncovered())
+		e := effort(fn.Uncovered())
+		if entryPoint(u.pkg, fn) != "" {
+			entries = append(entries, fn)
+			if u.kind != "function" { // a function target carries it in its weight
+				e *= harnessWeight
+			}
+		} else {
+			picks = append(picks, fn)
+		}
+		sum += e
 		open = append(open, fn)
 		if fn.Covered == 0 {
 			untested++
@@ -264,16 +350,7 @@ func (u *unit) target() Target {
 	size := math.Min(1, float64(U)/sprintSize)
 	spread := 0.5 + 0.5*(1-u.counts.Ratio())
 	score := u.weight * size * spread * sum
-	sort.SliceStable(open, func(i, j int) bool {
-		a, b := open[i], open[j]
-		if a.Statements != b.Statements {
-			return a.Statements < b.Statements
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Line < b.Line
-	})
+	sortFirstTests(picks)
 	t := Target{
 		Kind:       u.kind,
 		Name:       u.name,
@@ -289,17 +366,44 @@ func (u *unit) target() Target {
 	if u.kind == "package" {
 		t.File = ""
 	}
-	for _, fn := range open {
-		t.Functions = append(t.Functions, FuncRef{Name: fn.Name, File: fn.File, Line: fn.Line,
-			Statements: fn.Statements, Covered: fn.Covered})
+	if u.pin != nil {
+		t.Pinned, t.Note = true, u.pin.Note
 	}
-	t.Reason = u.reason(open, untested, U)
+	for _, fn := range picks {
+		t.Functions = append(t.Functions, FuncRef{Name: fn.Name, File: fn.File, Line: fn.Line,
+			Statements: fn.Statements, Covered: fn.Covered, Branches: fn.Branches})
+	}
+	t.Reason = u.reason(open, picks, entries, untested, U)
 	return t
 }
 
+// sortFirstTests orders functions as first tests: by tier (firstTestTier),
+// then fewest statements, most branches, file and line.
+func sortFirstTests(fns []*Function) {
+	sort.SliceStable(fns, func(i, j int) bool {
+		a, b := fns[i], fns[j]
+		if ta, tb := firstTestTier(a), firstTestTier(b); ta != tb {
+			return ta < tb
+		}
+		if a.Statements != b.Statements {
+			return a.Statements < b.Statements
+		}
+		if a.Branches != b.Branches {
+			return a.Branches > b.Branches
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+}
+
 // reason writes the one line that says why a target ranks where it does.
-func (u *unit) reason(open []*Function, untested, uncovered int) string {
+func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int) string {
 	var parts []string
+	if u.pin != nil {
+		parts = append(parts, "pinned in "+ProjectFileName)
+	}
 	total := len(u.funcs)
 	switch {
 	case u.kind == "function":
@@ -309,7 +413,7 @@ func (u *unit) reason(open []*Function, untested, uncovered int) string {
 		} else {
 			parts = append(parts, fmt.Sprintf("%d of its %s never run", fn.Uncovered(), plural(fn.Statements, "statement")))
 		}
-		if fn.Statements <= smallFunction {
+		if fn.Statements <= smallFunction && len(entries) == 0 {
 			parts = append(parts, "small enough for one sitting")
 		}
 	case total == 0:
@@ -328,11 +432,20 @@ func (u *unit) reason(open []*Function, untested, uncovered int) string {
 		if partial := len(open) - untested; partial > 0 {
 			parts = append(parts, fmt.Sprintf("%d more %s partly covered", partial, pluralWord(partial, "is", "are")))
 		}
-		if len(open) == 0 {
+		switch {
+		case len(open) == 0:
 			parts = append(parts, fmt.Sprintf("%d of %s never run, outside any function", uncovered, plural(u.counts.Statements, "statement")))
-		} else {
-			small := open[0]
-			parts = append(parts, fmt.Sprintf("smallest: %s, %s", small.Name, plural(small.Statements, "statement")))
+		case len(picks) > 0:
+			parts = append(parts, "first test: "+describe(picks[0]))
+		default:
+			var names []string
+			for _, fn := range entries {
+				names = append(names, fn.Name)
+			}
+			if len(names) > 3 {
+				names = append(names[:3], "…")
+			}
+			parts = append(parts, "only entry points are untested ("+strings.Join(names, ", ")+"): weighted down, no first test")
 		}
 		if big := largest(open); big != nil && big.Uncovered() > 3*smallFunction && big.Uncovered()*2 > uncovered {
 			parts = append(parts, fmt.Sprintf("most of it is one large function (%s, %d uncovered)", big.Name, big.Uncovered()))
@@ -343,6 +456,16 @@ func (u *unit) reason(open []*Function, untested, uncovered int) string {
 	}
 	parts = append(parts, u.notes...)
 	return strings.Join(parts, "; ")
+}
+
+// describe says what a first-test function is: "parseQuery, 6 statements,
+// 2 branches".
+func describe(fn *Function) string {
+	s := fn.Name + ", " + plural(fn.Statements, "statement")
+	if fn.Branches > 0 {
+		s += ", " + plural(fn.Branches, "branch")
+	}
+	return s
 }
 
 func largest(fns []*Function) *Function {
@@ -358,6 +481,9 @@ func largest(fns []*Function) *Function {
 func plural(n int, word string) string {
 	if n == 1 {
 		return fmt.Sprintf("1 %s", word)
+	}
+	if strings.HasSuffix(word, "ch") {
+		return fmt.Sprintf("%d %ses", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -118,10 +118,10 @@ func TestSourceLineStatesHandlesShortSourcesAndLineBasedBlocks(t *testing.T) {
 			want:   []LineState{LineNone, LineUncovered, LineCovered},
 		},
 		{
-			name:   "lines past the end of a changed source are still marked",
+			name:   "lines past the end of a changed source are left out of the table",
 			blocks: []cover.ProfileBlock{{StartLine: 1, StartCol: 1, EndLine: 3, EndCol: 5, NumStmt: 2, Count: 0}},
 			src:    "a()\n",
-			want:   []LineState{LineNone, LineUncovered, LineUncovered, LineUncovered},
+			want:   []LineState{LineNone, LineUncovered},
 		},
 		{
 			name:   "columns past the end of a line do not panic",

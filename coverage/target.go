@@ -14,7 +14,9 @@ type Target struct {
 	Uncovered  int       `json:"uncovered"`
 	Score      float64   `json:"score"`
 	Reason     string    `json:"reason"`
-	Functions  []FuncRef `json:"functions"` // uncovered (or partly covered) functions, smallest first
+	Pinned     bool      `json:"pinned,omitempty"` // a [[target]] of the project file recommends it: it ranks first
+	Note       string    `json:"note,omitempty"`   // the pin's note
+	Functions  []FuncRef `json:"functions"`        // first tests: uncovered functions in first-test order (classify.go), no entry points
 }
 
 // FuncRef names a function inside a target.
@@ -24,13 +26,20 @@ type FuncRef struct {
 	Line       int    `json:"line"`
 	Statements int    `json:"statements"`
 	Covered    int    `json:"covered"`
+	Branches   int    `json:"branches,omitempty"` // where known (Go)
 }
 
 // RankOptions chooses what Rank ranks.
 type RankOptions struct {
-	By  string // "package" (default), "file" or "function"
-	Top int    // at most this many targets; 0 means all
+	// By is "package", "file" or "function"; empty means DefaultUnit(r):
+	// files for Python, packages otherwise.
+	By  string
+	Top int // at most this many targets; 0 means all
 	// Recent, when set, gives files changed recently (by Rel path) a small
 	// boost; the reason then says so.
 	Recent map[string]bool
+	// Project, when set, is the project file (LoadProjectFile): its exclude
+	// patterns leave files out, its test_support patterns weigh files down,
+	// and its [[target]] pins rank first with their notes.
+	Project *ProjectFile
 }

@@ -19,12 +19,16 @@
 //	bin/<goos>-<goarch>/   cross-built sprintkit for each --platforms entry
 //	START_HERE.html        what this is, the one command to run, what to do when it fails
 //	README.txt             the same as plain text
-//	manifest.json          every other file with its size and SHA-256, the
-//	                       project's commit, sprintkit's version, the Go
+//	manifest.json          every other entry: files with mode, size and
+//	                       SHA-256, directories, symlinks with their targets;
+//	                       the project's commit, sprintkit's version, the Go
 //	                       version the project requires and the creation time
 //
 // manifest.json is written last, atomically; staging removes the previous one
 // first, so an image whose staging did not finish has none and is refused.
+// setup --from-image compares the whole tree with it, both ways, before it
+// writes anything: a changed, missing or extra entry, or a symlink leading
+// out of repo/, is refused by path.
 // Every other file is written to a temporary name and renamed, and re-staging
 // an unchanged image copies nothing: the repository and the module tree go
 // through the copier, which compares size and modification time.
@@ -54,10 +58,11 @@
 //
 // The newcomer's go command is pointed at the staged modules with:
 //
-//	GOMODCACHE  the user's own module cache (go env GOMODCACHE), seeded by
-//	            copying the image's proxy tree into its cache/download, so
-//	            that plain `go test` works even in a shell that never read
-//	            the env file
+//	GOMODCACHE  the user's own module cache (go env GOMODCACHE), to whose
+//	            cache/download the image's proxy tree is added — only what
+//	            is missing: nothing there is deleted or replaced, and an
+//	            entry with other content stops setup — so that plain
+//	            `go test` works even in a shell that never read the env file
 //	GOPROXY     file://<GOMODCACHE>/cache/download, then whatever GOPROXY the
 //	            user had (a module missing from the image falls through)
 //	GOFLAGS     -mod=mod -modcacherw: go may complete go.sum, and extracted

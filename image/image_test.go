@@ -30,7 +30,9 @@ func scanManifest(t *testing.T, dir string) *Manifest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Manifest{Format: Format, Version: ManifestVersion, Files: files}
+	m := &Manifest{Format: Format, Version: ManifestVersion}
+	m.SetEntries(files)
+	return m
 }
 
 func TestVerifyNamesEveryDamagedOrMissingFile(t *testing.T) {
@@ -73,15 +75,15 @@ func TestVerifyNamesEveryDamagedOrMissingFile(t *testing.T) {
 		{"a file that became a directory is named", func(dir string) {
 			os.Remove(filepath.Join(dir, "report/index.html"))
 			os.Mkdir(filepath.Join(dir, "report/index.html"), 0o755)
-		}, []Problem{{Path: "report/index.html", Kind: "unreadable"}}},
+		}, []Problem{{Path: "report/index.html", Kind: "type"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeTree(t, dir, tree)
 			m := scanManifest(t, dir)
-			if len(m.Files) != len(tree) {
-				t.Fatalf("manifest lists %d files, want %d", len(m.Files), len(tree))
+			if m.TotalFiles != len(tree) {
+				t.Fatalf("manifest lists %d files, want %d", m.TotalFiles, len(tree))
 			}
 			tc.damage(dir)
 			err := Verify(context.Background(), dir, m, VerifyOptions{Workers: 3})
@@ -113,6 +115,15 @@ func TestVerifyNamesEveryDamagedOrMissingFile(t *testing.T) {
 func TestScanReusesHashesOnlyOfUnchangedFiles(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{"a": "one", "b/c": "two", "d": "three"})
+	sums := func(entries []FileEntry) map[string]string {
+		m := map[string]string{}
+		for _, e := range entries {
+			if e.IsFile() {
+				m[e.Path] = e.SHA256
+			}
+		}
+		return m
+	}
 	first, hashed, err := Scan(context.Background(), dir, ScanOptions{})
 	if err != nil || hashed != 3 {
 		t.Fatalf("first scan hashed %d (err %v), want 3", hashed, err)
@@ -122,7 +133,7 @@ func TestScanReusesHashesOnlyOfUnchangedFiles(t *testing.T) {
 	if err != nil || hashed != 0 {
 		t.Fatalf("rescan of an unchanged tree hashed %d (err %v), want 0", hashed, err)
 	}
-	if len(again) != 3 || again[1].SHA256 != first[1].SHA256 {
+	if len(again) != 4 || sums(again)["b/c"] != sums(first)["b/c"] {
 		t.Fatalf("rescan lost entries: %+v", again)
 	}
 	// Change one file's content and time: only it is hashed again.
@@ -133,20 +144,62 @@ func TestScanReusesHashesOnlyOfUnchangedFiles(t *testing.T) {
 	if err != nil || hashed != 1 {
 		t.Fatalf("scan after one change hashed %d (err %v), want 1", hashed, err)
 	}
-	if third[2].SHA256 == first[2].SHA256 {
+	if sums(third)["d"] == sums(first)["d"] {
 		t.Fatal("the changed file kept its old hash")
 	}
 }
 
-func TestScanSkipsTheManifestAndTemporaries(t *testing.T) {
+// Names that look like temporaries are user files like any other: they
+// are listed, so a changed copy fails verification (issue 13, item 5).
+func TestScanListsEveryEntryWhateverItsName(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{ManifestFile: "{}", "repo/.x.tmp-123": "half", "repo/.sprintkit.tmp-ab": "half", "repo/x": "x"})
+	writeTree(t, dir, map[string]string{
+		ManifestFile:                 "{}",
+		"repo/.env.tmpl":             "A=1",
+		"repo/.sprintkit.tmp-notes":  "mine",
+		"repo/.x.tmp-123":            "mine too",
+		"repo/x":                     "x",
+		"repo/empty/.keep-me-not.go": "",
+	})
+	os.Remove(filepath.Join(dir, "repo/empty/.keep-me-not.go"))
+	os.Chmod(filepath.Join(dir, "repo/x"), 0o755)
+	if err := os.Symlink("x", filepath.Join(dir, "repo/link")); err != nil {
+		t.Skipf("symlinks: %v", err)
+	}
 	files, _, err := Scan(context.Background(), dir, ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 1 || files[0].Path != "repo/x" {
-		t.Fatalf("Scan listed %+v, want only repo/x", files)
+	var got []string
+	for _, f := range files {
+		d := f.Path + " " + f.Type
+		switch f.Type {
+		case TypeSymlink:
+			d += " -> " + f.Target
+		case TypeFile:
+			d += " " + f.Mode
+		}
+		got = append(got, d)
+	}
+	want := []string{
+		"repo dir",
+		"repo/.env.tmpl file 0644",
+		"repo/.sprintkit.tmp-notes file 0644",
+		"repo/.x.tmp-123 file 0644",
+		"repo/empty dir",
+		"repo/link symlink -> x",
+		"repo/x file 0755",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("Scan listed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// And a changed .env.tmpl is a difference.
+	m := &Manifest{Format: Format, Version: ManifestVersion}
+	m.SetEntries(files)
+	os.WriteFile(filepath.Join(dir, "repo/.env.tmpl"), []byte("A=2"), 0o644)
+	var ve *VerifyError
+	if err := Verify(context.Background(), dir, m, VerifyOptions{}); !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Path != "repo/.env.tmpl" {
+		t.Fatalf("Verify after changing .env.tmpl: %v", err)
 	}
 }
 

@@ -10,12 +10,16 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sprintkit/sprintkit/state"
 )
 
 // Names inside an image.
@@ -30,19 +34,27 @@ const (
 	ReadmeFile   = "README.txt"
 )
 
-// Format names the manifest format; Version is its version.
+// Format names the manifest format; ManifestVersion is the version this
+// sprintkit writes.
 const (
 	Format          = "sprintkit-image"
-	ManifestVersion = 1
+	ManifestVersion = 2
+)
+
+// Entry types of a version 2 manifest.
+const (
+	TypeFile    = "file"
+	TypeDir     = "dir"
+	TypeSymlink = "symlink"
 )
 
 // Manifest is manifest.json: what the image holds and how to check it.
 //
-// Format (version 1):
+// Format (version 2):
 //
 //	{
 //	  "format": "sprintkit-image",
-//	  "version": 1,
+//	  "version": 2,
 //	  "created": "2026-11-25T13:00:00Z",
 //	  "project": "example.com/hello",        // module path, or the directory name
 //	  "upstream": "https://host/org/p.git",  // origin without credentials; "" when none
@@ -54,15 +66,28 @@ const (
 //	  "staged_with": "go1.26.8",             // the go that staged the modules
 //	  "modules": ["example.com/greet@v1.0.0"],
 //	  "platforms": ["linux/amd64"],           // cross-built binaries under bin/<goos>-<goarch>/
-//	  "files": [{"path": "repo/go.mod", "size": 31, "sha256": "…", "mtime": 1764075600000000000}],
-//	  "total_files": 1,
+//	  "files": [
+//	    {"path": "repo", "type": "dir", "mode": "0755"},
+//	    {"path": "repo/go.mod", "type": "file", "mode": "0644", "size": 31, "sha256": "…", "mtime": 1764075600000000000},
+//	    {"path": "repo/docs/latest", "type": "symlink", "target": "v2"}
+//	  ],
+//	  "total_files": 1,                      // regular files only
 //	  "total_bytes": 31
 //	}
 //
-// Paths are slash-separated and relative to the image; every regular file
-// of the image except manifest.json itself is listed, sorted by path. mtime
-// (Unix nanoseconds) only lets re-staging skip re-hashing unchanged files;
-// verification never trusts it.
+// "files" lists every entry of the image except manifest.json itself, of
+// every type, with no name left out, sorted by path; paths are
+// slash-separated and relative to the image. mode is the permission bits
+// in octal. A symlink's target is recorded as it is; symlinks may appear
+// only under repo/, and each must resolve (through the other listed
+// symlinks) to a path inside repo/. mtime (Unix nanoseconds) only lets
+// re-staging skip re-hashing unchanged files; verification never trusts it.
+//
+// Version 1 listed regular files only (no "type", no directories, no
+// symlinks), so it cannot show that nothing was added to an image:
+// ReadManifest still reads it (re-staging reuses its hashes), but Verify
+// refuses it with an *OldManifestError that asks for the image to be
+// staged again.
 type Manifest struct {
 	Format           string    `json:"format"`
 	Version          int       `json:"version"`
@@ -82,18 +107,40 @@ type Manifest struct {
 	// same binary can keep them.
 	BinaryKey string `json:"binary_key,omitempty"`
 	// ModKey identifies the go.mod and go.sum the modules were staged for.
-	ModKey     string      `json:"mod_key,omitempty"`
+	ModKey string `json:"mod_key,omitempty"`
+	// Files holds every entry of the image: files, directories, symlinks.
 	Files      []FileEntry `json:"files"`
 	TotalFiles int         `json:"total_files"`
 	TotalBytes int64       `json:"total_bytes"`
 }
 
-// FileEntry is one file of the image.
+// FileEntry is one entry of the image.
 type FileEntry struct {
-	Path   string `json:"path"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
+	Path string `json:"path"`
+	// Type is TypeFile, TypeDir or TypeSymlink; "" in a version 1
+	// manifest, where every entry is a file.
+	Type   string `json:"type,omitempty"`
+	Mode   string `json:"mode,omitempty"` // permission bits, octal ("0644")
+	Size   int64  `json:"size,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+	Target string `json:"target,omitempty"` // a symlink's target
 	MTime  int64  `json:"mtime,omitempty"`
+}
+
+// IsFile reports whether e is a regular file (in either version).
+func (e FileEntry) IsFile() bool { return e.Type == TypeFile || e.Type == "" }
+
+// SetEntries sets m.Files to entries (as Scan returns them) and the totals
+// to the count and bytes of their regular files.
+func (m *Manifest) SetEntries(entries []FileEntry) {
+	m.Files = entries
+	m.TotalFiles, m.TotalBytes = 0, 0
+	for _, e := range entries {
+		if e.IsFile() {
+			m.TotalFiles++
+			m.TotalBytes += e.Size
+		}
+	}
 }
 
 // ModulePaths returns the distinct module paths of m.Modules, sorted.
@@ -132,15 +179,51 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if m.Format != Format {
 		return nil, fmt.Errorf("parse %s: format %q, want %q", name, m.Format, Format)
 	}
-	if m.Version != ManifestVersion {
-		return nil, fmt.Errorf("parse %s: manifest version %d, this sprintkit reads version %d", name, m.Version, ManifestVersion)
+	if m.Version < 1 || m.Version > ManifestVersion {
+		return nil, fmt.Errorf("parse %s: manifest version %d, this sprintkit reads versions 1 to %d", name, m.Version, ManifestVersion)
 	}
+	seen := make(map[string]bool, len(m.Files))
 	for i, f := range m.Files {
-		if !insideImage(f.Path) || f.Path == ManifestFile || len(f.SHA256) != 64 || f.Size < 0 {
-			return nil, fmt.Errorf("parse %s: file %d: invalid entry %q", name, i, f.Path)
+		if err := checkEntry(m.Version, f); err != "" || seen[f.Path] {
+			if err == "" {
+				err = "listed twice"
+			}
+			return nil, fmt.Errorf("parse %s: invalid entry %d %q: %s", name, i, f.Path, err)
 		}
+		seen[f.Path] = true
 	}
 	return &m, nil
+}
+
+// checkEntry says what is wrong with one entry of a manifest of version v,
+// "" when nothing is.
+func checkEntry(v int, f FileEntry) string {
+	if !insideImage(f.Path) || f.Path == ManifestFile {
+		return "not a path inside the image"
+	}
+	if f.Mode != "" {
+		if _, err := strconv.ParseUint(f.Mode, 8, 32); err != nil {
+			return "mode " + strconv.Quote(f.Mode) + " is not octal"
+		}
+	}
+	switch {
+	case v == 1 && f.Type != "":
+		return "a version 1 manifest lists only files"
+	case v >= 2 && f.Type == "":
+		return "no type"
+	case f.IsFile():
+		if len(f.SHA256) != 64 || f.Size < 0 {
+			return "a file needs a size and a SHA-256"
+		}
+	case f.Type == TypeSymlink:
+		if f.Target == "" {
+			return "a symlink needs a target"
+		}
+	case f.Type == TypeDir:
+	default:
+		return "unknown type " + strconv.Quote(f.Type)
+	}
+	return ""
 }
 
 // insideImage reports whether a manifest path stays inside the image on
@@ -167,15 +250,19 @@ type ScanOptions struct {
 	Progress func(HashProgress)
 }
 
-// Scan walks the image dir and returns an entry with the SHA-256 of every
-// regular file except manifest.json and temporary files left by an
-// interrupted write, sorted by path. It also returns how many files it
+// Scan walks the image dir and returns an entry for everything in it
+// except manifest.json: every regular file with its mode, size and SHA-256,
+// every directory, every symlink with its target; no name is left out.
+// Entries are sorted by path. Anything else (a FIFO, a device, a socket)
+// is an error: an image holds none. Scan also returns how many files it
 // actually hashed (the rest came from opts.Previous).
 func Scan(ctx context.Context, dir string, opts ScanOptions) (files []FileEntry, hashed int, err error) {
 	prev := map[string]FileEntry{}
 	if opts.Previous != nil {
 		for _, f := range opts.Previous.Files {
-			prev[f.Path] = f
+			if f.IsFile() {
+				prev[f.Path] = f
+			}
 		}
 	}
 	var todo []int
@@ -184,24 +271,37 @@ func Scan(ctx context.Context, dir string, opts ScanOptions) (files []FileEntry,
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !d.Type().IsRegular() {
+		if p == dir {
 			return nil
 		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
-		if rel == ManifestFile || isTemp(d.Name()) {
+		if rel == ManifestFile {
 			return nil
 		}
 		fi, err := d.Info()
 		if err != nil {
 			return err
 		}
-		e := FileEntry{Path: rel, Size: fi.Size(), MTime: fi.ModTime().UnixNano()}
-		if pe, ok := prev[rel]; ok && pe.Size == e.Size && pe.MTime == e.MTime && pe.MTime != 0 {
-			e.SHA256 = pe.SHA256
-		} else {
-			todo = append(todo, len(files))
-			total += e.Size
+		e := FileEntry{Path: rel, Mode: fmt.Sprintf("%04o", fi.Mode().Perm())}
+		switch t := fi.Mode().Type(); {
+		case t == fs.ModeDir:
+			e.Type = TypeDir
+		case t == fs.ModeSymlink:
+			e.Type, e.Mode = TypeSymlink, ""
+			if e.Target, err = os.Readlink(p); err != nil {
+				return err
+			}
+		case t == 0:
+			e.Type, e.Size, e.MTime = TypeFile, fi.Size(), fi.ModTime().UnixNano()
+			if pe, ok := prev[rel]; ok && pe.Size == e.Size && pe.MTime == e.MTime && pe.MTime != 0 {
+				e.SHA256 = pe.SHA256
+			} else {
+				todo = append(todo, len(files))
+				total += e.Size
+			}
+		default:
+			return fmt.Errorf("%s is neither a file, a directory nor a symlink (%s)", rel, t)
 		}
 		files = append(files, e)
 		return nil
@@ -227,22 +327,21 @@ func Scan(ctx context.Context, dir string, opts ScanOptions) (files []FileEntry,
 	return files, len(todo), nil
 }
 
-// isTemp reports whether name is a temporary file of an atomic write
-// (state.WriteFile's ".name.tmp-*", the copier's ".*.sprintkit-tmp*").
-func isTemp(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp")
-}
-
-// Problem is one file of the image that does not match its manifest.
+// Problem is one difference between an image and its manifest.
 type Problem struct {
-	Path   string `json:"path"`
-	Kind   string `json:"kind"` // "missing", "size", "checksum", "unreadable"
+	Path string `json:"path"`
+	// Kind is "missing", "extra" (not in the manifest), "type" (a file
+	// where the manifest has a directory, say), "size", "checksum",
+	// "mode" (the executable bit), "target" (a symlink retargeted),
+	// "outside" (a symlink that leads out of repo/), "state" (a
+	// repo/.sprintkit) or "unreadable".
+	Kind   string `json:"kind"`
 	Detail string `json:"detail"`
 }
 
 func (p Problem) String() string { return p.Path + ": " + p.Detail }
 
-// VerifyError lists every file that failed verification.
+// VerifyError lists every difference between an image and its manifest.
 type VerifyError struct {
 	Dir      string
 	Problems []Problem
@@ -250,7 +349,7 @@ type VerifyError struct {
 
 func (e *VerifyError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "image %s is damaged: %d of its files do not match manifest.json", e.Dir, len(e.Problems))
+	fmt.Fprintf(&b, "image %s differs from its manifest.json in %d places", e.Dir, len(e.Problems))
 	for i, p := range e.Problems {
 		if i == 20 {
 			fmt.Fprintf(&b, "\n  … and %d more", len(e.Problems)-i)
@@ -261,53 +360,151 @@ func (e *VerifyError) Error() string {
 	return b.String()
 }
 
+// OldManifestError is returned by Verify for a manifest older than version
+// 2, which lists only files and so cannot show that nothing was added.
+type OldManifestError struct {
+	Dir     string
+	Version int
+}
+
+func (e *OldManifestError) Error() string {
+	return fmt.Sprintf("image %s was staged by an older sprintkit: its manifest (version %d) lists only files, so nothing shows that no file, directory or symlink was added", e.Dir, e.Version)
+}
+
+// Hint says what to do, for a person.
+func (e *OldManifestError) Hint() string {
+	return "ask the organiser to stage the image again with this sprintkit ('sprintkit image'); nothing was written"
+}
+
 // VerifyOptions controls Verify.
 type VerifyOptions struct {
 	Workers  int // 0 means GOMAXPROCS, at least 2
 	Progress func(HashProgress)
 }
 
-// Verify checks every file listed in m against the image in dir: it exists,
-// has the listed size, and its SHA-256 matches. Files are hashed in
-// parallel. Every problem is collected; the error is a *VerifyError naming
-// each damaged or missing file.
+// Verify checks the whole tree of the image in dir against m, both ways:
+// every entry of m exists with its type, every file with its size, its
+// executable bit (not on Windows, which has none) and its SHA-256, every
+// symlink with its target; every entry of the tree is in m; and every
+// symlink lies under repo/ and resolves inside it. The one exception:
+// what an operating system leaves on a stick someone browsed (.DS_Store,
+// ._ files, Thumbs.db and the like) outside repo/ and the module tree,
+// which setup never copies, is let be. Files are hashed in
+// parallel. Every difference is collected; the error is a *VerifyError
+// naming each by path (an extra directory is named once, not its
+// contents), or an *OldManifestError for a version 1 manifest.
 func Verify(ctx context.Context, dir string, m *Manifest, opts VerifyOptions) error {
-	var problems []Problem
-	var jobs []hashJob
-	var idx []int
-	var total int64
-	for i, f := range m.Files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		fi, err := os.Stat(p)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			problems = append(problems, Problem{Path: f.Path, Kind: "missing", Detail: "missing"})
-			continue
-		case err != nil:
-			problems = append(problems, Problem{Path: f.Path, Kind: "unreadable", Detail: err.Error()})
-			continue
-		case !fi.Mode().IsRegular():
-			problems = append(problems, Problem{Path: f.Path, Kind: "unreadable", Detail: "not a regular file"})
-			continue
-		case fi.Size() != f.Size:
-			problems = append(problems, Problem{Path: f.Path, Kind: "size", Detail: fmt.Sprintf("size %d, manifest says %d", fi.Size(), f.Size)})
-			continue
+	if m.Version < 2 {
+		return &OldManifestError{Dir: dir, Version: m.Version}
+	}
+	// The image's own directory is trusted; what is below it is checked.
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return fmt.Errorf("open image %s: %w", dir, err)
+	}
+	want := make(map[string]FileEntry, len(m.Files))
+	links := map[string]string{}
+	for _, f := range m.Files {
+		want[f.Path] = f
+		if f.Type == TypeSymlink {
+			links[f.Path] = f.Target
 		}
-		jobs = append(jobs, hashJob{path: p, size: f.Size})
-		idx = append(idx, i)
-		total += f.Size
+	}
+	var problems []Problem
+	add := func(path, kind, format string, args ...any) {
+		problems = append(problems, Problem{Path: path, Kind: kind, Detail: fmt.Sprintf(format, args...)})
+	}
+	for p := range links {
+		if why := linkEscapes(links, p); why != "" {
+			add(p, "outside", "symlink to %s %s", links[p], why)
+		}
+	}
+	if _, ok := want[RepoDir+"/"+state.DirName]; ok {
+		add(RepoDir+"/"+state.DirName, "state", "the repository holds a %s, which is sprintkit's own state in a checkout; staging leaves it out", state.DirName)
+	}
+
+	var jobs []hashJob
+	var idx []FileEntry
+	var total int64
+	seen := make(map[string]bool, len(m.Files))
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if p == root {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			add(rel, "unreadable", "%v", err)
+			seen[rel] = true
+			return nil
+		}
+		if rel == ManifestFile && d.Type().IsRegular() {
+			return nil
+		}
+		skip := func() error {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			add(rel, "unreadable", "%v", err)
+			return skip()
+		}
+		got := entryType(fi.Mode())
+		e, ok := want[rel]
+		if !ok && osMetadata(rel) {
+			return skip()
+		}
+		if !ok {
+			add(rel, "extra", "an extra %s, not in manifest.json", got)
+			return skip()
+		}
+		seen[rel] = true
+		if got != entryType(typeMode(e)) {
+			add(rel, "type", "a %s, manifest.json lists a %s", got, entryType(typeMode(e)))
+			return skip()
+		}
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			if t, err := os.Readlink(p); err != nil {
+				add(rel, "unreadable", "%v", err)
+			} else if t != e.Target {
+				add(rel, "target", "symlink to %s, manifest.json says to %s", t, e.Target)
+			}
+		case fi.Mode().IsRegular():
+			switch {
+			case fi.Size() != e.Size:
+				add(rel, "size", "size %d, manifest.json says %d", fi.Size(), e.Size)
+			case execBitDiffers(fi.Mode(), e.Mode):
+				add(rel, "mode", "mode %04o, manifest.json says %s (the executable bit differs)", fi.Mode().Perm(), e.Mode)
+			default:
+				jobs = append(jobs, hashJob{path: p, size: e.Size})
+				idx = append(idx, e)
+				total += e.Size
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read image %s: %w", dir, err)
+	}
+	for _, f := range m.Files {
+		if !seen[f.Path] {
+			add(f.Path, "missing", "missing (manifest.json lists a %s)", entryType(typeMode(f)))
+		}
 	}
 	sums, errs := hashAll(ctx, jobs, opts.Workers, total, opts.Progress)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	for j, i := range idx {
-		f := m.Files[i]
+	for j, f := range idx {
 		switch {
 		case errs[j] != nil:
-			problems = append(problems, Problem{Path: f.Path, Kind: "unreadable", Detail: errs[j].Error()})
+			add(f.Path, "unreadable", "%v", errs[j])
 		case sums[j] != f.SHA256:
-			problems = append(problems, Problem{Path: f.Path, Kind: "checksum", Detail: "checksum mismatch: the file was changed or corrupted"})
+			add(f.Path, "checksum", "checksum mismatch: the file was changed or corrupted")
 		}
 	}
 	if len(problems) == 0 {
@@ -315,6 +512,115 @@ func Verify(ctx context.Context, dir string, m *Manifest, opts VerifyOptions) er
 	}
 	sort.Slice(problems, func(i, j int) bool { return problems[i].Path < problems[j].Path })
 	return &VerifyError{Dir: dir, Problems: problems}
+}
+
+// osMetadata reports whether rel is what an operating system leaves on a
+// stick a person merely looked at (Finder's .DS_Store and ._ files, the
+// volume indexes of macOS, Windows' Thumbs.db and desktop.ini) outside
+// repo/ and the module tree. Setup copies nothing from there, so Verify
+// lets them be; inside repo/ and the module tree, which setup copies, they
+// are extra entries like any other.
+func osMetadata(rel string) bool {
+	if rel == RepoDir || strings.HasPrefix(rel, RepoDir+"/") || rel == "gomod" || strings.HasPrefix(rel, "gomod/") {
+		return false
+	}
+	switch base := path.Base(rel); base {
+	case ".DS_Store", "Thumbs.db", "desktop.ini", ".Spotlight-V100", ".Trashes", ".fseventsd", ".TemporaryItems", "System Volume Information":
+		return true
+	default:
+		return strings.HasPrefix(base, "._")
+	}
+}
+
+// typeMode is the fs.FileMode type of a manifest entry.
+func typeMode(e FileEntry) fs.FileMode {
+	switch e.Type {
+	case TypeDir:
+		return fs.ModeDir
+	case TypeSymlink:
+		return fs.ModeSymlink
+	case TypeFile, "":
+		return 0
+	}
+	return fs.ModeIrregular
+}
+
+// entryType names a file type for a person.
+func entryType(m fs.FileMode) string {
+	switch m.Type() {
+	case 0:
+		return "file"
+	case fs.ModeDir:
+		return "directory"
+	case fs.ModeSymlink:
+		return "symlink"
+	}
+	return "special file (" + m.Type().String() + ")"
+}
+
+// execBitDiffers reports whether the owner's executable bit of a file
+// differs from the manifest's mode: the one permission bit git records.
+// The others follow the umask of whoever copied the image, and Windows
+// has none of them.
+func execBitDiffers(got fs.FileMode, want string) bool {
+	if runtime.GOOS == "windows" || want == "" {
+		return false
+	}
+	w, err := strconv.ParseUint(want, 8, 32)
+	if err != nil {
+		return true
+	}
+	return (got.Perm()&0o100 != 0) != (w&0o100 != 0)
+}
+
+// maxLinkHops bounds symlink resolution, as the kernel's own limit does.
+const maxLinkHops = 40
+
+// linkEscapes resolves the symlink at p through the manifest's symlinks
+// (links, image path → target), element by element as the kernel would,
+// and says why it leaves repo/, "" when it stays inside.
+func linkEscapes(links map[string]string, p string) string {
+	if !strings.HasPrefix(p, RepoDir+"/") {
+		return "outside repo/: an image has symlinks only in its repository"
+	}
+	cur := strings.Split(path.Dir(p), "/")
+	rest := []string{}
+	hops := 0
+	push := func(target string) string {
+		if strings.HasPrefix(target, "/") || strings.ContainsAny(target, `\:`) {
+			return "is absolute or not portable"
+		}
+		rest = append(strings.Split(target, "/"), rest...)
+		return ""
+	}
+	if why := push(links[p]); why != "" {
+		return why
+	}
+	for len(rest) > 0 {
+		e := rest[0]
+		rest = rest[1:]
+		switch e {
+		case "", ".":
+			continue
+		case "..":
+			if len(cur) <= 1 { // cur[0] is "repo"
+				return "leads out of repo/"
+			}
+			cur = cur[:len(cur)-1]
+			continue
+		}
+		cur = append(cur, e)
+		if t, ok := links[strings.Join(cur, "/")]; ok {
+			if hops++; hops > maxLinkHops {
+				return "loops"
+			}
+			cur = cur[:len(cur)-1]
+			if why := push(t); why != "" {
+				return "leads through " + strings.Join(append(cur, e), "/") + ", which " + why
+			}
+		}
+	}
+	return ""
 }
 
 type hashJob struct {

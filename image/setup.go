@@ -63,10 +63,14 @@ func (e *DestinationError) Error() string {
 }
 
 // SetupFromImage sets up a checkout from an image with no network: it
-// checks the toolchain and the destination, verifies every file of the
-// image against its manifest (nothing is written when one is damaged or
-// missing), copies the repository, seeds a writable module cache the user
-// owns from the image's module tree, and writes .sprintkit/env.
+// checks the toolchain and the destination, verifies the image's whole
+// tree against its manifest (a changed, missing or extra file, directory
+// or symlink, or a symlink leading out of repo/, is a *VerifyError), and
+// compares the image's modules with the user's module cache (an entry
+// there with other content or of another type is a *ModCacheError); in
+// either case nothing is written. Then it copies the repository, adds the
+// image's modules to the module cache — only what is missing: nothing
+// there is deleted or replaced — and writes .sprintkit/env.
 //
 // Running the baseline and the report is left to the caller, with
 // Environ(os.Environ(), res.Env).
@@ -93,6 +97,11 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 	img, err := filepath.Abs(opts.Image)
 	if err != nil {
 		return nil, err
+	}
+	// The image's own directory may be reached through a link (a mount
+	// point, /tmp on macOS); what is below it is verified.
+	if real, err := filepath.EvalSymlinks(img); err == nil {
+		img = real
 	}
 	m, err := ReadManifest(img)
 	if err != nil {
@@ -135,10 +144,24 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 		}
 	}
 
-	// 1. Verify.
-	step("verify", "verifying %d files (%s) against manifest.json", len(m.Files), humanBytes(m.TotalBytes))
+	// 1. Verify the whole tree against the manifest, both ways, and plan
+	// the module cache: a difference or a conflict stops setup before
+	// anything is written.
+	files := 0
+	for _, f := range m.Files {
+		if f.IsFile() {
+			files++
+		}
+	}
+	step("verify", "verifying %d files (%s) and every directory and symlink against manifest.json", files, humanBytes(m.TotalBytes))
 	if err := Verify(ctx, img, m, VerifyOptions{Workers: opts.Workers, Progress: opts.HashProgress}); err != nil {
 		return res, err
+	}
+	var plan *ModCachePlan
+	if hasModules {
+		if plan, err = PlanModCache(img, m, res.ModCache); err != nil {
+			return res, err
+		}
 	}
 
 	// 2. The repository.
@@ -156,12 +179,8 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 
 	// 3. Modules and the environment.
 	if hasModules {
-		step("modules", "seeding the module cache %s", res.ModCache)
-		res.Modules, err = copier.Copy(ctx, filepath.Join(img, filepath.FromSlash(ProxyDir)), filepath.Join(res.ModCache, "cache", "download"), copier.Options{
-			Workers:  opts.Workers,
-			Exclude:  []string{"*.lock"},
-			Progress: progressFor(opts.CopyProgress, "modules"),
-		})
+		step("modules", "adding the image's modules to the module cache %s (nothing there is replaced)", res.ModCache)
+		res.Modules, err = plan.Seed(ctx, progressFor(opts.CopyProgress, "modules"))
 		if err != nil {
 			return res, fmt.Errorf("seed the module cache %s: %w", res.ModCache, err)
 		}

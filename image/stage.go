@@ -20,6 +20,7 @@ import (
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/report"
 	"github.com/sprintkit/sprintkit/state"
 )
 
@@ -63,9 +64,11 @@ type StageOptions struct {
 	CopyProgress func(step string, p copier.Progress)
 	// HashProgress reports hashing within "manifest".
 	HashProgress func(HashProgress)
-	// Report runs the project's tests with coverage in dir with env, writes
-	// the HTML report into reportDir and returns the result; nil means
-	// DefaultReport.
+	// Report runs the project's tests with coverage in dir with env, ranks
+	// the targets, writes the HTML report into reportDir and returns the
+	// result with every ranked target: the onboarding pipeline's steps
+	// (internal/pipeline.StageReport), so that the image's baseline and
+	// coverage.json are what setup would record. nil stages no report.
 	Report func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error)
 }
 
@@ -212,7 +215,6 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	}
 
 	// 2. Modules.
-	imgRepo := filepath.Join(out, RepoDir)
 	proxyDir := filepath.Join(out, filepath.FromSlash(ProxyDir))
 	if isGo {
 		key, err := modKey(src)
@@ -274,7 +276,7 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	reportDir := filepath.Join(out, ReportDir)
 	baselinePath := filepath.Join(out, BaselineFile)
 	switch {
-	case opts.NoReport || !isGo:
+	case opts.NoReport || opts.Report == nil || !isGo:
 		if !isGo {
 			warn("no go.mod: the image holds no modules, report or baseline")
 		}
@@ -284,10 +286,6 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		step("report", "commit unchanged: keeping the report and baseline")
 	default:
 		step("report", "running the tests with coverage for the report and baseline")
-		run := opts.Report
-		if run == nil {
-			run = DefaultReport
-		}
 		renv := stagingTestEnv(env, res.ModCache, proxyDir, m.ModulePaths())
 		// The tests run in a scratch copy of the checkout that holds the
 		// go.mod and go.sum staging completed, so that the organiser's own
@@ -298,7 +296,7 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("prepare the test run: %w", err)
 		}
-		r, targets, err := run(ctx, scratch, renv, reportDir)
+		r, targets, err := opts.Report(ctx, scratch, renv, reportDir)
 		os.RemoveAll(filepath.Dir(scratch))
 		if err != nil {
 			if ctx.Err() != nil {
@@ -311,17 +309,16 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		if err := state.WriteJSON(baselinePath, coverage.NewBaseline(r)); err != nil {
 			return nil, err
 		}
-		for _, t := range r.Tests {
-			switch t.Outcome {
-			case "pass":
-				res.Passed++
-			case "fail":
-				res.Failed++
-			}
+		if err := state.WriteFile(filepath.Join(out, CoverageFile), func(w io.Writer) error { return report.JSON(w, r, targets) }); err != nil {
+			return nil, err
 		}
+		if err := state.WriteJSON(filepath.Join(reportDir, targetsFile), firstTargets(targets, docTargets)); err != nil {
+			return nil, err
+		}
+		o := coverage.CountOutcomes(r.Tests)
+		res.Passed, res.Failed = o.Passed, o.Failed
 		res.Targets = targets
 	}
-	_ = imgRepo
 
 	// 4. Binaries.
 	exe := opts.Executable
@@ -413,12 +410,8 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Files = files
+	m.SetEntries(files)
 	res.Hashed = hashed
-	for _, f := range files {
-		m.TotalFiles++
-		m.TotalBytes += f.Size
-	}
 	if err := state.WriteJSON(filepath.Join(out, ManifestFile), m); err != nil {
 		return nil, err
 	}
@@ -557,6 +550,13 @@ func readTargets(out string) []coverage.Target {
 
 // targetsFile keeps the top targets inside report/, for START_HERE.html.
 const targetsFile = "targets.json"
+
+// docTargets is how many ranked targets START_HERE.html lists.
+const docTargets = 20
+
+// CoverageFile is the image's coverage.json: the result with every ranked
+// target, as .sprintkit/coverage.json of a setup.
+const CoverageFile = "coverage.json"
 
 // scratchCopy copies the checkout src into a new temporary directory, with
 // the go.mod and go.sum kept in modfileDir over its own, and returns the

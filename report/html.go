@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -32,6 +33,10 @@ type HTMLOptions struct {
 	// Progress, when set, is called after each page is written, one call
 	// at a time, with the number of pages written and the total.
 	Progress func(done, total int)
+	// Warn, when set, is called one call at a time with a message about a
+	// file whose page leaves something out: a source outside the checkout,
+	// or coverage data past the end of the source.
+	Warn func(msg string)
 }
 
 // The site's layout. Every page name comes from pageNamer, so any package
@@ -88,9 +93,11 @@ func tone(p float64) string {
 // index.html. The pages are written in parallel into a temporary sibling
 // directory that is renamed into place at the end, so dir never holds a
 // half-written site; an existing dir is replaced only when it is empty or
-// a previous report (it holds the .sprintkit-report marker). Sources are
-// read from filepath.Join(r.Root, file.Rel); a file whose source is missing
-// gets a page that says so.
+// a previous report (it holds the .sprintkit-report marker), and an existing
+// dir keeps its permission bits. Sources are read from
+// filepath.Join(r.Root, file.Rel) only when that path, with symlinks
+// resolved, is inside the resolved r.Root (see readSource); a file whose
+// source is missing or outside gets a page that says so.
 func HTML(ctx context.Context, dir string, r *coverage.Result, targets []coverage.Target, opts HTMLOptions) (index string, err error) {
 	tmpl, err := parsePages()
 	if err != nil {
@@ -116,7 +123,8 @@ func HTML(ctx context.Context, dir string, r *coverage.Result, targets []coverag
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	mode, err := siteMode(dir, tmp)
+	if err != nil {
 		return "", fmt.Errorf("html report: %w", err)
 	}
 	s := newSite(r, targets, opts)
@@ -126,10 +134,37 @@ func HTML(ctx context.Context, dir string, r *coverage.Result, targets []coverag
 	if err := s.write(ctx, tmpl, tmp); err != nil {
 		return "", err
 	}
+	// The mode is set last: a user's read-only 0500 directory stays so
+	// without keeping the pages from being written.
+	if err := os.Chmod(tmp, mode); err != nil {
+		return "", fmt.Errorf("html report: %w", err)
+	}
 	if err := replaceDir(tmp, dir); err != nil {
 		return "", err
 	}
 	return filepath.Join(dir, "index.html"), nil
+}
+
+// siteMode is the mode the site's directory gets: the permission bits of
+// an existing dir (the user's 0700 stays 0700), else 0755 less the umask,
+// as os.Mkdir would create it. The umask is learnt by making a directory
+// in tmp, since reading it (syscall.Umask) sets it for the whole process.
+func siteMode(dir, tmp string) (fs.FileMode, error) {
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+		return fi.Mode().Perm(), nil
+	}
+	probe := filepath.Join(tmp, ".mode")
+	if err := os.Mkdir(probe, 0o755); err != nil {
+		return 0, err
+	}
+	fi, err := os.Stat(probe)
+	if rerr := os.Remove(probe); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return fi.Mode().Perm(), nil
 }
 
 // checkReplaceable refuses to replace a directory that is not ours.
@@ -199,6 +234,9 @@ type site struct {
 	byName   map[string]*coverage.File    // Rel and Path → file
 	pkgRank  map[string]int               // package → best rank of its targets
 	chrome   map[string][2]template.HTML  // depth → rendered chrome and foot
+	root     string                       // r.Root made absolute
+	realRoot string                       // root with symlinks resolved; "" when it cannot be
+	warnMu   sync.Mutex
 }
 
 func newSite(r *coverage.Result, targets []coverage.Target, opts HTMLOptions) *site {
@@ -218,6 +256,14 @@ func newSite(r *coverage.Result, targets []coverage.Target, opts HTMLOptions) *s
 	}
 	if !r.Generated.IsZero() {
 		s.date = r.Generated.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	if r.Root != "" {
+		if abs, err := filepath.Abs(r.Root); err == nil {
+			s.root = abs
+			if real, err := filepath.EvalSymlinks(abs); err == nil {
+				s.realRoot = real
+			}
+		}
 	}
 	pn, fn := newPageNamer(), newPageNamer()
 	for _, p := range r.Packages {
@@ -319,6 +365,8 @@ type targetView struct {
 	Statements int
 	Score      string
 	Reason     string
+	Note       string // a pinned target's note from sprintkit.toml
+	Pinned     bool
 	Funcs      []funcLink
 	More       int
 }
@@ -345,7 +393,8 @@ func (s *site) targetViews(up string, ts []coverage.Target, nfn int) []targetVie
 	var out []targetView
 	for _, t := range ts {
 		v := targetView{Rank: t.Rank, Kind: t.Kind, Name: t.Name, Bar: mkBar(t.Percent), Uncovered: t.Uncovered,
-			Statements: t.Statements, Score: strconv.FormatFloat(t.Score, 'f', 1, 64), Reason: t.Reason}
+			Statements: t.Statements, Score: strconv.FormatFloat(t.Score, 'f', 1, 64), Reason: t.Reason,
+			Note: t.Note, Pinned: t.Pinned}
 		switch t.Kind {
 		case "package":
 			v.Href = s.pkgHref(up, t.Name)
@@ -507,7 +556,9 @@ func (s *site) packagePage(p *coverage.Package) *packageView {
 	if p.IsMain {
 		notes = append(notes, "main package")
 	}
-	if p.TestSupport {
+	if p.TestSupport && p.SupportReason != "" {
+		notes = append(notes, "test-support code ("+p.SupportReason+")")
+	} else if p.TestSupport {
 		notes = append(notes, "test-support code")
 	}
 	v.Notes = strings.Join(notes, ", ")
@@ -646,9 +697,9 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 	case s.r.Root == "" || f.Rel == "":
 		v.Unavailable = "the coverage data does not say where this file is on disk"
 	default:
-		b, err := os.ReadFile(filepath.Join(s.r.Root, filepath.FromSlash(f.Rel)))
-		if err != nil {
-			v.Unavailable = fmt.Sprintf("%s could not be read (%s)", f.Rel, readProblem(err))
+		b, problem := s.readSource(f.Rel)
+		if problem != "" {
+			v.Unavailable = problem
 		} else {
 			src = b
 		}
@@ -664,15 +715,71 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 	if src == nil {
 		return v
 	}
-	n := bytes.Count(src, []byte("\n"))
-	if len(src) > 0 && src[len(src)-1] != '\n' {
-		n++
-	}
-	if last := len(states) - 1; last > n {
+	// states has one entry per source line (see SourceLineStates).
+	if last, n := f.LastLine(), len(states)-1; last > n {
 		v.Note = fmt.Sprintf("The coverage data reaches line %d but the source has %d lines: the file has changed since the tests ran, so the marks may be off.", last, n)
+		s.warn(fmt.Sprintf("%s: the coverage data reaches line %d but the source has %d lines; lines past %d are left out of its page", f.Rel, last, n, n))
 	}
 	v.src, v.states = src, states
 	return v
+}
+
+// warn passes msg to opts.Warn, one call at a time.
+func (s *site) warn(msg string) {
+	if s.opts.Warn == nil {
+		return
+	}
+	s.warnMu.Lock()
+	defer s.warnMu.Unlock()
+	s.opts.Warn(msg)
+}
+
+// readSource reads the source of the file at rel in the checkout, or says
+// on the page why not. It reads only a regular file whose path, with every
+// symlink resolved, is inside the checkout's resolved root: a symlink
+// committed to a repository (notes.txt -> /home/me/.ssh/id_ed25519) must
+// not put a file from elsewhere on the machine into a report that may be
+// published. Only a regular file is opened (a named pipe would block the
+// report), and the file opened is checked to be the one resolved.
+func (s *site) readSource(rel string) (src []byte, problem string) {
+	if s.realRoot == "" {
+		return nil, fmt.Sprintf("the checkout %s could not be resolved", s.r.Root)
+	}
+	p := filepath.Join(s.root, filepath.FromSlash(rel))
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+	}
+	if !within(s.realRoot, real) {
+		s.warn(fmt.Sprintf("%s resolves to %s, outside the checkout; its source is left out of the report", rel, real))
+		return nil, rel + " is outside the checkout (a symlink leads out of it), so its source is not shown"
+	}
+	li, err := os.Lstat(real)
+	if err != nil {
+		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+	}
+	if !li.Mode().IsRegular() {
+		return nil, rel + " is not a regular file"
+	}
+	fh, err := os.Open(real)
+	if err != nil {
+		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+	}
+	defer fh.Close()
+	if fi, err := fh.Stat(); err != nil || !os.SameFile(fi, li) {
+		return nil, rel + " changed while it was read"
+	}
+	b, err := io.ReadAll(fh)
+	if err != nil {
+		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+	}
+	return b, ""
+}
+
+// within reports whether the clean path p is root or below it.
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && !filepath.IsAbs(rel) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func readProblem(err error) string {

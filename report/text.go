@@ -85,6 +85,9 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 		fmt.Fprintln(ew)
 		for _, t := range targets {
 			fmt.Fprintf(ew, "%d. %s\n   why: %s\n", t.Rank, p.paint(ansiBold, t.Name), t.Reason)
+			if t.Note != "" {
+				fmt.Fprintf(ew, "   note: %s\n", t.Note)
+			}
 			if t.Kind == "function" {
 				continue
 			}
@@ -132,8 +135,12 @@ func Markdown(w io.Writer, r *coverage.Result, targets []coverage.Target) error 
 				}
 				firsts = append(firsts, fmt.Sprintf("`%s` (%s:%d)", mdEscape(f.Name), mdEscape(f.File), f.Line))
 			}
+			why := t.Reason
+			if t.Note != "" {
+				why = "**" + t.Note + "** — " + why
+			}
 			fmt.Fprintf(ew, "| %d | `%s` | %.1f%% | %d of %d | %s | %s |\n", t.Rank, mdEscape(t.Name), t.Percent,
-				t.Uncovered, t.Statements, mdEscape(t.Reason), strings.Join(firsts, ", "))
+				t.Uncovered, t.Statements, mdEscape(why), strings.Join(firsts, ", "))
 		}
 	}
 	if failed := r.Failed(); len(failed) > 0 {

@@ -15,6 +15,24 @@
 // go.sum change or a Go file's package clause or imports change (each Go
 // file's imports are read with go/parser, ImportsOnly, to tell).
 //
+// # Which tests run first
+//
+// The packages that hold a changed file are tested first, in a go test of
+// their own, and their importers in a second one: go test reports packages
+// in the order of its arguments, and builds every test binary of a run
+// before that order lets the first one through, so one run for the whole
+// set would hold the changed package's results back behind its importers'
+// builds. Both runs measure the whole set (-coverpkg), and their profiles
+// are merged, so the coverage is the same as one run's.
+//
+// # How tests are counted
+//
+// One rule everywhere (TallyTests): every test and every subtest counts
+// once, which is how `go test -json`, .sprintkit/baseline.json and
+// `sprintkit setup` count. A failing subtest fails its parent too, so both
+// count as failed and both are listed; the parent's output is not shown
+// again when it has none of its own.
+//
 // # Coverage
 //
 // A run of the affected set A measures coverage with -coverpkg set to A.

@@ -29,11 +29,18 @@ var fixture = map[string]string{
 
 func writeFixture(t *testing.T) string {
 	t.Helper()
+	return writeFiles(t, fixture)
+}
+
+// writeFiles writes a module's files into a new temporary directory and
+// returns its real path.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
 	}
 	dir := t.TempDir()
-	for name, data := range fixture {
+	for name, data := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)

@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/proc"
 	"github.com/sprintkit/sprintkit/watcher"
+	"golang.org/x/tools/cover"
 )
 
 // Options configure the loop.
@@ -54,9 +56,10 @@ type Renderer interface {
 
 // PackageRenderer is a Renderer that also shows each package's test
 // outcome as soon as the package finishes, before the run ends. Package is
-// called between Start and Finish, once per package that finished, in
-// the order go test reports them (see coverage.GoRun.OnPackage), one call
-// at a time like the other methods. Its
+// called between Start and Finish, once per package that finished: the
+// run's Edited packages first, then the others, each group in the order go
+// test reports them (see coverage.GoRun.OnPackage), one call at a time like
+// the other methods. Its
 // report has the counts and the failures; Coverage is nil, since coverage
 // is known only when the whole run ends: Finish carries it, with every
 // package again. A cancelled run may have reported some packages.
@@ -82,7 +85,8 @@ const (
 )
 
 // Loop watches a checkout and re-runs the affected tests on every change
-// until ctx is done.
+// until ctx is done; it then stops the run going and returns ctx.Err()
+// (context.Canceled on Ctrl-C, which the CLI maps to exit status 130).
 func Loop(ctx context.Context, opts Options, r Renderer) error {
 	dir := opts.Dir
 	if dir == "" {
@@ -220,7 +224,7 @@ func (l *loop) run(ctx context.Context) error {
 				cur.cancel()
 				<-cur.done
 			}
-			return nil
+			return ctx.Err()
 		case rep := <-doneC:
 			cur = nil
 			l.r.Finish(rep)
@@ -361,10 +365,6 @@ func (l *loop) plan(ctx context.Context, changed []string, carry Run) (run Run, 
 			l.opts.Warn(fmt.Sprintf("refresh the package graph: %v; keeping the previous one", err))
 		}
 	}
-	if run.All || ModuleFileChanged(changed) {
-		run.Packages = l.graph.Packages()
-		return run, len(run.Packages) > 0
-	}
 	for _, c := range changed {
 		// The old graph knows where deleted files and packages were.
 		for _, g := range []*Graph{old, l.graph} {
@@ -372,6 +372,20 @@ func (l *loop) plan(ctx context.Context, changed []string, carry Run) (run Run, 
 				direct = append(direct, p)
 			}
 		}
+	}
+	defer func() {
+		// The packages holding a change of this run or of the one it carries on.
+		edited := append([]string(nil), direct...)
+		for _, c := range carry.Changed {
+			if p, ok := l.graph.PackageOf(filepath.Join(l.root, filepath.FromSlash(c))); ok {
+				edited = append(edited, p)
+			}
+		}
+		run.Edited = editedFirst(run.Packages, edited)
+	}()
+	if run.All || ModuleFileChanged(changed) {
+		run.Packages = l.graph.Packages()
+		return run, len(run.Packages) > 0
 	}
 	pkgs := map[string]bool{}
 	for _, g := range []*Graph{old, l.graph} {
@@ -415,6 +429,46 @@ func (l *loop) start(ctx context.Context, run Run) *running {
 	return cur
 }
 
+// editedFirst returns the packages of pkgs that are among edited, sorted,
+// or nil when the run is not worth splitting: none of them, or all.
+func editedFirst(pkgs, edited []string) []string {
+	in := map[string]bool{}
+	for _, p := range edited {
+		in[p] = true
+	}
+	var out []string
+	for _, p := range pkgs {
+		if in[p] {
+			out = append(out, p)
+			delete(in, p)
+		}
+	}
+	if len(out) == len(pkgs) {
+		return nil
+	}
+	sort.Strings(out)
+	return out
+}
+
+// stages splits a run's packages into the go test invocations that run
+// them, in order: the edited packages, then the others.
+func stages(run Run) [][]string {
+	if len(run.Edited) == 0 {
+		return [][]string{run.Packages}
+	}
+	first := map[string]bool{}
+	for _, p := range run.Edited {
+		first[p] = true
+	}
+	var rest []string
+	for _, p := range run.Packages {
+		if !first[p] {
+			rest = append(rest, p)
+		}
+	}
+	return [][]string{run.Edited, rest}
+}
+
 // execute runs the tests (or the command) of one run.
 func (l *loop) execute(ctx context.Context, run Run) *Report {
 	rep := &Report{Run: run, NoBaseline: l.opts.Baseline == nil}
@@ -446,7 +500,11 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 	}
 	// Every importer of a package in the set is in the set, so measuring
 	// the set with -coverpkg set to itself gives each package the coverage
-	// the whole suite gives it: the baseline's measure.
+	// the whole suite gives it: the baseline's measure. The edited
+	// packages are tested first in a go test of their own, measuring the
+	// whole set too, and the two profiles are merged: the same figure, and
+	// the first result as soon as the edited package is tested rather than
+	// once every test binary of the set is built.
 	var onPackage func(string, []coverage.TestResult)
 	if pr, ok := l.r.(PackageRenderer); ok {
 		onPackage = func(pkg string, tests []coverage.TestResult) {
@@ -456,20 +514,89 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 			pr.Package(packageReport(pkg, tests, l.opts.Baseline))
 		}
 	}
-	res, err := coverage.RunGo(ctx, coverage.GoRun{
-		Dir:       l.root,
-		Packages:  run.Packages,
-		CoverPkg:  run.Packages,
-		Progress:  l.r.Progress,
-		Env:       l.opts.Env,
-		OnPackage: onPackage,
-	})
-	if err != nil {
-		rep.Err = err
-		return rep
+	var res *coverage.Result
+	done := 0
+	for _, pkgs := range stages(run) {
+		if ctx.Err() != nil {
+			break
+		}
+		offset := done
+		r, err := coverage.RunGo(ctx, coverage.GoRun{
+			Dir:      l.root,
+			Packages: pkgs,
+			CoverPkg: run.Packages,
+			Progress: func(d, _ int) {
+				l.r.Progress(offset+d, len(run.Packages))
+			},
+			Env:       l.opts.Env,
+			OnPackage: onPackage,
+		})
+		if err != nil {
+			rep.Err = err
+			break
+		}
+		done += len(pkgs)
+		if res, err = mergeResults(res, r); err != nil {
+			rep.Err = err
+			break
+		}
 	}
-	rep.Packages = buildReport(run, res, l.opts.Baseline, false)
+	if res != nil {
+		rep.Packages = buildReport(run, res, l.opts.Baseline, false)
+	}
 	return rep
+}
+
+// mergeResults adds the tests and the coverage of b to a (a may be nil).
+// Both measured the same packages (-coverpkg), so a file's blocks are the
+// same in both; a block ran if it ran in either.
+func mergeResults(a, b *coverage.Result) (*coverage.Result, error) {
+	if a == nil {
+		return b, nil
+	}
+	a.Tests = append(a.Tests, b.Tests...)
+	a.Warnings = append(a.Warnings, b.Warnings...)
+	for _, bp := range b.Packages {
+		ap := a.Package(bp.Name)
+		if ap == nil {
+			a.Packages = append(a.Packages, bp)
+			continue
+		}
+		var c coverage.Counts
+		for _, bf := range bp.Files {
+			var af *coverage.File
+			for _, f := range ap.Files {
+				if f.Path == bf.Path {
+					af = f
+					break
+				}
+			}
+			if af == nil {
+				ap.Files = append(ap.Files, bf)
+				continue
+			}
+			mode := a.Mode
+			if mode == "" || mode == "line" {
+				mode = "set"
+			}
+			merged, err := coverage.MergeGoProfiles(
+				[]*cover.Profile{{FileName: af.Path, Mode: mode, Blocks: af.Blocks}},
+				[]*cover.Profile{{FileName: bf.Path, Mode: mode, Blocks: bf.Blocks}})
+			if err != nil {
+				return nil, fmt.Errorf("merge the coverage of %s: %w", af.Path, err)
+			}
+			af.Blocks = merged[0].Blocks
+			af.Counts = coverage.BlockCounts(af.Blocks)
+			af.Percent = coverage.Percent(af.Covered, af.Statements)
+		}
+		for _, f := range ap.Files {
+			c.Statements += f.Statements
+			c.Covered += f.Covered
+		}
+		c.Percent = coverage.Percent(c.Covered, c.Statements)
+		ap.Counts = c
+	}
+	return a, nil
 }
 
 // allPythonTests reports whether every changed file is a Python test file.
@@ -484,13 +611,14 @@ func allPythonTests(changed []string) bool {
 }
 
 // command runs the --cmd command through the shell, its output streamed to
-// the renderer.
+// the renderer. The shell leads a process group of its own, so a cancelled
+// run stops everything the command started, not only the shell.
 func (l *loop) command(ctx context.Context, command string) (int, error) {
 	var cmd *exec.Cmd
 	if runtime.GOOS == "windows" {
-		cmd = exec.CommandContext(ctx, "cmd", "/c", command)
+		cmd = proc.Command(ctx, "cmd", "/c", command)
 	} else {
-		cmd = exec.CommandContext(ctx, "sh", "-c", command)
+		cmd = proc.Command(ctx, "sh", "-c", command)
 	}
 	cmd.Dir = l.root
 	cmd.Env = append(os.Environ(), l.opts.Env...)
@@ -499,7 +627,6 @@ func (l *loop) command(ctx context.Context, command string) (int, error) {
 		return len(p), nil
 	})
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.WaitDelay = 2 * time.Second
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {

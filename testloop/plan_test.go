@@ -19,14 +19,16 @@ func TestPlan(t *testing.T) {
 		changed []string
 		carry   []string // packages of a run still going
 		want    string   // packages without the module prefix; "-" for no run
+		edited  string   // the packages tested first; "" when the run is not split
 	}{
-		{"a Go file runs its package and the importers", false, []string{"b/b.go"}, nil, "b c e"},
-		{"test data runs the package above it", false, []string{"a/testdata/in.txt"}, nil, "a b c e g"},
-		{"go.mod runs everything", false, []string{"go.mod"}, nil, "a b c d e f g"},
-		{"--all runs everything for any Go change", true, []string{"d/d.go"}, nil, "a b c d e f g"},
-		{"a file outside every package runs nothing", false, []string{"tools/gen.go"}, nil, "-"},
-		{"a file outside every package leaves a running run alone", false, []string{"tools/gen.go"}, []string{"example.com/m/d"}, "-"},
-		{"a run still going is folded into the next", false, []string{"c/c.go"}, []string{"example.com/m/d"}, "c d"},
+		{"a Go file runs its package and the importers, its package first", false, []string{"b/b.go"}, nil, "b c e", "b"},
+		{"test data runs the package above it, that package first", false, []string{"a/testdata/in.txt"}, nil, "a b c e g", "a"},
+		{"go.mod runs everything in one go test", false, []string{"go.mod"}, nil, "a b c d e f g", ""},
+		{"--all runs everything for any Go change, the changed package first", true, []string{"d/d.go"}, nil, "a b c d e f g", "d"},
+		{"a file outside every package runs nothing", false, []string{"tools/gen.go"}, nil, "-", ""},
+		{"a file outside every package leaves a running run alone", false, []string{"tools/gen.go"}, []string{"example.com/m/d"}, "-", ""},
+		{"a run still going is folded into the next, after the new change", false, []string{"c/c.go"}, []string{"example.com/m/d"}, "c d", "c"},
+		{"a package nothing imports is not split from itself", false, []string{"d/d.go"}, nil, "d", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,6 +48,13 @@ func TestPlan(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("plan(%v) = %s, want %s", tt.changed, got, tt.want)
+			}
+			var edited []string
+			for _, p := range run.Edited {
+				edited = append(edited, strings.TrimPrefix(p, "example.com/m/"))
+			}
+			if got := strings.Join(edited, " "); ok && got != tt.edited {
+				t.Errorf("plan(%v) tests %q first, want %q", tt.changed, got, tt.edited)
 			}
 		})
 	}

@@ -5,22 +5,31 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // JSON writes one JSON object per line:
 //
 //	{"event":"ready"}
-//	{"event":"run","changed":["a/a.go"],"packages":["example.com/m/a","example.com/m/b"]}
-//	{"event":"package","package":"example.com/m/a","passed":3,"failed":1,"new_failures":["TestX"]}
-//	{"event":"result","package":"example.com/m/a","passed":3,"failed":1,"coverage":47.5,"baseline":42,"new_failures":["TestX"]}
+//	{"event":"run","changed":["a/a.go"],"packages":["example.com/m/a","example.com/m/b"],"edited":["example.com/m/a"]}
+//	{"event":"package","package":"example.com/m/a","passed":3,"failed":1,"new_failures":["TestX"],"skipped":0,"failing_before":[]}
+//	{"event":"result","package":"example.com/m/a","passed":3,"failed":1,"coverage":47.5,"baseline":42,"new_failures":["TestX"],"skipped":0,"failing_before":[]}
 //	{"event":"done","seconds":1.25}
 //
+// Fields are only ever added, after the existing ones. "edited" are the
+// packages of "packages" that hold a changed file: their tests run first,
+// then the others' ("edited" is empty when the run is not split). "passed",
+// "failed" and "skipped" count every test and subtest (see TallyTests);
+// "new_failures" and "failing_before" name the failing tests that passed
+// (or did not exist) at the baseline and those that failed there too.
 // "coverage" is the package's whole-suite coverage in percent, "baseline"
 // the same figure in .sprintkit/baseline.json; either is null when unknown.
-// A "package" line comes as soon as a package's tests finish (in the
-// order go test reports them: its argument order, each package once it and
-// those before it are done), with its counts and new failures but no coverage: coverage
+// A "package" line comes as soon as a package's tests finish (the edited
+// packages first, then the others in the order go test reports them: its
+// argument order, each package once it and those before it are done), with
+// its counts and failures but no coverage: coverage
 // is known only when the whole run ends, so the "result" lines, one per
 // package with the same counts and the coverage, all come at the end,
 // before "done". A package that did not build has its "package" line when
@@ -37,24 +46,29 @@ type jsonRun struct {
 	Event    string   `json:"event"`
 	Changed  []string `json:"changed"`
 	Packages []string `json:"packages"`
+	Edited   []string `json:"edited"`
 }
 
 type jsonResult struct {
-	Event       string   `json:"event"`
-	Package     string   `json:"package"`
-	Passed      int      `json:"passed"`
-	Failed      int      `json:"failed"`
-	Coverage    *float64 `json:"coverage"`
-	Baseline    *float64 `json:"baseline"`
-	NewFailures []string `json:"new_failures"`
+	Event         string   `json:"event"`
+	Package       string   `json:"package"`
+	Passed        int      `json:"passed"`
+	Failed        int      `json:"failed"`
+	Coverage      *float64 `json:"coverage"`
+	Baseline      *float64 `json:"baseline"`
+	NewFailures   []string `json:"new_failures"`
+	Skipped       int      `json:"skipped"`
+	FailingBefore []string `json:"failing_before"`
 }
 
 type jsonPackage struct {
-	Event       string   `json:"event"`
-	Package     string   `json:"package"`
-	Passed      int      `json:"passed"`
-	Failed      int      `json:"failed"`
-	NewFailures []string `json:"new_failures"`
+	Event         string   `json:"event"`
+	Package       string   `json:"package"`
+	Passed        int      `json:"passed"`
+	Failed        int      `json:"failed"`
+	NewFailures   []string `json:"new_failures"`
+	Skipped       int      `json:"skipped"`
+	FailingBefore []string `json:"failing_before"`
 }
 
 type jsonDone struct {
@@ -74,12 +88,11 @@ func (j *JSON) line(v any) {
 func (j *JSON) Ready(Ready) { j.line(map[string]string{"event": "ready"}) }
 
 func (j *JSON) Start(run Run) {
-	r := jsonRun{Event: "run", Changed: run.Changed, Packages: run.Packages}
-	if r.Changed == nil {
-		r.Changed = []string{}
-	}
-	if r.Packages == nil {
-		r.Packages = []string{}
+	r := jsonRun{Event: "run", Changed: run.Changed, Packages: run.Packages, Edited: run.Edited}
+	for _, list := range []*[]string{&r.Changed, &r.Packages, &r.Edited} {
+		if *list == nil {
+			*list = []string{}
+		}
 	}
 	j.line(r)
 }
@@ -91,7 +104,8 @@ func (j *JSON) Output(p []byte) {}
 
 // Package writes a package's "package" line as soon as its tests finish.
 func (j *JSON) Package(p PackageReport) {
-	j.line(jsonPackage{Event: "package", Package: p.Package, Passed: p.Passed, Failed: p.Failed, NewFailures: p.NewFailures()})
+	j.line(jsonPackage{Event: "package", Package: p.Package, Passed: p.Passed, Failed: p.Failed, NewFailures: p.NewFailures(),
+		Skipped: p.Skipped, FailingBefore: p.FailingBefore()})
 }
 
 func (j *JSON) Finish(rep *Report) {
@@ -100,7 +114,8 @@ func (j *JSON) Finish(rep *Report) {
 	}
 	for _, p := range rep.Packages {
 		j.line(jsonResult{Event: "result", Package: p.Package, Passed: p.Passed, Failed: p.Failed,
-			Coverage: p.Coverage, Baseline: p.Baseline, NewFailures: p.NewFailures()})
+			Coverage: p.Coverage, Baseline: p.Baseline, NewFailures: p.NewFailures(),
+			Skipped: p.Skipped, FailingBefore: p.FailingBefore()})
 	}
 	if rep.Err != nil {
 		j.line(map[string]string{"event": "error", "message": rep.Err.Error()})
@@ -115,21 +130,47 @@ func (j *JSON) Finish(rep *Report) {
 
 func round3(s float64) float64 { return float64(int64(s*1000+0.5)) / 1000 }
 
-// Screen writes a report meant to be read: on a terminal it clears the
-// screen before each run (unless NoClear) and shows progress; piped, it
-// writes the same report as plain lines and nothing else.
+// Screen writes a report meant to be read. Piped, it writes plain lines
+// and nothing else. On a terminal it clears the screen before each run
+// (unless NoClear) and keeps a status line at the bottom while the tests
+// run, rewritten in place: the packages being tested, how many are done,
+// and the time since the run started.
+//
+// A run's screen reads, top to bottom: the packages it runs (the changed
+// ones first); each package's line as soon as it finishes, with its
+// failing tests under it, each cut to its first MaxLines lines of output
+// unless Verbose; then, when the run ends, every package again with its
+// counts and coverage, the list of failing tests (new ones, then those
+// that failed at the baseline too), and one summary line.
 type Screen struct {
 	W        io.Writer
-	Terminal bool // W is a terminal: clear and show progress
+	Terminal bool // W is a terminal: clear it and draw the status line
 	NoClear  bool
 	Color    bool
+	// Verbose shows failing tests' whole output.
+	Verbose bool
+	// MaxLines is how many lines of a failing test's output show when not
+	// Verbose; 0 means 10.
+	MaxLines int
+	// Width is the terminal's width in columns, to keep the status line on
+	// one line; 0 means 80.
+	Width int
 
-	// Now, when set, stands in for time.Now in the header.
+	// Now, when set, stands in for time.Now.
 	Now func() time.Time
 
+	mu             sync.Mutex
 	noBaselineSaid bool
-	progressShown  bool
-	streamed       map[string]bool // packages of this run shown by Package
+	// the run going, for the status line
+	run           Run
+	running       bool
+	started       time.Time
+	done, total   int
+	statusShown   bool
+	stopTicker    chan struct{}
+	tickerStopped chan struct{}
+	streamed      []string        // packages of this run shown by Package, in order
+	shown         map[string]bool // the same, as a set
 }
 
 var (
@@ -139,6 +180,7 @@ var (
 
 const (
 	clearScreen = "\x1b[H\x1b[2J\x1b[3J"
+	clearLine   = "\r\x1b[K"
 	red         = "\x1b[31m"
 	green       = "\x1b[32m"
 	yellow      = "\x1b[33m"
@@ -153,7 +195,16 @@ func (s *Screen) paint(color, text string) string {
 	return color + text + reset
 }
 
+func (s *Screen) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
 func (s *Screen) Ready(r Ready) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	what := fmt.Sprintf("%d packages", r.Packages)
 	switch r.Kind {
 	case kindCommand:
@@ -173,96 +224,270 @@ func (s *Screen) Ready(r Ready) {
 }
 
 func (s *Screen) Start(run Run) {
-	s.streamed = nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stop() // a run without a Finish (none should be) leaves no ticker behind
+	s.streamed, s.shown = nil, map[string]bool{}
+	s.run, s.done, s.total = run, 0, len(run.Packages)
+	s.started = s.now()
 	if s.Terminal && !s.NoClear {
 		io.WriteString(s.W, clearScreen)
 	} else if run.Seq > 1 {
 		fmt.Fprintln(s.W)
 	}
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	fmt.Fprintf(s.W, "%s run %d · changed %s\n", now().Format("15:04:05"), run.Seq, summarize(run.Changed, 4))
+	fmt.Fprintf(s.W, "%s run %d · changed %s\n", s.started.Format("15:04:05"), run.Seq, summarize(run.Changed, 4))
 	switch {
 	case run.Command != "":
 		fmt.Fprintf(s.W, "$ %s\n", run.Command)
 	case run.All:
 		fmt.Fprintf(s.W, "running the whole suite (%d packages)\n", len(run.Packages))
+	case len(run.Edited) > 0:
+		fmt.Fprintf(s.W, "running %d packages: %s first, then %s\n", len(run.Packages),
+			summarize(run.Edited, 3), summarize(without(run.Packages, run.Edited), 5))
 	default:
 		fmt.Fprintf(s.W, "running %d package%s: %s\n", len(run.Packages), plural(len(run.Packages)), summarize(run.Packages, 6))
+	}
+	if s.Terminal && run.Command == "" {
+		s.running = true
+		s.drawStatus()
+		s.startTicker()
+	}
+}
+
+// startTicker redraws the status line every second, so that the time
+// moves while a slow build or test holds every package back.
+func (s *Screen) startTicker() {
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	s.stopTicker, s.tickerStopped = stop, stopped
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				s.mu.Lock()
+				if s.running {
+					s.drawStatus()
+				}
+				s.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// stop ends the status line of the run going; s.mu is held.
+func (s *Screen) stop() {
+	s.running = false
+	s.clearStatus()
+	if s.stopTicker != nil {
+		close(s.stopTicker)
+		stopped := s.tickerStopped
+		s.stopTicker, s.tickerStopped = nil, nil
+		s.mu.Unlock()
+		<-stopped
+		s.mu.Lock()
+	}
+}
+
+// status is the text of the status line: the packages being tested (the
+// first ones not yet reported, in the order go test reports them), how
+// many are done, and the time the run has taken.
+func (s *Screen) status() string {
+	var waiting []string
+	changed := false
+	for i, group := range stages(s.run) {
+		for _, p := range group {
+			if !s.shown[p] {
+				waiting = append(waiting, p)
+			}
+		}
+		if len(waiting) > 0 {
+			changed = i == 0 && len(s.run.Edited) > 0
+			break
+		}
+	}
+	done := max(s.done, len(s.streamed))
+	total := max(s.total, done)
+	text := "testing"
+	switch {
+	case len(waiting) > 0:
+		text += " " + summarize(waiting, 2)
+		if changed {
+			text += " (changed)"
+		}
+	case total > 0 && done >= total:
+		text = "measuring coverage" // every package reported: the profiles are read
+	}
+	if total > 0 {
+		text += fmt.Sprintf(" · %d/%d packages done", done, total)
+	}
+	text += fmt.Sprintf(" · %ds", int(s.now().Sub(s.started).Seconds()))
+	return text
+}
+
+// drawStatus rewrites the status line; s.mu is held.
+func (s *Screen) drawStatus() {
+	width := s.Width
+	if width <= 0 {
+		width = 80
+	}
+	text := []rune(s.status())
+	if len(text) > width-1 {
+		text = append(text[:width-2], '…')
+	}
+	io.WriteString(s.W, clearLine+s.paint(dim, string(text)))
+	s.statusShown = true
+}
+
+// clearStatus takes the status line away before other output; s.mu is held.
+func (s *Screen) clearStatus() {
+	if s.statusShown {
+		io.WriteString(s.W, clearLine)
+		s.statusShown = false
 	}
 }
 
 func (s *Screen) Progress(done, total int) {
-	if !s.Terminal || total == 0 {
-		return
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done, s.total = done, max(total, s.total)
+	if s.running {
+		s.drawStatus()
 	}
-	s.progressShown = true
-	fmt.Fprintf(s.W, "\r%s", s.paint(dim, fmt.Sprintf("%d/%d packages done", done, total)))
 }
 
-func (s *Screen) Output(p []byte) { s.W.Write(p) }
-
-func (s *Screen) clearProgress() {
-	if s.progressShown {
-		io.WriteString(s.W, "\r\x1b[K")
-		s.progressShown = false
-	}
+func (s *Screen) Output(p []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.W.Write(p)
 }
 
 // counts formats "3 passed, 1 failed, 2 skipped".
-func counts(p PackageReport) string {
-	c := fmt.Sprintf("%d passed", p.Passed)
-	if p.Failed > 0 {
-		c += fmt.Sprintf(", %d failed", p.Failed)
+func counts(c Tally) string {
+	t := fmt.Sprintf("%d passed", c.Passed)
+	if c.Failed > 0 {
+		t += fmt.Sprintf(", %d failed", c.Failed)
 	}
-	if p.Skipped > 0 {
-		c += fmt.Sprintf(", %d skipped", p.Skipped)
+	if c.Skipped > 0 {
+		t += fmt.Sprintf(", %d skipped", c.Skipped)
 	}
-	return c
+	return t
 }
 
-func (s *Screen) status(p PackageReport) string {
+func tally(p PackageReport) Tally { return Tally{p.Passed, p.Failed, p.Skipped} }
+
+// countsVsBaseline is counts, followed by the baseline's when they differ.
+func countsVsBaseline(p PackageReport) string {
+	t := counts(tally(p))
+	if p.AtBaseline != nil && *p.AtBaseline != tally(p) {
+		t += " (baseline " + counts(*p.AtBaseline) + ")"
+	}
+	return t
+}
+
+func (s *Screen) mark(p PackageReport) string {
 	if p.Failed > 0 {
 		return s.paint(red, "FAIL")
 	}
 	return s.paint(green, "ok  ")
 }
 
-// failure writes a failing test with its output.
+// failure writes a failing test with the first lines of its output, or
+// all of them when Verbose. A test that failed only because a subtest did
+// has no output of its own and is left to the closing list.
 func (s *Screen) failure(pkg string, f Failure) {
+	lines := failureLines(f.Test, f.Output)
+	if len(lines) == 0 && f.Subtests {
+		return
+	}
 	tag := s.paint(red, "new failure")
 	if !f.New {
 		tag = s.paint(yellow, "failing at the baseline too")
 	}
-	fmt.Fprintf(s.W, "\n--- FAIL: %s %s (%s)\n", pkg, f.Test, tag)
-	out := strings.TrimRight(f.Output, "\n")
-	if out != "" {
-		for _, line := range strings.Split(out, "\n") {
-			fmt.Fprintf(s.W, "    %s\n", line)
-		}
+	fmt.Fprintf(s.W, "--- FAIL: %s %s (%s)\n", pkg, f.Test, tag)
+	limit := s.MaxLines
+	if limit <= 0 {
+		limit = 10
+	}
+	more := 0
+	if !s.Verbose && len(lines) > limit+1 {
+		lines, more = lines[:limit], len(lines)-limit
+	}
+	for _, line := range lines {
+		fmt.Fprintf(s.W, "    %s\n", line)
+	}
+	if more > 0 {
+		fmt.Fprintf(s.W, "    %s\n", s.paint(dim, fmt.Sprintf("… %d more lines (--verbose for all)", more)))
 	}
 }
 
-// Package shows a package's counts and failing tests as soon as its tests
-// finish; Finish then adds its coverage.
-func (s *Screen) Package(p PackageReport) {
-	s.clearProgress()
-	if s.streamed == nil {
-		s.streamed = map[string]bool{}
+// failureLines returns a failing test's output without the lines go test
+// frames it with (=== RUN, === PAUSE, === CONT, === NAME, and the test's
+// own --- FAIL line), without trailing blank lines, and with the
+// indentation they share taken away.
+func failureLines(test, out string) []string {
+	var lines []string
+	for _, line := range strings.Split(out, "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "=== RUN ") || strings.HasPrefix(t, "=== PAUSE ") ||
+			strings.HasPrefix(t, "=== CONT ") || strings.HasPrefix(t, "=== NAME ") ||
+			t == "--- FAIL: "+test || strings.HasPrefix(t, "--- FAIL: "+test+" (") {
+			continue
+		}
+		lines = append(lines, strings.TrimRight(line, " \t\r"))
 	}
-	s.streamed[p.Package] = true
-	fmt.Fprintf(s.W, "%s %s  %s\n", s.status(p), p.Package, counts(p))
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	indent := -1
+	for _, l := range lines {
+		if l == "" {
+			continue
+		}
+		n := len(l) - len(strings.TrimLeft(l, " \t"))
+		if indent < 0 || n < indent {
+			indent = n
+		}
+	}
+	for i, l := range lines {
+		if len(l) >= indent && indent > 0 {
+			lines[i] = l[indent:]
+		}
+	}
+	return lines
+}
+
+// Package shows a package's counts and failing tests as soon as its tests
+// finish; Finish then shows it again with its coverage.
+func (s *Screen) Package(p PackageReport) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clearStatus()
+	if s.shown == nil {
+		s.shown = map[string]bool{}
+	}
+	if !s.shown[p.Package] {
+		s.streamed = append(s.streamed, p.Package)
+	}
+	s.shown[p.Package] = true
+	fmt.Fprintf(s.W, "%s %s  %s\n", s.mark(p), p.Package, countsVsBaseline(p))
 	for _, f := range p.Failures {
 		s.failure(p.Package, f)
+	}
+	if s.running {
+		s.drawStatus()
 	}
 }
 
 func (s *Screen) Finish(rep *Report) {
-	s.clearProgress()
-	streamed := s.streamed
-	s.streamed = nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stop()
+	streamed, shown := s.streamed, s.shown
+	s.streamed, s.shown = nil, nil
 	if rep.Cancelled {
 		fmt.Fprintln(s.W, s.paint(dim, "cancelled: a newer change came in"))
 		return
@@ -277,45 +502,52 @@ func (s *Screen) Finish(rep *Report) {
 		}
 		return
 	}
-	// Packages shown as they finished get their coverage here; the others
-	// (Python runs, packages go test never reported) their whole line.
-	width, cwidth := 0, 0
-	var shown, whole []PackageReport
-	newFail, oldFail := 0, 0
+	// Packages not shown as they finished (Python runs, packages go test
+	// never reported) show their failing tests first.
+	byName := map[string]PackageReport{}
 	for _, p := range rep.Packages {
-		width = max(width, len(p.Package))
-		if streamed[p.Package] {
-			shown = append(shown, p)
-		} else {
-			whole = append(whole, p)
-			cwidth = max(cwidth, len(counts(p)))
+		byName[p.Package] = p
+	}
+	var order []PackageReport
+	for _, name := range streamed {
+		if p, ok := byName[name]; ok {
+			order = append(order, p)
 		}
-		for _, f := range p.Failures {
-			if f.New {
-				newFail++
-			} else {
-				oldFail++
+	}
+	for _, p := range rep.Packages {
+		if !shown[p.Package] {
+			order = append(order, p)
+			for _, f := range p.Failures {
+				s.failure(p.Package, f)
 			}
 		}
 	}
-	for _, p := range whole {
-		fmt.Fprintf(s.W, "%s %-*s  %-*s  %s\n", s.status(p), width, p.Package, cwidth, counts(p), s.coverage(p))
+
+	// Every package, with its counts and coverage: the per-package status
+	// stays on screen below the failures.
+	width, cwidth := 0, 0
+	var sum Tally
+	for _, p := range order {
+		width = max(width, len(p.Package))
+		cwidth = max(cwidth, utf8.RuneCountInString(countsVsBaseline(p)))
+		c := tally(p)
+		sum.Passed += c.Passed
+		sum.Failed += c.Failed
+		sum.Skipped += c.Skipped
 	}
-	if len(shown) > 0 {
+	if len(order) > 0 {
 		fmt.Fprintln(s.W)
 	}
-	for _, p := range shown {
-		fmt.Fprintf(s.W, "%-*s  %s\n", width, p.Package, s.coverage(p))
+	for _, p := range order {
+		c := countsVsBaseline(p)
+		fmt.Fprintf(s.W, "%s %-*s  %s%s  %s\n", s.mark(p), width, p.Package, c,
+			strings.Repeat(" ", cwidth-utf8.RuneCountInString(c)), s.coverage(p))
 	}
-	for _, p := range whole {
-		for _, f := range p.Failures {
-			s.failure(p.Package, f)
-		}
-	}
+	newFail, oldFail := s.failingTests(order, rep.NoBaseline)
 	if rep.Err != nil {
 		fmt.Fprintf(s.W, "%s %v\n", s.paint(red, "error:"), rep.Err)
 	}
-	summary := fmt.Sprintf("%d package%s in %.1fs", len(rep.Packages), plural(len(rep.Packages)), rep.Seconds)
+	summary := fmt.Sprintf("%d package%s, %s in %.1fs", len(rep.Packages), plural(len(rep.Packages)), counts(sum), rep.Seconds)
 	switch {
 	case newFail > 0 || oldFail > 0:
 		summary = fmt.Sprintf("%d new failure%s, %d failing before · ", newFail, plural(newFail), oldFail) + summary
@@ -335,6 +567,52 @@ func (s *Screen) Finish(rep *Report) {
 		note = "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking"
 	}
 	fmt.Fprintln(s.W, s.paint(dim, note))
+}
+
+// failingTests writes the closing list of failing tests, the new ones
+// first, and returns how many are new and how many failed at the
+// baseline too.
+func (s *Screen) failingTests(order []PackageReport, noBaseline bool) (newFail, oldFail int) {
+	width := 0
+	for _, p := range order {
+		for _, f := range p.Failures {
+			width = max(width, len(p.Package))
+			if f.New {
+				newFail++
+			} else {
+				oldFail++
+			}
+		}
+	}
+	list := func(isNew bool) {
+		for _, p := range order {
+			for _, f := range p.Failures {
+				if f.New != isNew {
+					continue
+				}
+				note := ""
+				if f.Subtests {
+					note = s.paint(dim, " (a subtest failed)")
+				}
+				fmt.Fprintf(s.W, "  %-*s  %s%s\n", width, p.Package, f.Test, note)
+			}
+		}
+	}
+	if newFail > 0 {
+		head := fmt.Sprintf("%d failing test%s new since the baseline:", newFail, plural(newFail))
+		if noBaseline {
+			head = fmt.Sprintf("%d failing test%s (without a baseline, all count as new):", newFail, plural(newFail))
+		}
+		fmt.Fprintln(s.W)
+		fmt.Fprintln(s.W, s.paint(red, head))
+		list(true)
+	}
+	if oldFail > 0 {
+		fmt.Fprintln(s.W)
+		fmt.Fprintln(s.W, s.paint(yellow, fmt.Sprintf("%d failing at the baseline too:", oldFail)))
+		list(false)
+	}
+	return newFail, oldFail
 }
 
 // coverage formats "coverage 42.0% → 47.5% (+5.5)", or without the arrow
@@ -365,6 +643,21 @@ func summarize(items []string, n int) string {
 		return strings.Join(items, " ")
 	}
 	return strings.Join(items[:n], " ") + fmt.Sprintf(" and %d more", len(items)-n)
+}
+
+// without returns the items of all that are not in some, in order.
+func without(all, some []string) []string {
+	drop := map[string]bool{}
+	for _, x := range some {
+		drop[x] = true
+	}
+	var out []string
+	for _, x := range all {
+		if !drop[x] {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func plural(n int) string {

@@ -13,8 +13,13 @@ type Run struct {
 	Seq      int      // 1 for the first run
 	Changed  []string // changed files, slash-separated, relative to the root
 	Packages []string // packages whose tests run (empty for --cmd)
-	All      bool     // the whole suite runs
-	Command  string   // the --cmd command, when one runs instead of the tests
+	// Edited are the packages of Packages that hold a changed file. Their
+	// tests run first, in a go test of their own, so that their results
+	// come before the importers' are even built; the rest of Packages runs
+	// next. Empty when the run is not split (one go test for everything).
+	Edited  []string
+	All     bool   // the whole suite runs
+	Command string // the --cmd command, when one runs instead of the tests
 }
 
 // Report is what a run found.
@@ -35,9 +40,15 @@ type Report struct {
 // PackageReport is one package's outcome.
 type PackageReport struct {
 	Package string
-	Passed  int // top-level tests; subtests are counted with their parent
+	// Passed, Failed and Skipped count tests by the baseline's rule (see
+	// Tally): every test and every subtest counts once.
+	Passed  int
 	Failed  int
 	Skipped int
+	// AtBaseline is the package's tally in .sprintkit/baseline.json by the
+	// same rule; nil when there is no baseline or it has no tests of the
+	// package.
+	AtBaseline *Tally
 	// Coverage is the package's whole-suite coverage in this run, in percent;
 	// nil when the run produced no profile for it.
 	Coverage *float64
@@ -67,6 +78,18 @@ func (p PackageReport) NewFailures() []string {
 	return out
 }
 
+// FailingBefore returns the names of failing tests that failed at the
+// baseline too.
+func (p PackageReport) FailingBefore() []string {
+	out := []string{}
+	for _, f := range p.Failures {
+		if !f.New {
+			out = append(out, f.Test)
+		}
+	}
+	return out
+}
+
 // Failure is a failing test.
 type Failure struct {
 	Test   string
@@ -74,6 +97,48 @@ type Failure struct {
 	// New is set when the test did not fail at the baseline (always set when
 	// there is no baseline).
 	New bool
+	// Subtests is set when a subtest of the test failed too: go test then
+	// fails the test itself, which the tally counts like any other failure.
+	Subtests bool
+}
+
+// Tally is a number of tests by outcome.
+type Tally struct {
+	Passed, Failed, Skipped int
+}
+
+// Total is Passed + Failed + Skipped.
+func (t Tally) Total() int { return t.Passed + t.Failed + t.Skipped }
+
+// Add counts one test outcome ("pass", "fail" or "skip").
+func (t *Tally) Add(outcome string) {
+	switch outcome {
+	case "pass":
+		t.Passed++
+	case "fail":
+		t.Failed++
+	case "skip":
+		t.Skipped++
+	}
+}
+
+// TallyTests counts tests by package, by the one rule watch-test uses
+// everywhere (the package lines, the summary, and the comparison with the
+// baseline), which is the baseline's own: every entry of `go test -json`
+// counts, so every test and every subtest counts once, a parent test
+// included. A failing subtest thus fails its parent as well: 1 subtest
+// failing in a table of 10 is "10 passed, 2 failed". Build failures and
+// failures outside any test count as one failed test each ("(build)",
+// "(package)"), as they do in the baseline. `sprintkit setup` counts the
+// same way.
+func TallyTests(tests []coverage.TestResult) map[string]Tally {
+	out := map[string]Tally{}
+	for _, t := range tests {
+		c := out[t.Package]
+		c.Add(t.Outcome)
+		out[t.Package] = c
+	}
+	return out
 }
 
 // Failed reports whether any package failed.
@@ -103,10 +168,12 @@ func buildReport(run Run, res *coverage.Result, base *coverage.Baseline, partial
 		get(name)
 	}
 	var failing map[string]bool
+	var atBase map[string]Tally
 	if base != nil {
 		failing = base.Failing()
+		atBase = TallyTests(base.Tests)
 	}
-	// A failing test whose subtests failed is reported through them.
+	// A failing test whose subtests failed says so.
 	failedParent := map[string]bool{}
 	for _, t := range res.Tests {
 		if t.Outcome == "fail" {
@@ -122,21 +189,17 @@ func buildReport(run Run, res *coverage.Result, base *coverage.Baseline, partial
 			}
 		}
 	}
+	for pkg, c := range TallyTests(res.Tests) {
+		p := get(pkg)
+		p.Passed, p.Failed, p.Skipped = c.Passed, c.Failed, c.Skipped
+	}
 	for _, t := range res.Tests {
+		if t.Outcome != "fail" {
+			continue
+		}
+		key := t.Package + "\x00" + t.Test
 		p := get(t.Package)
-		if !strings.Contains(t.Test, "/") {
-			switch t.Outcome {
-			case "pass":
-				p.Passed++
-			case "fail":
-				p.Failed++
-			case "skip":
-				p.Skipped++
-			}
-		}
-		if t.Outcome == "fail" && !failedParent[t.Package+"\x00"+t.Test] {
-			p.Failures = append(p.Failures, Failure{Test: t.Test, Output: t.Output, New: !failing[t.Package+"\x00"+t.Test]})
-		}
+		p.Failures = append(p.Failures, Failure{Test: t.Test, Output: t.Output, New: !failing[key], Subtests: failedParent[key]})
 	}
 	if len(run.Packages) == 0 {
 		// Python and --all runs name no packages up front: report every
@@ -155,6 +218,9 @@ func buildReport(run Run, res *coverage.Result, base *coverage.Baseline, partial
 	}
 	if base != nil && !partial {
 		for _, p := range byPkg {
+			if c, ok := atBase[p.Package]; ok {
+				p.AtBaseline = &c
+			}
 			if c, ok := base.Package(p.Package); ok {
 				v := c.Percent
 				p.Baseline = &v
@@ -163,7 +229,7 @@ func buildReport(run Run, res *coverage.Result, base *coverage.Baseline, partial
 	}
 	out := make([]PackageReport, 0, len(byPkg))
 	for _, p := range byPkg {
-		sort.Slice(p.Failures, func(i, j int) bool { return p.Failures[i].Test < p.Failures[j].Test })
+		sort.SliceStable(p.Failures, func(i, j int) bool { return p.Failures[i].Test < p.Failures[j].Test })
 		out = append(out, *p)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Package < out[j].Package })

@@ -3,6 +3,7 @@ package testloop
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -52,18 +53,25 @@ func TestBuildReportComparesWithTheBaseline(t *testing.T) {
 		t.Fatalf("packages = %+v, want m/p and m/q (a measured package outside the run is left out)", got)
 	}
 	p, q := got[0], got[1]
-	if p.Passed != 1 || p.Failed != 2 || p.Skipped != 1 {
-		t.Errorf("m/p counts %d passed, %d failed, %d skipped; want top-level tests only: 1, 2, 1", p.Passed, p.Failed, p.Skipped)
+	if p.Passed != 2 || p.Failed != 3 || p.Skipped != 1 {
+		t.Errorf("m/p counts %d passed, %d failed, %d skipped; want every test and subtest: 2, 3, 1", p.Passed, p.Failed, p.Skipped)
+	}
+	if p.AtBaseline == nil || *p.AtBaseline != (Tally{Passed: 1, Failed: 1}) {
+		t.Errorf("m/p at the baseline %+v, want 1 passed, 1 failed", p.AtBaseline)
 	}
 	var names []string
 	for _, f := range p.Failures {
-		names = append(names, f.Test)
+		names = append(names, fmt.Sprintf("%s new=%v subtests=%v", f.Test, f.New, f.Subtests))
 	}
-	if strings.Join(names, ",") != "TestOld,TestTable/negative" {
-		t.Errorf("failures %v, want the old one and the failing subtest rather than its parent", names)
+	want := "TestOld new=false subtests=false,TestTable new=true subtests=true,TestTable/negative new=true subtests=false"
+	if strings.Join(names, ",") != want {
+		t.Errorf("failures %v, want %s: every failing test, the parent of a failing subtest marked", names, want)
 	}
-	if nf := p.NewFailures(); strings.Join(nf, ",") != "TestTable/negative" {
-		t.Errorf("new failures %v, want only TestTable/negative", nf)
+	if nf := p.NewFailures(); strings.Join(nf, ",") != "TestTable,TestTable/negative" {
+		t.Errorf("new failures %v, want TestTable and TestTable/negative", nf)
+	}
+	if fb := p.FailingBefore(); strings.Join(fb, ",") != "TestOld" {
+		t.Errorf("failing before %v, want TestOld", fb)
 	}
 	if p.Coverage == nil || *p.Coverage != 47.5 || p.Baseline == nil || *p.Baseline != 42.0 {
 		t.Errorf("m/p coverage %v baseline %v, want 47.5 and 42.0", p.Coverage, p.Baseline)
@@ -85,7 +93,7 @@ func TestWithoutABaselineEveryFailureIsNewAndThereIsNoDelta(t *testing.T) {
 	if _, ok := p.Delta(); ok {
 		t.Error("a delta without a baseline")
 	}
-	if len(p.NewFailures()) != 2 {
+	if len(p.NewFailures()) != 3 {
 		t.Errorf("new failures %v, want both", p.NewFailures())
 	}
 }
@@ -93,7 +101,7 @@ func TestWithoutABaselineEveryFailureIsNewAndThereIsNoDelta(t *testing.T) {
 func TestJSONLines(t *testing.T) {
 	var buf bytes.Buffer
 	j := &JSON{W: &buf}
-	run := Run{Seq: 1, Changed: []string{"p/p.go"}, Packages: []string{"m/p", "m/q"}}
+	run := Run{Seq: 1, Changed: []string{"p/p.go"}, Packages: []string{"m/p", "m/q"}, Edited: []string{"m/p"}}
 	j.Ready(Ready{})
 	j.Start(run)
 	j.Progress(1, 2)
@@ -105,14 +113,14 @@ func TestJSONLines(t *testing.T) {
 	j.Start(run)
 	j.Finish(&Report{Run: run, Seconds: 0.1, Err: errors.New("go test: no go command")})
 	want := `{"event":"ready"}
-{"event":"run","changed":["p/p.go"],"packages":["m/p","m/q"]}
-{"event":"run","changed":["p/p.go"],"packages":["m/p","m/q"]}
-{"event":"result","package":"m/p","passed":1,"failed":2,"coverage":47.5,"baseline":42,"new_failures":["TestTable/negative"]}
-{"event":"result","package":"m/q","passed":0,"failed":1,"coverage":null,"baseline":null,"new_failures":["(build)"]}
+{"event":"run","changed":["p/p.go"],"packages":["m/p","m/q"],"edited":["m/p"]}
+{"event":"run","changed":["p/p.go"],"packages":["m/p","m/q"],"edited":["m/p"]}
+{"event":"result","package":"m/p","passed":2,"failed":3,"coverage":47.5,"baseline":42,"new_failures":["TestTable","TestTable/negative"],"skipped":1,"failing_before":["TestOld"]}
+{"event":"result","package":"m/q","passed":0,"failed":1,"coverage":null,"baseline":null,"new_failures":["(build)"],"skipped":0,"failing_before":[]}
 {"event":"done","seconds":1.235}
-{"event":"run","changed":["x"],"packages":[]}
+{"event":"run","changed":["x"],"packages":[],"edited":[]}
 {"event":"done","seconds":0.5,"exit_code":2}
-{"event":"run","changed":["p/p.go"],"packages":["m/p","m/q"]}
+{"event":"run","changed":["p/p.go"],"packages":["m/p","m/q"],"edited":["m/p"]}
 {"event":"error","message":"go test: no go command"}
 {"event":"done","seconds":0.1}
 `
@@ -126,34 +134,36 @@ func TestScreen(t *testing.T) {
 	rep := &Report{Run: run, Seconds: 1.2, Packages: buildReport(run, runResult(), baseline(), false)}
 	tests := []struct {
 		name       string
-		screen     Screen
+		screen     func() *Screen
 		want       []string
 		wantAbsent []string
 	}{
-		{"piped output is plain text with the report", Screen{},
+		{"piped output is plain text with the report", func() *Screen { return &Screen{} },
 			[]string{
 				"12:00:00 run 2 · changed p/p.go\n",
 				"running 2 packages: m/p m/q\n",
-				"FAIL m/p  1 passed, 2 failed, 1 skipped  coverage 42.0% → 47.5% (+5.5)\n",
-				"FAIL m/q  0 passed, 1 failed             no coverage\n",
+				"FAIL m/p  2 passed, 3 failed, 1 skipped (baseline 1 passed, 1 failed)  coverage 42.0% → 47.5% (+5.5)\n",
+				"FAIL m/q  0 passed, 1 failed" + strings.Repeat(" ", 41) + "  no coverage\n",
 				"--- FAIL: m/p TestOld (failing at the baseline too)\n    old failure\n",
 				"--- FAIL: m/p TestTable/negative (new failure)\n    got 1, want -1\n",
 				"--- FAIL: m/q (build) (new failure)\n",
-				"2 new failures, 1 failing before · 2 packages in 1.2s\n",
+				"3 failing tests new since the baseline:\n  m/p  TestTable (a subtest failed)\n  m/p  TestTable/negative\n  m/q  (build)\n",
+				"1 failing at the baseline too:\n  m/p  TestOld\n",
+				"3 new failures, 1 failing before · 2 packages, 2 passed, 4 failed, 1 skipped in 1.2s\n",
 				"whole-suite coverage",
 			},
-			[]string{"\x1b"}},
-		{"a terminal is cleared before each run", Screen{Terminal: true},
+			[]string{"\x1b", "--- FAIL: m/p TestTable "}},
+		{"a terminal is cleared before each run", func() *Screen { return &Screen{Terminal: true} },
 			[]string{clearScreen}, nil},
-		{"--no-clear keeps the terminal's scrollback", Screen{Terminal: true, NoClear: true},
+		{"--no-clear keeps the terminal's scrollback", func() *Screen { return &Screen{Terminal: true, NoClear: true} },
 			[]string{"run 2"}, []string{clearScreen}},
-		{"colour only when asked for", Screen{Color: true},
+		{"colour only when asked for", func() *Screen { return &Screen{Color: true} },
 			[]string{red + "FAIL" + reset, green + "coverage 42.0% → 47.5% (+5.5)" + reset}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			s := tt.screen
+			s := tt.screen()
 			s.W = &buf
 			s.Now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
 			s.Start(run)
@@ -216,11 +226,11 @@ func TestJSONPackageLinesComeAsPackagesFinishAndResultsAtTheEnd(t *testing.T) {
 		j.Package(packageReport(pkg, tests, baseline()))
 	}
 	j.Finish(&Report{Run: run, Seconds: 1, Packages: buildReport(run, res, baseline(), false)})
-	want := `{"event":"run","changed":["p/p.go"],"packages":["m/p","m/q"]}
-{"event":"package","package":"m/q","passed":0,"failed":1,"new_failures":["(build)"]}
-{"event":"package","package":"m/p","passed":1,"failed":2,"new_failures":["TestTable/negative"]}
-{"event":"result","package":"m/p","passed":1,"failed":2,"coverage":47.5,"baseline":42,"new_failures":["TestTable/negative"]}
-{"event":"result","package":"m/q","passed":0,"failed":1,"coverage":null,"baseline":null,"new_failures":["(build)"]}
+	want := `{"event":"run","changed":["p/p.go"],"packages":["m/p","m/q"],"edited":[]}
+{"event":"package","package":"m/q","passed":0,"failed":1,"new_failures":["(build)"],"skipped":0,"failing_before":[]}
+{"event":"package","package":"m/p","passed":2,"failed":3,"new_failures":["TestTable","TestTable/negative"],"skipped":1,"failing_before":["TestOld"]}
+{"event":"result","package":"m/p","passed":2,"failed":3,"coverage":47.5,"baseline":42,"new_failures":["TestTable","TestTable/negative"],"skipped":1,"failing_before":["TestOld"]}
+{"event":"result","package":"m/q","passed":0,"failed":1,"coverage":null,"baseline":null,"new_failures":["(build)"],"skipped":0,"failing_before":[]}
 {"event":"done","seconds":1}
 `
 	if buf.String() != want {
@@ -243,7 +253,7 @@ func TestScreenShowsEachPackageAsItFinishesThenTheCoverage(t *testing.T) {
 	s.Package(packageReport("m/p", pTests, baseline()))
 	streamed := buf.String()
 	for _, w := range []string{
-		"FAIL m/p  1 passed, 2 failed, 1 skipped\n",
+		"FAIL m/p  2 passed, 3 failed, 1 skipped (baseline 1 passed, 1 failed)\n",
 		"--- FAIL: m/p TestOld (failing at the baseline too)\n    old failure\n",
 		"--- FAIL: m/p TestTable/negative (new failure)\n    got 1, want -1\n",
 	} {
@@ -257,17 +267,18 @@ func TestScreenShowsEachPackageAsItFinishesThenTheCoverage(t *testing.T) {
 	s.Finish(&Report{Run: run, Seconds: 1.2, Packages: buildReport(run, res, baseline(), false)})
 	end := buf.String()[len(streamed):]
 	for _, w := range []string{
-		"\nm/p  coverage 42.0% → 47.5% (+5.5)\n",
-		// m/q was never reported as finished: its whole line and failure.
-		"FAIL m/q  0 passed, 1 failed  no coverage\n",
+		// Every package again, m/p first (it was shown first), with its coverage.
+		"\nFAIL m/p  2 passed, 3 failed, 1 skipped (baseline 1 passed, 1 failed)  coverage 42.0% → 47.5% (+5.5)\n" +
+			"FAIL m/q  0 passed, 1 failed" + strings.Repeat(" ", 41) + "  no coverage\n",
+		// m/q was never reported as finished: its failure comes at the end.
 		"--- FAIL: m/q (build) (new failure)\n",
-		"2 new failures, 1 failing before · 2 packages in 1.2s\n",
+		"3 new failures, 1 failing before · 2 packages, 2 passed, 4 failed, 1 skipped in 1.2s\n",
 	} {
 		if !strings.Contains(end, w) {
 			t.Errorf("at the end, output lacks %q:\n%s", w, end)
 		}
 	}
-	if strings.Contains(end, "TestOld") || strings.Contains(end, "FAIL m/p") {
+	if strings.Contains(end, "--- FAIL: m/p") {
 		t.Errorf("m/p's failures shown twice:\n%s", end)
 	}
 }

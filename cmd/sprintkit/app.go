@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,46 +23,6 @@ func buildVersion() string {
 		return bi.Main.Version
 	}
 	return "devel"
-}
-
-// usageError marks an error in how the command was called; it exits 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
-}
-
-// exitError carries an explicit exit code with an optional message, for
-// commands whose outcome is not an error of sprintkit itself (for example,
-// `copy` finishing with per-file errors, or tests failing).
-type exitError struct {
-	code int
-	msg  string
-}
-
-func (e *exitError) Error() string { return e.msg }
-
-// hintError adds a "sprintkit: hint: ..." line under the error.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (e *hintError) Error() string { return e.err.Error() }
-func (e *hintError) Unwrap() error { return e.err }
-
-func withHint(err error, hint string) error {
-	if err == nil {
-		return nil
-	}
-	return &hintError{err: err, hint: hint}
-}
-
-// errNotBuilt is returned by commands that do not exist yet.
-func errNotBuilt(name string) error {
-	return &exitError{code: 3, msg: fmt.Sprintf("%s is not built yet in this version of sprintkit", name)}
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
@@ -124,40 +83,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	err := app.RunContext(ctx, args)
 	return report(stderr, err)
-}
-
-// report prints err the way sprintkit prints every error and returns the exit code.
-func report(stderr io.Writer, err error) int {
-	if err == nil {
-		return 0
-	}
-	var ue *usageError
-	var ee *exitError
-	var he *hintError
-	code := 1
-	switch {
-	case errors.As(err, &ue):
-		code = 2
-	case errors.As(err, &ee):
-		code = ee.code
-	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "sprintkit: interrupted")
-		return 130
-	}
-	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(stderr, "sprintkit: %s\n", msg)
-	}
-	// Errors of the engines may carry their own hint (coverage.VenvError).
-	if hinter := (interface{ Hint() string })(nil); errors.As(err, &hinter) && hinter.Hint() != "" {
-		fmt.Fprintf(stderr, "sprintkit: hint: %s\n", hinter.Hint())
-	}
-	if errors.As(err, &he) && he.hint != "" {
-		fmt.Fprintf(stderr, "sprintkit: hint: %s\n", he.hint)
-	}
-	if code == 2 && ue != nil {
-		fmt.Fprintln(stderr, "sprintkit: hint: run 'sprintkit help' or add --help to a command for its usage")
-	}
-	return code
 }
 
 // debugEnabled reports whether SPRINTKIT_DEBUG=1 is set.

@@ -2,20 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/browser"
+	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/internal/pipeline"
 	skreport "github.com/sprintkit/sprintkit/report"
-	"github.com/sprintkit/sprintkit/state"
 	"github.com/sprintkit/sprintkit/termui"
 )
 
@@ -31,8 +30,15 @@ go.work workspace) with whole-suite coverage:
 
 so a statement counts as covered when any test of the module runs it. Then it
 ranks sprint targets (packages, files or functions where no test goes), each
-with the reason for its rank and the first functions to test, smallest first.
-Failing tests do not stop the ranking; they are listed after it.
+with the reason for its rank and the first functions to test: small ones with
+branches first, getters last, never main, init or fuzz harnesses.
+Failing tests do not stop the ranking; they are listed after it. Python
+projects are ranked by module (file) unless --by says otherwise.
+
+A sprintkit.toml at the top of --dir, checked in by the maintainers, curates
+the ranking: exclude = [...] and test_support = [...] path patterns, and
+[[target]] tables (path or name, and a note) that rank first. See the README,
+"How sprint targets are ranked".
 
 The profile and the result are saved to .sprintkit/cover.out and
 .sprintkit/coverage.json, and .sprintkit/ is added to .git/info/exclude.
@@ -49,8 +55,10 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the project directory `DIR`"},
 			&cli.IntFlag{Name: "top", Value: 10, Usage: "show at most `N` targets (0: all)"},
-			&cli.StringFlag{Name: "by", Value: "package", Usage: "rank by `package|file|function`"},
+			&cli.StringFlag{Name: "by", Usage: "rank by `package|file|function` (default: package; file for Python, where a file is a module)"},
 			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `table|json|markdown`"},
+			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
+			&cli.DurationFlag{Name: "timeout", Usage: "stop a test binary that runs longer than `D` (e.g. 5m) and name the hung test"},
 			&cli.StringSliceFlag{Name: "profile", Usage: "rank an existing Go coverage profile `FILE` instead of running tests (repeatable; merged)"},
 			&cli.StringSliceFlag{Name: "import", Usage: "rank an LCOV, Cobertura XML or coverage.py JSON `FILE` (repeatable; merged)"},
 			&cli.BoolFlag{Name: "per-package", Usage: "measure each package by its own tests only, as go test -cover does"},
@@ -62,11 +70,16 @@ Examples:
 			if c.NArg() > 0 {
 				return usagef("coverage takes no arguments, got %q (use --dir DIR for another directory)", c.Args().First())
 			}
+			format, err := jsonFormat(c, "coverage", "table", "markdown")
+			if err != nil {
+				return err
+			}
 			opts := coverageOptions{
 				Dir:        c.String("dir"),
 				Top:        c.Int("top"),
 				By:         c.String("by"),
-				Format:     c.String("format"),
+				Format:     format,
+				Timeout:    c.Duration("timeout"),
 				Profiles:   c.StringSlice("profile"),
 				Imports:    c.StringSlice("import"),
 				PerPackage: c.Bool("per-package"),
@@ -88,6 +101,7 @@ type coverageOptions struct {
 	Profiles   []string
 	Imports    []string
 	PerPackage bool
+	Timeout    time.Duration
 	HTML       bool
 	Out        string
 	Open       bool
@@ -95,14 +109,9 @@ type coverageOptions struct {
 
 func (o *coverageOptions) validate() error {
 	switch o.By {
-	case "package", "file", "function":
+	case "", "package", "file", "function":
 	default:
 		return usagef("--by %q: want package, file or function", o.By)
-	}
-	switch o.Format {
-	case "table", "json", "markdown":
-	default:
-		return usagef("--format %q: want table, json or markdown", o.Format)
 	}
 	if o.Top < 0 {
 		return usagef("--top %d: want 0 (all) or more", o.Top)
@@ -128,30 +137,45 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 		return fmt.Errorf("coverage: --dir %s: not a directory", o.Dir)
 	}
 
-	r, err := measure(ctx, o, root, stderr)
+	// The project file is read before the tests run, so that a mistake in
+	// it costs no test run.
+	if _, err := pipeline.LoadProjectFile(root); err != nil {
+		return fmt.Errorf("coverage: %w", err)
+	}
+	ev := events(stderr)
+	var r *coverage.Result
+	if len(o.Profiles) > 0 || len(o.Imports) > 0 {
+		r, err = pipeline.Load(ctx, root, o.Profiles, o.Imports)
+	} else {
+		r, err = pipeline.Measure(ctx, pipeline.MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: o.Timeout, Events: ev})
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("coverage: %w", err)
 	}
 	if r.Root != "" {
 		root = r.Root
 	}
-	if r.Commit == "" {
-		r.Commit = headCommit(root)
+	if err := pipeline.Curate(root, r); err != nil {
+		return fmt.Errorf("coverage: %w", err)
 	}
 	for _, w := range r.Warnings {
-		fmt.Fprintf(stderr, "sprintkit: warning: %s\n", w)
+		say(stderr, "warning: %s", w)
 	}
 
-	all := coverage.Rank(r, coverage.RankOptions{By: o.By, Recent: recentFiles(ctx, root)})
+	// coverage.json always holds the default ranking, whichever --by is
+	// shown, so that it is the same file setup and image write.
+	def := pipeline.Rank(ctx, root, r, "")
+	all := def
+	if o.By != "" {
+		all = pipeline.Rank(ctx, root, r, o.By)
+	}
+	if err := pipeline.RecordResult(root, r, def); err != nil {
+		return fmt.Errorf("coverage: save results: %w", err)
+	}
 	shown := all
 	if o.Top > 0 && len(shown) > o.Top {
 		shown = shown[:o.Top]
 	}
-
-	if err := saveCoverage(root, r, all); err != nil {
-		return fmt.Errorf("coverage: save results: %w", err)
-	}
-
 	switch o.Format {
 	case "json":
 		err = skreport.JSON(stdout, r, shown)
@@ -167,214 +191,28 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if o.HTML {
 		out := o.Out
 		if out == "" {
-			out = state.Path(root, state.ReportDir)
+			var err error
+			if out, err = pipeline.ReportDir(root); err != nil {
+				return fmt.Errorf("coverage: %w", err)
+			}
 		}
-		bar := termui.NewProgress(stderr, -1, "report pages", false)
-		index, err := skreport.HTML(ctx, out, r, all, skreport.HTMLOptions{Progress: bar.Update})
-		bar.Done()
+		index, err := pipeline.Report(ctx, out, r, all, ev)
 		if err != nil {
 			return fmt.Errorf("coverage: %w", err)
 		}
 		if o.Format == "table" {
 			fmt.Fprintln(stdout, index)
 		} else {
-			fmt.Fprintf(stderr, "sprintkit: HTML report: %s\n", index)
+			say(stderr, "HTML report: %s", index)
 		}
 		if o.Open {
-			if err := openInBrowser(index); err != nil {
-				fmt.Fprintf(stderr, "sprintkit: warning: open %s: %v\n", index, err)
+			if err := browser.Open(index); err != nil {
+				say(stderr, "warning: open %s: %v", index, err)
 			}
 		}
 	}
 	if n := len(r.Failed()); n > 0 && o.Format != "table" {
-		fmt.Fprintf(stderr, "sprintkit: %d %s failed; coverage is that of the failing suite\n", n, pluralS(n, "test"))
+		say(stderr, "%s failed; coverage is that of the failing suite", human.Count(n, "test", "tests"))
 	}
 	return nil
-}
-
-// measure produces the coverage result: from profiles, from imported files,
-// or by running the tests.
-func measure(ctx context.Context, o coverageOptions, root string, stderr io.Writer) (*coverage.Result, error) {
-	switch {
-	case len(o.Profiles) > 0:
-		m := coverage.NewGoMerger()
-		for _, p := range o.Profiles {
-			f, err := os.Open(p)
-			if err != nil {
-				return nil, fmt.Errorf("coverage: %w", err)
-			}
-			err = m.Read(p, f)
-			f.Close()
-			if err != nil {
-				return nil, fmt.Errorf("coverage: parse %w", err)
-			}
-		}
-		profs, err := m.Profiles()
-		if err != nil {
-			return nil, fmt.Errorf("coverage: merge profiles: %w", err)
-		}
-		r, err := coverage.FromGoProfiles(ctx, root, profs)
-		if err != nil {
-			return nil, goHint(fmt.Errorf("coverage: %w", err))
-		}
-		return r, nil
-	case len(o.Imports) > 0:
-		r, err := coverage.Import(ctx, root, o.Imports)
-		if err != nil {
-			return nil, fmt.Errorf("coverage: %w", err)
-		}
-		return r, nil
-	}
-	bar := termui.NewProgress(stderr, -1, "packages tested", false)
-	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: root, PerPackage: o.PerPackage, Progress: bar.Update})
-	bar.Done()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if errors.Is(err, coverage.ErrNotGoModule) {
-			if coverage.IsPythonProject(root) {
-				return measurePython(ctx, o, root, stderr)
-			}
-			return nil, withHint(fmt.Errorf("coverage: %w", err),
-				"run sprintkit coverage in a Go checkout (or a Python project), or pass --dir DIR, or rank an existing file with --profile cover.out or --import coverage.xml")
-		}
-		return nil, goHint(fmt.Errorf("coverage: %w", err))
-	}
-	return r, nil
-}
-
-// measurePython runs a Python project's tests under coverage.py.
-func measurePython(ctx context.Context, o coverageOptions, root string, stderr io.Writer) (*coverage.Result, error) {
-	if o.PerPackage {
-		fmt.Fprintln(stderr, "sprintkit: warning: --per-package applies to Go only; measuring the whole Python suite")
-	}
-	bar := termui.NewProgress(stderr, -1, "tests", false)
-	r, err := coverage.RunPython(ctx, coverage.PyRun{Dir: root, Progress: bar.Update})
-	bar.Done()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("coverage: %w", err)
-	}
-	return r, nil
-}
-
-// recentFiles returns the files (relative to root, slash-separated) that
-// the last 200 commits of the past 30 days touched, for the ranking's
-// "changed recently" boost; nil without git or history.
-func recentFiles(ctx context.Context, root string) map[string]bool {
-	if _, err := os.Stat(filepath.Join(root, ".git")); err != nil {
-		if out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--is-inside-work-tree").Output(); err != nil || strings.TrimSpace(string(out)) != "true" {
-			return nil
-		}
-	}
-	cmd := exec.CommandContext(ctx, "git", "-C", root, "log", "--since=30.days.ago", "-n", "200",
-		"--name-only", "--format=", "--relative", "--no-renames", "--")
-	out, err := cmd.Output()
-	if err != nil {
-		return nil
-	}
-	m := map[string]bool{}
-	for _, line := range strings.Split(string(out), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			m[line] = true
-		}
-	}
-	if len(m) == 0 {
-		return nil
-	}
-	return m
-}
-
-// goHint adds an install hint to an error caused by a missing go command.
-func goHint(err error) error {
-	if errors.Is(err, coverage.ErrNoGo) {
-		return withHint(err, "install Go from https://go.dev/dl/ and put its bin directory on PATH (check with 'go version'), or rank an existing profile with --profile cover.out")
-	}
-	return err
-}
-
-// saveCoverage writes .sprintkit/cover.out (Go results) and
-// .sprintkit/coverage.json, each atomically.
-func saveCoverage(root string, r *coverage.Result, targets []coverage.Target) error {
-	if _, err := state.Ensure(root); err != nil {
-		return err
-	}
-	if r.Language == "go" {
-		if err := state.WriteFile(state.Path(root, state.ProfileFile), func(w io.Writer) error {
-			return coverage.WriteResultProfile(w, r)
-		}); err != nil {
-			return err
-		}
-	}
-	return state.WriteFile(state.Path(root, state.ResultFile), func(w io.Writer) error {
-		return skreport.JSON(w, r, targets)
-	})
-}
-
-// headCommit reads the commit HEAD points at from root/.git, "" when there
-// is none to read (no repository, a worktree, an unborn branch).
-func headCommit(root string) string {
-	gitDir := filepath.Join(root, ".git")
-	head, err := os.ReadFile(filepath.Join(gitDir, "HEAD"))
-	if err != nil {
-		return ""
-	}
-	s := strings.TrimSpace(string(head))
-	ref, ok := strings.CutPrefix(s, "ref: ")
-	if !ok {
-		return validCommit(s)
-	}
-	if b, err := os.ReadFile(filepath.Join(gitDir, filepath.FromSlash(ref))); err == nil {
-		return validCommit(strings.TrimSpace(string(b)))
-	}
-	packed, err := os.ReadFile(filepath.Join(gitDir, "packed-refs"))
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(packed), "\n") {
-		if sha, name, ok := strings.Cut(strings.TrimSpace(line), " "); ok && name == ref {
-			return validCommit(sha)
-		}
-	}
-	return ""
-}
-
-func validCommit(s string) string {
-	if len(s) != 40 && len(s) != 64 {
-		return ""
-	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return ""
-		}
-	}
-	return s
-}
-
-// openInBrowser opens a local file in the default browser without waiting.
-func openInBrowser(path string) error {
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		cmd = exec.Command("open", path)
-	case "windows":
-		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", path)
-	default:
-		cmd = exec.Command("xdg-open", path)
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	go cmd.Wait()
-	return nil
-}
-
-func pluralS(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

@@ -23,7 +23,7 @@ func TestCoverageWithoutGoGivesAHint(t *testing.T) {
 		t.Errorf("exit code %d, want 1", code)
 	}
 	for _, want := range []string{
-		"sprintkit: coverage: the go command was not found on PATH\n",
+		"sprintkit: error: coverage: the go command was not found on PATH\n",
 		"sprintkit: hint: install Go from https://go.dev/dl/",
 	} {
 		if !strings.Contains(stderr.String(), want) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/image"
+	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/internal/pipeline"
 	"github.com/sprintkit/sprintkit/termui"
 )
 
@@ -42,7 +43,8 @@ Newcomers then run, with no network:
 			&cli.StringFlag{Name: "branch", Usage: "with a URL: branch to clone (default: the remote's default branch)"},
 			&cli.StringFlag{Name: "modcache", Usage: "private module cache for staging (default: one per image in the user cache directory)"},
 			&cli.IntFlag{Name: "workers", Usage: "files copied and hashed at once (default 8 for copies, one per CPU for hashing)"},
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text or json"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output as `text|json`"},
+			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 		},
 		Action: runImage,
 	}
@@ -51,49 +53,37 @@ Newcomers then run, with no network:
 func runImage(c *cli.Context) error {
 	ctx := c.Context
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
-	// Flags may follow the URL ("sprintkit image URL --out box/").
-	f, err := parseLateFlags(c)
-	if err != nil {
-		return err
-	}
-	out := f.String("out")
+	out := c.String("out")
 	if out == "" {
 		return usagef("image: --out DIR is required")
 	}
-	format := f.String("format")
-	if format != "text" && format != "json" {
-		return usagef("image: --format %q: want text or json", format)
+	format, err := jsonFormat(c, "image", "text")
+	if err != nil {
+		return err
 	}
-	if len(f.args) > 1 {
-		return usagef("image: want at most one URL or directory, got %d arguments", len(f.args))
+	if c.NArg() > 1 {
+		return usagef("image: want at most one URL or directory, got %d arguments", c.NArg())
 	}
-	depth, err := f.Int("depth")
-	if err != nil || depth < 0 {
+	if c.Int("depth") < 0 {
 		return usagef("image: --depth must be 0 (all history) or more")
 	}
-	workers, err := f.Int("workers")
-	if err != nil || workers < 0 {
+	if c.Int("workers") < 0 {
 		return usagef("image: --workers must be a positive number")
 	}
-	platforms, err := image.ParsePlatforms(f.String("platforms"))
+	platforms, err := image.ParsePlatforms(c.String("platforms"))
 	if err != nil {
 		return usagef("image: --platforms: %v", err)
 	}
-	say := func(format string, args ...any) {
-		if format == "text" {
-			fmt.Fprintf(stderr, "sprintkit: "+format+"\n", args...)
-		}
+	ev := events(stderr)
+	if format == "json" {
+		ev.Step = nil // the document says it all; bars still go to a terminal
 	}
 
-	src := ""
-	if len(f.args) == 1 {
-		src = f.args[0]
-	}
-	upstream := ""
-	checksum := false
+	src := c.Args().First()
 	if src == "" {
 		src = "."
 	}
+	upstream, checksum := "", false
 	if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
 		// A URL: clone it first, into a temporary directory.
 		url := src
@@ -103,21 +93,23 @@ func runImage(c *cli.Context) error {
 		}
 		defer os.RemoveAll(tmp)
 		dir := filepath.Join(tmp, checkout.DefaultDir(url))
-		say("cloning %s", checkout.Redact(url))
+		if ev.Step != nil {
+			ev.Step("clone", "cloning "+checkout.Redact(url))
+		}
 		bar := termui.NewProgress(stderr, -1, "cloning", true)
 		_, err = checkout.Clone(ctx, checkout.Options{
-			URL: url, Dir: dir, Depth: depth, Branch: f.String("branch"), Tags: true,
+			URL: url, Dir: dir, Depth: c.Int("depth"), Branch: c.String("branch"), Tags: true,
 			Progress: func(p checkout.Progress) { bar.Describe(p.Phase); bar.Set(p.Bytes) },
 		})
 		bar.Done()
 		if err != nil {
-			return err
+			return fmt.Errorf("image: %w", pipeline.CloneError(err, url, ev))
 		}
 		src, upstream, checksum = dir, url, true
 	} else if co, err := checkout.Open(src); err == nil {
 		src = co.Dir
 	} else {
-		return err
+		return fmt.Errorf("image: %w", pipeline.CloneError(err, src, ev))
 	}
 
 	var bar *termui.Progress
@@ -128,15 +120,18 @@ func runImage(c *cli.Context) error {
 		Upstream:  upstream,
 		Platforms: platforms,
 		Version:   buildVersion(),
-		ModCache:  f.String("modcache"),
-		NoReport:  f.Bool("no-report"),
-		Refresh:   f.Bool("refresh"),
+		ModCache:  c.String("modcache"),
+		NoReport:  c.Bool("no-report"),
+		Refresh:   c.Bool("refresh"),
 		Checksum:  checksum,
-		Workers:   workers,
+		Workers:   c.Int("workers"),
+		Report:    pipeline.StageReport(src, pipeline.Events{Bar: ev.Bar}),
 		Step: func(step, msg string) {
 			bar.Done()
 			bar = nil
-			say("%s", msg)
+			if ev.Step != nil {
+				ev.Step(step, msg)
+			}
 		},
 		CopyProgress: func(step string, p copier.Progress) {
 			if bar == nil || barStep != step {
@@ -156,7 +151,7 @@ func runImage(c *cli.Context) error {
 	})
 	bar.Done()
 	if err != nil {
-		return withHint(err, "fix the cause above and run the same command again: staging is incremental")
+		return withHint(fmt.Errorf("image: %w", err), "fix the cause above and run the same command again: staging is incremental")
 	}
 	if format == "json" {
 		return writeImageJSON(stdout, out, res)
@@ -169,6 +164,7 @@ func runImage(c *cli.Context) error {
 // file list, and what this run did.
 type imageJSON struct {
 	Type      string             `json:"type"` // "image"
+	Version   int                `json:"version"`
 	Dir       string             `json:"dir"`
 	Manifest  *image.Manifest    `json:"manifest"`
 	Repo      copier.Stats       `json:"repo"`
@@ -188,35 +184,26 @@ func writeImageJSON(w io.Writer, out string, res *image.StageResult) error {
 	abs, _ := filepath.Abs(out)
 	m := *res.Manifest
 	m.Files = nil
-	v := imageJSON{Type: "image", Dir: abs, Manifest: &m, Repo: res.Repo, Modules: res.Modules, Hashed: res.Hashed,
-		Skipped: imgNonNil(res.Skipped), Built: imgNonNil(res.Built), Passed: res.Passed, Failed: res.Failed,
-		Warnings: imgNonNil(res.Warnings), ModCache: res.ModCache, DurationS: res.Duration.Seconds(), Steps: res.StepSeconds}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-func imgNonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
+	v := imageJSON{Type: "image", Version: 1, Dir: abs, Manifest: &m, Repo: res.Repo, Modules: res.Modules, Hashed: res.Hashed,
+		Skipped: nonNil(res.Skipped), Built: nonNil(res.Built), Passed: res.Passed, Failed: res.Failed,
+		Warnings: nonNil(res.Warnings), ModCache: res.ModCache, DurationS: res.Duration.Seconds(), Steps: res.StepSeconds}
+	return writeJSON(w, v)
 }
 
 func printImageSummary(stdout, stderr io.Writer, out string, res *image.StageResult) {
 	m := res.Manifest
 	abs, _ := filepath.Abs(out)
-	fmt.Fprintf(stdout, "image %s: %d files, %s, %s at %s\n", abs, m.TotalFiles, imgSize(m.TotalBytes), m.Project, imgShortCommit(m.Commit))
+	fmt.Fprintf(stdout, "image %s: %d files, %s, %s at %s\n", abs, m.TotalFiles, human.Bytes(m.TotalBytes), m.Project, human.Commit(m.Commit))
 	if m.Upstream != "" {
 		fmt.Fprintf(stdout, "  upstream  %s\n", m.Upstream)
 	}
-	fmt.Fprintf(stdout, "  repo      %d files copied (%s), %d up to date, %d removed\n", res.Repo.Files, imgSize(res.Repo.Bytes), res.Repo.Skipped, res.Repo.Deleted)
+	fmt.Fprintf(stdout, "  repo      %d files copied (%s), %d up to date, %d removed\n", res.Repo.Files, human.Bytes(res.Repo.Bytes), res.Repo.Skipped, res.Repo.Deleted)
 	if m.Go != "" {
 		note := ""
 		if imgContains(res.Skipped, "modules") {
 			note = "; go.mod and go.sum unchanged"
 		}
-		fmt.Fprintf(stdout, "  modules   %d modules for go %s; %d files copied (%s), %d up to date%s\n", len(m.Modules), m.Go, res.Modules.Files, imgSize(res.Modules.Bytes), res.Modules.Skipped, note)
+		fmt.Fprintf(stdout, "  modules   %d modules for go %s; %d files copied (%s), %d up to date%s\n", len(m.Modules), m.Go, res.Modules.Files, human.Bytes(res.Modules.Bytes), res.Modules.Skipped, note)
 	}
 	switch {
 	case imgContains(res.Skipped, "report"):
@@ -246,28 +233,6 @@ func printImageSummary(stdout, stderr io.Writer, out string, res *image.StageRes
 		fmt.Fprintf(stderr, "sprintkit: warning: %s\n", w)
 	}
 	fmt.Fprintf(stdout, "\nNewcomers open START_HERE.html, or run in the image folder:\n  ./%s setup --from-image . --dir ~/%s\n", image.HostBinary(), filepath.Base(m.Project))
-}
-
-func imgSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
-func imgShortCommit(c string) string {
-	if len(c) > 12 {
-		return c[:12]
-	}
-	if c == "" {
-		return "(no commit)"
-	}
-	return c
 }
 
 func imgContains(s []string, v string) bool {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"testing"
 
@@ -10,7 +9,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"sprintkit": func() { os.Exit(run(context.Background(), os.Args, os.Stdout, os.Stderr)) },
+		"sprintkit": func() { os.Exit(runMain()) },
 	})
 }
 

@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/sprintkit/sprintkit/coverage"
@@ -12,6 +14,7 @@ import (
 	"github.com/sprintkit/sprintkit/testloop"
 	"github.com/sprintkit/sprintkit/watcher"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 )
 
 func watchTestCommand() *cli.Command {
@@ -20,21 +23,31 @@ func watchTestCommand() *cli.Command {
 		Usage:     "re-run the affected tests on every save and show how coverage moved",
 		ArgsUsage: "[DIR]",
 		Description: `On every save, watch-test runs the tests of the changed package and of
-every package in the module that imports it, and nothing else. It shows each
-package's pass and fail counts, the failing tests with their output, which
-failures are new against .sprintkit/baseline.json, and each package's
-coverage next to the baseline's: "pkg/url 42.0% → 47.5% (+5.5)". Coverage is
-whole-suite coverage, what every test of the module reaches, as in
-'sprintkit coverage'. Each package's counts and failing tests show as soon
-as that package finishes; the coverage lines follow when the run ends. A
-change during a run cancels it and starts the next.
+every package in the module that imports it, and nothing else: the changed
+package's tests first, in a go test of their own, so that its results come
+as soon as it is tested, then its importers'. Each package's counts and
+failing tests show as soon as that package finishes; on a terminal a status
+line below says which packages are being tested. Each failing test shows
+its first 10 lines of output (--verbose: all of them). When the run ends,
+every package shows again with its counts and its coverage next to the
+baseline's ("pkg/url 42.0% → 47.5% (+5.5)"), then the failing tests, new
+ones apart from those that failed at the baseline (.sprintkit/baseline.json)
+too. A change during a run cancels it and starts the next. Ctrl-C stops
+watching and exits with status 130.
+
+Counts: every test and every subtest counts once, as in the baseline and in
+'sprintkit setup'; a failing subtest fails its parent test too, so one
+failing case of a table test is two failed tests. Coverage is whole-suite
+coverage, what every test of the module reaches, as in 'sprintkit coverage'.
 
 With --json it prints one object per line: {"event":"ready"} once watching,
-{"event":"run","changed":[...],"packages":[...]} when a run starts,
-{"event":"package","package":...,"passed":n,"failed":n,"new_failures":[...]}
-as each package finishes, then at the end of the run
-{"event":"result","package":...,"passed":n,"failed":n,"coverage":x,"baseline":y,
-"new_failures":[...]} for each package, and {"event":"done","seconds":s}.
+{"event":"run","changed":[...],"packages":[...],"edited":[...]} when a run
+starts, {"event":"package","package":...,"passed":n,"failed":n,
+"new_failures":[...],"skipped":n,"failing_before":[...]} as each package
+finishes, then at the end of the run {"event":"result","package":...,
+"passed":n,"failed":n,"coverage":x,"baseline":y,"new_failures":[...],
+"skipped":n,"failing_before":[...]} for each package, and
+{"event":"done","seconds":s}. New fields are only ever added at the end.
 
 Examples:
    sprintkit watch-test                   # in a Go checkout
@@ -46,6 +59,7 @@ Examples:
 			&cli.StringFlag{Name: "cmd", Usage: "run this shell `COMMAND` on every change instead of the tests"},
 			&cli.BoolFlag{Name: "all", Usage: "run the whole suite on every change"},
 			&cli.BoolFlag{Name: "no-clear", Usage: "do not clear the screen between runs"},
+			&cli.BoolFlag{Name: "verbose", Usage: "show each failing test's whole output, not its first 10 lines"},
 			&cli.DurationFlag{Name: "debounce", Value: watcher.DefaultDebounce, Usage: "wait this long after the last change before running"},
 			&cli.BoolFlag{Name: "poll", Usage: "poll the tree instead of using file-system notifications"},
 		},
@@ -107,11 +121,26 @@ func runWatchTest(c *cli.Context, dir string) error {
 	if c.Bool("json") {
 		r = &testloop.JSON{W: stdout}
 	} else {
-		r = &testloop.Screen{W: stdout, Terminal: termui.IsTerminal(stdout), NoClear: c.Bool("no-clear"), Color: termui.Color(stdout)}
+		r = &testloop.Screen{W: stdout, Terminal: termui.IsTerminal(stdout), NoClear: c.Bool("no-clear"),
+			Color: termui.Color(stdout), Verbose: c.Bool("verbose"), Width: columns(stdout)}
 	}
+	// On Ctrl-C, Loop returns context.Canceled, which exits with status 130.
 	err = testloop.Loop(c.Context, opts, r)
 	if errors.Is(err, testloop.ErrNoProject) {
 		return withHint(err, "run it in a checkout, or give a command: sprintkit watch-test --cmd 'make test'")
 	}
 	return err
+}
+
+// columns is the width of the terminal w, or 0 when w is not one.
+func columns(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
 }

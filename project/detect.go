@@ -1,7 +1,6 @@
-package checkout
+package project
 
 import (
-	"bufio"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,8 +23,7 @@ type Project struct {
 	// for the root) of the workspace's modules, or of every go.mod found
 	// when there is no go.work.
 	Modules []string `json:"modules,omitempty"`
-	// Python: pyproject.toml, setup.py or setup.cfg at the root, or test
-	// files named tests/test_*.py.
+	// Python: see IsPython.
 	Python bool `json:"python,omitempty"`
 	// Dirs is the number of directories outside .git, for the inotify check.
 	Dirs int `json:"dirs"`
@@ -61,33 +59,30 @@ func skipDir(name string) bool {
 	return false
 }
 
-// Detect looks at dir and says what kind of project it is. It reads go.mod
-// and go.work with a small parser of the lines it needs (module, go,
-// toolchain, use), which is all the checks need.
+// Detect looks at dir and says what kind of project it is. A go.mod or
+// go.work that cannot be parsed is an error naming its file and line.
 func Detect(dir string) (*Project, error) {
 	p := &Project{Dir: dir}
 	if _, err := os.Stat(dir); err != nil {
 		return nil, err
 	}
-	if f := filepath.Join(dir, "go.work"); exists(f) {
+	if w, err := ReadGoWork(dir); err == nil {
 		p.GoWork = true
-		d := parseGoFile(f)
-		p.GoVersion, p.Toolchain = d.goLine, d.toolchain
-		p.Modules = d.uses
+		p.GoVersion, p.Toolchain = w.Go, w.Toolchain
+		p.Modules = w.Use
+	} else if !notExist(err) {
+		return nil, err
 	}
-	if f := filepath.Join(dir, "go.mod"); exists(f) {
+	if m, err := ReadGoMod(dir); err == nil {
 		p.Go = true
-		d := parseGoFile(f)
-		p.Module = d.module
+		p.Module = m.Module
 		if !p.GoWork {
-			p.GoVersion, p.Toolchain = d.goLine, d.toolchain
+			p.GoVersion, p.Toolchain = m.Go, m.Toolchain
 		}
+	} else if !notExist(err) {
+		return nil, err
 	}
-	for _, n := range []string{"pyproject.toml", "setup.py", "setup.cfg"} {
-		if exists(filepath.Join(dir, n)) {
-			p.Python = true
-		}
-	}
+	p.Python = IsPython(dir)
 	var mods []string
 	// Every directory but version control's is counted (a watcher would
 	// watch it); go.mod and test files are looked for outside vendored,
@@ -116,15 +111,9 @@ func Detect(dir string) (*Project, error) {
 		if skipUnder != "" {
 			return nil
 		}
-		name := d.Name()
-		switch {
-		case name == "go.mod":
+		if d.Name() == "go.mod" {
 			rel, _ := filepath.Rel(dir, filepath.Dir(path))
 			mods = append(mods, filepath.ToSlash(rel))
-		case !p.Python && strings.HasPrefix(name, "test_") && strings.HasSuffix(name, ".py"):
-			if base := filepath.Base(filepath.Dir(path)); base == "tests" || base == "test" {
-				p.Python = true
-			}
 		}
 		return nil
 	})
@@ -133,72 +122,4 @@ func Detect(dir string) (*Project, error) {
 		p.Modules = mods
 	}
 	return p, nil
-}
-
-func exists(name string) bool {
-	_, err := os.Stat(name)
-	return err == nil
-}
-
-type goFile struct {
-	module, goLine, toolchain string
-	uses                      []string
-}
-
-// parseGoFile reads the "module", "go", "toolchain" and "use" directives of
-// a go.mod or go.work file, in single-line or block form ("use ( ./a ./b )").
-func parseGoFile(name string) goFile {
-	var d goFile
-	f, err := os.Open(name)
-	if err != nil {
-		return d
-	}
-	defer f.Close()
-	block := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if i := strings.Index(line, "//"); i >= 0 {
-			line = line[:i]
-		}
-		fields := strings.Fields(line)
-		if len(fields) == 0 {
-			continue
-		}
-		if block != "" {
-			if fields[0] == ")" {
-				block = ""
-				continue
-			}
-			if block == "use" {
-				d.uses = append(d.uses, cleanUse(fields[0]))
-			}
-			continue
-		}
-		if len(fields) >= 2 && fields[1] == "(" {
-			block = fields[0]
-			continue
-		}
-		if len(fields) < 2 {
-			continue
-		}
-		v := strings.Trim(fields[1], `"`)
-		switch fields[0] {
-		case "module":
-			d.module = v
-		case "go":
-			d.goLine = v
-		case "toolchain":
-			d.toolchain = v
-		case "use":
-			d.uses = append(d.uses, cleanUse(v))
-		}
-	}
-	return d
-}
-
-func cleanUse(s string) string {
-	s = strings.Trim(s, `"`)
-	s = filepath.ToSlash(filepath.Clean(s))
-	return s
 }

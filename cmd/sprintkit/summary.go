@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/internal/pipeline"
+)
+
+// printSetupSummary writes what setup did, a labelled line per step, and
+// the next steps in the order they work when pasted.
+func printSetupSummary(w io.Writer, s *pipeline.Summary) {
+	rel := s.RelDir()
+	if c := s.Clone; c != nil {
+		fmt.Fprintf(w, "cloned    %s into %s\n", c.Source, rel)
+		depth := ""
+		if c.Shallow {
+			depth = " (latest commit only; --depth 0 for the history)"
+		}
+		fmt.Fprintf(w, "          %s at %s %q: %d files in %.1fs%s\n", pipeline.BranchName(c.Branch), human.Commit(c.Commit), c.Subject, c.Files, c.Seconds, depth)
+	} else if c := s.Checkout; c != nil {
+		if c.Commit != "" {
+			fmt.Fprintf(w, "checkout  %s: %s at %s %q, %d files\n", rel, pipeline.BranchName(c.Branch), human.Commit(c.Commit), c.Subject, c.Files)
+		} else {
+			fmt.Fprintf(w, "checkout  %s\n", rel)
+		}
+	}
+	if im := s.Image; im != nil {
+		fmt.Fprintf(w, "image     %s: %d files copied\n", im.Dir, im.RepoFiles)
+		if im.Upstream != "" {
+			fmt.Fprintf(w, "origin    %s\n", im.Upstream)
+		}
+		if len(im.Env) > 0 {
+			fmt.Fprintf(w, "modules   %d staged modules in %s (%d files copied); toolchain %s\n", im.Modules, im.ModCache, im.ModuleFiles, im.Toolchain)
+			fmt.Fprintf(w, "          the go command finds them with these settings, saved in %s:\n", im.EnvFile)
+			for _, l := range im.ExportLines {
+				fmt.Fprintf(w, "            %s\n", l)
+			}
+		}
+	}
+	fmt.Fprintf(w, "project   %s\n", s.Project)
+	if len(s.Checks) > 0 {
+		printChecks(w, s.Checks, "checks    ")
+	}
+	if d := s.Deps; d != nil {
+		fmt.Fprintf(w, "modules   %d in go.sum (%d already in the module cache), downloaded in %.1fs\n", d.Modules, d.Cached, d.Seconds)
+	}
+	if t := s.Tests; t != nil {
+		fmt.Fprintf(w, "tests     %d passed, %d failed, %d skipped in %.1fs\n", t.Passed, t.Failed, t.Skipped, t.Seconds)
+		if len(s.FailingBefore) > 0 {
+			fmt.Fprintf(w, "          failing before you changed anything (not your fault; recorded in the baseline):\n")
+			for _, f := range s.FailingBefore {
+				fmt.Fprintf(w, "            ✗ %s %s\n", f.Package, f.Test)
+			}
+		}
+	}
+	if s.Total != nil {
+		fmt.Fprintf(w, "coverage  %.1f%% of %d statements\n", s.Total.Percent, s.Total.Statements)
+	}
+	if len(s.Targets) > 0 {
+		fmt.Fprintf(w, "targets   the top %d, by rank (why each ranks there):\n", len(s.Targets))
+		for _, t := range s.Targets {
+			fmt.Fprintf(w, "          %d. %s  %.1f%%  %s\n", t.Rank, t.Name, t.Percent, t.Reason)
+		}
+	}
+	for _, p := range []struct{ label, path string }{{"baseline", s.Baseline}, {"profile", s.Profile}, {"report", s.Report}} {
+		if p.path != "" {
+			fmt.Fprintf(w, "%-9s %s\n", p.label, pipeline.Rel(p.path))
+		}
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "note      %s\n", n)
+	}
+	for _, n := range s.Warnings {
+		fmt.Fprintf(w, "warning   %s\n", n)
+	}
+	fmt.Fprintf(w, "\nNext:\n")
+	for _, n := range s.Next {
+		fmt.Fprintf(w, "  %s\n", n)
+	}
+}

@@ -1,0 +1,33 @@
+package human
+
+import "testing"
+
+func TestBytes(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 B"}, {1023, "1023 B"}, {1024, "1 KiB"}, {1025, "2 KiB"},
+		{5 << 20, "5.0 MiB"}, {3<<30 + 1<<29, "3.5 GiB"}, {2 << 40, "2.0 TiB"},
+	}
+	for _, tt := range tests {
+		if got := Bytes(tt.n); got != tt.want {
+			t.Errorf("Bytes(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestCommitAndCount(t *testing.T) {
+	if got := Commit("0123456789abcdef0123"); got != "0123456789ab" {
+		t.Errorf("Commit = %q", got)
+	}
+	if got := Commit("abc"); got != "abc" {
+		t.Errorf("Commit of a short string = %q", got)
+	}
+	if got := Count(1, "package", "packages"); got != "1 package" {
+		t.Errorf("Count(1) = %q", got)
+	}
+	if got := Count(3, "test", "tests"); got != "3 tests" {
+		t.Errorf("Count(3) = %q", got)
+	}
+}

@@ -1,0 +1,175 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/sprintkit/sprintkit/checkout"
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/hint"
+	"github.com/sprintkit/sprintkit/state"
+)
+
+// MeasureOptions says how to run a project's tests with coverage.
+type MeasureOptions struct {
+	Dir string
+	// PerPackage measures each Go package by its own tests only.
+	PerPackage bool
+	// Timeout bounds each test binary; 0 keeps the runner's default.
+	Timeout time.Duration
+	Env     []string
+	Events  Events
+}
+
+// Measure runs the tests of the project in o.Dir once with coverage: Go
+// through `go test -coverpkg`, Python through coverage.py. Failing tests are
+// recorded in the result, not an error. The result carries HEAD's commit.
+func Measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
+	r, err := measure(ctx, o)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	if r.Commit == "" {
+		r.Commit = Head(o.Dir)
+	}
+	return r, nil
+}
+
+func measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
+	bar := o.Events.bar("packages tested", -1, false)
+	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: o.Dir, Env: o.Env, PerPackage: o.PerPackage, Progress: bar.Update})
+	bar.Done()
+	if err == nil || !errors.Is(err, coverage.ErrNotGoModule) {
+		return r, goHint(err)
+	}
+	if !coverage.IsPythonProject(o.Dir) {
+		return nil, hint.With(err,
+			"run sprintkit coverage in a Go checkout (or a Python project), or pass --dir DIR, or rank an existing file with --profile cover.out or --import coverage.xml")
+	}
+	bar = o.Events.bar("tests", -1, false)
+	r, err = coverage.RunPython(ctx, coverage.PyRun{Dir: o.Dir, Progress: bar.Update})
+	bar.Done()
+	return r, err
+}
+
+// goHint adds an install hint to an error caused by a missing go command.
+func goHint(err error) error {
+	if errors.Is(err, coverage.ErrNoGo) {
+		return hint.With(err, "install Go from https://go.dev/dl/ and put its bin directory on PATH (check with 'go version'), or rank an existing profile with --profile cover.out")
+	}
+	return err
+}
+
+// baseline is setup's test step: the whole suite once with coverage.
+func baseline(ctx context.Context, o *Options, s *Summary) (*coverage.Result, error) {
+	o.Events.step("baseline", "running the whole test suite once with coverage (the baseline)")
+	start := time.Now()
+	r, err := Measure(ctx, MeasureOptions{Dir: s.Dir, Timeout: o.Timeout, Env: o.Env, Events: o.Events})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, hint.With(fmt.Errorf("run the tests: %w", err), fmt.Sprintf("the checkout is in %s; once fixed, finish with: %s setup %s", s.relDir, Self(), s.relDir))
+	}
+	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: time.Since(start).Seconds()}
+	s.FailingBefore = r.Failed()
+	if r.Language == "go" {
+		s.Profile = state.Path(s.Dir, state.ProfileFile)
+	}
+	return r, nil
+}
+
+// Head is the commit HEAD points at in dir (read with go-git), "" when
+// there is none (no repository, an unborn branch).
+func Head(dir string) string {
+	if res, err := checkout.Open(dir); err == nil {
+		return res.Commit
+	}
+	return ""
+}
+
+// BaselinePath is where the baseline of the checkout at root lives.
+func BaselinePath(root string) string { return state.Path(root, state.BaselineFile) }
+
+// ReportDir prepares the directory the HTML report of the checkout at root
+// is written to (.sprintkit/report, refused when it or .sprintkit is a
+// symlink or a file) and returns it.
+func ReportDir(root string) (string, error) { return state.OutputDir(root, state.ReportDir) }
+
+// Record writes what a run measured into root's .sprintkit/: the baseline
+// (every test's outcome and each package's coverage), the merged Go profile
+// cover.out, and coverage.json (the result with every ranked target). Each
+// file is written atomically.
+func Record(root string, r *coverage.Result, targets []coverage.Target) error {
+	if _, err := state.Ensure(root); err != nil {
+		return err
+	}
+	if err := state.WriteJSON(BaselinePath(root), coverage.NewBaseline(r)); err != nil {
+		return err
+	}
+	return RecordResult(root, r, targets)
+}
+
+// RecordResult writes cover.out (Go) and coverage.json, but not the
+// baseline: `sprintkit coverage` on a changed tree must not move it.
+func RecordResult(root string, r *coverage.Result, targets []coverage.Target) error {
+	if _, err := state.Ensure(root); err != nil {
+		return err
+	}
+	if r.Language == "go" {
+		if err := state.WriteFile(state.Path(root, state.ProfileFile), func(w io.Writer) error {
+			return coverage.WriteResultProfile(w, r)
+		}); err != nil {
+			return err
+		}
+	}
+	return state.WriteFile(state.Path(root, state.ResultFile), func(w io.Writer) error {
+		return writeResultJSON(w, r, targets)
+	})
+}
+
+// Load reads coverage that was measured elsewhere, instead of running the
+// tests: Go profiles (merged, as CI shards write them) or LCOV, Cobertura
+// XML and coverage.py JSON files (detected from their content, merged).
+// root is the checkout the files describe.
+func Load(ctx context.Context, root string, profiles, imports []string) (*coverage.Result, error) {
+	var r *coverage.Result
+	switch {
+	case len(profiles) > 0:
+		m := coverage.NewGoMerger()
+		for _, p := range profiles {
+			f, err := os.Open(p)
+			if err != nil {
+				return nil, err
+			}
+			err = m.Read(p, f)
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("parse %w", err)
+			}
+		}
+		profs, err := m.Profiles()
+		if err != nil {
+			return nil, fmt.Errorf("merge profiles: %w", err)
+		}
+		if r, err = coverage.FromGoProfiles(ctx, root, profs); err != nil {
+			return nil, goHint(err)
+		}
+	default:
+		var err error
+		if r, err = coverage.Import(ctx, root, imports); err != nil {
+			return nil, err
+		}
+	}
+	if r.Commit == "" {
+		r.Commit = Head(root)
+	}
+	return r, nil
+}

@@ -1,0 +1,111 @@
+package pipeline
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/sprintkit/sprintkit/internal/browser"
+)
+
+// Abs is filepath.Abs, or p itself when the working directory is gone.
+func Abs(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// Rel returns p relative to the working directory when it is below it,
+// else p as it is.
+func Rel(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	return relTo(p, wd)
+}
+
+// relTo returns p relative to base when it is below it, else p.
+func relTo(p, base string) string {
+	r, err := filepath.Rel(base, Abs(p))
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return p
+	}
+	return r
+}
+
+// OpenCommand is the command that opens a file in the browser here.
+func OpenCommand() string { return browser.Command(runtime.GOOS) }
+
+// Self is how the user runs this sprintkit again: "sprintkit" when that
+// name on PATH is this very binary; the path `go install` puts it at when
+// this is a `go run` binary (which go deletes when sprintkit exits; see
+// Install); else the running binary's path (a binary run from an image).
+func Self() string {
+	_, self := selfCommand()
+	return self
+}
+
+// Install is the command that puts sprintkit where Self says, when this is
+// a `go run` binary; "" otherwise.
+func Install() string {
+	install, _ := selfCommand()
+	return install
+}
+
+func selfCommand() (install, self string) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", "sprintkit"
+	}
+	if e, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = e
+	}
+	if onPath, err := exec.LookPath("sprintkit"); err == nil {
+		if p, err := filepath.EvalSymlinks(onPath); err == nil && sameFile(p, exe) {
+			return "", "sprintkit"
+		}
+	}
+	if !strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		return "", exe
+	}
+	// go run: the source is where this file was compiled from.
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return "", "sprintkit"
+	}
+	src := filepath.Dir(filepath.Dir(filepath.Dir(file))) // internal/pipeline/paths.go
+	install = "go install -C " + src + " ./cmd/sprintkit"
+	bin := goEnv("GOBIN")
+	if bin == "" {
+		if gp := goEnv("GOPATH"); gp != "" {
+			bin = filepath.Join(filepath.SplitList(gp)[0], "bin")
+		}
+	}
+	if bin == "" {
+		return install, "sprintkit"
+	}
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if d == bin {
+			return install, "sprintkit"
+		}
+	}
+	return install, filepath.Join(bin, "sprintkit")
+}
+
+func goEnv(name string) string {
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}

@@ -1,0 +1,221 @@
+// Package pipeline owns onboarding as a pipeline of named steps, one file
+// each:
+//
+//	checks.go    the machine and the project's needs (doctor)
+//	source.go    the checkout: a clone, an image, or the directory in place
+//	deps.go      go mod download
+//	baseline.go  the whole test suite once with coverage; baseline.json, cover.out
+//	rank.go      the sprint targets, with one set of ranking defaults
+//	report.go    coverage.json and the HTML report
+//	summary.go   what setup did, as one value the command renders
+//
+// `sprintkit setup` (from a URL, a directory or an image) runs them all;
+// `sprintkit coverage` runs baseline (or an import), rank and report;
+// `sprintkit image` runs baseline, rank and report on its scratch copy.
+// Steps call lower packages (checkout, doctor, coverage, report, image,
+// state) and return values; nothing here prints: progress goes through
+// Events, and the command renders the Summary.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/sprintkit/sprintkit/doctor"
+	"github.com/sprintkit/sprintkit/state"
+)
+
+// Bar is a progress indicator drawn by the command; steps only feed it.
+// *termui.Progress is one (a nil one draws nothing).
+type Bar interface {
+	Update(done, total int)
+	Set(n int64)
+	SetTotal(n int64)
+	Describe(s string)
+	Done()
+}
+
+// Events is how a pipeline tells the command what it is doing. Every field
+// may be nil.
+type Events struct {
+	// Step is called when a step starts, with a line for a person.
+	Step func(step, msg string)
+	// Checks is called with each batch of checks as they are made.
+	Checks func(checks []doctor.Check)
+	// Bar starts a progress indicator; total is -1 when unknown.
+	Bar func(label string, total int64, bytes bool) Bar
+	// Warn is called with a warning about a figure or a file.
+	Warn func(msg string)
+	// Debug is called with what SPRINTKIT_DEBUG=1 should show.
+	Debug func(msg string)
+}
+
+func (e Events) step(name, format string, args ...any) {
+	if e.Step != nil {
+		e.Step(name, fmt.Sprintf(format, args...))
+	}
+}
+
+func (e Events) checks(c []doctor.Check) {
+	if e.Checks != nil && len(c) > 0 {
+		e.Checks(c)
+	}
+}
+
+func (e Events) bar(label string, total int64, bytes bool) Bar {
+	if e.Bar == nil {
+		return nopBar{}
+	}
+	if b := e.Bar(label, total, bytes); b != nil {
+		return b
+	}
+	return nopBar{}
+}
+
+func (e Events) warn(format string, args ...any) {
+	if e.Warn != nil {
+		e.Warn(fmt.Sprintf(format, args...))
+	}
+}
+
+func (e Events) debug(format string, args ...any) {
+	if e.Debug != nil {
+		e.Debug(fmt.Sprintf(format, args...))
+	}
+}
+
+type nopBar struct{}
+
+func (nopBar) Update(int, int) {}
+func (nopBar) Set(int64)       {}
+func (nopBar) SetTotal(int64)  {}
+func (nopBar) Describe(string) {}
+func (nopBar) Done()           {}
+
+// Options says what setup does.
+type Options struct {
+	// Arg is a repository URL to clone, or a checkout to set up in place.
+	Arg string
+	// Image, when set, is an image directory to set up from instead of Arg.
+	Image string
+	// Dir is the destination of a clone or an image; "" derives it.
+	Dir string
+	// Clone options (see checkout.Options).
+	Branch string
+	Depth  int
+	Tags   bool
+	SSHKey string
+	// CloneOnly stops after the source and the checks.
+	CloneOnly bool
+	// Timeout bounds each test binary of the baseline run; 0 keeps the
+	// runner's default.
+	Timeout time.Duration
+	// Env is the environment of every child (os.Environ() when nil).
+	Env    []string
+	Events Events
+}
+
+// Setup runs the whole pipeline: checks, source, dependencies, baseline,
+// rank, report. It always returns the summary of what it did, with the
+// error that stopped it (if any) in Summary.Error as well, so that a JSON
+// reader gets a document either way.
+func Setup(ctx context.Context, o Options) (*Summary, error) {
+	s := newSummary()
+	err := setup(ctx, &o, s)
+	s.fail(err)
+	return s, err
+}
+
+func setup(ctx context.Context, o *Options, s *Summary) error {
+	src, err := resolveSource(*o)
+	if err != nil {
+		return err
+	}
+	s.Dir, s.relDir = src.dir, Rel(src.dir)
+	if err := preChecks(ctx, o, src, s); err != nil {
+		return err
+	}
+	proj, err := fetchSource(ctx, o, src, s)
+	if err != nil {
+		return err
+	}
+	s.Project = proj.Kind()
+	// The state directory now, so that a repository whose .sprintkit or
+	// .git/info leads out of the checkout stops setup before the tests run.
+	if _, err := state.Ensure(s.Dir); err != nil {
+		return err
+	}
+	if install := Install(); install != "" {
+		s.Next = append(s.Next, install)
+	}
+	if s.relDir != "." && s.relDir != "" {
+		s.Next = append(s.Next, "cd "+s.relDir)
+	}
+	if s.Image != nil && len(s.Image.Env) > 0 {
+		// The go command finds the image's modules with these settings.
+		if runtime.GOOS == "windows" {
+			s.Next = append(s.Next, "(paste the $env: lines above into PowerShell)")
+		} else {
+			s.Next = append(s.Next, ". .sprintkit/env")
+		}
+	}
+	if o.CloneOnly {
+		s.Next = append(s.Next, Self()+" setup .")
+		return nil
+	}
+	goProject := proj.Go || proj.GoWork || len(proj.Modules) > 0
+	if goProject && src.kind != SourceImage {
+		if err := deps(ctx, o, proj, s); err != nil {
+			return err
+		}
+	}
+	if !goProject && !proj.Python {
+		s.Notes = append(s.Notes, "no go.mod, go.work or Python project found: no tests were run and no baseline recorded")
+		return nil
+	}
+	if proj.Python && !goProject {
+		s.Notes = append(s.Notes, "Python dependencies are not installed by setup: install the project (for example 'python3 -m pip install -e .') if its tests need it")
+	}
+	if _, err := LoadProjectFile(s.Dir); err != nil {
+		return err // before the tests run, so that a mistake costs no run
+	}
+	r, err := baseline(ctx, o, s)
+	if err != nil {
+		return err
+	}
+	if err := Curate(s.Dir, r); err != nil {
+		return err
+	}
+	total := r.Total // after the project file left its excluded paths out
+	s.Total = &total
+	s.Warnings = append(s.Warnings, r.Warnings...)
+	targets := Rank(ctx, s.Dir, r, "")
+	if err := Record(s.Dir, r, targets); err != nil {
+		return err
+	}
+	s.Baseline = BaselinePath(s.Dir)
+	o.Events.step("report", "ranking sprint targets and writing the report")
+	dir, err := ReportDir(s.Dir)
+	if err != nil {
+		return err
+	}
+	index, err := Report(ctx, dir, r, targets, o.Events)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.Notes = append(s.Notes, fmt.Sprintf("the HTML report could not be written: %v", err))
+	} else {
+		s.Report = index
+	}
+	s.Targets = firstN(targets, 5)
+	// In the order they work when pasted: the report opens and returns,
+	// watch-test runs until Ctrl-C.
+	if s.Report != "" {
+		s.Next = append(s.Next, OpenCommand()+" "+relTo(s.Report, s.Dir))
+	}
+	s.Next = append(s.Next, Self()+" watch-test")
+	return nil
+}

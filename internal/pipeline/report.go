@@ -1,0 +1,54 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/report"
+)
+
+// Report writes the static HTML report of r into dir and returns the path
+// of its index.html.
+func Report(ctx context.Context, dir string, r *coverage.Result, targets []coverage.Target, ev Events) (string, error) {
+	title := r.Project
+	if title == "" && r.Root != "" {
+		title = filepath.Base(r.Root)
+	}
+	bar := ev.bar("report pages", -1, false)
+	var warnings []string
+	index, err := report.HTML(ctx, dir, r, targets, report.HTMLOptions{Title: title, Commit: r.Commit, Progress: bar.Update,
+		Warn: func(msg string) { warnings = append(warnings, msg) }})
+	bar.Done()
+	for _, w := range warnings {
+		ev.warn("HTML report: %s", w)
+	}
+	return index, err
+}
+
+func writeResultJSON(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
+	return report.JSON(w, r, targets)
+}
+
+// StageReport is the report step `sprintkit image` gives image.Stage: the
+// tests of the scratch copy dir with env, ranked with the same defaults as
+// setup (recent changes read from the checkout src), and the HTML report
+// written into reportDir. Stage records the baseline and coverage.json.
+func StageReport(src string, ev Events) func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+	return func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+		r, err := Measure(ctx, MeasureOptions{Dir: dir, Env: env, Events: ev})
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := Curate(src, r); err != nil {
+			return nil, nil, err
+		}
+		targets := Rank(ctx, src, r, "")
+		if _, err := Report(ctx, reportDir, r, targets, ev); err != nil {
+			return nil, nil, fmt.Errorf("write the report: %w", err)
+		}
+		return r, targets, nil
+	}
+}

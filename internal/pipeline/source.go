@@ -1,0 +1,278 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/sprintkit/sprintkit/checkout"
+	"github.com/sprintkit/sprintkit/copier"
+	"github.com/sprintkit/sprintkit/image"
+	"github.com/sprintkit/sprintkit/internal/hint"
+	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/project"
+)
+
+// SourceKind says where the checkout comes from.
+type SourceKind string
+
+const (
+	SourceClone   SourceKind = "clone"
+	SourceInPlace SourceKind = "in place"
+	SourceImage   SourceKind = "image"
+)
+
+// source is the resolved source step: what to fetch, and where to.
+type source struct {
+	kind      SourceKind
+	arg       string // URL, directory or image
+	dir       string // the checkout, absolute
+	transport string // of a clone
+}
+
+// ErrUsage marks a combination of options that makes no sense; the command
+// reports it as a usage error.
+var ErrUsage = errors.New("usage")
+
+// resolveSource decides the source and the destination before anything is
+// written, refusing a destination that must not be written into.
+func resolveSource(o Options) (source, error) {
+	if o.Image != "" {
+		dir := o.Dir
+		if dir == "" {
+			m, err := image.ReadManifest(o.Image)
+			if err != nil {
+				return source{}, hint.With(err, "pass the folder that holds manifest.json, START_HERE.html and repo/")
+			}
+			dir = path.Base(m.Project)
+		}
+		return source{kind: SourceImage, arg: o.Image, dir: Abs(dir)}, nil
+	}
+	if o.Dir == "" && IsCheckoutDir(o.Arg) {
+		if o.Branch != "" || o.Tags || o.SSHKey != "" {
+			return source{}, fmt.Errorf("%w: %s is a checkout, set up in place; --branch, --tags and --ssh-key apply to a clone (switch branches with git there)", ErrUsage, o.Arg)
+		}
+		return source{kind: SourceInPlace, arg: o.Arg, dir: Abs(o.Arg)}, nil
+	}
+	dir := o.Dir
+	if dir == "" {
+		dir = checkout.DefaultDir(o.Arg)
+	}
+	if err := checkout.CheckDest(dir); err != nil {
+		return source{}, CloneError(err, o.Arg, o.Events)
+	}
+	return source{kind: SourceClone, arg: o.Arg, dir: Abs(dir), transport: checkout.Transport(o.Arg)}, nil
+}
+
+// fetchSource clones, copies from the image, or opens the checkout in
+// place, and detects the project there.
+func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*project.Project, error) {
+	s.Source = src.kind
+	switch src.kind {
+	case SourceInPlace:
+		res, err := checkout.Open(src.arg) // as the user named it, in messages
+		if err != nil {
+			var ce *checkout.Error
+			if !errors.As(err, &ce) || ce.Kind != checkout.ErrNotRepository {
+				return nil, CloneError(err, o.Arg, o.Events)
+			}
+			s.Notes = append(s.Notes, "not a git checkout: no commit is recorded in the baseline")
+			res = &checkout.Result{Dir: src.dir}
+		}
+		res.Dir = src.dir
+		s.Checkout = res
+		if res.Commit != "" {
+			o.Events.step("source", "using the checkout in %s (%s at %s)", s.relDir, BranchName(res.Branch), human.Commit(res.Commit))
+		}
+		return project.Detect(src.dir)
+	case SourceImage:
+		if err := fromImage(ctx, o, src, s); err != nil {
+			return nil, err
+		}
+		return project.Detect(src.dir)
+	}
+	o.Events.step("source", "cloning %s into %s", checkout.Redact(o.Arg), s.relDir)
+	bar := o.Events.bar("connecting", -1, true)
+	res, err := checkout.Clone(ctx, checkout.Options{
+		URL: o.Arg, Dir: src.dir, Branch: o.Branch, Depth: o.Depth, Tags: o.Tags, SSHKey: o.SSHKey,
+		Progress: func(p checkout.Progress) {
+			bar.Describe(cloneProgressText(p))
+			bar.Set(p.Bytes)
+		},
+	})
+	bar.Done()
+	if err != nil {
+		return nil, CloneError(err, o.Arg, o.Events)
+	}
+	res.Dir = src.dir
+	s.Clone = &CloneSummary{Result: res, Seconds: res.Duration.Seconds()}
+	o.Events.step("source", "cloned %s at %s: %d files, %s in %.1fs", BranchName(res.Branch), human.Commit(res.Commit), res.Files, human.Bytes(res.Bytes), res.Duration.Seconds())
+	p, err := project.Detect(src.dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := postChecks(ctx, o, p, s); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(src.dir, ".gitmodules")); err == nil {
+		s.Notes = append(s.Notes, "the project has git submodules, which setup does not clone: run 'git submodule update --init --depth 1' in the checkout if you need them")
+	}
+	return p, nil
+}
+
+// fromImage verifies the image and copies the repository and the modules
+// out of it (image.SetupFromImage), with the hint for each way it can fail.
+func fromImage(ctx context.Context, o *Options, src source, s *Summary) error {
+	var bar Bar = nopBar{}
+	barStep := ""
+	res, err := image.SetupFromImage(ctx, image.SetupOptions{
+		Image: src.arg,
+		Dir:   src.dir,
+		Env:   o.Env,
+		Step: func(step, msg string) {
+			bar.Done()
+			bar, barStep = nopBar{}, ""
+			o.Events.step(step, "%s", msg)
+		},
+		HashProgress: func(p image.HashProgress) {
+			if barStep != "verify" {
+				bar.Done()
+				bar, barStep = o.Events.bar("verifying", p.TotalBytes, true), "verify"
+			}
+			bar.Set(p.Bytes)
+		},
+		CopyProgress: func(step string, p copier.Progress) {
+			if barStep != step {
+				bar.Done()
+				bar, barStep = o.Events.bar(step, p.TotalBytes, true), step
+			}
+			bar.SetTotal(p.TotalBytes)
+			bar.Set(p.Bytes)
+		},
+	})
+	bar.Done()
+	if err != nil {
+		return imageError(err, src.dir)
+	}
+	m := res.Manifest
+	s.Warnings = append(s.Warnings, res.Warnings...)
+	is := &ImageSummary{Dir: Abs(src.arg), Project: m.Project, Upstream: m.Upstream, ModCache: res.ModCache, EnvFile: res.EnvFile,
+		Env: map[string]string{}, Toolchain: res.Toolchain.Local, RepoFiles: res.Repo.Files, ModuleFiles: res.Modules.Files,
+		Modules: len(m.Modules), StepSeconds: res.StepSeconds}
+	for _, v := range res.Env {
+		is.Env[v.Key] = v.Value
+	}
+	is.ExportLines = image.ExportLines(res.Env, runtime.GOOS)
+	s.Image = is
+	s.Checkout = &checkout.Result{Dir: src.dir, Commit: m.Commit, Source: m.Upstream}
+	if co, err := checkout.Open(src.dir); err == nil {
+		co.Dir = src.dir
+		s.Checkout = co
+	}
+	if len(res.Env) > 0 {
+		o.Env = image.Environ(envOf(*o), res.Env)
+	}
+	if m.Go == "" {
+		s.Notes = append(s.Notes, "not a Go module: the image holds no modules")
+	}
+	return nil
+}
+
+// imageError adds what to do to each way setting up from an image fails.
+func imageError(err error, dest string) error {
+	var te *image.ToolchainError
+	var ve *image.VerifyError
+	var de *image.DestinationError
+	var re *image.ResolveError
+	switch {
+	case errors.As(err, &te):
+		if te.Check.Local == "" {
+			return hint.With(err, "install Go "+te.Check.Required+" or newer (ask the organiser for an installer), then run this again")
+		}
+		return hint.With(err, "install Go "+te.Check.Required+" or newer (ask the organiser for an installer: with no network go cannot fetch one), then run this again; nothing was written")
+	case errors.As(err, &ve):
+		return hint.With(err, "copy the image again (from the organiser or a neighbour's stick) and rerun; nothing was written")
+	case errors.As(err, &re):
+		return hint.With(err, "the repository is in place but a module it needs is not in the image; ask the organiser to re-stage it ('sprintkit image'), or connect to the network and run 'go mod download' in "+dest)
+	case errors.As(err, &de):
+		return hint.With(err, "choose another --dir, or remove "+de.Dir+" first")
+	}
+	return err
+}
+
+// CloneError turns a checkout error into a message with its hint. With
+// SPRINTKIT_DEBUG=1 the underlying go-git error goes to Events.Debug,
+// redacted too.
+func CloneError(err error, rawURL string, ev Events) error {
+	var ce *checkout.Error
+	if errors.As(err, &ce) {
+		if ce.Kind == checkout.ErrInterrupted {
+			return err // reported as "interrupted", exit 130
+		}
+		if ce.Err != nil {
+			ev.debug("%s", checkout.RedactText(ce.Err.Error(), rawURL))
+		}
+		return hint.With(errors.New(ce.Msg), ce.Hint)
+	}
+	return errors.New(checkout.RedactText(err.Error(), rawURL))
+}
+
+// IsCheckoutDir reports whether arg names a directory to set up in place: a
+// directory that is not a bare repository (a bare one is a clone source).
+func IsCheckoutDir(arg string) bool {
+	if checkout.Transport(arg) != "file" || strings.HasPrefix(arg, "file://") {
+		return false
+	}
+	fi, err := os.Stat(arg)
+	if err != nil || !fi.IsDir() {
+		return false
+	}
+	if _, err := os.Stat(filepath.Join(arg, ".git")); err == nil {
+		return true
+	}
+	bare := true
+	for _, n := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(arg, n)); err != nil {
+			bare = false
+		}
+	}
+	return !bare
+}
+
+func cloneProgressText(p checkout.Progress) string {
+	switch p.Phase {
+	case "counting", "compressing", "enumerating":
+		if p.TotalObjects > 0 {
+			return fmt.Sprintf("%s objects %d/%d", p.Phase, p.Objects, p.TotalObjects)
+		}
+	case "receiving":
+		t := "receiving"
+		if p.TotalObjects > 0 {
+			t += fmt.Sprintf(" %d objects", p.TotalObjects)
+		}
+		return t
+	case "checkout":
+		return "writing files"
+	}
+	return p.Phase
+}
+
+// BranchName is the branch for a person: "detached HEAD" when there is none.
+func BranchName(branch string) string {
+	if branch == "" {
+		return "detached HEAD"
+	}
+	return branch
+}
+
+func envOf(o Options) []string {
+	if o.Env != nil {
+		return o.Env
+	}
+	return os.Environ()
+}

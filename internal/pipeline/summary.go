@@ -1,0 +1,123 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+
+	"github.com/sprintkit/sprintkit/checkout"
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/doctor"
+	"github.com/sprintkit/sprintkit/internal/hint"
+)
+
+// Summary is what setup did: the --format json document of `sprintkit
+// setup`, from a URL, a directory or an image alike (type "setup", version 1):
+//
+//	{"type": "setup", "version": 1, "dir": "/abs/project",
+//	 "source": "clone" | "in place" | "image",
+//	 "clone": {"source": "https://***@host/org/p.git", "branch": "main", "commit": "…",
+//	           "subject": "…", "files": 5000, "pack_bytes": 123, "seconds": 1.2, "shallow": true},
+//	 "checkout": {…the same fields, for a checkout set up in place or from an image…},
+//	 "image": {"dir": "/media/usb/box", "project": "example.com/m", "upstream": "…",
+//	           "modcache": "…", "env_file": "…/.sprintkit/env", "env": {"GOFLAGS": "…"},
+//	           "toolchain": "go1.26.0", "repo_files": 120, "module_files": 900,
+//	           "step_seconds": {"verify": 0.4}},
+//	 "project": "go module", "checks": [{"id": "go", "name": "…", "status": "ok", "detail": "…", "hint": "…"}],
+//	 "deps": {"modules": 12, "cached": 3, "seconds": 4.5},
+//	 "tests": {"passed": 10, "failed": 1, "skipped": 0, "seconds": 3.4},
+//	 "failing_before": [{"package": "…", "test": "TestX", "outcome": "fail", "seconds": 0.01}],
+//	 "total": {"statements": 120, "covered": 80, "percent": 66.7},
+//	 "targets": [ …the top 5, as in the coverage JSON contract… ],
+//	 "baseline": "/abs/project/.sprintkit/baseline.json",
+//	 "profile": "/abs/project/.sprintkit/cover.out",
+//	 "report": "/abs/project/.sprintkit/report/index.html",
+//	 "next": ["cd project", "sprintkit watch-test"], "notes": ["…"], "warnings": ["…"],
+//	 "error": "…", "hint": "…"}                  // only when setup stopped
+//
+// Absent fields did not apply: "clone" for a checkout set up in place,
+// "image" unless it came from one, "deps" … "report" with --clone-only.
+type Summary struct {
+	Type          string                `json:"type"`
+	Version       int                   `json:"version"`
+	Dir           string                `json:"dir"`
+	Source        SourceKind            `json:"source"`
+	Clone         *CloneSummary         `json:"clone,omitempty"`
+	Checkout      *checkout.Result      `json:"checkout,omitempty"`
+	Image         *ImageSummary         `json:"image,omitempty"`
+	Project       string                `json:"project"`
+	Checks        []doctor.Check        `json:"checks"`
+	Deps          *DepsSummary          `json:"deps,omitempty"`
+	Tests         *TestSummary          `json:"tests,omitempty"`
+	FailingBefore []coverage.TestResult `json:"failing_before,omitempty"`
+	Total         *coverage.Counts      `json:"total,omitempty"`
+	Targets       []coverage.Target     `json:"targets,omitempty"`
+	Baseline      string                `json:"baseline,omitempty"`
+	Profile       string                `json:"profile,omitempty"`
+	Report        string                `json:"report,omitempty"`
+	Next          []string              `json:"next"`
+	Notes         []string              `json:"notes,omitempty"`
+	Warnings      []string              `json:"warnings,omitempty"`
+	Error         string                `json:"error,omitempty"`
+	Hint          string                `json:"hint,omitempty"`
+
+	relDir string // Dir as the user should cd to it
+}
+
+// RelDir is the checkout's directory relative to the working directory
+// when it is below it, as the user would cd to it.
+func (s *Summary) RelDir() string { return s.relDir }
+
+// CloneSummary is the clone step's result.
+type CloneSummary struct {
+	*checkout.Result
+	Seconds float64 `json:"seconds"`
+}
+
+// ImageSummary is what setting up from an image did.
+type ImageSummary struct {
+	Dir         string             `json:"dir"`
+	Project     string             `json:"project"`
+	Upstream    string             `json:"upstream,omitempty"`
+	ModCache    string             `json:"modcache,omitempty"`
+	EnvFile     string             `json:"env_file,omitempty"`
+	Env         map[string]string  `json:"env"`
+	ExportLines []string           `json:"-"`
+	Toolchain   string             `json:"toolchain,omitempty"`
+	RepoFiles   int64              `json:"repo_files"`
+	ModuleFiles int64              `json:"module_files"`
+	Modules     int                `json:"modules"`
+	StepSeconds map[string]float64 `json:"step_seconds"`
+}
+
+// DepsSummary is the dependency step's result.
+type DepsSummary struct {
+	Modules int     `json:"modules"`
+	Cached  int     `json:"cached"`
+	Seconds float64 `json:"seconds"`
+}
+
+// TestSummary counts the baseline run's tests.
+type TestSummary struct {
+	coverage.Outcomes
+	Seconds float64 `json:"seconds"`
+}
+
+func newSummary() *Summary {
+	return &Summary{Type: "setup", Version: 1, Next: []string{}, Checks: []doctor.Check{}}
+}
+
+// fail records the error that stopped setup, for the JSON document.
+func (s *Summary) fail(err error) {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	s.Error = err.Error()
+	s.Hint = hint.Of(err)
+}
+
+func firstN(t []coverage.Target, n int) []coverage.Target {
+	if len(t) > n {
+		return t[:n]
+	}
+	return t
+}
