@@ -18,27 +18,33 @@ type Baseline struct {
 	Total    Counts            `json:"total"`
 }
 
-// BaselinePackage is one package's coverage at the baseline.
+// BaselinePackage is one package's coverage at the baseline. Recovered and
+// NoData carry Package's: a package measured without the tests that killed
+// its test binary, or not measured at all (its Counts then hold no figure).
 type BaselinePackage struct {
 	Name string `json:"name"`
 	Counts
+	Recovered *Recovery `json:"recovered,omitempty"`
+	NoData    string    `json:"no_data,omitempty"`
 }
 
 // NewBaseline builds a baseline from a finished result and its test outcomes.
+// A test that killed its package's test binary is a failing test of the
+// baseline (TestResult.Crashed says how); such tests come first.
 func NewBaseline(r *Result) *Baseline {
 	b := &Baseline{
 		Version:  1,
 		Created:  r.Generated,
 		Commit:   r.Commit,
 		Language: r.Language,
-		Tests:    r.Tests,
+		Tests:    crashedFirst(r.Tests),
 		Total:    r.Total,
 	}
 	if b.Tests == nil {
 		b.Tests = []TestResult{}
 	}
 	for _, p := range r.Packages {
-		b.Packages = append(b.Packages, BaselinePackage{Name: p.Name, Counts: p.Counts})
+		b.Packages = append(b.Packages, BaselinePackage{Name: p.Name, Counts: p.Counts, Recovered: p.Recovered, NoData: p.NoData})
 	}
 	return b
 }
@@ -62,4 +68,30 @@ func (b *Baseline) Package(name string) (Counts, bool) {
 		}
 	}
 	return Counts{}, false
+}
+
+// crashedFirst returns tests with those that killed their test binary
+// first, the others in their order.
+func crashedFirst(tests []TestResult) []TestResult {
+	n := 0
+	for _, t := range tests {
+		if t.Crashed != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return tests
+	}
+	out := make([]TestResult, 0, len(tests))
+	for _, t := range tests {
+		if t.Crashed != "" {
+			out = append(out, t)
+		}
+	}
+	for _, t := range tests {
+		if t.Crashed == "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/internal/proc"
 )
 
 // Finding the Go modules of a checkout
@@ -290,7 +292,7 @@ func goCmd(ctx context.Context, dir string, env []string, args ...string) ([]byt
 	if err != nil {
 		return nil, ErrNoGo
 	}
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := proc.Command(ctx, bin, args...)
 	cmd.Dir = dir
 	if len(env) > 0 {
 		cmd.Env = env

@@ -11,13 +11,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/tools/cover"
+
+	"github.com/sprintkit/sprintkit/internal/proc"
 )
 
 // Running Go tests with coverage
@@ -38,6 +42,24 @@ import (
 // While the tests run, `go list` reads the packages' metadata (main,
 // test-support, has-tests) in parallel, and the go/ast pass over the sources
 // that finds functions runs on every core once the profile is merged.
+//
+// # Test binaries that die
+//
+// A test that panics, calls os.Exit, is killed by a signal or hangs past
+// -timeout (GoRun.Timeout, 2m per test binary by default) kills its
+// package's test binary: the tests after it never run and the binary writes
+// no coverage (a timed-out one writes what ran until the alarm). RunGo
+// reads that from the -json stream: the package fails without the binary's
+// own final "PASS"/"FAIL" line. The test that was running (or that
+// panicked, or that "running tests:" of a timeout names) is recorded as a
+// failing test with its output and TestResult.Crashed, and the package is
+// run again alone with `-skip '^(TestX)$'`, at most twice (for a second
+// culprit); the re-run's profile is merged and its tests added, and the
+// package gets Package.Recovered. When no test is to blame (a panic in
+// init, a TestMain that exits) or the binary still dies, the package gets
+// Package.NoData: unmeasured, out of the total, never ranked. A timed-out
+// binary's partial coverage stays in the profile: the hung test did run
+// that code.
 
 // GoRun says what RunGo runs.
 type GoRun struct {
@@ -55,6 +77,12 @@ type GoRun struct {
 	Progress func(done, total int)
 	// Env is added to the environment of every go command.
 	Env []string
+	// Timeout is go test's -timeout, which applies to each test binary
+	// (each package): a hung test then fails its package after Timeout
+	// instead of go's 10 minutes, is named, and the package is re-run
+	// without it. 0 means DefaultTestTimeout; a negative value means no
+	// limit (-timeout=0).
+	Timeout time.Duration
 	// OnPackage, when set, is called as soon as go test reports a
 	// package's final action (pass, fail or skip), with that package's
 	// entries of Result.Tests: the watch-test loop shows results while the
@@ -69,6 +97,14 @@ type GoRun struct {
 	// tested at all ("(module)"). A cancelled run stops calling it.
 	OnPackage func(pkg string, tests []TestResult)
 }
+
+// DefaultTestTimeout is the -timeout RunGo gives each test binary when
+// GoRun.Timeout is 0.
+const DefaultTestTimeout = 2 * time.Minute
+
+// maxReruns bounds the re-runs of one package whose test binary died: one
+// per culprit, for at most two culprits.
+const maxReruns = 2
 
 // testEvent is one line of `go test -json` (cmd/test2json).
 type testEvent struct {
@@ -87,6 +123,7 @@ type goTestRun struct {
 	workspace bool // run from a go.work root
 	patterns  []string
 	coverpkg  []string
+	skip      []string // top-level tests to leave out (-skip)
 }
 
 // RunGo runs the tests of the Go project in opts.Dir with coverage and
@@ -118,6 +155,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 	defer os.RemoveAll(tmp)
 
 	prog := &progress{fn: opts.Progress}
+	rec := &recovery{recovered: map[string]*Recovery{}, noData: map[string]string{}}
 	emit := &emitter{fn: opts.OnPackage, sent: map[string]bool{}}
 	var (
 		pkgs         []*GoPackage
@@ -154,7 +192,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 	)
 	for i, run := range runs {
 		out := filepath.Join(tmp, fmt.Sprintf("cover-%d.out", i))
-		ts, broken, err := runGoTest(ctx, run, out, opts, prog, emit)
+		ts, broken, died, err := runGoTest(ctx, run, out, opts, prog, emit)
 		// With -coverpkg, go test builds every package the patterns match
 		// for each test binary's coverage report, so one package that does
 		// not compile fails every build. Run again without the broken
@@ -185,7 +223,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 			if len(run.patterns) == 0 || len(run.coverpkg) == 0 {
 				break
 			}
-			ts2, more, err2 := runGoTest(ctx, run, out, opts, prog, emit)
+			ts2, more, died2, err2 := runGoTest(ctx, run, out, opts, prog, emit)
 			if err2 != nil {
 				if ctx.Err() != nil {
 					err = err2
@@ -197,7 +235,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 					ts2 = append(ts2, tr)
 				}
 			}
-			ts = ts2
+			ts, died = ts2, died2
 			if len(more) == 0 {
 				break
 			}
@@ -222,10 +260,19 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 			emit.rest(ctx, []TestResult{mod})
 			continue
 		}
-		// The packages held back (build failures) now have their final say.
+		// Packages whose test binary died are run again without the tests
+		// that killed it.
+		ts, more, err := recoverDied(ctx, run, opts, filepath.Join(tmp, fmt.Sprintf("recover-%d", i)), ts, died, rec)
+		if err != nil {
+			wg.Wait()
+			return nil, err
+		}
+		// The packages held back (build failures, dead binaries) now have
+		// their final say.
 		emit.rest(ctx, ts)
 		tests = append(tests, ts...)
 		profiles = append(profiles, out)
+		profiles = append(profiles, more...)
 	}
 	wg.Wait()
 	if len(failedRuns) == len(runs) {
@@ -264,6 +311,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 	}
 	r.Tests = tests
 	r.Warnings = append(warnings, r.Warnings...)
+	rec.apply(proj, r, pkgs)
 	return r, nil
 }
 
@@ -550,40 +598,36 @@ func (p *progress) packageDone() {
 
 const maxFailureOutput = 64 << 10
 
-// runGoTest runs one go test and collects the outcome of every test, and
-// the import paths of the packages that did not compile.
-func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, prog *progress, emit *emitter) ([]TestResult, map[string]bool, error) {
-	args := []string{"test", "-json", "-coverprofile=" + profile}
+// runGoTest runs one go test and collects the outcome of every test, the
+// import paths of the packages that did not compile, and the packages whose
+// test binary died.
+func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, prog *progress, emit *emitter) ([]TestResult, map[string]bool, map[string]*death, error) {
+	args := []string{"test", "-json", "-coverprofile=" + profile, "-timeout=" + timeoutArg(opts.Timeout)}
 	if opts.PerPackage {
 		args = append(args, "-cover")
 	} else {
 		args = append(args, "-coverpkg="+strings.Join(run.coverpkg, ","))
 	}
+	if len(run.skip) > 0 {
+		args = append(args, "-skip="+skipPattern(run.skip))
+	}
 	args = append(args, run.patterns...)
-	cmd := exec.CommandContext(ctx, "go", args...)
+	// The child leads its own process group: cancelling stops go test and
+	// the test binaries it started.
+	cmd := proc.Command(ctx, "go", args...)
 	cmd.Dir = run.dir
 	cmd.Env = goEnviron(opts.Env, run.workspace)
-	// On cancellation, interrupt go test rather than kill it, so that it
-	// stops its test binaries and removes its temporary files; kill it if it
-	// has not exited a few seconds later.
-	cmd.Cancel = func() error {
-		if runtime.GOOS == "windows" {
-			return cmd.Process.Kill()
-		}
-		return cmd.Process.Signal(os.Interrupt)
-	}
-	cmd.WaitDelay = 5 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedBuffer{buf: &stderr, max: maxFailureOutput}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, nil, fmt.Errorf("run go test: %w", err)
+		return nil, nil, nil, fmt.Errorf("run go test: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
 		if errors.Is(err, exec.ErrNotFound) {
-			return nil, nil, ErrNoGo
+			return nil, nil, nil, ErrNoGo
 		}
-		return nil, nil, fmt.Errorf("run go test: %w", err)
+		return nil, nil, nil, fmt.Errorf("run go test: %w", err)
 	}
 	c := newCollector(prog)
 	if emit != nil && emit.fn != nil {
@@ -592,19 +636,40 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, p
 	readErr := c.read(stdout)
 	waitErr := cmd.Wait()
 	if ctx.Err() != nil {
-		return nil, nil, ctx.Err()
+		return nil, nil, nil, ctx.Err()
 	}
 	if readErr != nil {
-		return nil, nil, fmt.Errorf("read go test output: %w", readErr)
+		return nil, nil, nil, fmt.Errorf("read go test output: %w", readErr)
 	}
 	if waitErr != nil && c.packages == 0 {
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			msg = strings.TrimSpace(c.loose.String())
 		}
-		return nil, nil, fmt.Errorf("go test in %s: %w%s", run.dir, waitErr, firstLines(msg, 20))
+		return nil, nil, nil, fmt.Errorf("go test in %s: %w%s", run.dir, waitErr, firstLines(msg, 20))
 	}
-	return c.finish(), c.broken, nil
+	return c.finish(), c.broken, c.died, nil
+}
+
+// timeoutArg is go test's -timeout for GoRun.Timeout.
+func timeoutArg(d time.Duration) string {
+	switch {
+	case d == 0:
+		d = DefaultTestTimeout
+	case d < 0:
+		return "0"
+	}
+	return d.String()
+}
+
+// skipPattern is the -skip regular expression that leaves out exactly the
+// named top-level tests.
+func skipPattern(tests []string) string {
+	q := make([]string, len(tests))
+	for i, t := range tests {
+		q[i] = regexp.QuoteMeta(t)
+	}
+	return "^(" + strings.Join(q, "|") + ")$"
 }
 
 // limitedBuffer keeps the first max bytes written to it.
@@ -636,15 +701,30 @@ type collector struct {
 	packages int                      // packages finished
 	loose    bytes.Buffer             // stdout lines that are not JSON
 	// done, when set, is told of each package's final action with the
-	// package's tests; buildFailed when the package did not build.
-	done  func(pkg string, tests []TestResult, buildFailed bool)
+	// package's tests; held when the package did not build or its test
+	// binary died (its final tests come after the re-runs).
+	done  func(pkg string, tests []TestResult, held bool)
 	byPkg map[string][]int // indexes into tests, by package
+	// running are the tests started and not finished, by package, with
+	// the order they started in.
+	running map[string]map[string]int
+	seq     int
+	ended   map[string]bool   // packages whose binary printed its final PASS or FAIL
+	died    map[string]*death // packages whose test binary died
+}
+
+// death is how a package's test binary died.
+type death struct {
+	culprits []string // the tests that killed it, by full name; none when no test is to blame
+	why      string   // "panicked", "exited", "timed out" or "killed by signal"
+	line     string   // the line that says so ("panic: …"), when there is one
 }
 
 func newCollector(prog *progress) *collector {
 	return &collector{prog: prog, output: map[string]*bytes.Buffer{}, pkgOut: map[string]*bytes.Buffer{},
 		buildOut: map[string]*bytes.Buffer{}, failed: map[string]bool{}, broken: map[string]bool{},
-		byPkg: map[string][]int{}}
+		byPkg: map[string][]int{}, running: map[string]map[string]int{}, ended: map[string]bool{},
+		died: map[string]*death{}}
 }
 
 // add records a test outcome.
@@ -715,6 +795,16 @@ func (c *collector) event(ev testEvent) {
 	if ev.Test != "" {
 		key := ev.Package + "\x00" + ev.Test
 		switch ev.Action {
+		case "run":
+			if c.running[ev.Package] == nil {
+				c.running[ev.Package] = map[string]int{}
+			}
+			c.seq++
+			c.running[ev.Package][ev.Test] = c.seq
+		case "pass", "skip", "fail":
+			delete(c.running[ev.Package], ev.Test)
+		}
+		switch ev.Action {
 		case "output":
 			appendCapped(c.output, key, ev.Output)
 		case "pass", "skip":
@@ -734,6 +824,11 @@ func (c *collector) event(ev testEvent) {
 	switch ev.Action {
 	case "output":
 		appendCapped(c.pkgOut, ev.Package, ev.Output)
+		// The test binary's own last word (testing.M.Run); a binary that
+		// dies never prints it.
+		if ev.Output == "PASS\n" || ev.Output == "FAIL\n" {
+			c.ended[ev.Package] = true
+		}
 	case "pass", "skip":
 		delete(c.pkgOut, ev.Package)
 		c.packageDone(ev.Package, false)
@@ -750,6 +845,8 @@ func (c *collector) event(ev testEvent) {
 				}
 			}
 			c.add(TestResult{Package: ev.Package, Test: "(build)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+		case !c.ended[ev.Package]:
+			c.autopsy(ev.Package, ev.Elapsed)
 		case !c.failed[ev.Package]:
 			out := ""
 			if b := c.pkgOut[ev.Package]; b != nil {
@@ -758,8 +855,145 @@ func (c *collector) event(ev testEvent) {
 			c.add(TestResult{Package: ev.Package, Test: "(package)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
 		}
 		delete(c.pkgOut, ev.Package)
-		c.packageDone(ev.Package, ev.FailedBuild != "")
+		c.packageDone(ev.Package, ev.FailedBuild != "" || c.died[ev.Package] != nil)
 	}
+	if ev.Action == "pass" || ev.Action == "skip" || ev.Action == "fail" {
+		for t := range c.running[ev.Package] {
+			delete(c.output, ev.Package+"\x00"+t)
+		}
+		delete(c.running, ev.Package)
+		delete(c.ended, ev.Package)
+	}
+}
+
+var (
+	timedOutRE = regexp.MustCompile(`(?m)^panic: test timed out after .*\n\s*running tests:\n((?:\t\t.*\n?)+)`)
+	crashRE    = regexp.MustCompile(`(?m)^(panic: |fatal error: |signal: |exit status ).*$`)
+)
+
+// autopsy records a package whose test binary died: it failed without the
+// binary's final line. The culprit is the test a timeout names, else the
+// test that was still running (the innermost, preferring one that
+// panicked), else a failed test whose output holds a panic. The culprits
+// become failing tests with TestResult.Crashed; with none, "(package)" is
+// the failure.
+func (c *collector) autopsy(pkg string, elapsed float64) {
+	pkgOut := ""
+	if b := c.pkgOut[pkg]; b != nil {
+		pkgOut = b.String()
+	}
+	outputOf := func(test string) string {
+		if b := c.output[pkg+"\x00"+test]; b != nil {
+			return b.String()
+		}
+		return ""
+	}
+	var running []string
+	for t := range c.running[pkg] {
+		running = append(running, t)
+	}
+	sort.Slice(running, func(i, j int) bool { return c.running[pkg][running[i]] < c.running[pkg][running[j]] })
+
+	d := &death{}
+	// A timeout: "panic: test timed out after 5s\n\trunning tests:\n\t\tTestX (5s)".
+	texts := []string{pkgOut}
+	for _, t := range running {
+		texts = append(texts, outputOf(t))
+	}
+	timeoutText := ""
+	for _, text := range texts {
+		if m := timedOutRE.FindStringSubmatch(text); m != nil {
+			timeoutText = text
+			d.why = "timed out"
+			for _, l := range strings.Split(m[1], "\n") {
+				if f := strings.Fields(l); len(f) > 0 {
+					d.culprits = append(d.culprits, f[0])
+				}
+			}
+			break
+		}
+	}
+	if d.why == "" && len(running) > 0 {
+		// Of the tests still running, the one that panicked, then the
+		// innermost subtest, then the last to start.
+		rank := func(t string) (int, int) {
+			p := 0
+			if strings.Contains(outputOf(t), "panic: ") {
+				p = 1
+			}
+			return p, strings.Count(t, "/")
+		}
+		best := running[0]
+		for _, t := range running[1:] {
+			p, dep := rank(t)
+			bp, bdep := rank(best)
+			if p > bp || p == bp && dep >= bdep {
+				best = t
+			}
+		}
+		d.culprits = []string{best}
+		if d.why = crashKind(outputOf(best) + pkgOut); d.why == "" {
+			d.why = "exited" // os.Exit says nothing
+		}
+	}
+	if d.why == "" {
+		// testing printed "--- FAIL" for a test that panicked before it
+		// re-panicked: test2json reported it failed.
+		for i := len(c.byPkg[pkg]) - 1; i >= 0; i-- {
+			t := &c.tests[c.byPkg[pkg][i]]
+			if t.Outcome == "fail" && strings.Contains(t.Output, "panic: ") {
+				t.Crashed = "panicked"
+				d.culprits, d.why = []string{t.Test}, "panicked"
+				d.line = t.CrashLine()
+				break
+			}
+		}
+	}
+	if d.why == "" {
+		d.why = crashKind(pkgOut)
+		if d.why == "" {
+			d.why = "exited"
+		}
+		out := TestResult{Package: pkg, Test: "(package)", Outcome: "fail", Seconds: elapsed, Output: pkgOut, Crashed: d.why}
+		d.line = out.CrashLine()
+		c.add(out)
+	}
+	done := map[string]bool{}
+	for _, i := range c.byPkg[pkg] {
+		done[c.tests[i].Test] = true
+	}
+	for _, name := range d.culprits {
+		if done[name] {
+			continue
+		}
+		out := outputOf(name)
+		if timeoutText != "" && !strings.Contains(out, "panic: test timed out") {
+			out += timeoutText
+		} else if crashRE.FindString(out) == "" {
+			out += pkgOut
+		}
+		t := TestResult{Package: pkg, Test: name, Outcome: "fail", Output: out, Crashed: d.why}
+		if d.line == "" {
+			d.line = t.CrashLine()
+		}
+		c.add(t)
+	}
+	c.failed[pkg] = true
+	c.died[pkg] = d
+}
+
+// crashKind tells from a dead binary's output how it died; "" when the
+// output does not say.
+func crashKind(out string) string {
+	switch m := crashRE.FindString(out); {
+	case strings.HasPrefix(m, "panic: "), strings.HasPrefix(m, "fatal error: "):
+		return "panicked"
+	case strings.HasPrefix(m, "signal: "):
+		return "killed by signal"
+	case strings.HasPrefix(m, "exit status "):
+		return "exited"
+	}
+	return ""
 }
 
 func (c *collector) finish() []TestResult {
@@ -767,6 +1001,137 @@ func (c *collector) finish() []TestResult {
 		return []TestResult{}
 	}
 	return c.tests
+}
+
+// recovery gathers, over RunGo's runs, the packages re-run without the
+// tests that killed their binary and those left without data.
+type recovery struct {
+	recovered map[string]*Recovery
+	noData    map[string]string
+}
+
+// recoverDied runs each package of died again alone, without the tests
+// that killed its binary, until it runs to its end (at most maxReruns
+// times). It returns tests with the re-runs' new tests added, and the
+// profiles of the re-runs that ran to their end, to merge. Only a
+// cancelled context is an error.
+func recoverDied(ctx context.Context, run goTestRun, opts GoRun, prefix string, tests []TestResult, died map[string]*death, rec *recovery) ([]TestResult, []string, error) {
+	var pkgs []string
+	for p := range died {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	var profiles []string
+	for n, pkg := range pkgs {
+		d := died[pkg]
+		if len(d.culprits) == 0 {
+			rec.noData[pkg] = noDataReason(d)
+			continue
+		}
+		r := &Recovery{Skipped: topLevel(nil, d.culprits), Why: d.why}
+		seen := map[string]bool{}
+		for _, t := range tests {
+			if t.Package == pkg {
+				seen[t.Test] = true
+			}
+		}
+		for attempt := 1; ; attempt++ {
+			rerun := goTestRun{dir: run.dir, workspace: run.workspace, patterns: []string{pkg}, coverpkg: run.coverpkg, skip: r.Skipped}
+			out := fmt.Sprintf("%s-%d-%d.out", prefix, n, attempt)
+			ts, _, again, err := runGoTest(ctx, rerun, out, opts, &progress{}, nil)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, nil, ctx.Err()
+				}
+				rec.noData[pkg] = fmt.Sprintf("the re-run without %s failed: %v", strings.Join(r.Skipped, ", "), err)
+				break
+			}
+			for _, t := range ts {
+				if t.Package == pkg && !seen[t.Test] {
+					seen[t.Test] = true
+					tests = append(tests, t)
+				}
+			}
+			d2 := again[pkg]
+			if d2 == nil {
+				rec.recovered[pkg] = r
+				profiles = append(profiles, out)
+				break
+			}
+			more := topLevel(r.Skipped, d2.culprits)
+			if len(more) == 0 || attempt == maxReruns {
+				rec.noData[pkg] = fmt.Sprintf("its test binary still %s after a re-run without %s", d2.why, strings.Join(r.Skipped, ", "))
+				if line := d2.line; line != "" {
+					rec.noData[pkg] += ": " + line
+				}
+				break
+			}
+			r.Skipped = append(r.Skipped, more...)
+			if !strings.Contains(r.Why, d2.why) {
+				r.Why += ", " + d2.why
+			}
+		}
+	}
+	return tests, profiles, nil
+}
+
+// topLevel returns the top-level tests of names ("TestX" of "TestX/sub")
+// that are not in have, without repeats.
+func topLevel(have, names []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, h := range have {
+		seen[h] = true
+	}
+	for _, n := range names {
+		root, _, _ := strings.Cut(n, "/")
+		if !seen[root] {
+			seen[root] = true
+			out = append(out, root)
+		}
+	}
+	return out
+}
+
+// noDataReason says why a package whose binary died with no test to blame
+// has no figure.
+func noDataReason(d *death) string {
+	s := "its test binary " + d.why + " outside any test (init, TestMain or a stray goroutine)"
+	if d.line != "" {
+		s += ": " + d.line
+	}
+	return s
+}
+
+// apply marks r's packages as recovered or without data, adds the packages
+// without data that are missing from the profile (with -cover, a package
+// whose binary wrote nothing is not in it), and finalizes r again.
+func (rec *recovery) apply(proj *GoProject, r *Result, pkgs []*GoPackage) {
+	if len(rec.recovered) == 0 && len(rec.noData) == 0 {
+		return
+	}
+	byPath := make(map[string]*GoPackage, len(pkgs))
+	for _, p := range pkgs {
+		byPath[p.ImportPath] = p
+	}
+	for name, why := range rec.noData {
+		p := r.Package(name)
+		if p == nil {
+			p = &Package{Name: name, Files: []*File{}}
+			if gp := byPath[name]; gp != nil {
+				p.Dir = relSlash(proj.Root, gp.Dir)
+				p.IsMain, p.TestSupport, p.HasTests = gp.IsMain, gp.TestSupport, gp.HasTests
+			}
+			r.Packages = append(r.Packages, p)
+		}
+		p.NoData = why
+	}
+	for name, how := range rec.recovered {
+		if p := r.Package(name); p != nil {
+			p.Recovered = how
+		}
+	}
+	r.Finalize()
 }
 
 // FromGoProfiles builds a Result from parsed Go profiles without running

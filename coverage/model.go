@@ -23,11 +23,18 @@ type Result struct {
 	Language  string    `json:"language"` // "go", "python", or the imported format ("lcov", "cobertura", "coverage.py")
 	// Mode is the Go profile mode ("set", "count", "atomic"), or "line" for
 	// line-based formats where each measured line is one statement.
-	Mode     string       `json:"mode"`
-	Total    Counts       `json:"total"`
-	Packages []*Package   `json:"packages"`
-	Tests    []TestResult `json:"tests,omitempty"` // outcomes of the run that produced the data, when known
-	Warnings []string     `json:"warnings,omitempty"`
+	Mode string `json:"mode"`
+	// Total sums the packages that have data. A package with NoData (its
+	// test binary died and could not be re-run) is left out of it, so
+	// Total is the coverage of the measured part of the project, not of
+	// all of it; NoDataStatements says how many statements that leaves
+	// out (0 when every package has data, or when the package never
+	// reached the profile and its size is unknown).
+	Total            Counts       `json:"total"`
+	NoDataStatements int          `json:"no_data_statements,omitempty"`
+	Packages         []*Package   `json:"packages"`
+	Tests            []TestResult `json:"tests,omitempty"` // outcomes of the run that produced the data, when known
+	Warnings         []string     `json:"warnings,omitempty"`
 	// Branch is the branch-inclusive figure when the data has branch
 	// coverage (coverage.py with branch = True, LCOV BRDA, Cobertura
 	// condition-coverage); nil otherwise. Total counts statements only.
@@ -90,6 +97,28 @@ type Package struct {
 	SupportReason string `json:"support_reason,omitempty"`
 	// HasTests reports whether the package has test files of its own.
 	HasTests bool `json:"has_tests,omitempty"`
+	// Recovered is set when the package's test binary died (a test
+	// panicked, called os.Exit, was killed or hung) and the package was
+	// re-run without the tests that killed it: its figure is then that of
+	// its tests but those.
+	Recovered *Recovery `json:"recovered,omitempty"`
+	// NoData, when not empty, says why the package has no figure of its
+	// own: its test binary died before its tests ran (init or TestMain),
+	// or died again after two re-runs. Its Counts then hold its statements
+	// with Covered and Percent 0, it is not part of Result.Total, and it
+	// is never ranked: it is neither 0% nor untested, it is unmeasured.
+	NoData string `json:"no_data,omitempty"`
+}
+
+// Recovery says how a package whose test binary died was measured.
+type Recovery struct {
+	// Skipped are the top-level tests left out of the re-run
+	// (go test -skip '^(TestX)$'), in the order they killed the binary.
+	Skipped []string `json:"skipped"`
+	// Why is how the binary died: "panicked", "exited", "timed out" or
+	// "killed by signal"; with two culprits of different kinds, both,
+	// joined by ", ".
+	Why string `json:"why"`
 }
 
 // File is one measured source file.
@@ -135,14 +164,65 @@ type TestResult struct {
 	Outcome string  `json:"outcome"` // "pass", "fail" or "skip"
 	Seconds float64 `json:"seconds"`
 	Output  string  `json:"output,omitempty"` // kept for failures only
+	// Crashed, on a failing test, says that the test killed its
+	// package's test binary and how: "panicked", "exited", "timed out" or
+	// "killed by signal". The tests after it did not run in that binary.
+	Crashed string `json:"crashed,omitempty"`
 }
 
-// Failed returns the tests whose outcome is "fail".
+// CrashLine returns the first line of t's output that says how the binary
+// died ("panic: …", "fatal error: …", "signal: killed", "exit status 3"),
+// or "" when there is none.
+func (t TestResult) CrashLine() string {
+	for _, line := range strings.Split(t.Output, "\n") {
+		l := strings.TrimSpace(line)
+		for _, p := range []string{"panic: ", "fatal error: ", "signal: ", "exit status "} {
+			if strings.HasPrefix(l, p) {
+				return l
+			}
+		}
+	}
+	return ""
+}
+
+// Failed returns the tests whose outcome is "fail": first the tests that
+// killed their test binary (they explain why other tests and figures are
+// missing), then binaries that died outside any test ("(package)"), then
+// the rest, each group in the order of Tests.
 func (r *Result) Failed() []TestResult {
-	var out []TestResult
+	var crashed, outside, out []TestResult
 	for _, t := range r.Tests {
-		if t.Outcome == "fail" {
+		switch {
+		case t.Outcome != "fail":
+		case t.Crashed != "" && !strings.HasPrefix(t.Test, "("):
+			crashed = append(crashed, t)
+		case t.Crashed != "":
+			outside = append(outside, t)
+		default:
 			out = append(out, t)
+		}
+	}
+	return append(append(crashed, outside...), out...)
+}
+
+// RecoveredPackages returns the packages that were re-run without the tests
+// that killed their test binary.
+func (r *Result) RecoveredPackages() []*Package {
+	var out []*Package
+	for _, p := range r.Packages {
+		if p.Recovered != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// NoDataPackages returns the packages without a figure (Package.NoData).
+func (r *Result) NoDataPackages() []*Package {
+	var out []*Package
+	for _, p := range r.Packages {
+		if p.NoData != "" {
+			out = append(out, p)
 		}
 	}
 	return out
@@ -150,10 +230,13 @@ func (r *Result) Failed() []TestResult {
 
 // Finalize recomputes every count from the blocks (files), functions keep
 // their own counts, sums files into packages and packages into the total,
-// rounds every percentage, and sorts packages and files by name.
+// rounds every percentage, and sorts packages and files by name. A package
+// with NoData keeps only its statement count and adds it to
+// NoDataStatements instead of the total.
 // Producers call it once after filling in Packages.
 func (r *Result) Finalize() {
 	r.Total = Counts{}
+	r.NoDataStatements = 0
 	sort.Slice(r.Packages, func(i, j int) bool { return r.Packages[i].Name < r.Packages[j].Name })
 	for _, p := range r.Packages {
 		p.Counts = Counts{}
@@ -165,6 +248,11 @@ func (r *Result) Finalize() {
 				fn.round()
 			}
 			p.add(f.Counts)
+		}
+		if p.NoData != "" {
+			p.Counts = Counts{Statements: p.Statements}
+			r.NoDataStatements += p.Statements
+			continue
 		}
 		p.round()
 		r.Total.add(p.Counts)

@@ -128,6 +128,9 @@ func Rank(r *Result, opts RankOptions) []Target {
 	opts.Recent = informative(r, opts.Recent, skip)
 	var units []*unit
 	for _, p := range r.Packages {
+		if p.NoData != "" {
+			continue // unmeasured (its test binary died): not a target
+		}
 		pw, pnote := packageWeight(p)
 		var pu *unit
 		if by == "package" {

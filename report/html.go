@@ -482,11 +482,13 @@ type indexView struct {
 	Treemap    *treemapView
 	Failed     []coverage.TestResult
 	Warnings   []string
+	Crashes    []string // CrashNotes: test binaries that died
 }
 
 func (s *site) index() *indexView {
 	v := &indexView{page: s.page(s.project+" — sprint targets", ""), CommitFull: s.commit,
-		Total: s.r.Total, Bar: mkBar(s.r.Total.Percent), Targets: s.targetViews("", s.targets, firstTests), Failed: s.r.Failed(), Warnings: s.r.Warnings}
+		Total: s.r.Total, Bar: mkBar(s.r.Total.Percent), Targets: s.targetViews("", s.targets, firstTests), Failed: s.r.Failed(), Warnings: s.r.Warnings,
+		Crashes: CrashNotes(s.r)}
 	v.Kind = "packages"
 	if len(s.targets) > 0 {
 		v.Kind = s.targets[0].Kind + "s"
@@ -497,6 +499,9 @@ func (s *site) index() *indexView {
 		row := rowOf(p.Name, s.pkgPage[p], p.Counts)
 		row.Files = len(p.Files)
 		row.Cells = numCells(len(p.Files), p.Counts)
+		if p.NoData != "" {
+			row.Cells = noDataCells(len(p.Files), p.Statements, p.NoData)
+		}
 		row.Rank = s.pkgRank[p.Name]
 		v.Packages = append(v.Packages, row)
 		n := tmNode{name: p.Name, href: s.pkgPage[p], counts: p.Counts}

@@ -25,22 +25,33 @@ import (
 //	  "failures": [{"package": "example.com/m/url", "test": "TestParse", "outcome": "fail", ...}]
 //	}
 //
+// When a test binary died (Go): the test that killed it is the first of
+// "failures", with "crashed": "panicked" (or "exited", "timed out", "killed
+// by signal"); its package carries "recovered": {"skipped": ["TestX"],
+// "why": "panicked"} when it was re-run without that test, or "no_data":
+// "reason" when it could not be measured. A package with no data has no
+// figure ("covered" and "percent" are 0 and mean nothing), is not in
+// "total", and "no_data_statements" at the top level counts its statements.
+//
 // Percentages are numbers rounded to one decimal, as `go test -cover` prints
 // them. Fields may be added; none is removed or renamed within a version.
 
 type jsonDoc struct {
-	Type      string                `json:"type"`
-	Version   int                   `json:"version"`
-	Project   string                `json:"project"`
-	Commit    string                `json:"commit,omitempty"`
-	Generated time.Time             `json:"generated"`
-	Language  string                `json:"language"`
-	Mode      string                `json:"mode"`
-	Total     coverage.Counts       `json:"total"`
-	Packages  []jsonPackage         `json:"packages"`
-	Targets   []coverage.Target     `json:"targets"`
-	Failures  []coverage.TestResult `json:"failures"`
-	Warnings  []string              `json:"warnings,omitempty"`
+	Type      string          `json:"type"`
+	Version   int             `json:"version"`
+	Project   string          `json:"project"`
+	Commit    string          `json:"commit,omitempty"`
+	Generated time.Time       `json:"generated"`
+	Language  string          `json:"language"`
+	Mode      string          `json:"mode"`
+	Total     coverage.Counts `json:"total"`
+	// NoDataStatements are the statements of packages with no data,
+	// left out of Total.
+	NoDataStatements int                   `json:"no_data_statements,omitempty"`
+	Packages         []jsonPackage         `json:"packages"`
+	Targets          []coverage.Target     `json:"targets"`
+	Failures         []coverage.TestResult `json:"failures"`
+	Warnings         []string              `json:"warnings,omitempty"`
 
 	Branch *coverage.BranchCounts `json:"branch,omitempty"` // branch-inclusive figure, when measured
 }
@@ -48,7 +59,9 @@ type jsonDoc struct {
 type jsonPackage struct {
 	Name string `json:"name"`
 	coverage.Counts
-	Files []jsonFile `json:"files"`
+	Files     []jsonFile         `json:"files"`
+	Recovered *coverage.Recovery `json:"recovered,omitempty"`
+	NoData    string             `json:"no_data,omitempty"`
 }
 
 type jsonFile struct {
@@ -63,7 +76,7 @@ func JSON(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
 	doc := jsonDoc{
 		Type: "coverage", Version: 1,
 		Project: r.Project, Commit: r.Commit, Generated: r.Generated,
-		Language: r.Language, Mode: r.Mode, Total: r.Total, Branch: r.Branch,
+		Language: r.Language, Mode: r.Mode, Total: r.Total, NoDataStatements: r.NoDataStatements, Branch: r.Branch,
 		Packages: []jsonPackage{}, Targets: targets, Failures: r.Failed(), Warnings: r.Warnings,
 	}
 	if doc.Targets == nil {
@@ -73,7 +86,7 @@ func JSON(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
 		doc.Failures = []coverage.TestResult{}
 	}
 	for _, p := range r.Packages {
-		jp := jsonPackage{Name: p.Name, Counts: p.Counts, Files: []jsonFile{}}
+		jp := jsonPackage{Name: p.Name, Counts: p.Counts, Files: []jsonFile{}, Recovered: p.Recovered, NoData: p.NoData}
 		for _, f := range p.Files {
 			jp.Files = append(jp.Files, jsonFile{Path: f.Path, Counts: f.Counts, Generated: f.Generated, NotRun: f.NotRun})
 		}

@@ -67,6 +67,9 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 		fmt.Fprintf(ew, "with branches: %s of %d statements and %d branches (%s); the figure above counts statements\n",
 			strings.TrimSpace(p.percent(b.Percent)), r.Total.Statements, b.Branches, b.Why)
 	}
+	if s := noDataSummary(r); s != "" {
+		fmt.Fprintln(ew, s)
+	}
 	// Warnings go to stderr, once, from the command (not here: stdout).
 	if len(targets) == 0 {
 		if notRun(r) {
@@ -78,8 +81,13 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 		fmt.Fprintf(ew, "\nsprint targets (%s):\n", targets[0].Kind+"s")
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "RANK\tTARGET\tCOVER\tUNCOVERED\tSCORE")
+		rerun := recoveredSet(r)
 		for _, t := range targets {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%d/%d\t%.1f\n", t.Rank, t.Name, p.percent(t.Percent), t.Uncovered, t.Statements, t.Score)
+			name := t.Name
+			if rerun[t.Package] || rerun[t.Name] {
+				name += " *" // re-run without the tests that killed it; see the notes
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d/%d\t%.1f\n", t.Rank, name, p.percent(t.Percent), t.Uncovered, t.Statements, t.Score)
 		}
 		tw.Flush()
 		fmt.Fprintln(ew)
@@ -100,13 +108,30 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 			}
 		}
 	}
+	if notes := CrashNotes(r); len(notes) > 0 {
+		fmt.Fprintf(ew, "\n%s\n", p.paint(ansiYellow, "test binaries that died (* marks a package re-run without the tests that killed it):"))
+		for _, n := range notes {
+			fmt.Fprintf(ew, "  %s\n", n)
+		}
+	}
 	if failed := r.Failed(); len(failed) > 0 {
 		fmt.Fprintf(ew, "\n%s\n", p.paint(ansiRed, fmt.Sprintf("%d %s failing (the coverage above includes what they ran):", len(failed), plural(len(failed), "test", "tests"))))
 		for _, t := range failed {
-			fmt.Fprintf(ew, "  FAIL %s %s\n", t.Package, t.Test)
+			fmt.Fprintf(ew, "  FAIL %s %s%s\n", t.Package, t.Test, crashNote(t))
 		}
 	}
 	return ew.err
+}
+
+// crashNote is " (panicked: panic: …)" for a test that killed its binary.
+func crashNote(t coverage.TestResult) string {
+	if t.Crashed == "" {
+		return ""
+	}
+	if l := t.CrashLine(); l != "" {
+		return fmt.Sprintf(" (%s: %s)", t.Crashed, l)
+	}
+	return " (" + t.Crashed + ")"
 }
 
 // Markdown writes a short report to paste into an issue or a sprint wiki.
@@ -121,6 +146,15 @@ func Markdown(w io.Writer, r *coverage.Result, targets []coverage.Target) error 
 		meta += ", " + r.Generated.UTC().Format("2006-01-02")
 	}
 	fmt.Fprintf(ew, "%s.\n\n", meta)
+	if notes := CrashNotes(r); len(notes) > 0 {
+		if s := noDataSummary(r); s != "" {
+			notes = append(notes, s)
+		}
+		for _, n := range notes {
+			fmt.Fprintf(ew, "> %s\n", mdEscape(n))
+		}
+		fmt.Fprintln(ew)
+	}
 	if len(targets) == 0 {
 		fmt.Fprintln(ew, "No sprint targets: every measured statement runs under the tests.")
 	} else {
@@ -146,7 +180,7 @@ func Markdown(w io.Writer, r *coverage.Result, targets []coverage.Target) error 
 	if failed := r.Failed(); len(failed) > 0 {
 		fmt.Fprintf(ew, "\n**%d %s failing before any change:**\n\n", len(failed), plural(len(failed), "test", "tests"))
 		for _, t := range failed {
-			fmt.Fprintf(ew, "- `%s` in `%s`\n", mdEscape(t.Test), mdEscape(t.Package))
+			fmt.Fprintf(ew, "- `%s` in `%s`%s\n", mdEscape(t.Test), mdEscape(t.Package), mdEscape(crashNote(t)))
 		}
 	}
 	return ew.err

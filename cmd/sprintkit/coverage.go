@@ -40,6 +40,11 @@ the ranking: exclude = [...] and test_support = [...] path patterns, and
 [[target]] tables (path or name, and a note) that rank first. See the README,
 "How sprint targets are ranked".
 
+A test that panics, calls os.Exit, is killed or hangs past --timeout kills
+its package's test binary. sprintkit names it as a failing test and runs the
+package again without it (at most twice); a package it cannot re-run is
+shown with "no data" and left out of the total and the targets.
+
 The profile and the result are saved to .sprintkit/cover.out and
 .sprintkit/coverage.json, and .sprintkit/ is added to .git/info/exclude.
 
@@ -58,10 +63,10 @@ Examples:
 			&cli.StringFlag{Name: "by", Usage: "rank by `package|file|function` (default: package; file for Python, where a file is a module)"},
 			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `table|json|markdown`"},
 			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
-			&cli.DurationFlag{Name: "timeout", Usage: "stop a test binary that runs longer than `D` (e.g. 5m) and name the hung test"},
 			&cli.StringSliceFlag{Name: "profile", Usage: "rank an existing Go coverage profile `FILE` instead of running tests (repeatable; merged)"},
 			&cli.StringSliceFlag{Name: "import", Usage: "rank an LCOV, Cobertura XML or coverage.py JSON `FILE` (repeatable; merged)"},
 			&cli.BoolFlag{Name: "per-package", Usage: "measure each package by its own tests only, as go test -cover does"},
+			&cli.DurationFlag{Name: "timeout", Value: coverage.DefaultTestTimeout, Usage: "stop a package's tests after `D` (go test -timeout, per test binary); the hung test is named and skipped in a re-run; 0 means no limit"},
 			&cli.BoolFlag{Name: "html", Usage: "also write the static HTML report and print the path of its index.html"},
 			&cli.StringFlag{Name: "out", Usage: "write the HTML report into `DIR` (default: the project's .sprintkit/report)"},
 			&cli.BoolFlag{Name: "open", Usage: "open the HTML report in a browser (implies --html)"},
@@ -79,10 +84,10 @@ Examples:
 				Top:        c.Int("top"),
 				By:         c.String("by"),
 				Format:     format,
-				Timeout:    c.Duration("timeout"),
 				Profiles:   c.StringSlice("profile"),
 				Imports:    c.StringSlice("import"),
 				PerPackage: c.Bool("per-package"),
+				Timeout:    c.Duration("timeout"),
 				HTML:       c.Bool("html") || c.Bool("open"),
 				Out:        c.String("out"),
 				Open:       c.Bool("open"),
@@ -101,7 +106,7 @@ type coverageOptions struct {
 	Profiles   []string
 	Imports    []string
 	PerPackage bool
-	Timeout    time.Duration
+	Timeout    time.Duration // per test binary; 0 means no limit
 	HTML       bool
 	Out        string
 	Open       bool
@@ -112,6 +117,9 @@ func (o *coverageOptions) validate() error {
 	case "", "package", "file", "function":
 	default:
 		return usagef("--by %q: want package, file or function", o.By)
+	}
+	if o.Timeout < 0 {
+		return usagef("--timeout %s: want a duration such as 2m, or 0 for no limit", o.Timeout)
 	}
 	if o.Top < 0 {
 		return usagef("--top %d: want 0 (all) or more", o.Top)
@@ -147,7 +155,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if len(o.Profiles) > 0 || len(o.Imports) > 0 {
 		r, err = pipeline.Load(ctx, root, o.Profiles, o.Imports)
 	} else {
-		r, err = pipeline.Measure(ctx, pipeline.MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: o.Timeout, Events: ev})
+		r, err = pipeline.Measure(ctx, pipeline.MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: noLimit(o.Timeout), Events: ev})
 	}
 	if err != nil {
 		return fmt.Errorf("coverage: %w", err)
@@ -215,4 +223,12 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 		say(stderr, "%s failed; coverage is that of the failing suite", human.Count(n, "test", "tests"))
 	}
 	return nil
+}
+
+// noLimit maps the flags' "0 means no limit" to the runner's negative.
+func noLimit(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

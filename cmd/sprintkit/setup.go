@@ -5,6 +5,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sprintkit/sprintkit/coverage"
+
 	"github.com/sprintkit/sprintkit/internal/pipeline"
 )
 
@@ -41,7 +43,7 @@ Example:
 			&cli.BoolFlag{Name: "tags", Usage: "fetch the remote's tags too"},
 			&cli.StringFlag{Name: "ssh-key", Usage: "private key `FILE` for ssh URLs (default: the SSH agent)"},
 			&cli.BoolFlag{Name: "clone-only", Usage: "stop after the clone and the checks: no dependencies, tests or report"},
-			&cli.DurationFlag{Name: "timeout", Usage: "stop a test binary that runs longer than `D` (e.g. 5m) and name the hung test (default: go test's 10m)"},
+			&cli.DurationFlag{Name: "timeout", Value: coverage.DefaultTestTimeout, Usage: "stop a package's tests after `D` (go test -timeout, per test binary); the hung test is named and skipped in a re-run; 0 means no limit"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary as `text|json`"},
 			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.StringFlag{Name: "from-image", Usage: "set up offline from the image in `DIR` (see 'sprintkit image')"},
@@ -63,7 +65,7 @@ func runSetup(c *cli.Context) error {
 		Tags:      c.Bool("tags"),
 		SSHKey:    c.String("ssh-key"),
 		CloneOnly: c.Bool("clone-only"),
-		Timeout:   c.Duration("timeout"),
+		Timeout:   noLimit(c.Duration("timeout")),
 		Events:    events(c.App.ErrWriter),
 	}
 	switch {
@@ -71,6 +73,8 @@ func runSetup(c *cli.Context) error {
 		return usagef("setup: --from-image takes no URL or directory argument; pass the destination with --dir")
 	case o.Image == "" && c.NArg() != 1:
 		return usagef("setup needs one repository URL or directory, got %s", plural(c.NArg(), "argument"))
+	case c.Duration("timeout") < 0:
+		return usagef("setup: --timeout %s: want a duration such as 2m, or 0 for no limit", c.Duration("timeout"))
 	case o.Depth < 0:
 		return usagef("setup: --depth must be 0 (all history) or more")
 	}

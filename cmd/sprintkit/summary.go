@@ -57,6 +57,9 @@ func printSetupSummary(w io.Writer, s *pipeline.Summary) {
 	}
 	if s.Total != nil {
 		fmt.Fprintf(w, "coverage  %.1f%% of %d statements\n", s.Total.Percent, s.Total.Statements)
+		for _, n := range s.Incomplete {
+			fmt.Fprintf(w, "          * %s\n", n)
+		}
 	}
 	if len(s.Targets) > 0 {
 		fmt.Fprintf(w, "targets   the top %d, by rank (why each ranks there):\n", len(s.Targets))

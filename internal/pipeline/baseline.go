@@ -19,7 +19,8 @@ type MeasureOptions struct {
 	Dir string
 	// PerPackage measures each Go package by its own tests only.
 	PerPackage bool
-	// Timeout bounds each test binary; 0 keeps the runner's default.
+	// Timeout bounds each test binary; 0 keeps the runner's default
+	// (coverage.DefaultTestTimeout), a negative one means no limit.
 	Timeout time.Duration
 	Env     []string
 	Events  Events
@@ -44,7 +45,7 @@ func Measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 
 func measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 	bar := o.Events.bar("packages tested", -1, false)
-	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: o.Dir, Env: o.Env, PerPackage: o.PerPackage, Progress: bar.Update})
+	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: o.Dir, Env: o.Env, PerPackage: o.PerPackage, Timeout: o.Timeout, Progress: bar.Update})
 	bar.Done()
 	if err == nil || !errors.Is(err, coverage.ErrNotGoModule) {
 		return r, goHint(err)

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/doctor"
+	"github.com/sprintkit/sprintkit/report"
 	"github.com/sprintkit/sprintkit/state"
 )
 
@@ -190,6 +191,7 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 	}
 	total := r.Total // after the project file left its excluded paths out
 	s.Total = &total
+	s.Incomplete = report.CrashNotes(r)
 	s.Warnings = append(s.Warnings, r.Warnings...)
 	targets := Rank(ctx, s.Dir, r, "")
 	if err := Record(s.Dir, r, targets); err != nil {

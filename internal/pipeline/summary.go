@@ -27,6 +27,7 @@ import (
 //	 "tests": {"passed": 10, "failed": 1, "skipped": 0, "seconds": 3.4},
 //	 "failing_before": [{"package": "…", "test": "TestX", "outcome": "fail", "seconds": 0.01}],
 //	 "total": {"statements": 120, "covered": 80, "percent": 66.7},
+//	 "incomplete": ["TestX panicked in example.com/m/url; its package was re-run without it"],
 //	 "targets": [ …the top 5, as in the coverage JSON contract… ],
 //	 "baseline": "/abs/project/.sprintkit/baseline.json",
 //	 "profile": "/abs/project/.sprintkit/cover.out",
@@ -50,15 +51,19 @@ type Summary struct {
 	Tests         *TestSummary          `json:"tests,omitempty"`
 	FailingBefore []coverage.TestResult `json:"failing_before,omitempty"`
 	Total         *coverage.Counts      `json:"total,omitempty"`
-	Targets       []coverage.Target     `json:"targets,omitempty"`
-	Baseline      string                `json:"baseline,omitempty"`
-	Profile       string                `json:"profile,omitempty"`
-	Report        string                `json:"report,omitempty"`
-	Next          []string              `json:"next"`
-	Notes         []string              `json:"notes,omitempty"`
-	Warnings      []string              `json:"warnings,omitempty"`
-	Error         string                `json:"error,omitempty"`
-	Hint          string                `json:"hint,omitempty"`
+	// Incomplete says why a figure above is not the whole story: tests that
+	// killed their test binary (their package re-run without them) and
+	// packages with no data (not counted in the total, not ranked).
+	Incomplete []string          `json:"incomplete,omitempty"`
+	Targets    []coverage.Target `json:"targets,omitempty"`
+	Baseline   string            `json:"baseline,omitempty"`
+	Profile    string            `json:"profile,omitempty"`
+	Report     string            `json:"report,omitempty"`
+	Next       []string          `json:"next"`
+	Notes      []string          `json:"notes,omitempty"`
+	Warnings   []string          `json:"warnings,omitempty"`
+	Error      string            `json:"error,omitempty"`
+	Hint       string            `json:"hint,omitempty"`
 
 	relDir string // Dir as the user should cd to it
 }
