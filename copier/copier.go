@@ -10,16 +10,47 @@
 // running as root. Special files (devices, sockets, fifos) are reported and
 // skipped.
 //
-// No file is ever visible under its final name before it is complete. A file
-// that replaces an existing one is written under a temporary name
-// (TempPrefix, then the process id, worker and a counter in hex) in its
-// destination directory and renamed over the old one; temporaries are removed
-// on cancellation, and the next run removes any that a crash left behind. On
-// Linux, a file going into a directory this run created is written as an
-// unnamed O_TMPFILE file and linked under its final name when complete, which
-// leaves nothing behind whatever interrupts it. A file whose size and
-// modification time already match (or whose content does, with
-// Options.Checksum) is skipped.
+// # What happens to the destination's entries
+//
+// Copy never deletes what the user has in the destination unless asked
+// (Options.Delete):
+//
+//   - An entry the source lacks is left alone, whatever its name.
+//   - An entry the source also has is replaced by the source's, as with
+//     rsync -a: a file or symlink by a file, link or symlink, a file or
+//     symlink by a directory (a symlink is replaced, never followed), and an
+//     empty directory by a file or symlink.
+//   - A non-empty directory is never replaced by a file, hard link or
+//     symlink: that entry is a per-entry error (errors.Is ErrTypeConflict)
+//     naming its path, the directory stays as it is, and the rest is copied.
+//     With Delete the directory is removed and replaced.
+//
+// No file is ever visible under its final name before it is complete. On
+// Linux a file is written unnamed (O_TMPFILE) and linked under its final
+// name when complete, or under a temporary name that is at once renamed
+// over the entry it replaces; elsewhere (or where the filesystem has no
+// O_TMPFILE) it is written under a temporary name and renamed. A temporary
+// name is TempPrefix, 16 random hex digits drawn for each run, "-" and a
+// counter (see IsTempName), and a run removes only its own temporaries, on
+// error and on cancellation. A name that merely looks like one is the
+// user's: it is copied from the source and kept in the destination like any
+// other. Only a run that is killed (SIGKILL, a crash) can leave one behind:
+// with O_TMPFILE only in the instant between naming a finished file and
+// renaming it, elsewhere also while the file is written. A later run keeps
+// it (it cannot tell it from a file of the user's), and Delete removes it
+// like any entry the source lacks.
+//
+// A file that changes while it is copied is not copied torn: the source's
+// size, modification time, status change time and inode are compared before
+// its content is copied and after, and a file that changed is copied once
+// more from its new state; if it changes again, that entry is a per-entry
+// error (errors.Is ErrChanged) and the destination keeps what it had. What
+// no stat shows is not caught, as with cp and rsync: a rewrite in place that
+// keeps the size and was already under way when the copier first looked at
+// the file. Options.Checksum on a later run finds such a file.
+//
+// A file whose size and modification time already match (or whose content
+// does, with Options.Checksum) is skipped.
 //
 // Nothing is fsynced: like cp, the copy is as durable as the filesystem makes
 // written data (on ext4, renames over existing files are flushed first).
@@ -47,10 +78,9 @@ import (
 	"runtime"
 )
 
-// TempPrefix starts the name of every temporary file the copier writes.
-// Any entry of a destination directory whose name starts with it is a
-// leftover of an interrupted run and is removed by the next one; source
-// entries named so are not copied.
+// TempPrefix starts the name of every temporary file the copier writes;
+// the run's random token follows (see IsTempName). An entry named so by the
+// user is copied and kept like any other.
 const TempPrefix = ".sprintkit.tmp-"
 
 // Options controls Copy. The zero value copies everything with the default
@@ -124,6 +154,15 @@ type Event struct {
 	Size int64
 	Err  error
 }
+
+// ErrTypeConflict is the per-entry error of a file, hard link or symlink of
+// the source whose name is a non-empty directory in the destination, which
+// only Options.Delete replaces.
+var ErrTypeConflict = errors.New("the destination has a non-empty directory here; not replaced without delete")
+
+// ErrChanged is the per-entry error of a source file that changed while it
+// was copied, twice; the destination keeps what it had under that name.
+var ErrChanged = errors.New("changed during the copy")
 
 // ErrIntoItself is returned when the destination is the source or lies
 // inside it.

@@ -257,14 +257,16 @@ func TestCopyReplacesEntriesOfAnotherType(t *testing.T) {
 	base := tempDir(t)
 	src, dst, outside := filepath.Join(base, "src"), filepath.Join(base, "dst"), filepath.Join(base, "outside")
 	writeFiles(t, base, map[string]string{
-		"src/was-dir":        "a file where dst has a directory",
+		"src/was-dir":        "a file where dst has an empty directory",
 		"src/was-file/x/f":   "a directory where dst has a file",
 		"src/was-link/y/f":   "a directory where dst has a symlink to a directory",
 		"src/plain-was-link": "a file where dst has a symlink to a file",
-		"dst/was-dir/sub/f":  "old",
 		"dst/was-file":       "old",
 		"outside/precious":   "must survive",
 	})
+	if err := os.MkdirAll(filepath.Join(dst, "was-dir"), 0o755); err != nil { // a non-empty one: TestTypeConflictsAreRefused
+		t.Fatal(err)
+	}
 	// Symlinks in the destination must be replaced, never followed.
 	if err := os.Symlink(outside, filepath.Join(dst, "was-link")); err != nil {
 		t.Fatal(err)
@@ -483,22 +485,42 @@ func TestCancelAtRandomPointsThenRerun(t *testing.T) {
 	}
 }
 
-func TestLeftoverTemporariesAreRemoved(t *testing.T) {
+// TestOwnTemporariesAreRemoved: a run that fails or is cancelled after it
+// wrote a file under a temporary name removes it.
+func TestOwnTemporariesAreRemoved(t *testing.T) {
+	testForceTempNames = true
+	defer func() { testForceTempNames = false }()
 	base := tempDir(t)
-	src, dst := filepath.Join(base, "src"), filepath.Join(base, "dst")
-	for _, p := range []string{"src/sub/f", "dst/sub/" + TempPrefix + "1-2-3", "dst/" + TempPrefix + "dead"} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(base, p)), 0o755); err != nil {
-			t.Fatal(err)
+	src := filepath.Join(base, "src")
+	writeFiles(t, base, map[string]string{"src/sub/f": "content", "src/g": "other content"})
+	t.Run("a file that keeps changing", func(t *testing.T) {
+		dst := filepath.Join(base, "dst-changing")
+		n := 0
+		testHookAfterData = func(rel string) {
+			n++
+			if err := os.WriteFile(filepath.Join(src, rel), []byte(strings.Repeat("x", n)), 0o644); err != nil {
+				t.Error(err)
+			}
 		}
-		if err := os.WriteFile(filepath.Join(base, p), []byte("half a fi"), 0o644); err != nil {
-			t.Fatal(err)
+		defer func() { testHookAfterData = nil }()
+		_, err := Copy(context.Background(), src, dst, Options{Workers: 1})
+		var fe *FileErrors
+		if !errors.As(err, &fe) || fe.Count != 2 || !errors.Is(fe.First[0], ErrChanged) || !errors.Is(fe.First[1], ErrChanged) {
+			t.Fatalf("err = %v, want two files that changed during the copy", err)
 		}
-	}
-	if _, err := Copy(context.Background(), src, dst, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	noTemporaries(t, dst)
-	compareTrees(t, src, dst)
+		noTemporaries(t, dst)
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		dst := filepath.Join(base, "dst-cancelled")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		testHookAfterData = func(string) { cancel() }
+		defer func() { testHookAfterData = nil }()
+		if _, err := Copy(ctx, src, dst, Options{Workers: 1}); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		noTemporaries(t, dst)
+	})
 }
 
 func TestCopyIntoItselfIsRefused(t *testing.T) {

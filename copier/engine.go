@@ -2,6 +2,8 @@ package copier
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -47,6 +49,7 @@ type fstat struct {
 	blocks int64 // 512-byte blocks allocated (0 when unknown)
 	atime  int64 // nanoseconds since the epoch
 	mtime  int64
+	ctime  int64
 	uid    uint32
 	gid    uint32
 	dev    uint64
@@ -114,7 +117,9 @@ type engine struct {
 	uid     uint32
 	gid     uint32
 	umask   uint32
-	rootDst fstat // to notice the destination reached again through the source
+	rootDst fstat         // to notice the destination reached again through the source
+	tmpBase string        // TempPrefix, this run's token and "-": starts every temporary name of this run
+	tmpSeq  atomic.Uint64 // numbers this run's temporaries
 
 	files, dirs, symlinks, hardlinks, skipped, deleted, specials, errs, bytes atomic.Int64
 	totalFiles, totalBytes, doneFiles, doneBytes                              atomic.Int64
@@ -146,6 +151,14 @@ var testHookBeforeOpen func(rel string)
 // testForceTempNames, set by tests, makes every file go through a temporary
 // name and a rename, even where an unnamed (O_TMPFILE) file would do.
 var testForceTempNames bool
+
+// testHookAfterData, set by tests, runs after a worker copied a file's
+// content and before it checks whether the source changed meanwhile.
+var testHookAfterData func(rel string)
+
+// testRunToken, set by tests, replaces the random token of a run's
+// temporary names.
+var testRunToken string
 
 const (
 	batchItems = 64
@@ -181,6 +194,11 @@ func Copy(ctx context.Context, src, dst string, opts Options) (Stats, error) {
 		dirWake: make(chan struct{}, 1),
 	}
 	e.initIdentity()
+	token := testRunToken
+	if token == "" {
+		token = newRunToken()
+	}
+	e.tmpBase = TempPrefix + token + "-"
 	root, err := e.openRoot(src, dst)
 	if err != nil {
 		return Stats{}, err
@@ -193,7 +211,9 @@ func Copy(ctx context.Context, src, dst string, opts Options) (Stats, error) {
 		wg.Add(1)
 		go func(id int) {
 			defer wg.Done()
-			e.work(newWorker(id))
+			w := newWorker(id)
+			w.tmpBase, w.tmpSeq = e.tmpBase, &e.tmpSeq
+			e.work(w)
 		}(i)
 	}
 	progressDone := make(chan struct{})
@@ -358,6 +378,9 @@ func (e *engine) fail(d *dir, name, typ, op string, err error) {
 		// Errors caused by cancellation are not the entry's fault.
 		return
 	}
+	if errors.Is(err, ErrTypeConflict) {
+		op = typ + " in the source"
+	}
 	ee := &entryError{Path: d.relTo(name), Op: op, Err: err}
 	if name == "" {
 		ee.Path = d.rel
@@ -441,8 +464,8 @@ func (e *engine) walk(ww *worker, d *dir) {
 		if e.ctx.Err() != nil {
 			break
 		}
-		if strings.HasPrefix(de.name, TempPrefix) {
-			continue
+		if e.ownTemp(de.name) {
+			continue // only when the destination is inside the source's tree
 		}
 		if keep != nil {
 			keep[de.name] = true
@@ -525,7 +548,7 @@ func (e *engine) excluded(d *dir, name string, isDir bool) bool {
 // names alone.
 func (e *engine) deleteExtra(d *dir, keep map[string]bool) {
 	for name, k := range d.dst {
-		if keep[name] || strings.HasPrefix(name, TempPrefix) {
+		if keep[name] || e.ownTemp(name) {
 			continue
 		}
 		if e.excluded(d, name, k == kDir) {
@@ -706,22 +729,27 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 	var le *linkEntry
 	if st.nlink > 1 {
 		key := [2]uint64{st.dev, st.ino}
-		e.linkMu.Lock()
-		prev := e.links[key]
-		if prev == nil {
-			le = &linkEntry{done: make(chan struct{})}
-			e.links[key] = le
-		}
-		e.linkMu.Unlock()
-		if prev != nil {
+		var failed *linkEntry
+		for le == nil {
+			e.linkMu.Lock()
+			prev := e.links[key]
+			if prev == nil || prev == failed {
+				le = &linkEntry{done: make(chan struct{})}
+				e.links[key] = le
+			}
+			e.linkMu.Unlock()
+			if le != nil {
+				defer close(le.done)
+				break
+			}
 			<-prev.done
 			if prev.ok {
 				e.linkTo(w, d, it, prev, ds, exists)
 				return
 			}
-			// The first copy failed: copy this one on its own.
-		} else {
-			defer close(le.done)
+			// The first copy failed (a conflict, a vanished name): one of
+			// the names waiting is copied instead, and the rest link to it.
+			failed = prev
 		}
 	}
 
@@ -750,6 +778,10 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 			return
 		}
 	}
+	replaceDir := exists && ds.kind == kDir
+	if replaceDir && !e.canReplaceDir(d, it.name, "file") {
+		return
+	}
 	if e.opts.DryRun {
 		if le != nil {
 			le.ok, le.path = true, filepath.Join(d.dstPath, it.name)
@@ -759,21 +791,37 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 		e.event(EventCopied, d, it.name, "file", st.size, nil)
 		return
 	}
-	if exists && ds.kind == kDir {
-		if err := e.removeDst(d, it.name, kDir); err != nil {
-			e.fail(d, it.name, "file", "replace directory", err)
-			return
-		}
-	}
 	if testHookBeforeOpen != nil {
 		testHookBeforeOpen(d.relTo(it.name))
 	}
-	tmp, ino, op, err := e.writeTemp(w, d, it, le != nil)
-	if err != nil {
-		e.fail(d, it.name, "file", op, err)
-		return
+	// A file that changes while it is copied is copied once more from its
+	// new state; if it changes again, it is an error, and what the
+	// destination had stays.
+	var tmp string
+	var ino uint64
+	for attempt := 0; ; attempt++ {
+		var op string
+		var err error
+		tmp, ino, op, err = e.writeTemp(w, d, it, le != nil, exists && !replaceDir, replaceDir)
+		var ch *changedError
+		if errors.As(err, &ch) && attempt == 0 && e.ctx.Err() == nil {
+			nst, serr := e.lstatSrc(d, it.name)
+			if serr == nil && nst.kind == kFile {
+				e.totalBytes.Add(nst.size - st.size)
+				it.st = nst
+				continue
+			}
+		}
+		if err != nil {
+			if errors.As(err, &ch) {
+				err = fmt.Errorf("%w (%s); tried twice, not copied", ErrChanged, ch.what)
+			}
+			e.fail(d, it.name, "file", op, err)
+			return
+		}
+		break
 	}
-	if tmp != "" { // "" when the file was written in place without a name
+	if tmp != "" { // "" when the file was linked into place from an unnamed one
 		if err := e.renameDst(d, tmp, it.name); err != nil {
 			e.removeTemp(d, tmp)
 			e.fail(d, it.name, "file", "rename into place", err)
@@ -789,6 +837,66 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 	e.event(EventCopied, d, it.name, "file", st.size, nil)
 }
 
+// changedError says how a source file changed while it was copied.
+type changedError struct{ what string }
+
+func (c *changedError) Error() string { return "changed during the copy (" + c.what + ")" }
+
+// checkUnchanged compares the stat of the source taken before its content
+// was copied (before) with one taken after (after).
+func checkUnchanged(before, after *fstat) error {
+	var what string
+	switch {
+	case after.ino != before.ino || after.dev != before.dev:
+		what = "replaced by another file"
+	case after.size != before.size:
+		what = fmt.Sprintf("size %d → %d bytes", before.size, after.size)
+	case after.mtime != before.mtime:
+		what = "modified"
+	case after.ctime != before.ctime:
+		what = "status changed"
+	default:
+		return nil
+	}
+	return &changedError{what: what}
+}
+
+// canReplaceDir reports whether the directory name of d's destination may
+// make way for a file, hard link or symlink of the source (typ): with
+// Delete, always; without, only an empty one, as with rsync -a. A non-empty
+// one is a per-entry error (ErrTypeConflict) and stays as it is.
+func (e *engine) canReplaceDir(d *dir, name, typ string) bool {
+	if e.opts.Delete {
+		return true
+	}
+	empty, err := e.dstDirEmpty(d, name)
+	if err == nil && !empty {
+		err = ErrTypeConflict
+	}
+	if err != nil {
+		e.fail(d, name, typ, "replace directory", err)
+		return false
+	}
+	return true
+}
+
+// clearDir removes the directory name of d's destination, which
+// canReplaceDir allowed, right before its replacement takes its place: with
+// Delete with all it holds, else only if it is still empty (ErrTypeConflict
+// if not).
+func (e *engine) clearDir(d *dir, name string) error {
+	var err error
+	if e.opts.Delete {
+		err = e.removeDst(d, name, kDir)
+	} else {
+		err = e.removeEmptyDir(d, name)
+	}
+	if err == nil {
+		d.changed.Store(true)
+	}
+	return err
+}
+
 // linkTo makes it a hard link to the destination of an earlier copy of the
 // same inode.
 func (e *engine) linkTo(w *worker, d *dir, it *item, prev *linkEntry, ds fstat, exists bool) {
@@ -797,16 +905,21 @@ func (e *engine) linkTo(w *worker, d *dir, it *item, prev *linkEntry, ds fstat, 
 		e.event(EventSkipped, d, it.name, "hardlink", it.st.size, nil)
 		return
 	}
+	replaceDir := exists && ds.kind == kDir
+	if replaceDir && !e.canReplaceDir(d, it.name, "hardlink") {
+		return
+	}
 	if e.opts.DryRun {
 		e.hardlinks.Add(1)
 		e.event(EventCopied, d, it.name, "hardlink", it.st.size, nil)
 		return
 	}
-	if exists && ds.kind == kDir {
-		if err := e.removeDst(d, it.name, kDir); err != nil {
+	if replaceDir {
+		if err := e.clearDir(d, it.name); err != nil {
 			e.fail(d, it.name, "hardlink", "replace directory", err)
 			return
 		}
+		exists = false
 	}
 	if err := e.linkDst(w, d, prev.path, it.name, exists); err != nil {
 		e.fail(d, it.name, "hardlink", "link", err)
@@ -834,23 +947,23 @@ func (e *engine) copySymlink(w *worker, d *dir, it *item) {
 			return
 		}
 	}
+	replaceDir := exists && ds.kind == kDir
+	if replaceDir && !e.canReplaceDir(d, it.name, "symlink") {
+		return
+	}
 	if e.opts.DryRun {
 		e.symlinks.Add(1)
 		e.event(EventCopied, d, it.name, "symlink", 0, nil)
 		return
 	}
-	if exists && ds.kind == kDir {
-		if err := e.removeDst(d, it.name, kDir); err != nil {
+	if replaceDir {
+		if err := e.clearDir(d, it.name); err != nil {
 			e.fail(d, it.name, "symlink", "replace directory", err)
 			return
 		}
 	}
-	if err := e.symlinkDst(w, d, target, it.name, exists); err != nil {
-		e.fail(d, it.name, "symlink", "create link", err)
-		return
-	}
-	if err := e.setLinkMeta(d, it.name, &it.st); err != nil {
-		e.fail(d, it.name, "symlink", "set attributes", err)
+	if op, err := e.symlinkDst(w, d, target, it.name, &it.st); err != nil {
+		e.fail(d, it.name, "symlink", op, err)
 		return
 	}
 	d.changed.Store(true)
@@ -870,18 +983,42 @@ func (e *engine) finishDir(d *dir) {
 	}
 }
 
-// tempName returns the next temporary name for worker w.
+// tempName returns a new temporary name of this run.
 func (w *worker) tempName() string {
-	w.seq++
-	b := w.nameBuf[:0]
-	b = append(b, TempPrefix...)
-	b = appendHex(b, uint64(w.pid))
-	b = append(b, '-')
-	b = appendHex(b, uint64(w.id))
-	b = append(b, '-')
-	b = appendHex(b, w.seq)
+	b := append(w.nameBuf[:0], w.tmpBase...)
+	b = appendHex(b, w.tmpSeq.Add(1))
 	w.nameBuf = b
 	return string(b)
+}
+
+// ownTemp reports whether name is a temporary of this run.
+func (e *engine) ownTemp(name string) bool { return strings.HasPrefix(name, e.tmpBase) }
+
+// newRunToken returns 16 random hex digits: what makes a run's temporary
+// names its own.
+func newRunToken() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail
+	return hex.EncodeToString(b[:])
+}
+
+// IsTempName reports whether name has the form of a temporary name of the
+// copier (TempPrefix, 16 hex digits, "-", hex digits). Only a run that was
+// killed (SIGKILL, a crash, a power loss) leaves one behind: on Linux with
+// O_TMPFILE only in the moment between naming a finished file and renaming
+// it into place, elsewhere also while the file is written. The copier never
+// removes one that is not of its own run.
+func IsTempName(name string) bool {
+	rest, ok := strings.CutPrefix(name, TempPrefix)
+	if !ok || len(rest) < 18 || rest[16] != '-' {
+		return false
+	}
+	for i, c := range []byte(rest) {
+		if i != 16 && !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func appendHex(b []byte, v uint64) []byte {

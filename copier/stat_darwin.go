@@ -17,6 +17,7 @@ func fillSys(st *fstat, fi fs.FileInfo) {
 	}
 	st.atime = s.Atimespec.Sec*1e9 + s.Atimespec.Nsec
 	st.mtime = s.Mtimespec.Sec*1e9 + s.Mtimespec.Nsec
+	st.ctime = s.Ctimespec.Sec*1e9 + s.Ctimespec.Nsec
 	st.blocks = s.Blocks
 	st.uid, st.gid = s.Uid, s.Gid
 	st.dev, st.ino, st.nlink = uint64(s.Dev), s.Ino, uint64(s.Nlink)

@@ -10,9 +10,11 @@ package copier
 //
 // Per regular file in a fresh destination directory the syscalls are:
 // fstatat (walker), openat source, openat O_TMPFILE, [ioctl FICLONE once per
-// run], copy_file_range, flistxattr, futimens, linkat, close ×2 — against
-// about 17 for cp -a. fchmod only when the umask would strip bits, fchown
-// only when running as root and the owner differs.
+// run], copy_file_range, flistxattr, fstat (did the source change while it
+// was copied?), futimens, linkat, close ×2 — against about 17 for cp -a.
+// fchmod only when the umask would strip bits, fchown only when running as
+// root and the owner differs. A file that replaces one takes a linkat to a
+// temporary name and a renameat instead of the linkat.
 
 import (
 	"bufio"
@@ -48,8 +50,9 @@ type fastPaths struct {
 
 type worker struct {
 	wk      *walker
-	id, pid int
-	seq     uint64
+	id      int
+	tmpBase string         // this run's temporary names start so
+	tmpSeq  *atomic.Uint64 // and end with the next number from here
 	nameBuf []byte
 	buf     []byte
 	buf2    []byte
@@ -57,7 +60,7 @@ type worker struct {
 }
 
 func newWorker(id int) *worker {
-	return &worker{id: id, pid: os.Getpid(), nameBuf: make([]byte, 0, 64), xbuf: make([]byte, 1024)}
+	return &worker{id: id, nameBuf: make([]byte, 0, 64), xbuf: make([]byte, 1024)}
 }
 
 type walker struct {
@@ -104,6 +107,7 @@ func toFstat(s *unix.Stat_t) fstat {
 		blocks: s.Blocks,
 		atime:  s.Atim.Sec*1e9 + s.Atim.Nsec,
 		mtime:  s.Mtim.Sec*1e9 + s.Mtim.Nsec,
+		ctime:  s.Ctim.Sec*1e9 + s.Ctim.Nsec,
 		uid:    s.Uid,
 		gid:    s.Gid,
 		dev:    s.Dev,
@@ -347,26 +351,15 @@ func (e *engine) readSrc(w *walker, d *dir) ([]dirent, error) {
 	return ents, err
 }
 
-// listDst reads the destination directory, removing temporaries left by an
-// interrupted run. It keeps the names (in d.dst) only for Delete: otherwise
-// workers look entries up one by one, which they must do anyway to compare.
+// listDst reads the destination directory. It keeps the names (in d.dst)
+// only for Delete: otherwise workers look entries up one by one, which they
+// must do anyway to compare.
 func (e *engine) listDst(w *walker, d *dir) error {
-	if d.sys.dst < 0 {
+	if d.sys.dst < 0 || !e.opts.Delete {
 		return nil
 	}
-	if e.opts.Delete {
-		d.dst = make(map[string]kind)
-	}
-	var temps []string
-	prefix := []byte(TempPrefix)
-	err := readNames(d.sys.dst, w.buf, func(name []byte, k kind) {
-		if bytes.HasPrefix(name, prefix) {
-			temps = append(temps, string(name))
-			return
-		}
-		if d.dst == nil {
-			return
-		}
+	d.dst = make(map[string]kind)
+	return readNames(d.sys.dst, w.buf, func(name []byte, k kind) {
 		if k == kUnknown {
 			var s unix.Stat_t
 			if unix.Fstatat(d.sys.dst, string(name), &s, unix.AT_SYMLINK_NOFOLLOW) == nil {
@@ -375,16 +368,6 @@ func (e *engine) listDst(w *walker, d *dir) error {
 		}
 		d.dst[string(name)] = k
 	})
-	if err != nil {
-		return err
-	}
-	if !e.opts.DryRun && len(temps) > 0 {
-		d.changed.Store(true)
-		for _, t := range temps {
-			_ = unix.Unlinkat(d.sys.dst, t, 0)
-		}
-	}
-	return nil
 }
 
 func (e *engine) lstatSrc(d *dir, name string) (fstat, error) {
@@ -406,26 +389,28 @@ func (e *engine) lstatDst(d *dir, name string) (fstat, error) {
 	return toFstat(&s), nil
 }
 
-// writeTemp copies the file it of d into a new temporary in d's destination
-// and gives it its attributes. On error the temporary is gone and op says
-// which step failed.
-func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno bool) (tmp string, ino uint64, op string, err error) {
+// writeTemp copies the file it of d into a new file of d's destination,
+// gives it its attributes and puts it in place, or returns the temporary
+// name to rename into place; replace says the destination has a file or
+// symlink there, replaceDir a directory that must go (clearDir) first. On
+// error nothing of it is left and op says which step failed; a
+// *changedError says the source changed while it was copied.
+func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno, replace, replaceDir bool) (tmp string, ino uint64, op string, err error) {
 	st := &it.st
 	in, err := unix.Openat(d.sys.src, it.name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
 	if err != nil {
 		return "", 0, "open", err
 	}
 	defer unix.Close(in)
-	// In a directory this run created there is nothing to replace: the file
-	// is created with O_TMPFILE, without a name, and linked under its final
-	// name once complete, so an interruption of any kind (even SIGKILL or a
-	// power loss) leaves no partial file and no temporary to clean up. It is
-	// one path lookup and one directory entry fewer than a temporary name
-	// and a rename. Elsewhere, or where O_TMPFILE is not supported, the file
-	// is written under a temporary name and renamed over the old one.
+	// The file is created with O_TMPFILE, without a name, and linked under
+	// its final name once complete (or under a temporary name renamed over
+	// the entry it replaces), so an interruption of any kind (even SIGKILL
+	// or a power loss) while it is written leaves no partial file and no
+	// temporary. Where O_TMPFILE is not supported, the file is written under
+	// a temporary name of this run and renamed into place.
 	var out int
 	anon := false
-	if d.fresh && !e.fast.noTmpfs.Load() && !testForceTempNames {
+	if !e.fast.noTmpfs.Load() && !testForceTempNames {
 		out, err = unix.Openat(d.sys.dst, ".", unix.O_WRONLY|unix.O_TMPFILE|unix.O_CLOEXEC, st.perm&0o777)
 		switch {
 		case err == nil:
@@ -461,6 +446,19 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno bool) (tmp strin
 	if err := e.copyXattrs(w, in, out); err != nil {
 		return fail("copy xattrs", err)
 	}
+	if testHookAfterData != nil {
+		testHookAfterData(d.relTo(it.name))
+	}
+	// The content, mode and times must be of one state of the source: its
+	// stat before the copy (st, taken before it was opened) and after.
+	var s unix.Stat_t
+	if err := unix.Fstat(in, &s); err != nil {
+		return fail("stat", err)
+	}
+	after := toFstat(&s)
+	if err := checkUnchanged(st, &after); err != nil {
+		return fail("copy", err)
+	}
 	// Ownership first: chown clears setuid and setgid bits.
 	chowned := false
 	if e.root && (st.uid != e.uid || st.gid != d.newGid(e)) {
@@ -478,13 +476,17 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno bool) (tmp strin
 		return fail("set times", err)
 	}
 	if wantIno {
-		var s unix.Stat_t
 		if unix.Fstat(out, &s) == nil {
 			ino = s.Ino
 		}
 	}
+	if replaceDir {
+		if err := e.clearDir(d, it.name); err != nil {
+			return fail("replace directory", err)
+		}
+	}
 	if anon {
-		if err := e.linkAnon(w, out, d, it.name); err != nil {
+		if err := e.linkAnon(w, out, d, it.name, replace); err != nil {
 			unix.Close(out)
 			return "", 0, "link into place", err
 		}
@@ -497,9 +499,10 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno bool) (tmp strin
 	return tmp, ino, "", nil
 }
 
-// linkAnon gives the O_TMPFILE file open at fd the name name in d. If the
-// name was taken meanwhile, it links a temporary name and renames it over.
-func (e *engine) linkAnon(w *worker, fd int, d *dir, name string) error {
+// linkAnon gives the O_TMPFILE file open at fd the name name in d. Where
+// the name is taken (replace, or it was taken meanwhile), it links a
+// temporary name of this run and renames it over.
+func (e *engine) linkAnon(w *worker, fd int, d *dir, name string, replace bool) error {
 	link := func(to string) error {
 		if e.root {
 			err := unix.Linkat(fd, "", d.sys.dst, to, unix.AT_EMPTY_PATH)
@@ -510,9 +513,11 @@ func (e *engine) linkAnon(w *worker, fd int, d *dir, name string) error {
 		// Without CAP_DAC_READ_SEARCH, through /proc.
 		return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), d.sys.dst, to, unix.AT_SYMLINK_FOLLOW)
 	}
-	err := link(name)
-	if err != unix.EEXIST {
-		return err
+	if !replace {
+		err := link(name)
+		if err != unix.EEXIST {
+			return err
+		}
 	}
 	tmp := w.tempName()
 	if err := link(tmp); err != nil {
@@ -773,6 +778,33 @@ func (e *engine) removeDst(d *dir, name string, k kind) error {
 	return err
 }
 
+// removeEmptyDir removes the directory name of d's destination if it is
+// empty (rmdir checks and removes in one step), and returns
+// ErrTypeConflict if it is not.
+func (e *engine) removeEmptyDir(d *dir, name string) error {
+	err := unix.Unlinkat(d.sys.dst, name, unix.AT_REMOVEDIR)
+	if err == unix.ENOTEMPTY || err == unix.EEXIST {
+		return ErrTypeConflict
+	}
+	return err
+}
+
+// dstDirEmpty reports whether the directory name of d's destination is
+// empty.
+func (e *engine) dstDirEmpty(d *dir, name string) (bool, error) {
+	if d.sys.dst < 0 {
+		return true, nil
+	}
+	fd, err := unix.Openat(d.sys.dst, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false, err
+	}
+	defer unix.Close(fd)
+	empty := true
+	err = readNames(fd, make([]byte, 4096), func([]byte, kind) { empty = false })
+	return empty, err
+}
+
 // linkDst makes name in d a hard link to the file at target, replacing what
 // is there atomically.
 func (e *engine) linkDst(w *worker, d *dir, target, name string, exists bool) error {
@@ -809,24 +841,23 @@ func readlinkAt(fd int, name string) (string, error) {
 func (e *engine) readlinkSrc(d *dir, name string) (string, error) { return readlinkAt(d.sys.src, name) }
 func (e *engine) readlinkDst(d *dir, name string) (string, error) { return readlinkAt(d.sys.dst, name) }
 
-// symlinkDst creates the link name -> target in d, atomically replacing
-// whatever is there.
-func (e *engine) symlinkDst(w *worker, d *dir, target, name string, exists bool) error {
-	if !exists {
-		err := unix.Symlinkat(target, d.sys.dst, name)
-		if err != unix.EEXIST {
-			return err
-		}
-	}
+// symlinkDst creates the link name -> target in d with the attributes of
+// st, atomically replacing whatever file or symlink is there: it is made
+// under a temporary name of this run and renamed into place complete.
+func (e *engine) symlinkDst(w *worker, d *dir, target, name string, st *fstat) (op string, err error) {
 	tmp := w.tempName()
 	if err := unix.Symlinkat(target, d.sys.dst, tmp); err != nil {
-		return err
+		return "create link", err
+	}
+	if err := e.setLinkMeta(d, tmp, st); err != nil {
+		unix.Unlinkat(d.sys.dst, tmp, 0)
+		return "set attributes", err
 	}
 	if err := unix.Renameat(d.sys.dst, tmp, d.sys.dst, name); err != nil {
 		unix.Unlinkat(d.sys.dst, tmp, 0)
-		return err
+		return "rename into place", err
 	}
-	return nil
+	return "", nil
 }
 
 func (e *engine) setLinkMeta(d *dir, name string, st *fstat) error {

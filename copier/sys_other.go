@@ -14,7 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,15 +26,16 @@ type fastPaths struct{}
 
 type worker struct {
 	wk      *walker
-	id, pid int
-	seq     uint64
+	id      int
+	tmpBase string         // this run's temporary names start so
+	tmpSeq  *atomic.Uint64 // and end with the next number from here
 	nameBuf []byte
 	buf     []byte
 	buf2    []byte
 }
 
 func newWorker(id int) *worker {
-	return &worker{id: id, pid: os.Getpid(), nameBuf: make([]byte, 0, 64)}
+	return &worker{id: id, nameBuf: make([]byte, 0, 64)}
 }
 
 type walker struct {
@@ -231,12 +232,6 @@ func (e *engine) listDst(w *walker, d *dir) error {
 	}
 	d.dst = make(map[string]kind, len(des))
 	for _, de := range des {
-		if strings.HasPrefix(de.Name(), TempPrefix) {
-			if !e.opts.DryRun {
-				_ = os.Remove(filepath.Join(d.dstPath, de.Name()))
-			}
-			continue
-		}
 		d.dst[de.Name()] = kindOf(de.Type())
 	}
 	return nil
@@ -258,7 +253,7 @@ func (e *engine) lstatDst(d *dir, name string) (fstat, error) {
 	return toFstat(fi), nil
 }
 
-func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno bool) (tmp string, ino uint64, op string, err error) {
+func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno, replace, replaceDir bool) (tmp string, ino uint64, op string, err error) {
 	st := &it.st
 	in, err := os.Open(filepath.Join(d.srcPath, it.name))
 	if err != nil {
@@ -289,6 +284,22 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno bool) (tmp strin
 	if _, err := io.CopyBuffer(onlyWriter{out}, onlyReader{&ctxReader{e: e, r: in}}, w.buf); err != nil {
 		return fail("copy", err)
 	}
+	if testHookAfterData != nil {
+		testHookAfterData(d.relTo(it.name))
+	}
+	// The content, mode and times must be of one state of the source: its
+	// stat before the copy (st, taken before it was opened) and after.
+	fi, err := in.Stat()
+	if err != nil {
+		return fail("stat", err)
+	}
+	after := toFstat(fi)
+	if st.ino == 0 { // no inode numbers here: a replaced file is not seen by them
+		after.ino, after.dev = st.ino, st.dev
+	}
+	if err := checkUnchanged(st, &after); err != nil {
+		return fail("copy", err)
+	}
 	if e.root && (st.uid != e.uid || st.gid != e.gid) {
 		if err := out.Chown(int(st.uid), int(st.gid)); err != nil && !errors.Is(err, errors.ErrUnsupported) {
 			return fail("set owner", err)
@@ -308,6 +319,12 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno bool) (tmp strin
 	if wantIno {
 		if fi, err := os.Lstat(path); err == nil {
 			ino = toFstat(fi).ino
+		}
+	}
+	if replaceDir {
+		if err := e.clearDir(d, it.name); err != nil {
+			os.Remove(path)
+			return "", 0, "replace directory", err
 		}
 	}
 	return tmp, ino, "", nil
@@ -334,6 +351,45 @@ func (e *engine) renameDst(d *dir, from, to string) error {
 }
 
 func (e *engine) removeTemp(d *dir, tmp string) { _ = os.Remove(filepath.Join(d.dstPath, tmp)) }
+
+// removeEmptyDir removes the directory name of d's destination if it is
+// empty, and returns ErrTypeConflict if it is not.
+func (e *engine) removeEmptyDir(d *dir, name string) error {
+	empty, err := e.dstDirEmpty(d, name)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return ErrTypeConflict
+	}
+	// Remove removes only an empty directory: if an entry was added
+	// meanwhile, it fails and the directory stays.
+	if err := os.Remove(filepath.Join(d.dstPath, name)); err != nil {
+		if empty, err2 := e.dstDirEmpty(d, name); err2 == nil && !empty {
+			return ErrTypeConflict
+		}
+		return err
+	}
+	return nil
+}
+
+// dstDirEmpty reports whether the directory name of d's destination is
+// empty.
+func (e *engine) dstDirEmpty(d *dir, name string) (bool, error) {
+	if !d.sys.exists {
+		return true, nil
+	}
+	f, err := os.Open(filepath.Join(d.dstPath, name))
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(1)
+	if err == io.EOF {
+		return true, nil
+	}
+	return len(names) == 0, err
+}
 
 func (e *engine) removeDst(d *dir, name string, k kind) error {
 	if k == kDir {
@@ -369,23 +425,23 @@ func (e *engine) readlinkDst(d *dir, name string) (string, error) {
 	return os.Readlink(filepath.Join(d.dstPath, name))
 }
 
-func (e *engine) symlinkDst(w *worker, d *dir, target, name string, exists bool) error {
-	final := filepath.Join(d.dstPath, name)
-	if !exists {
-		err := os.Symlink(target, final)
-		if !errors.Is(err, fs.ErrExist) {
-			return err
-		}
+// symlinkDst creates the link name -> target in d with the attributes of
+// st, made under a temporary name of this run and renamed into place.
+func (e *engine) symlinkDst(w *worker, d *dir, target, name string, st *fstat) (op string, err error) {
+	tmp := w.tempName()
+	tmpPath := filepath.Join(d.dstPath, tmp)
+	if err := os.Symlink(target, tmpPath); err != nil {
+		return "create link", err
 	}
-	tmp := filepath.Join(d.dstPath, w.tempName())
-	if err := os.Symlink(target, tmp); err != nil {
-		return err
+	if err := e.setLinkMeta(d, tmp, st); err != nil {
+		os.Remove(tmpPath)
+		return "set attributes", err
 	}
-	if err := os.Rename(tmp, final); err != nil {
-		os.Remove(tmp)
-		return err
+	if err := os.Rename(tmpPath, filepath.Join(d.dstPath, name)); err != nil {
+		os.Remove(tmpPath)
+		return "rename into place", err
 	}
-	return nil
+	return "", nil
 }
 
 func (e *engine) setLinkMeta(d *dir, name string, st *fstat) error {

@@ -257,7 +257,7 @@ func compareTrees(t *testing.T, src, dst string) {
 func noTemporaries(t *testing.T, root string) {
 	t.Helper()
 	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && strings.HasPrefix(d.Name(), TempPrefix) {
+		if err == nil && IsTempName(d.Name()) {
 			t.Errorf("temporary left behind: %s", p)
 		}
 		return nil

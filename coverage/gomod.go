@@ -1,12 +1,12 @@
 package coverage
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sprintkit/sprintkit/project"
 	"io"
 	"io/fs"
 	"os"
@@ -113,28 +113,22 @@ func workspaceAt(ctx context.Context, dir string) (*GoProject, error) {
 	if os.Getenv("GOWORK") == "off" {
 		return nil, nil
 	}
-	out, err := goCmd(ctx, dir, nil, "work", "edit", "-json", "go.work")
+	wf, err := project.ReadGoWork(dir)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", work, err)
-	}
-	var wf struct {
-		Use []struct{ DiskPath string }
-	}
-	if err := json.Unmarshal(out, &wf); err != nil {
-		return nil, fmt.Errorf("read %s: %w", work, err)
+		return nil, err
 	}
 	p := &GoProject{Root: dir, Workspace: work}
 	for _, u := range wf.Use {
-		d := u.DiskPath
+		d := filepath.FromSlash(u)
 		if !filepath.IsAbs(d) {
-			d = filepath.Join(dir, filepath.FromSlash(d))
+			d = filepath.Join(dir, d)
 		}
 		m, ok, err := readModule(d)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			return nil, fmt.Errorf("read %s: use %s: no go.mod there", work, u.DiskPath)
+			return nil, fmt.Errorf("read %s: use %s: no go.mod there", work, u)
 		}
 		p.Modules = append(p.Modules, m)
 	}
@@ -184,29 +178,14 @@ func modulesBelow(dir string) ([]GoModule, error) {
 // readModule reads the module path from dir/go.mod; ok is false when there
 // is no go.mod.
 func readModule(dir string) (GoModule, bool, error) {
-	name := filepath.Join(dir, "go.mod")
-	b, err := os.ReadFile(name)
+	g, err := project.ReadGoMod(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return GoModule{}, false, nil
 	}
 	if err != nil {
-		return GoModule{}, false, fmt.Errorf("read %s: %w", name, err)
+		return GoModule{}, false, err
 	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if i := strings.Index(line, "//"); i >= 0 {
-			line = strings.TrimSpace(line[:i])
-		}
-		if rest, ok := strings.CutPrefix(line, "module"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '"') {
-			mp := strings.Trim(strings.TrimSpace(rest), "\"`")
-			if mp == "" {
-				break
-			}
-			return GoModule{Path: mp, Dir: dir}, true, nil
-		}
-	}
-	return GoModule{}, false, fmt.Errorf("read %s: no module line", name)
+	return GoModule{Path: g.Module, Dir: dir}, true, nil
 }
 
 // GoPackage is what `go list` says about one package, plus what sprintkit

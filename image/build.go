@@ -1,6 +1,8 @@
 package image
 
 import (
+	"github.com/sprintkit/sprintkit/project"
+
 	"context"
 	"errors"
 	"fmt"
@@ -41,7 +43,7 @@ func SourceDir() (string, error) {
 }
 
 func isSprintkitSource(dir string) bool {
-	g, err := ReadGoMod(dir)
+	g, err := project.ReadGoMod(dir)
 	return err == nil && g.Module == SourceModule
 }
 

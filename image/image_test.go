@@ -1,6 +1,8 @@
 package image
 
 import (
+	"github.com/sprintkit/sprintkit/project"
+
 	"bytes"
 	"context"
 	"errors"
@@ -363,14 +365,14 @@ func TestNewcomerEnvPointsGoAtTheSeededCache(t *testing.T) {
 func TestReadGoMod(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{"go.mod": "// comment\nmodule \"example.com/q\" // quoted\n\ngo 1.22.3\n\ntoolchain go1.23.1\n\nrequire example.com/go v1.0.0\n"})
-	g, err := ReadGoMod(dir)
+	g, err := project.ReadGoMod(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if g.Module != "example.com/q" || g.Go != "1.22.3" || g.Toolchain != "go1.23.1" {
 		t.Fatalf("ReadGoMod = %+v", g)
 	}
-	if _, err := ReadGoMod(t.TempDir()); !errors.Is(err, os.ErrNotExist) {
+	if _, err := project.ReadGoMod(t.TempDir()); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("ReadGoMod of a folder with no go.mod: %v", err)
 	}
 }
@@ -510,7 +512,7 @@ func TestSourceDirFindsThisCheckoutOrSaysWhyNot(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SourceDir from a test built in the source tree: %v", err)
 	}
-	if g, err := ReadGoMod(dir); err != nil || g.Module != SourceModule {
+	if g, err := project.ReadGoMod(dir); err != nil || g.Module != SourceModule {
 		t.Fatalf("SourceDir = %s, whose go.mod is %+v (%v)", dir, g, err)
 	}
 	t.Setenv("SPRINTKIT_SRC", t.TempDir())

@@ -12,46 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 )
-
-// GoMod is what the image needs from a project's go.mod.
-type GoMod struct {
-	Module    string // module path
-	Go        string // the go line ("1.22", "1.22.3"); "" when absent
-	Toolchain string // the toolchain line ("go1.22.3"); "" when absent
-}
-
-var (
-	moduleRE    = regexp.MustCompile(`(?m)^\s*module\s+"?([^"\s]+)"?\s*(//.*)?$`)
-	goLineRE    = regexp.MustCompile(`(?m)^\s*go\s+([0-9][^\s/]*)\s*(//.*)?$`)
-	toolchainRE = regexp.MustCompile(`(?m)^\s*toolchain\s+(\S+)\s*(//.*)?$`)
-)
-
-// ReadGoMod reads the module, go and toolchain lines of dir/go.mod.
-// It returns an error wrapping fs.ErrNotExist when there is no go.mod.
-func ReadGoMod(dir string) (GoMod, error) {
-	name := filepath.Join(dir, "go.mod")
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return GoMod{}, err
-	}
-	var g GoMod
-	if m := moduleRE.FindSubmatch(b); m != nil {
-		g.Module = string(m[1])
-	} else {
-		return GoMod{}, fmt.Errorf("parse %s: no module line", name)
-	}
-	if m := goLineRE.FindSubmatch(b); m != nil {
-		g.Go = string(m[1])
-	}
-	if m := toolchainRE.FindSubmatch(b); m != nil {
-		g.Toolchain = string(m[1])
-	}
-	return g, nil
-}
 
 // ToolchainCheck compares the local go with what go.mod asks for.
 type ToolchainCheck struct {

@@ -1,6 +1,8 @@
 package image
 
 import (
+	"github.com/sprintkit/sprintkit/project"
+
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -171,7 +173,7 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		Modules:          []string{},
 		Platforms:        []string{},
 	}
-	gomod, gomodErr := ReadGoMod(src)
+	gomod, gomodErr := project.ReadGoMod(src)
 	isGo := gomodErr == nil
 	if isGo {
 		m.Project, m.Go, m.Toolchain = gomod.Module, gomod.Go, gomod.Toolchain

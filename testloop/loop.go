@@ -1,6 +1,8 @@
 package testloop
 
 import (
+	"github.com/sprintkit/sprintkit/project"
+
 	"context"
 	"errors"
 	"fmt"
@@ -79,8 +81,8 @@ type Ready struct {
 
 // kinds of project
 const (
-	kindGo      = "go"
-	kindPython  = "python"
+	kindGo      = project.KindGo
+	kindPython  = project.KindPython
 	kindCommand = "command"
 )
 
@@ -105,7 +107,7 @@ func Loop(ctx context.Context, opts Options, r Renderer) error {
 	case opts.Command != "":
 		l.kind = kindCommand
 	default:
-		l.root, l.kind = projectRoot(root)
+		l.root, l.kind = project.Root(root)
 		if l.kind == "" {
 			return fmt.Errorf("watch-test %s: %w", root, ErrNoProject)
 		}
@@ -123,45 +125,6 @@ func Loop(ctx context.Context, opts Options, r Renderer) error {
 var ErrNoProject = errors.New("neither a Go module (go.mod, go.work) nor a Python project here")
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
-
-// ProjectRoot returns the directory watch-test watches for dir: dir itself
-// when it holds go.mod, go.work or a Python project, else the nearest
-// directory above it with go.work or go.mod (run from inside a module,
-// watch-test watches the whole module), else dir.
-func ProjectRoot(dir string) string {
-	root, _ := projectRoot(dir)
-	return root
-}
-
-func projectRoot(dir string) (root, kind string) {
-	switch {
-	case exists(filepath.Join(dir, "go.mod")) || exists(filepath.Join(dir, "go.work")):
-		return dir, kindGo
-	case coverage.IsPythonProject(dir):
-		return dir, kindPython
-	case goRoot(dir) != "":
-		return goRoot(dir), kindGo
-	}
-	return dir, ""
-}
-
-// goRoot returns the directory of the go.work, else of the go.mod, that
-// holds dir, or "".
-func goRoot(dir string) string {
-	for _, name := range []string{"go.work", "go.mod"} {
-		for d := dir; ; {
-			if exists(filepath.Join(d, name)) {
-				return d
-			}
-			parent := filepath.Dir(d)
-			if parent == d {
-				break
-			}
-			d = parent
-		}
-	}
-	return ""
-}
 
 type loop struct {
 	opts  Options

@@ -2,6 +2,7 @@ package testloop
 
 import (
 	"context"
+	"github.com/sprintkit/sprintkit/project"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,11 +81,11 @@ func TestRelevantChanges(t *testing.T) {
 func TestGoRootIsFoundFromASubdirectory(t *testing.T) {
 	dir := writeFixture(t)
 	for _, sub := range []string{".", "a", "a/testdata"} {
-		if got := goRoot(filepath.Join(dir, sub)); got != dir {
-			t.Errorf("goRoot(%s) = %s, want the module root %s", sub, got, dir)
+		if got, kind := project.Root(filepath.Join(dir, sub)); got != dir || kind != kindGo {
+			t.Errorf("project.Root(%s) = %s, %q; want the module root %s", sub, got, kind, dir)
 		}
 	}
-	if got := goRoot(t.TempDir()); got != "" {
-		t.Errorf("goRoot of a directory outside every module = %s, want none", got)
+	if _, kind := project.Root(t.TempDir()); kind != "" {
+		t.Errorf("project.Root of a directory outside every module has kind %q, want none", kind)
 	}
 }

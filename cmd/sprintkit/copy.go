@@ -28,11 +28,27 @@ func copyCommand() *cli.Command {
 contents, permission bits, modification times to the nanosecond, symlinks as
 links, hard links, sparse files, empty directories, extended attributes and,
 as root, ownership. Devices, sockets and fifos are reported and skipped.
-No file appears under its final name before it is complete: each is written
-unnamed or under a temporary name and linked or renamed into place, and
-Ctrl-C removes what was half written. Files already up to date (same size and
-modification time) are skipped, so a re-run after an interruption copies only
-what is missing.
+Files already up to date (same size and modification time) are skipped, so a
+re-run after an interruption copies only what is missing.
+
+What copy promises about what DST already has:
+ - Nothing is deleted without --delete. An entry SRC lacks is kept, whatever
+   its name; one SRC also has is replaced by SRC's, as with rsync -a (a file
+   over a file or symlink, a directory over a file or symlink, a file over an
+   empty directory; a symlink in DST is replaced, never followed).
+ - A non-empty directory of DST is never replaced by a file or symlink of
+   SRC: that entry is reported as an error and kept, the rest is copied, and
+   copy exits 1. --delete replaces it.
+ - No file appears under its final name before it is complete: each is
+   written unnamed (or under a name of this run, .sprintkit.tmp-<random>-<n>)
+   and linked or renamed into place. Ctrl-C removes what was half written;
+   only files of this run are ever removed, never one of yours that looks
+   like a temporary.
+ - A file that changes while it is copied (its size, times or inode differ
+   after the copy from before) is copied again; if it changes again it is
+   reported as an error ("changed during the copy", exit 1) and DST keeps
+   what it had. A same-size rewrite already under way when copy first looked
+   at the file shows in no stat: --checksum on a later run finds it.
 
 Example:
    sprintkit copy SRC DST -j 8
@@ -44,7 +60,7 @@ Example:
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "files copied at once", DefaultText: fmt.Sprint(copier.DefaultWorkers())},
 			&cli.StringSliceFlag{Name: "exclude", Usage: "skip entries matching a gitignore-like `PATTERN` ('*.pyc', 'node_modules/', 'build/out'); repeatable"},
 			&cli.BoolFlag{Name: "checksum", Usage: "compare content, not size and modification time, to decide what is up to date"},
-			&cli.BoolFlag{Name: "delete", Usage: "remove entries of DST that SRC lacks (excluded names are kept)"},
+			&cli.BoolFlag{Name: "delete", Usage: "remove entries of DST that SRC lacks (excluded names are kept), and replace DST's non-empty directories that SRC has as files"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "report what would be done, change nothing"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per entry and a summary, on stdout"},
 		},
@@ -103,6 +119,7 @@ func runCopy(c *cli.Context) error {
 	var bar *termui.Progress
 	var barOnce sync.Once
 	var mu sync.Mutex // stdout and stderr lines
+	var conflicts, changed int64
 	enc := json.NewEncoder(stdout)
 	opts := copier.Options{
 		Workers:  c.Int("jobs"),
@@ -113,6 +130,14 @@ func runCopy(c *cli.Context) error {
 		OnEvent: func(ev copier.Event) {
 			mu.Lock()
 			defer mu.Unlock()
+			if ev.Kind == copier.EventError {
+				switch {
+				case errors.Is(ev.Err, copier.ErrTypeConflict):
+					conflicts++
+				case errors.Is(ev.Err, copier.ErrChanged):
+					changed++
+				}
+			}
 			if asJSON {
 				je := copyEvent{Event: string(ev.Kind), Type: ev.Type, Path: ev.Path, Size: ev.Size}
 				if ev.Err != nil {
@@ -123,6 +148,14 @@ func runCopy(c *cli.Context) error {
 			}
 			switch ev.Kind {
 			case copier.EventError:
+				if errors.Is(ev.Err, copier.ErrTypeConflict) {
+					what := map[string]string{"symlink": "a symlink", "hardlink": "a file"}[ev.Type]
+					if what == "" {
+						what = "a file"
+					}
+					fmt.Fprintf(stderr, "sprintkit: %s: %s in SRC, a non-empty directory in DST: kept, not replaced (--delete replaces it)\n", ev.Path, what)
+					return
+				}
 				fmt.Fprintf(stderr, "sprintkit: %v\n", ev.Err)
 			case copier.EventSpecial:
 				fmt.Fprintf(stderr, "sprintkit: %s: special file (device, socket or fifo) not copied\n", ev.Path)
@@ -180,7 +213,7 @@ func runCopy(c *cli.Context) error {
 	} else {
 		printCopySummary(stdout, st, elapsed, dry)
 	}
-	return copyError(err, dst)
+	return copyError(err, dst, conflicts, changed)
 }
 
 func printCopySummary(w io.Writer, st copier.Stats, elapsed time.Duration, dry bool) {
@@ -215,15 +248,23 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-// copyError maps the copier's error to what the CLI prints and exits with.
-func copyError(err error, dst string) error {
+// copyError maps the copier's error to what the CLI prints and exits with;
+// conflicts and changed count the entries refused for a type conflict and
+// those that changed during the copy.
+func copyError(err error, dst string, conflicts, changed int64) error {
 	var fe *copier.FileErrors
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &fe):
-		return withHint(&exitError{code: 1, msg: fmt.Sprintf("%d entries could not be copied (listed above)", fe.Count)},
-			"fix what is listed and run the same command again: what was copied is skipped")
+		hint := "fix what is listed and run the same command again: what was copied is skipped"
+		switch {
+		case conflicts == fe.Count:
+			hint = "DST's directories were kept: move them away, or run the same command with --delete to replace them"
+		case changed == fe.Count:
+			hint = "files were being written to: run the same command again once they are left alone; what was copied is skipped"
+		}
+		return withHint(&exitError{code: 1, msg: fmt.Sprintf("%d entries could not be copied (listed above)", fe.Count)}, hint)
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.Is(err, copier.ErrIntoItself):

@@ -105,7 +105,7 @@ func checkNoTempOrPartial(t *testing.T, src, dst string) {
 		if err != nil {
 			return nil
 		}
-		if strings.HasPrefix(d.Name(), copier.TempPrefix) {
+		if copier.IsTempName(d.Name()) {
 			t.Errorf("temporary left behind: %s", p)
 		}
 		if d.Type().IsRegular() {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/project"
 	"github.com/sprintkit/sprintkit/state"
 	"github.com/sprintkit/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/testloop"
@@ -103,7 +104,7 @@ func runWatchTest(c *cli.Context, dir string) error {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	abs = testloop.ProjectRoot(abs)
+	abs, _ = project.Root(abs)
 	if opts.Command == "" {
 		var b coverage.Baseline
 		switch err := state.ReadJSON(state.Path(abs, state.BaselineFile), &b); {

@@ -143,11 +143,6 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 		return err
 	}
 	s.Project = proj.Kind()
-	// The state directory now, so that a repository whose .sprintkit or
-	// .git/info leads out of the checkout stops setup before the tests run.
-	if _, err := state.Ensure(s.Dir); err != nil {
-		return err
-	}
 	if install := Install(); install != "" {
 		s.Next = append(s.Next, install)
 	}
@@ -165,6 +160,11 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 	if o.CloneOnly {
 		s.Next = append(s.Next, Self()+" setup .")
 		return nil
+	}
+	// The state directory now, so that a repository whose .sprintkit or
+	// .git/info leads out of the checkout stops setup before the tests run.
+	if _, err := state.Ensure(s.Dir); err != nil {
+		return err
 	}
 	goProject := proj.Go || proj.GoWork || len(proj.Modules) > 0
 	if goProject && src.kind != SourceImage {
