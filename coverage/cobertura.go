@@ -35,7 +35,9 @@ import (
 // share a file (Java inner classes). Methods become functions: their first
 // and last listed line give the range, and a method's name is prefixed with
 // its class ("Outer.run") unless the class is named after the file, as
-// coverage.py names them. Branch attributes are accepted and not modelled.
+// coverage.py names them. A line's branch="true" condition-coverage="50%
+// (1/2)" gives it 2 branches, 1 taken, for the branch-inclusive figure; a
+// line listed twice keeps the reading with more branches.
 //
 // lines-covered and lines-valid of <coverage> are kept in Profile.Declared.
 //
@@ -54,8 +56,9 @@ func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 	}
 
 	type fileAcc struct {
-		fp    *FileProfile
-		lines map[int]int
+		fp       *FileProfile
+		lines    map[int]int
+		branches map[int][2]int // line → taken, total of its condition-coverage
 	}
 	files := map[string]*fileAcc{}
 	var (
@@ -143,6 +146,15 @@ func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 				if old, ok := class.lines[n]; !ok || h > old {
 					class.lines[n] = h
 				}
+				if br, ok := conditionCoverage(t); ok {
+					prof.Branch = true
+					if old := class.branches[n]; br[1] > old[1] || (br[1] == old[1] && br[0] > old[0]) {
+						if class.branches == nil {
+							class.branches = map[int][2]int{}
+						}
+						class.branches[n] = br
+					}
+				}
 				if method != nil {
 					if method.Line == 0 || n < method.Line {
 						method.Line = n
@@ -193,8 +205,37 @@ func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 			acc.fp.Lines = append(acc.fp.Lines, LineHit{Line: l, Count: h})
 		}
 		sort.Slice(acc.fp.Lines, func(i, j int) bool { return acc.fp.Lines[i].Line < acc.fp.Lines[j].Line })
+		for _, l := range acc.fp.Lines {
+			br := acc.branches[l.Line]
+			for k := range br[1] {
+				taken := 0
+				if k < br[0] {
+					taken = 1
+				}
+				acc.fp.Branches = append(acc.fp.Branches, BranchHit{ID: strconv.Itoa(l.Line) + "#" + strconv.Itoa(k), Taken: taken})
+			}
+		}
 	}
 	return prof, nil
+}
+
+// conditionCoverage reads the branches of a <line branch="true"
+// condition-coverage="50% (1/2)">: taken and total. A line without them, or
+// with a value it cannot read, has none.
+func conditionCoverage(t xml.StartElement) ([2]int, bool) {
+	if b, _ := attr(t, "branch"); b != "true" {
+		return [2]int{}, false
+	}
+	cc, _ := attr(t, "condition-coverage")
+	_, frac, ok := strings.Cut(cc, "(")
+	frac, ok2 := strings.CutSuffix(strings.TrimSpace(frac), ")")
+	a, b, ok3 := strings.Cut(frac, "/")
+	taken, ok4 := atoiNonNeg([]byte(strings.TrimSpace(a)))
+	total, ok5 := atoiNonNeg([]byte(strings.TrimSpace(b)))
+	if !ok || !ok2 || !ok3 || !ok4 || !ok5 || taken > total || total > 1<<16 {
+		return [2]int{}, false
+	}
+	return [2]int{taken, total}, true
 }
 
 // maxXMLDepth is how deep elements of an XML coverage report may nest.

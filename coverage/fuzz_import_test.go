@@ -84,6 +84,7 @@ func FuzzCoveragePyJSON(f *testing.F) {
 }
 
 func FuzzPythonSource(f *testing.F) {
+	f.Add([]byte("from .. import (a,\n b as c)\nimport x.y as z, w\n"))
 	f.Add([]byte("@d\nasync def f(a,\n  b):\n    '''doc\n'''\n    return a\nclass C:\n    def m(self): pass\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		lines := []LineHit{{1, 1}, {2, 0}, {3, 1}, {5, 0}, {8, 2}}
@@ -95,6 +96,11 @@ func FuzzPythonSource(f *testing.F) {
 		for _, fn := range pythonFunctions("f.py", src, lines) {
 			if fn.Covered > fn.Statements || fn.Statements > len(lines) {
 				t.Fatalf("bad function %+v", fn)
+			}
+		}
+		for _, imp := range pythonImports(src, "tests/unit/test_f.py") {
+			if !pyDotted(imp.module) || imp.name != "" && !pyDotted(imp.name) {
+				t.Fatalf("bad import %+v", imp)
 			}
 		}
 	})

@@ -30,6 +30,10 @@ type Profile struct {
 	// sums, Cobertura lines-covered/lines-valid, coverage.py totals), nil
 	// when it wrote none.
 	Declared *Counts
+	// Branch reports that the producer measured branches (coverage.py's
+	// meta.branch_coverage, LCOV BRDA/BRF records, Cobertura
+	// condition-coverage), even when the files have none.
+	Branch bool
 }
 
 // FileProfile is one source file's measured lines and functions.
@@ -37,6 +41,83 @@ type FileProfile struct {
 	Path      string    // as written in the input
 	Lines     []LineHit // in input order; a line may repeat
 	Functions []FuncHit
+	Branches  []BranchHit // in input order; a branch may repeat
+	// Dropped are executed lines the parser took for docstrings (coverage.py
+	// before 7.13 reports them) and left out of Lines: the lowest ones. With
+	// the source at hand, Import puts back those that are no docstrings and
+	// drops the docstrings instead (redocstring).
+	Dropped []int
+}
+
+// redocstring corrects which lines a parser dropped as docstrings, with the
+// Python source of the file: when the source's module and class docstrings
+// that ran number exactly the dropped lines, those docstrings go and the
+// dropped lines come back. Otherwise the lines stay as they are.
+func redocstring(f *FileProfile, src []byte) {
+	if len(f.Dropped) == 0 {
+		return
+	}
+	docs := pyDocstringLines(src)
+	normalizeLines(&f.Lines)
+	var ran []int
+	for _, l := range f.Dropped {
+		if docs[l] {
+			ran = append(ran, l)
+		}
+	}
+	for _, l := range f.Lines {
+		if docs[l.Line] && l.Count > 0 {
+			ran = append(ran, l.Line)
+		}
+	}
+	if len(ran) != len(f.Dropped) {
+		return
+	}
+	lines := make([]LineHit, 0, len(f.Lines))
+	for _, l := range f.Dropped {
+		if !docs[l] {
+			lines = append(lines, LineHit{Line: l, Count: 1})
+		}
+	}
+	for _, l := range f.Lines {
+		if !docs[l.Line] {
+			lines = append(lines, l)
+		}
+	}
+	f.Lines, f.Dropped = lines, nil
+	normalizeLines(&f.Lines)
+}
+
+// BranchHit is one branch of a file and how often it was taken.
+type BranchHit struct {
+	// ID names the branch within its file, in the producer's terms:
+	// "line,block,branch" (LCOV BRDA), "from>to" (coverage.py JSON arcs),
+	// "line#k" (the k-th branch of a Cobertura line). Shards of one format
+	// merge by ID.
+	ID    string
+	Taken int
+}
+
+// BranchCounts is a branch-inclusive figure: statements and branches
+// counted together, the way `coverage report` counts with branch = True:
+//
+//	percent = 100 × (covered statements + taken branches) / (statements + branches)
+type BranchCounts struct {
+	Branches int `json:"branches"`
+	Taken    int `json:"taken"`
+	// Percent is the branch-inclusive percentage, rounded to one decimal.
+	Percent float64 `json:"percent"`
+	// Why says where the branch data comes from, for the reader of the
+	// figure: "branch = True in .coveragerc", "the LCOV data has branch
+	// records".
+	Why string `json:"why,omitempty"`
+}
+
+// branchTotal returns the branch-inclusive figure of total and the branches
+// of every file.
+func branchTotal(total Counts, branches, taken int) *BranchCounts {
+	return &BranchCounts{Branches: branches, Taken: taken,
+		Percent: Percent(total.Covered+taken, total.Statements+branches)}
 }
 
 // LineHit is a measured line and how often it ran.
@@ -174,9 +255,14 @@ func Parse(name string, r io.Reader) (*Profile, error) {
 // none gets its def and async def blocks from the source. A function without
 // an end line reaches to the line before the next function of its file.
 //
-// Packages are directories relative to root ("." for the top) for LCOV and
-// Cobertura, and dotted Python packages for coverage.py. Result.Language is
-// the format, or the formats joined with "+" when they are mixed.
+// Packages are named by PackageName, whatever the format: dotted Python
+// packages for .py files, directories relative to root ("." for the top) for
+// others. Test files (IsTestFile) that a report measured are kept, marked
+// File.TestSupport, and their package Package.TestSupport when it holds
+// nothing else. When the data has branch coverage, Result.Branch carries the
+// branch-inclusive figure beside the statement figure of Result.Total.
+// Result.Language is the format, or the formats joined with "+" when they
+// are mixed.
 func Import(ctx context.Context, root string, files []string) (*Result, error) {
 	if len(files) == 0 {
 		return nil, errors.New("import: no coverage files given")
@@ -199,9 +285,6 @@ func Import(ctx context.Context, root string, files []string) (*Result, error) {
 type ProfileOptions struct {
 	// Language overrides Result.Language ("python" for RunPython).
 	Language string
-	// Python names packages by dotted Python package for every file, whatever
-	// the format.
-	Python bool
 }
 
 // FromProfiles resolves and merges parsed profiles into a finalized Result
@@ -217,6 +300,7 @@ func FromProfiles(ctx context.Context, root string, profs []*Profile, opts Profi
 	var warnings []string
 	formats := map[string]bool{}
 	var formatList []string
+	branch := false
 
 	for _, p := range profs {
 		if err := ctx.Err(); err != nil {
@@ -226,6 +310,7 @@ func FromProfiles(ctx context.Context, root string, profs []*Profile, opts Profi
 			formats[p.Format] = true
 			formatList = append(formatList, p.Format)
 		}
+		branch = branch || p.Branch
 		for _, f := range p.Files {
 			normalizeLines(&f.Lines)
 		}
@@ -249,9 +334,14 @@ func FromProfiles(ctx context.Context, root string, profs []*Profile, opts Profi
 			if rel == "" {
 				continue
 			}
+			if len(f.Dropped) > 0 && strings.HasSuffix(rel, ".py") {
+				if src, err := os.ReadFile(filepath.Join(absRoot, filepath.FromSlash(rel))); err == nil {
+					redocstring(f, src)
+				}
+			}
 			m := merged[rel]
 			if m == nil {
-				m = &mergedFile{rel: rel, python: opts.Python || p.Format == FormatCoveragePy, funcs: map[funcKey]*FuncHit{}}
+				m = &mergedFile{rel: rel, funcs: map[funcKey]*FuncHit{}}
 				merged[rel] = m
 				order = append(order, rel)
 			}
@@ -275,23 +365,77 @@ func FromProfiles(ctx context.Context, root string, profs []*Profile, opts Profi
 		r.Language = opts.Language
 	}
 	pkgs := map[string]*Package{}
+	var branches, taken int
 	for _, rel := range order {
 		m := merged[rel]
 		file := m.file(absRoot)
-		name, dir := dirPackage(rel)
-		if m.python {
-			name, dir = pythonPackage(absRoot, rel)
+		file.TestSupport = IsTestFile(rel)
+		for _, n := range m.branches {
+			branches++
+			if n > 0 {
+				taken++
+			}
 		}
+		name, dir := PackageName(absRoot, rel)
 		pkg := pkgs[name]
 		if pkg == nil {
-			pkg = &Package{Name: name, Dir: dir}
+			pkg = &Package{Name: name, Dir: dir, TestSupport: true}
 			pkgs[name] = pkg
 			r.Packages = append(r.Packages, pkg)
 		}
+		// A package is test-support when all its files are tests.
+		pkg.TestSupport = pkg.TestSupport && file.TestSupport
 		pkg.Files = append(pkg.Files, file)
 	}
 	r.Finalize()
+	if branch {
+		r.Branch = branchTotal(r.Total, branches, taken)
+		r.Branch.Why = "the " + strings.Join(formatList, " and ") + " data has branch coverage"
+	}
 	return r, nil
+}
+
+// PackageName names the package of a measured file, whatever format
+// measured it, so that LCOV, Cobertura and coverage.py JSON reports of one
+// project group its files alike: a Python file (.py) by its dotted Python
+// package (pythonPackage), any other file by its directory relative to
+// root ("." at the top). rel is slash-separated, relative to root.
+func PackageName(root, rel string) (name, dir string) {
+	switch path.Ext(rel) {
+	case ".py", ".pyw", ".pyx":
+		return pythonPackage(root, rel)
+	}
+	return dirPackage(rel)
+}
+
+// IsTestFile reports whether a measured file is a test rather than the code
+// under test, by the conventions of the common test runners: a file in a
+// test directory (test/, tests/, testing/, __tests__/, spec/, src/test/), or
+// named as a test (test_*.py, *_test.py, conftest.py, *_test.go,
+// *.test.js / *.spec.ts and the like, *Test.java, *Tests.cs). Reports that
+// did not omit their tests count them; ranking weighs them down.
+func IsTestFile(rel string) bool {
+	parts := strings.Split(rel, "/")
+	for _, d := range parts[:len(parts)-1] {
+		switch strings.ToLower(d) {
+		case "test", "tests", "testing", "__tests__", "spec", "specs":
+			return true
+		}
+	}
+	base := parts[len(parts)-1]
+	ext := path.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	switch {
+	case base == "conftest.py",
+		ext == ".py" && (strings.HasPrefix(stem, "test_") || strings.HasSuffix(stem, "_test")),
+		ext == ".go" && strings.HasSuffix(stem, "_test"),
+		strings.HasSuffix(stem, ".test"), strings.HasSuffix(stem, ".spec"),
+		(ext == ".java" || ext == ".kt" || ext == ".scala") && (strings.HasSuffix(stem, "Test") || strings.HasSuffix(stem, "Tests")),
+		ext == ".cs" && strings.HasSuffix(stem, "Tests"),
+		(ext == ".c" || ext == ".cc" || ext == ".cpp" || ext == ".rs") && (strings.HasPrefix(stem, "test_") || strings.HasSuffix(stem, "_test") || strings.HasSuffix(stem, "_unittest")):
+		return true
+	}
+	return false
 }
 
 // normalizeLines sorts lines and sums the counts of a line listed twice.
@@ -394,15 +538,21 @@ type funcKey struct {
 
 // mergedFile gathers one file's data from every input.
 type mergedFile struct {
-	rel    string
-	python bool
-	lines  []LineHit
-	funcs  map[funcKey]*FuncHit
-	forder []funcKey
+	rel      string
+	lines    []LineHit
+	funcs    map[funcKey]*FuncHit
+	forder   []funcKey
+	branches map[string]int // BranchHit.ID → times taken, summed over inputs
 }
 
 func (m *mergedFile) add(f *FileProfile) {
 	m.lines = append(m.lines, f.Lines...)
+	for _, b := range f.Branches {
+		if m.branches == nil {
+			m.branches = map[string]int{}
+		}
+		m.branches[b.ID] = satAdd(m.branches[b.ID], b.Taken)
+	}
 	for _, fn := range f.Functions {
 		if fn.Line <= 0 {
 			continue // named by FNDA without a FN: nowhere to put it

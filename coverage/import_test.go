@@ -262,3 +262,158 @@ func TestImportUsesCoberturaSourcesFromAnotherMachine(t *testing.T) {
 		t.Errorf("packages %v, warnings %q", pkgNames(r), r.Warnings)
 	}
 }
+
+// Branch data becomes Result.Branch in every format: a branch is covered
+// when taken; the figure counts statements and branches together.
+func TestImportBranches(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string
+		content  string
+		total    [2]int // covered, statements
+		branch   *[2]int
+		percent  float64
+		warnings []string
+	}{
+		{
+			name: "coverage.py 6.5 LCOV: BRDA to line 0 (a function exit) is read, and its LH counting docstrings draws no warning",
+			file: "coverage.lcov",
+			content: "TN:\nSF:pkg/mod.py\nDA:1,1,h\nDA:4,1,h\nDA:5,1,h\nDA:6,0,h\nLF:3\nLH:3\n" +
+				"BRDA:6,0,0,-\nBRDA:0,0,1,1\nBRF:2\nBRH:1\nend_of_record\n",
+			total: [2]int{2, 3}, branch: &[2]int{1, 2}, percent: 60,
+		},
+		{
+			name:    "Cobertura condition-coverage counts a line's branches",
+			file:    "coverage.xml",
+			content: `<coverage lines-valid="3" lines-covered="2"><packages><package name="pkg"><classes><class name="mod.py" filename="pkg/mod.py"><lines><line number="4" hits="1"/><line number="5" hits="1" branch="true" condition-coverage="50% (1/2)"/><line number="6" hits="0"/></lines></class></classes></package></packages></coverage>`,
+			total:   [2]int{2, 3}, branch: &[2]int{1, 2}, percent: 60,
+		},
+		{
+			name: "coverage.py JSON arcs are branches",
+			file: "coverage.json",
+			content: `{"meta": {"branch_coverage": true}, "files": {"pkg/mod.py": {"executed_lines": [4, 5], "missing_lines": [6],
+"executed_branches": [[5, 6], [5, -4]], "missing_branches": [[4, 6]], "summary": {"covered_lines": 2}}}}`,
+			total: [2]int{2, 3}, branch: &[2]int{2, 3}, percent: 66.7,
+		},
+		{
+			name:    "line data without branches has no branch figure",
+			file:    "plain.lcov",
+			content: "SF:pkg/mod.py\nDA:4,1\nDA:5,0\nLF:2\nLH:1\nend_of_record\n",
+			total:   [2]int{1, 2},
+		},
+		{
+			name:     "LH sums that disagree with the lines still warn",
+			file:     "bad.lcov",
+			content:  "SF:pkg/mod.py\nDA:4,1\nDA:5,0\nLF:2\nLH:2\nend_of_record\n",
+			total:    [2]int{1, 2},
+			warnings: []string{"declares LH/LF sums 2/2 but its line data gives 1/2"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{"pkg/__init__.py": "", "pkg/mod.py": pySource})
+			r := importString(t, root, tt.file, tt.content)
+			if got := [2]int{r.Total.Covered, r.Total.Statements}; got != tt.total {
+				t.Errorf("total = %v, want %v", got, tt.total)
+			}
+			checkWarnings(t, r.Warnings, tt.warnings)
+			switch {
+			case tt.branch == nil && r.Branch != nil:
+				t.Errorf("branch = %+v, want none", *r.Branch)
+			case tt.branch != nil && r.Branch == nil:
+				t.Errorf("no branch figure, want %v", *tt.branch)
+			case tt.branch != nil:
+				if got := [2]int{r.Branch.Taken, r.Branch.Branches}; got != *tt.branch || r.Branch.Percent != tt.percent {
+					t.Errorf("branch = %+v, want %v at %.1f%%", *r.Branch, *tt.branch, tt.percent)
+				}
+			}
+		})
+	}
+}
+
+func TestIsTestFile(t *testing.T) {
+	for _, tc := range []struct {
+		rel  string
+		want bool
+	}{
+		{"tests/test_ops.py", true},
+		{"calc/test_ops.py", true},
+		{"calc/ops_test.py", true},
+		{"conftest.py", true},
+		{"src/__tests__/button.js", true},
+		{"src/button.test.tsx", true},
+		{"src/button.spec.ts", true},
+		{"src/test/java/org/x/ParserTest.java", true},
+		{"pkg/parse_test.go", true},
+		{"calc/ops.py", false},
+		{"calc/testing_helpers_data.py", false},
+		{"src/contest.py", false},
+		{"lib/attestation.c", false},
+	} {
+		name := tc.rel + " is code under test"
+		if tc.want {
+			name = tc.rel + " is a test"
+		}
+		t.Run(name, func(t *testing.T) {
+			if got := IsTestFile(tc.rel); got != tc.want {
+				t.Errorf("IsTestFile(%q) = %v", tc.rel, got)
+			}
+		})
+	}
+}
+
+// A report that measured the tests with the code imports them marked as
+// test-support, and the ranking weighs them down below the code they test.
+func TestImportedTestFilesAreWeightedDown(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"pkg/__init__.py": "", "pkg/mod.py": pySource,
+		"pkg/test_mod.py": pySource, "tests/test_all.py": pySource})
+	var b strings.Builder
+	for _, f := range []string{"pkg/mod.py", "pkg/test_mod.py", "tests/test_all.py"} {
+		b.WriteString("SF:" + f + "\n")
+		for l := 1; l <= 30; l++ {
+			b.WriteString("DA:" + itoa(l) + ",0\n")
+		}
+		b.WriteString("end_of_record\n")
+	}
+	r := importString(t, root, "all.lcov", b.String())
+	if p := r.Package("tests"); p == nil || !p.TestSupport {
+		t.Errorf("package tests = %+v, want test-support", p)
+	}
+	if p := r.Package("pkg"); p == nil || p.TestSupport {
+		t.Errorf("package pkg = %+v, want library code", p)
+	}
+	if f := findFile(r, "pkg/test_mod.py"); f == nil || !f.TestSupport || findFile(r, "pkg/mod.py").TestSupport {
+		t.Errorf("pkg/test_mod.py = %+v, want a test file", f)
+	}
+	ts := Rank(r, RankOptions{By: "file"})
+	if len(ts) != 3 || ts[0].Name != "pkg/mod.py" || ts[1].Score >= ts[0].Score || !strings.Contains(ts[1].Reason, "weighted down") {
+		t.Errorf("targets = %+v, want pkg/mod.py first and the tests weighted down", ts)
+	}
+}
+
+func TestPyDocstringLines(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      []int
+	}{
+		{"a module docstring opens the module", "\"\"\"Doc.\"\"\"\nimport os\n", []int{1}},
+		{"a class docstring opens the class body", "import os\n\n\nclass K:\n    r'''Doc\n    more.'''\n    x = 1\n", []int{5}},
+		{"a function docstring does not run", "def f():\n    \"\"\"Doc.\"\"\"\n    return 1\n", nil},
+		{"an f-string is no docstring", "f\"x{1}\"\nclass K:\n    pass\n", nil},
+		{"a comment before the docstring does not matter", "# header\n\n'''Doc.'''\n", []int{3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := pyDocstringLines([]byte(tc.src))
+			if len(got) != len(tc.want) {
+				t.Fatalf("docstrings at %v, want %v", got, tc.want)
+			}
+			for _, l := range tc.want {
+				if !got[l] {
+					t.Errorf("docstrings at %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+}

@@ -24,7 +24,7 @@ import (
 //	FNL:<index>,<start line>[,<end line>] a function by index (lcov ≥ 2.2) …
 //	FNA:<index>,<hits>,<name>             … and its name (aliases share an index)
 //	FNF:<n> / FNH:<n>                     functions found / hit
-//	BRDA:<line>,[e]<block>,<branch>,<taken or ->   a branch
+//	BRDA:<line>,[e]<block>,<branch>,<taken or ->   a branch ("-": its line never ran)
 //	BRF:<n> / BRH:<n>                     branches found / hit
 //	DA:<line>,<hits>[,<checksum>]         a measured line and how often it ran
 //	LF:<n> / LH:<n>                       lines found / hit in this record
@@ -35,6 +35,9 @@ import (
 // trailing "\r" (CRLF files) is dropped. Hit counts are non-negative
 // integers; a count written as a float ("1.5e+06", as some converters do) is
 // truncated, and counts beyond the range of int saturate.
+//
+// Branches (BRDA) are kept by line, block and branch; Import counts a
+// branch as covered when it was taken, for the branch-inclusive figure.
 //
 // The sums of LF and LH over all records are kept in Profile.Declared. When
 // they disagree with the DA lines, Import uses the DA lines and says so in a
@@ -78,13 +81,16 @@ type lcovParser struct {
 	lf, lh int
 	sawLF  bool
 	recLF  int // LF of the open record, -1 when it has none
+	recLH  int // LH of the open record, -1 when it has none
 }
 
-// endRecord closes the open record. coverage.py before 7.13 writes the line
-// of a module docstring as an executed DA line that its LF does not count
-// (coverage.py issue 2105): when a record's distinct DA lines outnumber its
-// LF by k and its k first lines ran, those k lines are dropped, so that the
-// record measures what coverage.py's own report counts.
+// endRecord closes the open record. coverage.py before 7.13 writes the lines
+// of module and class docstrings as executed DA lines that its LF does not
+// count, and counts them in LH (coverage.py issue 2105): when a record's
+// distinct DA lines outnumber its LF by k and its k first lines ran, those k
+// lines are dropped, so that the record measures what coverage.py's own
+// report counts; when its LH counted them, they leave the LH sum too, so
+// that a stock coverage.py file gets no warning about its sums.
 func (p *lcovParser) endRecord() {
 	f := p.cur
 	normalizeLines(&f.Lines)
@@ -94,7 +100,19 @@ func (p *lcovParser) endRecord() {
 			ran = ran && l.Count > 0
 		}
 		if ran {
+			hit := 0
+			for _, l := range f.Lines {
+				if l.Count > 0 {
+					hit++
+				}
+			}
+			for _, l := range f.Lines[:k] {
+				f.Dropped = append(f.Dropped, l.Line)
+			}
 			f.Lines = f.Lines[k:]
+			if p.recLH == hit {
+				p.lh -= k
+			}
 		}
 	}
 	p.cur, p.fnIdx, p.fnName = nil, nil, nil
@@ -150,7 +168,7 @@ func (p *lcovParser) parseLine(b []byte) error {
 			return p.errf("want SF:<path of the source file>, got an empty path")
 		}
 		p.cur = &FileProfile{Path: string(val)}
-		p.start, p.recLF = p.line, -1
+		p.start, p.recLF, p.recLH = p.line, -1, -1
 		p.prof.Files = append(p.prof.Files, p.cur)
 		return nil
 	}
@@ -230,20 +248,24 @@ func (p *lcovParser) parseLine(b []byte) error {
 		return nil
 	case "BRDA":
 		// BRDA:<line>,[e]<block>,<branch>,<taken>; the branch id may be an
-		// expression (lcov 2 for some languages) and so is only checked for presence.
+		// expression (lcov 2 for some languages) and so is only checked for
+		// presence. The line may be 0: coverage.py 6.5 writes the line a
+		// branch goes to, 0 for an exit from the function.
 		fs := bytes.SplitN(val, []byte{','}, 4)
 		if len(fs) != 4 {
 			return p.errf("want BRDA:<line>,<block>,<branch>,<taken>, got %s", quote(b))
 		}
-		_, ok1 := atoiPos(fs[0])
+		line, ok1 := atoiNonNeg(fs[0])
 		_, ok2 := atoiNonNeg(bytes.TrimPrefix(fs[1], []byte("e")))
-		_, ok4 := parseHits(fs[3])
+		taken, ok4 := parseHits(fs[3])
 		if string(fs[3]) == "-" {
-			ok4 = true
+			taken, ok4 = 0, true
 		}
-		if !ok1 || !ok2 || len(fs[2]) == 0 || !ok4 {
+		if !ok1 || line > maxLine || !ok2 || len(fs[2]) == 0 || !ok4 {
 			return p.errf("want BRDA:<line>,<block>,<branch>,<taken or ->, got %s", quote(b))
 		}
+		p.prof.Branch = true
+		p.cur.Branches = append(p.cur.Branches, BranchHit{ID: string(val[:len(val)-len(fs[3])-1]), Taken: taken})
 		return nil
 	case "LF", "LH", "FNF", "FNH", "BRF", "BRH":
 		n, ok := atoiNonNeg(val)
@@ -254,7 +276,9 @@ func (p *lcovParser) parseLine(b []byte) error {
 		case "LF":
 			p.lf, p.sawLF, p.recLF = satAdd(p.lf, n), true, n
 		case "LH":
-			p.lh = satAdd(p.lh, n)
+			p.lh, p.recLH = satAdd(p.lh, n), n
+		case "BRF":
+			p.prof.Branch = true
 		}
 		return nil
 	}

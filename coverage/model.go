@@ -35,6 +35,10 @@ type Result struct {
 	Packages         []*Package   `json:"packages"`
 	Tests            []TestResult `json:"tests,omitempty"` // outcomes of the run that produced the data, when known
 	Warnings         []string     `json:"warnings,omitempty"`
+	// Branch is the branch-inclusive figure when the data has branch
+	// coverage (coverage.py with branch = True, LCOV BRDA, Cobertura
+	// condition-coverage); nil otherwise. Total counts statements only.
+	Branch *BranchCounts `json:"branch,omitempty"`
 }
 
 // Counts is a number of statements and how many of them ran.
@@ -132,6 +136,13 @@ type File struct {
 	// (StartLine == EndLine, StartCol 0, EndCol 0, NumStmt 1).
 	Blocks    []cover.ProfileBlock `json:"-"`
 	Functions []*Function          `json:"functions,omitempty"`
+	// TestSupport marks a test file measured with the code (an imported
+	// report that did not omit its tests): ranked as test-support code.
+	TestSupport bool `json:"test_support,omitempty"`
+	// NotRun, when set, says why the file's figure is not what its tests
+	// measure: tests exist but did not run (a test module that imports it
+	// failed to import). Ranking leaves the file out.
+	NotRun string `json:"not_run,omitempty"`
 }
 
 // Function is a function or method with its statements.

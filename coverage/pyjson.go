@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -34,9 +35,11 @@ import (
 // statements are its own executed and missing lines (coverage.py attributes
 // each line to the innermost function); its line is start_line when present,
 // else its first statement. The "" region (module level) is not a function.
-// Branch data (executed_branches, missing_branches) is accepted and not
-// modelled; with --branch the percentage coverage.py prints includes
-// branches, while the statement counts here still equal its
+// With branch coverage (meta.branch_coverage, from --branch or branch = True
+// in the project's settings) each file lists its branch arcs as [from, to]
+// pairs in executed_branches and missing_branches; they become the file's
+// branches, taken once or never, for the branch-inclusive figure that
+// `coverage report` prints. The statement counts still equal its
 // covered_lines/num_statements.
 //
 // The totals' covered_lines and num_statements are kept in Profile.Declared.
@@ -89,6 +92,14 @@ func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 		}
 		key, _ := tok.(string)
 		switch key {
+		case "meta":
+			var m struct {
+				Branch bool `json:"branch_coverage"`
+			}
+			if err := d.Decode(&m); err != nil {
+				return nil, wrap(err, `a "meta" object`)
+			}
+			prof.Branch = prof.Branch || m.Branch
 		case "files":
 			sawFiles = true
 			if err := expectDelim('{', `an object of files in "files"`); err != nil {
@@ -112,6 +123,7 @@ func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 				if err != nil {
 					return nil, errAt(fileOff, "%s", err)
 				}
+				prof.Branch = prof.Branch || len(fp.Branches) > 0
 				prof.Files = append(prof.Files, fp)
 			}
 			if err := expectDelim('}', `the end of "files"`); err != nil {
@@ -158,7 +170,9 @@ type pyFile struct {
 	Summary struct {
 		Covered *int `json:"covered_lines"`
 	} `json:"summary"`
-	Functions map[string]pyRegion `json:"functions"`
+	Functions        map[string]pyRegion `json:"functions"`
+	ExecutedBranches [][]int             `json:"executed_branches"`
+	MissingBranches  [][]int             `json:"missing_branches"`
 }
 
 func (e *pyFile) profile(path string) (*FileProfile, error) {
@@ -170,6 +184,7 @@ func (e *pyFile) profile(path string) (*FileProfile, error) {
 	if c := e.Summary.Covered; c != nil && *c >= 0 && *c < len(e.Executed) {
 		ex := append([]int(nil), e.Executed...)
 		sort.Ints(ex)
+		fp.Dropped = ex[:len(ex)-*c]
 		e.Executed = ex[len(ex)-*c:]
 	}
 	lines, err := regionLines(e.pyRegion)
@@ -177,6 +192,14 @@ func (e *pyFile) profile(path string) (*FileProfile, error) {
 		return nil, err
 	}
 	fp.Lines = lines
+	for taken, arcs := range [][][]int{e.MissingBranches, e.ExecutedBranches} {
+		for _, a := range arcs {
+			if len(a) != 2 {
+				return nil, fmt.Errorf("want branch arcs as [from, to] pairs, got %v", a)
+			}
+			fp.Branches = append(fp.Branches, BranchHit{ID: strconv.Itoa(a[0]) + ">" + strconv.Itoa(a[1]), Taken: taken})
+		}
+	}
 	names := make([]string, 0, len(e.Functions))
 	for n := range e.Functions {
 		if n != "" {

@@ -14,10 +14,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sprintkit/sprintkit/internal/proc"
 )
 
 // PythonInstallHint says what to install for Python projects.
@@ -33,6 +36,35 @@ type PythonEnv struct {
 	CoverageVersion string
 	// PytestVersion is pytest's version when Pytest is true.
 	PytestVersion string
+	// Why says which interpreter this is and why it was chosen, for setup
+	// and doctor to print: ".venv/bin/python (the project's virtual
+	// environment)", "/usr/bin/python3 (the first with coverage.py and
+	// pytest; python3 on PATH has no coverage module)".
+	Why string
+}
+
+// VenvError is FindPython's error for a virtual environment that lacks
+// coverage.py: the project's own (.venv, venv) or the active one
+// ($VIRTUAL_ENV). Its tests need the packages installed there, so
+// sprintkit does not fall back to another interpreter.
+type VenvError struct {
+	Venv    string // as the user knows it: ".venv", or $VIRTUAL_ENV's path
+	Python  string // the venv's interpreter, relative to the project for its own
+	Version string // the interpreter's version
+	Active  bool   // the venv is $VIRTUAL_ENV
+}
+
+func (e *VenvError) Error() string {
+	which := "the project's virtual environment " + e.Venv
+	if e.Active {
+		which = "the active virtual environment " + e.Venv + " ($VIRTUAL_ENV)"
+	}
+	return fmt.Sprintf("%s has no coverage.py (%s, Python %s); sprintkit runs the tests with it and will not switch to another Python", which, e.Python, e.Version)
+}
+
+// Hint says what to run.
+func (e *VenvError) Hint() string {
+	return fmt.Sprintf("install them into it: %s -m pip install coverage pytest", e.Python)
 }
 
 // Missing says what the environment lacks and how to install it, "" when
@@ -80,7 +112,7 @@ print(json.dumps(out))
 func probePython(ctx context.Context, dir, python string) (*pyProbe, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, python, "-c", pyProbeScript)
+	cmd := proc.Command(ctx, python, "-c", pyProbeScript)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	var stderr bytes.Buffer
@@ -119,31 +151,77 @@ func venvPython(venv string) string {
 // python3-coverage and python3-pytest install; a variable for tests.
 var systemPython = "/usr/bin/python3"
 
+// ProjectVenv returns the interpreter of the project's own virtual
+// environment in dir (.venv, else venv) and the environment's name, or ""
+// when there is none.
+func ProjectVenv(dir string) (python, name string) {
+	for _, v := range []string{".venv", "venv"} {
+		if p := venvPython(filepath.Join(dir, v)); isRegular(p) {
+			return p, v
+		}
+	}
+	return "", ""
+}
+
+// venvEnv probes a virtual environment's interpreter: its PythonEnv when it
+// has coverage.py, else a *VenvError.
+func venvEnv(ctx context.Context, dir, python, venv string, active bool) (*PythonEnv, error) {
+	shown := python
+	if !active {
+		shown = filepath.Join(venv, strings.TrimPrefix(python, filepath.Join(dir, venv)+string(filepath.Separator)))
+	}
+	p, err := probePython(ctx, dir, python)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("virtual environment %s: %s does not run: %w", venv, shown, err)
+	}
+	if p.Coverage == nil {
+		return nil, &VenvError{Venv: venv, Python: shown, Version: p.Version, Active: active}
+	}
+	env := &PythonEnv{Python: python, Version: p.Version, CoverageVersion: *p.Coverage,
+		Coverage: []string{python, "-m", "coverage"}}
+	env.Why = shown + " (the project's virtual environment)"
+	if active {
+		env.Why = shown + " (the active virtual environment, $VIRTUAL_ENV)"
+	}
+	if p.Pytest != nil {
+		env.Pytest, env.PytestVersion = true, *p.Pytest
+	} else {
+		env.Why = strings.TrimSuffix(env.Why, ")") + "; it has no pytest, so the tests run with unittest discovery: " +
+			shown + " -m pip install pytest)"
+	}
+	return env, nil
+}
+
 // FindPython finds an interpreter with coverage.py for the project in dir.
-// It tries, in order: the active virtualenv ($VIRTUAL_ENV), a .venv or venv
-// in dir, python3 and python on PATH, /usr/bin/python3 (Debian's, where
-// python3-coverage and python3-pytest install — the python3 first on PATH,
-// a pyenv shim for example, may not have them), and finally a `coverage` or
-// `python3-coverage` script on PATH, run with its own interpreter. A
-// virtualenv with coverage.py wins outright; otherwise the first interpreter
-// that has both coverage.py and pytest, else the first with coverage.py
-// (its tests then run with unittest discovery). The error, when none has
-// coverage.py, lists what was tried and says what to install.
+// A virtual environment decides: the active one ($VIRTUAL_ENV), else the
+// project's own (.venv or venv in dir) is used when it has coverage.py, and
+// when it has not, FindPython returns a *VenvError naming it and the pip
+// command to run, rather than switching to an interpreter that lacks the
+// project's dependencies. Without a virtual environment it tries python3
+// and python on PATH, /usr/bin/python3 (Debian's, where python3-coverage
+// and python3-pytest install — the python3 first on PATH, a pyenv shim for
+// example, may not have them), and finally a `coverage` or
+// `python3-coverage` script on PATH, run with its own interpreter: the
+// first that has both coverage.py and pytest, else the first with
+// coverage.py (its tests then run with unittest discovery). PythonEnv.Why
+// says which was chosen and why. The error, when none has coverage.py,
+// lists what was tried and says what to install.
 func FindPython(ctx context.Context, dir string) (*PythonEnv, error) {
+	// A $VIRTUAL_ENV whose interpreter is gone is a stale variable.
+	if v := os.Getenv("VIRTUAL_ENV"); v != "" && isRegular(venvPython(v)) {
+		return venvEnv(ctx, dir, venvPython(v), v, true)
+	}
+	if py, name := ProjectVenv(dir); py != "" {
+		return venvEnv(ctx, dir, py, name, false)
+	}
 	type cand struct {
 		python string
-		venv   bool
 		script string // a coverage script; python is its interpreter
 	}
 	var cands []cand
-	if v := os.Getenv("VIRTUAL_ENV"); v != "" {
-		cands = append(cands, cand{python: venvPython(v), venv: true})
-	}
-	for _, v := range []string{".venv", "venv"} {
-		if p := venvPython(filepath.Join(dir, v)); isRegular(p) {
-			cands = append(cands, cand{python: p, venv: true})
-		}
-	}
 	for _, name := range []string{"python3", "python"} {
 		if p, err := exec.LookPath(name); err == nil {
 			cands = append(cands, cand{python: p})
@@ -163,6 +241,17 @@ func FindPython(ctx context.Context, dir string) (*PythonEnv, error) {
 	var tried []string
 	seen := map[string]bool{}
 	var firstCov *PythonEnv
+	why := func(env *PythonEnv, c cand, reason string) {
+		env.Why = c.python
+		if c.script != "" {
+			env.Why = c.script + " with " + c.python
+		}
+		env.Why += " (" + reason
+		if len(tried) > 0 {
+			env.Why += "; passed over " + strings.Join(tried, "; ")
+		}
+		env.Why += ")"
+	}
 	for _, c := range cands {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -197,10 +286,12 @@ func FindPython(ctx context.Context, dir string) (*PythonEnv, error) {
 		if p.Pytest != nil {
 			env.Pytest, env.PytestVersion = true, *p.Pytest
 		}
-		if c.venv || env.Pytest {
+		if env.Pytest {
+			why(env, c, "the first with coverage.py and pytest")
 			return env, nil
 		}
 		if firstCov == nil {
+			why(env, c, "the first with coverage.py; no pytest, so the tests run with unittest discovery")
 			firstCov = env
 		}
 	}
@@ -270,12 +361,23 @@ var pyOmit = []string{
 // in the totals nor as targets. Result.Tests comes from pytest's JUnit XML
 // (or unittest's verbose output): failing tests are not an error of
 // RunPython; a run that could not test at all (pytest usage or internal
-// error, coverage.py failing) is. Functions come from coverage.py ≥ 7.5 JSON,
-// else from the source. The totals are those of coverage.py's own
-// `coverage report` for the same data; the project's coverage.py settings
-// (exclude_lines and the like) apply, except that --source and --omit are
-// sprintkit's. With branch = True in the project's settings, coverage
-// report's percentage counts branches too, while Result counts statements.
+// error, coverage.py failing) is, and so is a whole-suite run that measured
+// 0 statements or in which every test module failed to import (the error
+// has a Hint method; with opts.TestFiles these are the files' failures). Functions come from coverage.py ≥ 7.5 JSON, else from the
+// source. The totals are those of coverage.py's own `coverage report` for
+// the same data; the project's coverage.py settings (exclude_lines, branch
+// and the like) apply, except that --source and --omit are sprintkit's.
+//
+// A test module that fails to import (pytest's collection error, unittest's
+// _FailedTest) is a failing test named by its module, Test "(collection)",
+// whose output starts with the error line. The project files it imports
+// ("import pkg.mod", "from pkg import mod", "from pkg.mod import f") are
+// marked File.NotRun, "tests exist but did not run: …", which the ranking
+// leaves out, and a warning names them.
+//
+// With branch = True in the project's settings, Result.Total still counts
+// statements and Result.Branch carries the branch-inclusive figure, equal to
+// `coverage report`'s TOTAL, with Why naming the file that sets it.
 //
 // Code outside Dir that the tests run (installed packages, the standard
 // library) is not measured, and neither is a package installed into
@@ -349,7 +451,7 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 		}
 	}
 
-	cmd := exec.CommandContext(ctx, env.Coverage[0], args...)
+	cmd := proc.Command(ctx, env.Coverage[0], args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), append(extraEnv,
 		"COVERAGE_FILE="+filepath.Join(tmp, ".coverage"), "PYTHONDONTWRITEBYTECODE=1")...)
@@ -372,6 +474,7 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 
 	var tests []TestResult
 	var warnings []string
+	noTests := false
 	if env.Pytest {
 		// pytest: 0 passed, 1 some failed, 5 no tests; 2–4 could not test.
 		jf, jerr := os.Open(junit)
@@ -384,7 +487,7 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 		}
 		switch {
 		case code == 5:
-			warnings = append(warnings, "pytest collected no tests")
+			noTests = true
 		case code >= 2 || (code == 1 && jerr != nil):
 			return nil, fmt.Errorf("pytest under coverage.py exited with status %d: %s", code,
 				lastLines(stderr.String()+stdout.String(), 15))
@@ -395,14 +498,12 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 			return nil, fmt.Errorf("unittest under coverage.py exited with status %d: %s", code,
 				lastLines(stderr.String(), 15))
 		}
-		if len(tests) == 0 {
-			warnings = append(warnings, "unittest discovery found no tests")
-		}
+		noTests = len(tests) == 0
 	}
 
 	report := filepath.Join(tmp, "coverage.json")
 	jargs := append(append([]string{}, env.Coverage[1:]...), "json", "-o", report)
-	jcmd := exec.CommandContext(ctx, env.Coverage[0], jargs...)
+	jcmd := proc.Command(ctx, env.Coverage[0], jargs...)
 	jcmd.Dir = dir
 	jcmd.Env = append(os.Environ(), "COVERAGE_FILE="+filepath.Join(tmp, ".coverage"))
 	jout, jerr := jcmd.CombinedOutput()
@@ -414,15 +515,14 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 		if !bytes.Contains(jout, []byte("No data to report")) {
 			return nil, fmt.Errorf("coverage json: %v: %s", jerr, lastLines(string(jout), 10))
 		}
-		warnings = append(warnings, "coverage.py measured no project code")
-		r, err = FromProfiles(ctx, dir, nil, ProfileOptions{Language: "python", Python: true})
+		r, err = FromProfiles(ctx, dir, nil, ProfileOptions{Language: "python"})
 	} else {
 		prof, perr := ParseFile(report)
 		if perr != nil {
 			return nil, perr
 		}
 		prof.Name = "coverage json"
-		r, err = FromProfiles(ctx, dir, []*Profile{prof}, ProfileOptions{Language: "python", Python: true})
+		r, err = FromProfiles(ctx, dir, []*Profile{prof}, ProfileOptions{Language: "python"})
 	}
 	if err != nil {
 		return nil, err
@@ -432,8 +532,70 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 	}
 	r.Tests = tests
 	r.Warnings = append(r.Warnings, warnings...)
+	broken := markNotRun(dir, r, testMods)
+	if len(opts.TestFiles) > 0 {
+		// Some test files (watch-test): one being edited may not import;
+		// that is its failing test, not an error of the run.
+		if r.Total.Statements == 0 {
+			r.Warnings = append(r.Warnings, "coverage.py measured no project code")
+		}
+	} else if err := emptyRun(env, r, broken, noTests, !env.Pytest); err != nil {
+		return nil, err
+	}
+	if r.Branch != nil {
+		r.Branch.Why = pyBranchWhy(dir)
+	}
 	return r, nil
 }
+
+// emptyRun is the error of a run that measured nothing, or whose every test
+// module failed to import: its figure would say nothing of the project.
+func emptyRun(env *PythonEnv, r *Result, broken []brokenModule, noTests, unittest bool) error {
+	ran := 0
+	for _, t := range r.Tests {
+		if t.Test != collectionTest {
+			ran++
+		}
+	}
+	runner := "pytest"
+	if unittest {
+		runner = "unittest discovery"
+	}
+	switch {
+	case len(broken) > 0 && ran == 0:
+		b := broken[0]
+		more := ""
+		if len(broken) > 1 {
+			more = fmt.Sprintf(" (and %d more test %s)", len(broken)-1, pluralWord(len(broken)-1, "module", "modules"))
+		}
+		return &pyRunError{
+			msg:  fmt.Sprintf("no test ran: every test module failed to import; %s: %s%s", b.rel, b.summary, more),
+			hint: fmt.Sprintf("install what the tests import into %s (for example: %s -m pip install -e .), or fix the import", env.Python, env.Python),
+		}
+	case r.Total.Statements > 0:
+		if noTests {
+			r.Warnings = append(r.Warnings, runner+" found no tests: every figure is that of code no test runs")
+		}
+		return nil
+	case noTests:
+		return &pyRunError{
+			msg:  fmt.Sprintf("%s found no tests, and coverage.py measured 0 statements", runner),
+			hint: "name test files test_*.py or *_test.py (in tests/, for example), or run sprintkit in the project's top directory",
+		}
+	}
+	return &pyRunError{
+		msg:  fmt.Sprintf("coverage.py measured 0 statements: %d tests ran with %s, but none ran the project's code under its directory", ran, env.Python),
+		hint: "if the tests import an installed copy of the project (in site-packages), install it in editable mode instead: " + env.Python + " -m pip install -e .",
+	}
+}
+
+// pyRunError is an error of RunPython with a hint for the user.
+type pyRunError struct{ msg, hint string }
+
+func (e *pyRunError) Error() string { return e.msg }
+
+// Hint says what to do.
+func (e *pyRunError) Hint() string { return e.hint }
 
 // pythonProjectName reads the project's name from pyproject.toml ([project]
 // or [tool.poetry]) or setup.cfg ([metadata]); "" when neither names it.
@@ -483,9 +645,10 @@ func moduleOf(dir, f string) string {
 }
 
 // pythonTestModules returns the dotted names of the test modules under dir
-// (test_*.py, *_test.py), for naming test results by module.
-func pythonTestModules(dir string) map[string]bool {
-	mods := map[string]bool{}
+// (test_*.py, *_test.py), for naming test results by module, with the file
+// of each (slash-separated, relative to dir).
+func pythonTestModules(dir string) map[string]string {
+	mods := map[string]string{}
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
@@ -501,8 +664,11 @@ func pythonTestModules(dir string) map[string]bool {
 			// pytest names a module of a directory without __init__.py by
 			// its base name alone: know every dotted suffix.
 			parts := strings.Split(moduleOf(dir, p), ".")
+			rel, _ := filepath.Rel(dir, p)
 			for i := range parts {
-				mods[strings.Join(parts[i:], ".")] = true
+				if _, ok := mods[strings.Join(parts[i:], ".")]; !ok || i == 0 {
+					mods[strings.Join(parts[i:], ".")] = filepath.ToSlash(rel)
+				}
 			}
 		}
 		return nil
@@ -512,11 +678,11 @@ func pythonTestModules(dir string) map[string]bool {
 
 // splitTestName splits a dotted test class path ("tests.test_ops.TestOps")
 // into the test module and the rest, using the known test modules.
-func splitTestName(classname, name string, mods map[string]bool) (pkg, test string) {
+func splitTestName(classname, name string, mods map[string]string) (pkg, test string) {
 	parts := strings.Split(classname, ".")
 	for k := len(parts); k > 0; k-- {
 		m := strings.Join(parts[:k], ".")
-		if mods[m] {
+		if _, ok := mods[m]; ok {
 			rest := append(append([]string{}, parts[k:]...), name)
 			return m, strings.Join(rest, ".")
 		}
@@ -609,7 +775,7 @@ type junitText struct {
 	Text    string `xml:",chardata"`
 }
 
-func parseJUnit(r io.Reader, mods map[string]bool) ([]TestResult, error) {
+func parseJUnit(r io.Reader, mods map[string]string) ([]TestResult, error) {
 	d := xml.NewDecoder(r)
 	d.CharsetReader = charsetReader
 	var out []TestResult
@@ -630,10 +796,12 @@ func parseJUnit(r io.Reader, mods map[string]bool) ([]TestResult, error) {
 			return nil, err
 		}
 		pkg, name := splitTestName(tc.Classname, tc.Name, mods)
-		if tc.Classname == "" {
+		if tc.Classname == "" && tc.Error != nil {
 			// A module pytest could not collect: <testcase classname=""
 			// name="tests.test_broken"><error message="collection failure">.
-			pkg, name = tc.Name, "(collection)"
+			out = append(out, TestResult{Package: tc.Name, Test: collectionTest, Outcome: "fail",
+				Output: collectionOutput(tc.Error.Text)})
+			continue
 		}
 		t := TestResult{Package: pkg, Test: name, Outcome: "pass"}
 		t.Seconds, _ = strconv.ParseFloat(tc.Time, 64)
@@ -673,7 +841,7 @@ func parseJUnit(r io.Reader, mods map[string]bool) ([]TestResult, error) {
 //	FAIL: test_div (tests.test_ops.TestOps.test_div)
 //	----------------------------------------------------------------------
 //	Traceback …
-func parseUnittest(out string, mods map[string]bool) []TestResult {
+func parseUnittest(out string, mods map[string]string) []TestResult {
 	var tests []TestResult
 	index := map[string]int{}
 	lines := strings.Split(strings.ReplaceAll(out, "\r\n", "\n"), "\n")
@@ -710,6 +878,9 @@ func parseUnittest(out string, mods map[string]bool) []TestResult {
 			continue
 		}
 		pkg, test := key(name, paren)
+		if strings.HasPrefix(paren, failedTest) {
+			pkg, test = name, collectionTest // a module that failed to import
+		}
 		index[pkg+"\x00"+test] = len(tests)
 		tests = append(tests, TestResult{Package: pkg, Test: test, Outcome: outcome})
 	}
@@ -730,6 +901,9 @@ func parseUnittest(out string, mods map[string]bool) []TestResult {
 			continue
 		}
 		pkg, test := key(rest[:open], rest[open+2:len(rest)-1])
+		if strings.HasPrefix(rest[open+2:], failedTest) {
+			pkg, test = rest[:open], collectionTest
+		}
 		j := i + 1 // past a docstring line, then the dashes
 		for j < len(lines) && !strings.HasPrefix(lines[j], "-----") && !strings.HasPrefix(lines[j], "=====") {
 			j++
@@ -741,12 +915,15 @@ func parseUnittest(out string, mods map[string]bool) []TestResult {
 		for k < len(lines) && !strings.HasPrefix(lines[k], "=====") && !strings.HasPrefix(lines[k], "-----") {
 			k++
 		}
+		text := strings.TrimSpace(strings.Join(lines[j:k], "\n"))
+		if test == collectionTest {
+			text = collectionOutput(text)
+		}
 		if at, ok := index[pkg+"\x00"+test]; ok {
-			tests[at].Output = strings.TrimSpace(strings.Join(lines[j:k], "\n"))
+			tests[at].Output = text
 		} else if strings.HasPrefix(l, "ERROR: ") {
 			// A module that failed to import is reported only here.
-			tests = append(tests, TestResult{Package: pkg, Test: test, Outcome: "fail",
-				Output: strings.TrimSpace(strings.Join(lines[j:k], "\n"))})
+			tests = append(tests, TestResult{Package: pkg, Test: test, Outcome: "fail", Output: text})
 		}
 		i = k - 1
 	}
@@ -763,4 +940,160 @@ func lastLines(s string, n int) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// collectionTest is the Test of a TestResult for a test module that failed
+// to import (pytest's collection error, unittest's _FailedTest): a failing
+// test named by its module in Package.
+const collectionTest = "(collection)"
+
+// failedTest is how unittest names a module it could not import.
+const failedTest = "unittest.loader._FailedTest"
+
+// collectionOutput is the error of a test module that failed to import: the
+// error line itself first ("ModuleNotFoundError: No module named 'x'"), then
+// the first lines of the report.
+func collectionOutput(text string) string {
+	text = strings.TrimSpace(text)
+	sum := errorSummary(text)
+	lines := strings.Split(text, "\n")
+	if len(lines) > 12 {
+		lines = append(lines[:12], "…")
+	}
+	head := strings.Join(lines, "\n")
+	if sum == "" || sum == head {
+		return head
+	}
+	return sum + "\n" + head
+}
+
+// errorSummary finds the error line of a Python failure report: pytest's
+// last "E   " line, else the last line that names an exception
+// ("ModuleNotFoundError: No module named 'x'").
+func errorSummary(text string) string {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := lines[i]; strings.HasPrefix(l, "E   ") {
+			return strings.TrimSpace(l[1:])
+		}
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(lines[i])
+		if name, _, ok := strings.Cut(l, ": "); ok && !strings.ContainsAny(name, " '\"(") &&
+			(strings.HasSuffix(name, "Error") || strings.HasSuffix(name, "Exception") || strings.HasSuffix(name, "Exit")) {
+			return l
+		}
+	}
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// brokenModule is a test module that failed to import.
+type brokenModule struct {
+	module  string // dotted, as the runner named it
+	rel     string // its file, relative to the project; "" when not found
+	summary string // the error line
+}
+
+// markNotRun finds the test modules of r.Tests that failed to import and
+// marks the measured files they import File.NotRun: their tests exist but
+// did not run, so a 0% there does not mean that no test reaches them. A
+// warning names each broken module and what it left untested. It returns
+// the broken modules.
+func markNotRun(dir string, r *Result, testMods map[string]string) []brokenModule {
+	var broken []brokenModule
+	for _, t := range r.Tests {
+		if t.Test != collectionTest || t.Outcome != "fail" {
+			continue
+		}
+		b := brokenModule{module: t.Package, rel: testMods[t.Package], summary: errorSummary(t.Output)}
+		if b.rel == "" {
+			b.rel = t.Package
+		}
+		broken = append(broken, b)
+	}
+	if len(broken) == 0 {
+		return nil
+	}
+	byModule := map[string]*File{}
+	for _, p := range r.Packages {
+		for _, f := range p.Files {
+			if f.Rel != "" {
+				for _, m := range pythonModuleNames(dir, f.Rel) {
+					byModule[m] = f
+				}
+			}
+		}
+	}
+	for _, b := range broken {
+		src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(b.rel)))
+		if err != nil {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("%s failed to import (%s)", b.rel, b.summary))
+			continue
+		}
+		var marked []string
+		for _, imp := range pythonImports(src, b.rel) {
+			f := byModule[imp.module]
+			if imp.name != "" {
+				if sub := byModule[imp.module+"."+imp.name]; sub != nil {
+					f = sub // "from pkg import mod" names a module
+				}
+			}
+			if f == nil || f.NotRun != "" && strings.Contains(f.NotRun, b.rel+",") {
+				continue
+			}
+			why := fmt.Sprintf("tests exist but did not run: %s, which imports it, failed to import (%s)", b.rel, b.summary)
+			if f.NotRun != "" {
+				why = f.NotRun + "; " + strings.TrimPrefix(why, "tests exist but did not run: ")
+			}
+			f.NotRun = why
+			marked = append(marked, f.Rel)
+		}
+		w := fmt.Sprintf("%s failed to import (%s)", b.rel, b.summary)
+		if len(marked) > 0 {
+			sort.Strings(marked)
+			w += fmt.Sprintf("; %s, which it tests, %s left out of the targets: tests exist but did not run",
+				strings.Join(marked, ", "), pluralWord(len(marked), "is", "are"))
+		}
+		r.Warnings = append(r.Warnings, w)
+	}
+	return broken
+}
+
+// pyBranchWhy says where a Python project asks for branch coverage: the
+// first of coverage.py's configuration files that sets branch in its run
+// section (.coveragerc [run], setup.cfg and tox.ini [coverage:run],
+// pyproject.toml [tool.coverage.run]), else $COVERAGE_RCFILE.
+func pyBranchWhy(dir string) string {
+	files := []struct{ file, section string }{
+		{".coveragerc", "[run]"}, {"setup.cfg", "[coverage:run]"}, {"tox.ini", "[coverage:run]"},
+		{"pyproject.toml", "[tool.coverage.run]"},
+	}
+	if rc := os.Getenv("COVERAGE_RCFILE"); rc != "" {
+		files = append([]struct{ file, section string }{{rc, "[run]"}}, files...)
+	}
+	for _, c := range files {
+		b, err := os.ReadFile(filepath.Join(dir, c.file))
+		if filepath.IsAbs(c.file) {
+			b, err = os.ReadFile(c.file)
+		}
+		if err != nil {
+			continue
+		}
+		in := false
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if strings.HasPrefix(line, "[") {
+				in = strings.EqualFold(strings.ReplaceAll(line, " ", ""), c.section)
+				continue
+			}
+			k, v, ok := strings.Cut(line, "=")
+			if in && ok && strings.TrimSpace(k) == "branch" {
+				v = strings.ToLower(strings.Trim(strings.TrimSpace(v), `"'`))
+				if v == "true" || v == "1" || v == "yes" || v == "on" {
+					return "branch = True in " + filepath.Base(c.file) + ", as coverage report counts"
+				}
+			}
+		}
+	}
+	return "coverage.py measured branches, as coverage report counts"
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Python functions from source, for coverage data that does not carry them
@@ -308,4 +309,154 @@ func IsPythonProject(dir string) bool {
 		}
 	}
 	return false
+}
+
+// pyDocstringLines returns the first lines of the module's docstring and of
+// its classes' docstrings: the string literals that open the module and
+// each class body. Python runs them (it stores them as __doc__), and
+// coverage.py before 7.13 reports them among the executed lines though it
+// counts them nowhere. Function docstrings do not run.
+func pyDocstringLines(src []byte) map[int]bool {
+	docs := map[int]bool{}
+	lls := pyLogicalLines(src)
+	isString := func(head []byte) bool {
+		h := bytes.TrimLeft(head, "rRuU")
+		return len(h) > 0 && len(h) >= len(head)-1 && (h[0] == '"' || h[0] == '\'')
+	}
+	for i, ll := range lls {
+		switch {
+		case i == 0 && isString(ll.head):
+			docs[ll.start] = true
+		case pyClassRe.Match(ll.head) && i+1 < len(lls) && lls[i+1].indent > ll.indent && isString(lls[i+1].head):
+			docs[lls[i+1].start] = true
+		}
+	}
+	return docs
+}
+
+// pyImport is one module a Python file imports: "import a.b" gives module
+// "a.b"; "from a.b import c" gives module "a.b" and name "c", which may be
+// a submodule ("a.b.c") or a name defined in a.b.
+type pyImport struct {
+	module, name string
+}
+
+// pythonImports lists the imports of Python source, at any indentation
+// (inside functions and try blocks too), in source order. rel, the file's
+// path relative to the project, resolves relative imports ("from .m import
+// x"). It reads the source as text and never fails: what it cannot read it
+// leaves out.
+func pythonImports(src []byte, rel string) []pyImport {
+	phys := bytes.Split(src, []byte("\n"))
+	var out []pyImport
+	for _, ll := range pyLogicalLines(src) {
+		if !bytes.HasPrefix(ll.head, []byte("import")) && !bytes.HasPrefix(ll.head, []byte("from")) {
+			continue
+		}
+		// The whole logical line, without comments, continuations and
+		// parentheses.
+		var b strings.Builder
+		for l := ll.start; l <= ll.end && l <= len(phys); l++ {
+			line := string(phys[l-1])
+			if i := strings.IndexByte(line, '#'); i >= 0 {
+				line = line[:i]
+			}
+			line = strings.TrimSuffix(strings.TrimRight(line, " \t\r"), "\\")
+			b.WriteString(line)
+			b.WriteByte(' ')
+		}
+		stmt := strings.NewReplacer("(", " ", ")", " ", ";", " ; ").Replace(strings.TrimSpace(b.String()))
+		if i := strings.Index(stmt, " ; "); i >= 0 {
+			stmt = stmt[:i] // a second statement after ";" is not read
+		}
+		fields := strings.Fields(stmt)
+		switch {
+		case len(fields) >= 2 && fields[0] == "import":
+			for _, item := range strings.Split(strings.Join(fields[1:], " "), ",") {
+				if f := strings.Fields(item); len(f) > 0 && pyDotted(f[0]) {
+					out = append(out, pyImport{module: f[0]})
+				}
+			}
+		case len(fields) >= 4 && fields[0] == "from" && fields[2] == "import":
+			mod := fields[1]
+			if strings.HasPrefix(mod, ".") {
+				level := len(mod) - len(strings.TrimLeft(mod, "."))
+				dirs := strings.Split(path.Dir(rel), "/")
+				if path.Dir(rel) == "." {
+					dirs = nil
+				}
+				if level-1 > len(dirs) {
+					continue
+				}
+				dirs = dirs[:len(dirs)-(level-1)]
+				if rest := mod[level:]; rest != "" {
+					dirs = append(dirs, rest)
+				}
+				mod = strings.Join(dirs, ".")
+			}
+			if !pyDotted(mod) {
+				continue
+			}
+			names := strings.Split(strings.Join(fields[3:], " "), ",")
+			for _, item := range names {
+				f := strings.Fields(item)
+				switch {
+				case len(f) == 0:
+				case f[0] == "*":
+					out = append(out, pyImport{module: mod})
+				case pyDotted(f[0]) && !strings.Contains(f[0], "."):
+					out = append(out, pyImport{module: mod, name: f[0]})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// pyDotted reports whether s is a dotted Python name ("a.b_c").
+func pyDotted(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, part := range strings.Split(s, ".") {
+		if part == "" {
+			return false
+		}
+		for i, r := range part {
+			if !(r == '_' || unicode.IsLetter(r) || (i > 0 && unicode.IsDigit(r))) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// pythonModuleNames are the dotted names a project's Python file imports
+// as: from its import root (the top directory, the first ancestor without
+// __init__.py, or src/), "pkg.mod" for pkg/mod.py and "pkg" for
+// pkg/__init__.py, and its full path from the project's top.
+func pythonModuleNames(dir, rel string) []string {
+	noExt := strings.TrimSuffix(rel, path.Ext(rel))
+	parts := strings.Split(noExt, "/")
+	if parts[len(parts)-1] == "__init__" {
+		parts = parts[:len(parts)-1]
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	names := []string{strings.Join(parts, ".")}
+	if parts[0] == "src" && len(parts) > 1 {
+		names = append(names, strings.Join(parts[1:], "."))
+	}
+	pkg, _ := pythonPackage(dir, rel)
+	mod := path.Base(noExt)
+	switch {
+	case path.Dir(rel) == ".":
+		names = append(names, mod)
+	case mod == "__init__":
+		names = append(names, pkg)
+	default:
+		names = append(names, pkg+"."+mod)
+	}
+	return names
 }

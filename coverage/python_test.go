@@ -2,6 +2,8 @@ package coverage
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,7 +80,9 @@ func coverageCmd(t *testing.T, env *PythonEnv, dir, data string, args ...string)
 	return string(out)
 }
 
-var totalRe = regexp.MustCompile(`(?m)^TOTAL\s+(\d+)\s+(\d+)\s+([\d.]+)%`)
+// totalRe reads coverage report's TOTAL line: statements, missed, [branches,
+// partial branches,] percent.
+var totalRe = regexp.MustCompile(`(?m)^TOTAL\s+(\d+)\s+(\d+)(?:\s+\d+\s+\d+)?\s+([\d.]+)%`)
 
 // coverageReportTotal measures the fixture with coverage.py directly, the
 // way a user would, and returns its `coverage report` total. It also writes
@@ -407,14 +411,14 @@ AssertionError: 1 != 2
 ----------------------------------------------------------------------
 Ran 5 tests in 0.001s
 `
-	mods := map[string]bool{"tests.test_x": true, "test_x": true}
+	mods := map[string]string{"tests.test_x": "tests/test_x.py", "test_x": "tests/test_x.py"}
 	got := parseUnittest(out, mods)
 	want := []TestResult{
 		{Package: "tests.test_x", Test: "T.test_a", Outcome: "pass"},
 		{Package: "tests.test_x", Test: "T.test_b", Outcome: "fail", Output: "Traceback (most recent call last):\nAssertionError: 1 != 2"},
 		{Package: "tests.test_x", Test: "T.test_c", Outcome: "skip"},
 		{Package: "tests.test_x", Test: "T.test_d", Outcome: "pass"},
-		{Package: "unittest.loader._FailedTest", Test: "tests.test_broken", Outcome: "fail", Output: "ImportError: Failed to import test module: tests.test_broken"},
+		{Package: "tests.test_broken", Test: "(collection)", Outcome: "fail", Output: "ImportError: Failed to import test module: tests.test_broken"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d results: %+v", len(got), got)
@@ -488,5 +492,348 @@ func TestImportCoveragePyShardsEqualsOneRun(t *testing.T) {
 		if a == nil || b == nil || a.Counts != b.Counts || len(a.Functions) != len(b.Functions) {
 			t.Errorf("%s: merged %+v, one run %+v", f, a, b)
 		}
+	}
+}
+
+// A test module that fails to import is a failing test named by its module
+// and its error, under pytest and under unittest alike; the module it
+// tests is marked "tests exist but did not run" and left out of the
+// targets, instead of being offered as code no test reaches.
+func TestRunPythonMarksTheCodeOfABrokenTestModuleNotRun(t *testing.T) {
+	env := needPython(t)
+	broken := "import nonexistent_module_for_sprintkit\nfrom calc import (\n    untested,  # the module under test\n)\n\n\ndef test_greet():\n    assert untested.greet('x') == 'hello, x'\n"
+	for _, tc := range []struct {
+		name    string
+		pytest  bool
+		failure string // Package + " " + Test of the collection failure
+	}{
+		{"under pytest the collection error is the failure", true, "tests.test_broken (collection)"},
+		{"under unittest the failed import is the failure", false, "test_broken (collection)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := *env
+			e.Pytest = tc.pytest
+			dir := pythonFixture(t)
+			before, err := RunPython(context.Background(), PyRun{Dir: dir, Env: &e})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !hasTarget(Rank(before, RankOptions{By: "file"}), "calc/untested.py") {
+				t.Fatalf("without the broken module calc/untested.py should be a target")
+			}
+			writeFiles(t, dir, map[string]string{"tests/test_broken.py": broken})
+			r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: &e})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fail *TestResult
+			for i, f := range r.Failed() {
+				if f.Package+" "+f.Test == tc.failure {
+					fail = &r.Failed()[i]
+				}
+			}
+			if fail == nil {
+				t.Fatalf("failures = %+v, want %q", r.Failed(), tc.failure)
+			}
+			if first, _, _ := strings.Cut(fail.Output, "\n"); first != "ModuleNotFoundError: No module named 'nonexistent_module_for_sprintkit'" {
+				t.Errorf("failure output starts %q, want the error", first)
+			}
+			f := findFile(r, "calc/untested.py")
+			if f == nil || !strings.Contains(f.NotRun, "tests exist but did not run: tests/test_broken.py") ||
+				!strings.Contains(f.NotRun, "nonexistent_module_for_sprintkit") {
+				t.Fatalf("untested.py NotRun = %+v", f)
+			}
+			if ops := findFile(r, "calc/ops.py"); ops.NotRun != "" {
+				t.Errorf("ops.py, which the broken module does not import, is marked: %q", ops.NotRun)
+			}
+			for _, by := range []string{"package", "file", "function"} {
+				for _, tg := range Rank(r, RankOptions{By: by}) {
+					if tg.File == "calc/untested.py" || strings.Contains(tg.Name, "greet") {
+						t.Errorf("by %s: %s is still a target: %s", by, tg.Name, tg.Reason)
+					}
+				}
+			}
+			if !strings.Contains(strings.Join(r.Warnings, "\n"), "tests/test_broken.py failed to import (ModuleNotFoundError") {
+				t.Errorf("warnings = %q", r.Warnings)
+			}
+		})
+	}
+}
+
+func hasTarget(ts []Target, name string) bool {
+	for _, tg := range ts {
+		if tg.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// venv creates a virtual environment of python at dir with the given
+// options, or skips.
+func venv(t *testing.T, python, dir string, opts ...string) {
+	t.Helper()
+	out, err := exec.Command(python, append(append([]string{"-m", "venv"}, opts...), dir)...).CombinedOutput()
+	if err != nil {
+		t.Skipf("%s -m venv: %v\n%s", python, err, out)
+	}
+}
+
+// A project's .venv without coverage.py is named in the error with the pip
+// command that fixes it; sprintkit does not run the tests with another
+// interpreter that lacks the project's dependencies.
+func TestFindPythonRefusesAProjectVenvWithoutCoverage(t *testing.T) {
+	real := needPython(t)
+	t.Setenv("VIRTUAL_ENV", "")
+	dir := pythonFixture(t)
+	venv(t, real.Python, filepath.Join(dir, ".venv"), "--without-pip")
+	for _, tc := range []struct {
+		name string
+		run  func() error
+	}{
+		{"FindPython refuses it", func() error { _, err := FindPython(context.Background(), dir); return err }},
+		{"RunPython refuses it before running anything", func() error {
+			_, err := RunPython(context.Background(), PyRun{Dir: dir})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.run()
+			var ve *VenvError
+			if !errors.As(err, &ve) {
+				t.Fatalf("err = %v, want a *VenvError", err)
+			}
+			want := filepath.Join(".venv", "bin", "python")
+			if !strings.Contains(err.Error(), "the project's virtual environment .venv has no coverage.py") ||
+				ve.Hint() != "install them into it: "+want+" -m pip install coverage pytest" {
+				t.Errorf("error %q, hint %q", err, ve.Hint())
+			}
+		})
+	}
+}
+
+// PythonEnv.Why says which interpreter runs the tests and why that one.
+func TestFindPythonSaysWhyItChoseTheInterpreter(t *testing.T) {
+	real := needPython(t)
+	t.Setenv("VIRTUAL_ENV", "")
+	withVenv := pythonFixture(t)
+	// The system's site-packages give this venv coverage.py and pytest.
+	venv(t, real.Python, filepath.Join(withVenv, ".venv"), "--without-pip", "--system-site-packages")
+	for _, tc := range []struct {
+		name, dir, python, why string
+	}{
+		{"a project venv with coverage.py is used, and said to be the project's", withVenv,
+			venvPython(filepath.Join(withVenv, ".venv")), filepath.Join(".venv", "bin", "python") + " (the project's virtual environment)"},
+		{"without a venv the first interpreter with coverage.py and pytest is used", pythonFixture(t),
+			"", "(the first with coverage.py and pytest"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env, err := FindPython(context.Background(), tc.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (tc.python != "" && env.Python != tc.python) || !strings.Contains(env.Why, tc.why) {
+				t.Errorf("python %s, why %q; want %s, %q", env.Python, env.Why, tc.python, tc.why)
+			}
+		})
+	}
+}
+
+// A run that measured nothing, or in which no test module imported, is an
+// error with a hint, never "0.0% of 0 statements".
+func TestRunPythonThatMeasuredNothingIsAnError(t *testing.T) {
+	env := needPython(t)
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		err   string
+		hint  string
+	}{
+		{"a project without tests whose code coverage.py cannot find alone", map[string]string{"pyproject.toml": "[project]\nname = \"x\"\n", "src/x/core.py": "def f():\n    return 1\n"},
+			"pytest found no tests, and coverage.py measured 0 statements", "test_*.py"},
+		{"a project whose only test module fails to import", map[string]string{
+			"pyproject.toml": "[project]\nname = \"x\"\n", "x.py": "def f():\n    return 1\n",
+			"tests/test_x.py": "import requests_not_installed\nimport x\n\n\ndef test_f():\n    assert x.f() == 1\n"},
+			"no test ran: every test module failed to import; tests/test_x.py: ModuleNotFoundError: No module named 'requests_not_installed'", "-m pip install -e ."},
+		{"a project whose tests run none of its code", map[string]string{
+			"pyproject.toml": "[project]\nname = \"x\"\n", "tests/test_x.py": "def test_nothing():\n    assert True\n"},
+			"coverage.py measured 0 statements: 1 tests ran", "pip install -e ."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, tc.files)
+			r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env})
+			if err == nil {
+				t.Fatalf("no error; total %+v", r.Total)
+			}
+			h, ok := err.(interface{ Hint() string })
+			if !strings.Contains(err.Error(), tc.err) || !ok || !strings.Contains(h.Hint(), tc.hint) {
+				t.Errorf("err = %v (hint %v), want %q with a hint containing %q", err, h, tc.err, tc.hint)
+			}
+		})
+	}
+}
+
+// With branch = True in any of coverage.py's configuration files, the
+// result carries the branch-inclusive figure, equal to coverage report's
+// TOTAL, and says where the setting is; the statement figure stays.
+func TestRunPythonBranchFigureEqualsCoverageReport(t *testing.T) {
+	env := needPython(t)
+	for _, tc := range []struct{ file, content string }{
+		{".coveragerc", "[run]\nbranch = True\n"},
+		{"pyproject.toml", "[project]\nname = \"calc\"\n\n[tool.coverage.run]\nbranch = true\n"},
+	} {
+		t.Run("branch set in "+tc.file, func(t *testing.T) {
+			dir := pythonFixture(t)
+			writeFiles(t, dir, map[string]string{tc.file: tc.content})
+			r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stmts, miss, pct, _, _ := coverageReportTotal(t, env, dir)
+			if r.Total.Statements != stmts || r.Total.Uncovered() != miss {
+				t.Errorf("statements %d missed %d; coverage report %d %d", r.Total.Statements, r.Total.Uncovered(), stmts, miss)
+			}
+			if r.Branch == nil {
+				t.Fatal("no branch figure")
+			}
+			if r.Branch.Percent != pct || r.Branch.Branches == 0 || r.Branch.Percent == r.Total.Percent {
+				t.Errorf("branch figure %+v, statements %.1f%%; coverage report TOTAL %.1f%%", *r.Branch, r.Total.Percent, pct)
+			}
+			if !strings.Contains(r.Branch.Why, "branch = True in "+tc.file) {
+				t.Errorf("why = %q", r.Branch.Why)
+			}
+		})
+	}
+	t.Run("without branch = True there is no branch figure", func(t *testing.T) {
+		r, err := RunPython(context.Background(), PyRun{Dir: pythonFixture(t), Env: env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Branch != nil {
+			t.Errorf("branch = %+v", *r.Branch)
+		}
+	})
+}
+
+func TestPyBranchWhyNamesTheSetting(t *testing.T) {
+	t.Setenv("COVERAGE_RCFILE", "")
+	for _, tc := range []struct {
+		name, file, content, want string
+	}{
+		{"a .coveragerc run section", ".coveragerc", "[run]\nsource = x\nbranch = True\n", "branch = True in .coveragerc"},
+		{"a setup.cfg coverage:run section", "setup.cfg", "[metadata]\nbranch = no\n[coverage:run]\nbranch = 1\n", "branch = True in setup.cfg"},
+		{"a tox.ini coverage:run section", "tox.ini", "[coverage:run]\nbranch=true\n", "branch = True in tox.ini"},
+		{"a pyproject.toml tool.coverage.run table", "pyproject.toml", "[tool.coverage.run]\nbranch = true\n", "branch = True in pyproject.toml"},
+		{"a branch key of another section does not count", "setup.cfg", "[tool:pytest]\nbranch = true\n", "coverage.py measured branches"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{tc.file: tc.content})
+			if got := pyBranchWhy(dir); !strings.HasPrefix(got, tc.want) {
+				t.Errorf("pyBranchWhy = %q, want it to start %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPythonImports(t *testing.T) {
+	src := `import os, calc.ops as o
+from calc import (
+    untested,  # a module
+    ops as o2,
+)
+from calc.ops import *
+from . import helpers
+from ..calc import deep
+x = 1; import not_read
+def f():
+    from calc.sub import thing \
+        , other
+s = "import fake"
+`
+	got := pythonImports([]byte(src), "tests/unit/test_x.py")
+	want := []pyImport{{"os", ""}, {"calc.ops", ""}, {"calc", "untested"}, {"calc", "ops"}, {"calc.ops", ""},
+		{"tests.unit", "helpers"}, {"tests.calc", "deep"}, {"calc.sub", "thing"}, {"calc.sub", "other"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("imports\n got %v\nwant %v", got, want)
+	}
+}
+
+// coverage.py's own LCOV, Cobertura and JSON reports of one branch-measured
+// run import alike: no warning, the same package names, the statement total
+// and the branch-inclusive total of `coverage report`.
+func TestCoveragePyReportsImportAlike(t *testing.T) {
+	env := needPython(t)
+	dir := pythonFixture(t)
+	writeFiles(t, dir, map[string]string{
+		".coveragerc":          "[run]\nbranch = True\n",
+		"calc/sub/__init__.py": "",
+		// keep's "if" that does not append exits the function: coverage.py
+		// 6.5 writes that branch as BRDA to line 0.
+		"calc/sub/deep.py":   "def sign(x):\n    if x < 0:\n        return -1\n    return 1\n\n\ndef keep(x, out):\n    if x:\n        out.append(x)\n",
+		"tests/test_deep.py": "from calc.sub.deep import keep, sign\n\n\ndef test_sign():\n    assert sign(2) == 1\n    keep(1, [])\n",
+	})
+	stmts, miss, pct, lcovFile, xmlFile := coverageReportTotal(t, env, dir)
+	jsonFile := filepath.Join(t.TempDir(), "coverage.json")
+	data := filepath.Join(t.TempDir(), ".coverage")
+	coverageCmd(t, env, dir, data, "run", "--source=.", "--omit=*/tests/*,*/conftest.py", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+	coverageCmd(t, env, dir, data, "json", "-o", jsonFile)
+	if b, _ := os.ReadFile(lcovFile); !regexp.MustCompile(`(?m)^BRDA:0,`).Match(b) {
+		t.Fatalf("coverage.py's LCOV has no BRDA to line 0 to read:\n%s", b)
+	}
+	var names []string
+	for _, file := range []string{lcovFile, xmlFile, jsonFile} {
+		t.Run(filepath.Base(file)+" imports with coverage report's totals and no warning", func(t *testing.T) {
+			r, err := Import(context.Background(), dir, []string{file})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Warnings) > 0 {
+				t.Errorf("warnings %q", r.Warnings)
+			}
+			if r.Total.Statements != stmts || r.Total.Uncovered() != miss {
+				t.Errorf("%d statements %d missed; coverage report %d %d", r.Total.Statements, r.Total.Uncovered(), stmts, miss)
+			}
+			if r.Branch == nil || r.Branch.Percent != pct {
+				t.Errorf("branch figure %+v; coverage report TOTAL %.1f%%", r.Branch, pct)
+			}
+			names = append(names, strings.Join(pkgNames(r), " "))
+			// coverage.py 6.5 reports the docstrings of the module (line 1)
+			// and of class Calculator (line 48) as executed, though they are
+			// no statements: they go, and "import functools" (line 3) stays.
+			states := findFile(r, "calc/ops.py").LineStates()
+			if states[1] != LineNone || states[3] != LineCovered || states[48] != LineNone || states[47] != LineCovered {
+				t.Errorf("calc/ops.py lines 1, 3, 47, 48 = %v %v %v %v; want none, covered, covered, none", states[1], states[3], states[47], states[48])
+			}
+		})
+	}
+	t.Run("the three formats name the packages alike", func(t *testing.T) {
+		want := "calc calc.sub"
+		for i, got := range names {
+			if got != want {
+				t.Errorf("report %d: packages %q, want %q", i, got, want)
+			}
+		}
+	})
+}
+
+// watch-test runs the test file being edited: when it does not import, that
+// is its failing test, not an error of the run.
+func TestRunPythonOnATestFileThatDoesNotImportReportsItsFailure(t *testing.T) {
+	env := needPython(t)
+	dir := pythonFixture(t)
+	writeFiles(t, dir, map[string]string{"tests/test_wip.py": "from calc.ops import add, typo_not_there\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"})
+	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env, TestFiles: []string{"tests/test_wip.py"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := r.Failed()
+	if len(f) != 1 || f[0].Package+" "+f[0].Test != "tests.test_wip (collection)" ||
+		!strings.HasPrefix(f[0].Output, "ImportError: cannot import name 'typo_not_there' from 'calc.ops'") {
+		t.Errorf("failed = %+v", f)
+	}
+	if ops := findFile(r, "calc/ops.py"); ops == nil || !strings.Contains(ops.NotRun, "tests/test_wip.py") {
+		t.Errorf("calc/ops.py = %+v, want it marked not run", ops)
 	}
 }

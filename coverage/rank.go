@@ -123,7 +123,8 @@ func Rank(r *Result, opts RankOptions) []Target {
 		by = DefaultUnit(r)
 	}
 	pf := opts.Project
-	skip := func(f *File) bool { return Excluded(f) || pf.Excludes(f) }
+	// File.NotRun: its tests exist but did not run; not a target.
+	skip := func(f *File) bool { return Excluded(f) || pf.Excludes(f) || f.NotRun != "" }
 	opts.Recent = informative(r, opts.Recent, skip)
 	var units []*unit
 	for _, p := range r.Packages {
@@ -144,9 +145,12 @@ func Rank(r *Result, opts RankOptions) []Target {
 			}
 			recent := opts.Recent[f.Rel] || (f.Rel == "" && opts.Recent[f.Path])
 			fw, fnote := pw, pnote
-			if !p.TestSupport && pf.MarksTestSupport(f) {
+			switch {
+			case !p.TestSupport && pf.MarksTestSupport(f):
 				fw, fnote = supportWeight, projectSupportNote
 				marked++
+			case !p.TestSupport && f.TestSupport: // a test file an imported report measured
+				fw, fnote = supportWeight, "a test file, weighted down"
 			}
 			fc := f.Counts
 			if fc.Statements == 0 {

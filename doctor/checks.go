@@ -7,7 +7,10 @@ import (
 	"github.com/sprintkit/sprintkit/internal/human"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 // Git checks for the git program. go-git clones https, ssh and git:// on its
@@ -100,21 +103,41 @@ func Write(opts Options) Check {
 // coverage.py there is no baseline (✗); without pytest the tests run with
 // unittest discovery, which misses pytest-style tests (!). Options.PythonExe
 // names the interpreter the runner will use (coverage.FindPython prefers
-// the project's virtual environment); otherwise python3, then python, on
-// PATH.
+// the project's virtual environment); otherwise the project's own virtual
+// environment (.venv or venv in Options.Dir), which the runner insists on,
+// then python3, then python, on PATH. The detail names the interpreter and
+// why it is the one; the hint names the command that installs what it
+// lacks, with the interpreter's own path (".venv/bin/python -m pip install
+// coverage pytest").
 func Python(ctx context.Context, opts Options) Check {
 	c := Check{ID: "python", Name: "Python with coverage.py and pytest"}
 	env := opts.Env
 	if env == nil {
 		env = os.Environ()
 	}
-	exe := opts.PythonExe
+	exe, why, shown := opts.PythonExe, "", ""
+	if exe != "" && opts.PythonWhy != "" {
+		// "/usr/bin/python3 (the first with coverage.py and pytest)": the reason.
+		_, why, _ = strings.Cut(strings.TrimSuffix(opts.PythonWhy, ")"), " (")
+	}
+	if exe == "" && opts.Dir != "" {
+		if py, name := coverage.ProjectVenv(opts.Dir); py != "" {
+			exe, why = py, "the project's virtual environment "+name+"; its packages are the tests' packages"
+			if rel, err := filepath.Rel(opts.Dir, py); err == nil {
+				shown = rel
+			}
+		}
+	}
 	if exe == "" {
 		for _, name := range []string{"python3", "python", "py"} {
 			if exe = lookPath(env, name); exe != "" {
+				why = "the first " + name + " on PATH"
 				break
 			}
 		}
+	}
+	if shown == "" {
+		shown = exe
 	}
 	if exe == "" {
 		c.Status = Fail
@@ -152,11 +175,18 @@ print(json.dumps(out))`
 			missing = append(missing, m)
 		}
 	}
-	c.Detail = fmt.Sprintf("%s (Python %s)", exe, v["python"])
+	c.Detail = fmt.Sprintf("%s (Python %s)", shown, v["python"])
+	if why != "" {
+		c.Detail = fmt.Sprintf("%s (Python %s, %s)", shown, v["python"], why)
+	}
 	if len(missing) > 0 {
 		c.Detail += "; missing " + strings.Join(missing, " and ")
 		c.Hint = fmt.Sprintf("%s -m pip install %s (inside the project's virtual environment if it has one; on Debian/Ubuntu: sudo apt install %s)",
-			exe, strings.Join(missing, " "), "python3-"+strings.Join(missing, " python3-"))
+			shown, strings.Join(missing, " "), "python3-"+strings.Join(missing, " python3-"))
+		if strings.HasPrefix(why, "the project's virtual environment") {
+			c.Hint = fmt.Sprintf("%s -m pip install %s (sprintkit runs the tests with the project's virtual environment and will not switch to another Python)",
+				shown, strings.Join(missing, " "))
+		}
 		c.Status = Fail
 		if v["coverage"] != "" {
 			// Without pytest the tests still run, with unittest discovery.

@@ -79,6 +79,8 @@ type Options struct {
 	ProxyTimeout time.Duration
 	// Python interpreter to use; empty means python3, then python, on PATH.
 	PythonExe string
+	// PythonWhy says why PythonExe is the one (coverage.PythonEnv.Why).
+	PythonWhy string
 }
 
 // DefaultNeedBytes is the expected size of a Go project with its module and

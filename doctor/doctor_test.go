@@ -205,6 +205,27 @@ func TestPython(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the runner's reason for its interpreter is shown beside it", func(t *testing.T) {
+		c := Python(context.Background(), Options{Env: env("PYTHONNOUSERSITE=1", "PYTHONPATH="+mods), PythonExe: vpy,
+			PythonWhy: vpy + " (the first with coverage.py and pytest)"})
+		if c.Status != OK || !strings.HasPrefix(c.Detail, vpy+" (Python ") || !strings.Contains(c.Detail, ", the first with coverage.py and pytest), coverage.py 7.6.1") {
+			t.Errorf("got %s %q", c.Status, c.Detail)
+		}
+	})
+	t.Run("a project .venv without coverage.py fails, named, with its own pip command", func(t *testing.T) {
+		proj := t.TempDir()
+		if out, err := exec.Command(py, "-m", "venv", "--without-pip", filepath.Join(proj, ".venv")).CombinedOutput(); err != nil {
+			t.Skipf("python3 -m venv: %v\n%s", err, out)
+		}
+		// Whatever the python3 on PATH has, the .venv decides.
+		c := Python(context.Background(), Options{Dir: proj, Env: env("PYTHONNOUSERSITE=1")})
+		vpy := filepath.Join(".venv", "bin", "python")
+		if c.Status != Fail || !strings.HasPrefix(c.Detail, vpy+" (Python ") ||
+			!strings.Contains(c.Detail, "the project's virtual environment .venv") ||
+			!strings.HasPrefix(c.Hint, vpy+" -m pip install coverage pytest") {
+			t.Errorf("got %s %q (hint %q)", c.Status, c.Detail, c.Hint)
+		}
+	})
 	t.Run("no interpreter on PATH fails", func(t *testing.T) {
 		c := Python(context.Background(), Options{Env: env("PATH=" + t.TempDir())})
 		if c.Status != Fail || !strings.Contains(c.Hint, "python.org") {

@@ -52,6 +52,8 @@ type jsonDoc struct {
 	Targets          []coverage.Target     `json:"targets"`
 	Failures         []coverage.TestResult `json:"failures"`
 	Warnings         []string              `json:"warnings,omitempty"`
+
+	Branch *coverage.BranchCounts `json:"branch,omitempty"` // branch-inclusive figure, when measured
 }
 
 type jsonPackage struct {
@@ -65,7 +67,8 @@ type jsonPackage struct {
 type jsonFile struct {
 	Path string `json:"path"`
 	coverage.Counts
-	Generated bool `json:"generated"`
+	Generated bool   `json:"generated"`
+	NotRun    string `json:"not_run,omitempty"` // why its tests did not run
 }
 
 // JSON writes r and its targets as the JSON contract above.
@@ -73,7 +76,7 @@ func JSON(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
 	doc := jsonDoc{
 		Type: "coverage", Version: 1,
 		Project: r.Project, Commit: r.Commit, Generated: r.Generated,
-		Language: r.Language, Mode: r.Mode, Total: r.Total, NoDataStatements: r.NoDataStatements,
+		Language: r.Language, Mode: r.Mode, Total: r.Total, NoDataStatements: r.NoDataStatements, Branch: r.Branch,
 		Packages: []jsonPackage{}, Targets: targets, Failures: r.Failed(), Warnings: r.Warnings,
 	}
 	if doc.Targets == nil {
@@ -85,7 +88,7 @@ func JSON(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
 	for _, p := range r.Packages {
 		jp := jsonPackage{Name: p.Name, Counts: p.Counts, Files: []jsonFile{}, Recovered: p.Recovered, NoData: p.NoData}
 		for _, f := range p.Files {
-			jp.Files = append(jp.Files, jsonFile{Path: f.Path, Counts: f.Counts, Generated: f.Generated})
+			jp.Files = append(jp.Files, jsonFile{Path: f.Path, Counts: f.Counts, Generated: f.Generated, NotRun: f.NotRun})
 		}
 		doc.Packages = append(doc.Packages, jp)
 	}

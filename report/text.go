@@ -64,14 +64,20 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 	fmt.Fprintf(ew, "%s: %s of %d statements covered", p.paint(ansiBold, head),
 		strings.TrimSpace(p.percent(r.Total.Percent)), r.Total.Statements)
 	fmt.Fprintf(ew, " (%d packages)\n", len(r.Packages))
+	if b := r.Branch; b != nil {
+		fmt.Fprintf(ew, "with branches: %s of %d statements and %d branches (%s); the figure above counts statements\n",
+			strings.TrimSpace(p.percent(b.Percent)), r.Total.Statements, b.Branches, b.Why)
+	}
 	if s := noDataSummary(r); s != "" {
 		fmt.Fprintln(ew, s)
 	}
-	for _, warn := range r.Warnings {
-		fmt.Fprintf(ew, "warning: %s\n", warn)
-	}
+	// Warnings go to stderr, once, from the command (not here: stdout).
 	if len(targets) == 0 {
-		fmt.Fprintln(ew, "\nno sprint targets: every measured statement runs under the tests")
+		if notRun(r) {
+			fmt.Fprintln(ew, "\nno sprint targets: what the tests leave unexercised is code whose tests did not run (see the warnings)")
+		} else {
+			fmt.Fprintln(ew, "\nno sprint targets: every measured statement runs under the tests")
+		}
 	} else {
 		fmt.Fprintf(ew, "\nsprint targets (%s):\n", targets[0].Kind+"s")
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
@@ -210,4 +216,16 @@ func (e *errWriter) Write(b []byte) (int, error) {
 		e.err = err
 	}
 	return n, nil
+}
+
+// notRun reports whether a file of r is marked File.NotRun.
+func notRun(r *coverage.Result) bool {
+	for _, p := range r.Packages {
+		for _, f := range p.Files {
+			if f.NotRun != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
