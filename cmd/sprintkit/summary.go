@@ -57,6 +57,9 @@ func printSetupSummary(w io.Writer, s *pipeline.Summary) {
 	}
 	if s.Total != nil {
 		fmt.Fprintf(w, "coverage  %.1f%% of %d statements\n", s.Total.Percent, s.Total.Statements)
+		if b := s.Branch; b != nil {
+			fmt.Fprintf(w, "          %.1f%% with %d branches (%s), as coverage report prints it\n", b.Percent, b.Branches, b.Why)
+		}
 		for _, n := range s.Incomplete {
 			fmt.Fprintf(w, "          * %s\n", n)
 		}

@@ -44,7 +44,7 @@ func projectOptions(ctx context.Context, o doctor.Options, p *project.Project) d
 		// The interpreter the Python runner will use (its virtual
 		// environment first), so that the check looks at that one.
 		if env, err := coverage.FindPython(ctx, o.Dir); err == nil {
-			o.PythonExe = env.Python
+			o.PythonExe, o.PythonWhy = env.Python, env.Why
 		}
 	}
 	return o

@@ -192,6 +192,7 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 	total := r.Total // after the project file left its excluded paths out
 	s.Total = &total
 	s.Incomplete = report.CrashNotes(r)
+	s.Branch = r.Branch
 	s.Warnings = append(s.Warnings, r.Warnings...)
 	targets := Rank(ctx, s.Dir, r, "")
 	if err := Record(s.Dir, r, targets); err != nil {

@@ -51,6 +51,9 @@ type Summary struct {
 	Tests         *TestSummary          `json:"tests,omitempty"`
 	FailingBefore []coverage.TestResult `json:"failing_before,omitempty"`
 	Total         *coverage.Counts      `json:"total,omitempty"`
+	// Branch is the branch-inclusive figure, when the project measures
+	// branches (coverage.py's branch = True).
+	Branch *coverage.BranchCounts `json:"branch,omitempty"`
 	// Incomplete says why a figure above is not the whole story: tests that
 	// killed their test binary (their package re-run without them) and
 	// packages with no data (not counted in the total, not ranked).
