@@ -59,7 +59,9 @@ func (c Counts) Ratio() float64 {
 	return float64(c.Covered) / float64(c.Statements)
 }
 
-func (c *Counts) add(o Counts) {
+// Add adds o's statements and covered statements to c; Percent is left
+// for the caller to round once the sum is complete.
+func (c *Counts) Add(o Counts) {
 	c.Statements += o.Statements
 	c.Covered += o.Covered
 }
@@ -247,7 +249,7 @@ func (r *Result) Finalize() {
 			for _, fn := range f.Functions {
 				fn.round()
 			}
-			p.add(f.Counts)
+			p.Add(f.Counts)
 		}
 		if p.NoData != "" {
 			p.Counts = Counts{Statements: p.Statements}
@@ -255,7 +257,7 @@ func (r *Result) Finalize() {
 			continue
 		}
 		p.round()
-		r.Total.add(p.Counts)
+		r.Total.Add(p.Counts)
 	}
 	r.Total.round()
 }
@@ -360,7 +362,7 @@ func joinable(a, b int, measured func(int) bool) bool {
 // With src, the table has one entry per line of src: lines of blocks past
 // the end of src (a source changed since the run, or a bogus profile) are
 // left out, and LastLine tells the caller to say so. Without src (nil), it
-// reaches the last line a block touches, at most maxLine.
+// reaches the last line a block touches, at most MaxLine.
 func (f *File) SourceLineStates(src []byte) []LineState {
 	haveSrc := src != nil
 	var lines [][]byte
@@ -377,7 +379,7 @@ func (f *File) SourceLineStates(src []byte) []LineState {
 	}
 	last := len(lines)
 	if !haveSrc {
-		last = min(f.LastLine(), maxLine)
+		last = min(f.LastLine(), MaxLine)
 	}
 	states := make([]LineState, last+1)
 	for _, b := range f.Blocks {
@@ -458,4 +460,32 @@ func Missed(states []LineState) []int {
 		}
 	}
 	return out
+}
+
+// BranchCounts is a branch-inclusive figure: statements and branches
+// counted together, the way `coverage report` counts with branch = True:
+//
+//	percent = 100 × (covered statements + taken branches) / (statements + branches)
+type BranchCounts struct {
+	Branches int `json:"branches"`
+	Taken    int `json:"taken"`
+	// Percent is the branch-inclusive percentage, rounded to one decimal.
+	Percent float64 `json:"percent"`
+	// Why says where the branch data comes from, for the reader of the
+	// figure: "branch = True in .coveragerc", "the LCOV data has branch
+	// records".
+	Why string `json:"why,omitempty"`
+}
+
+// MaxLine is the largest line number a producer accepts: far beyond any
+// source file, and small enough that a per-line table of a file stays cheap.
+const MaxLine = 1 << 24
+
+// AddHits adds hit counts, saturating at math.MaxInt: a count that would
+// overflow stays the largest count rather than wrapping negative.
+func AddHits(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/internal/human"
 )
 
 // Ranking sprint targets
@@ -159,7 +161,7 @@ func Rank(r *Result, opts RankOptions) []Target {
 			loose := looseUncovered(f, fc)
 			switch by {
 			case "package":
-				pu.counts.add(fc)
+				pu.counts.Add(fc)
 				pu.funcs = append(pu.funcs, f.Functions...)
 				pu.loose += loose
 				recentInPkg = recentInPkg || recent
@@ -433,7 +435,7 @@ func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int)
 			parts = append(parts, s)
 		}
 		if partial := len(open) - untested; partial > 0 {
-			parts = append(parts, fmt.Sprintf("%d more %s partly covered", partial, pluralWord(partial, "is", "are")))
+			parts = append(parts, fmt.Sprintf("%d more %s partly covered", partial, human.Word(partial, "is", "are")))
 		}
 		switch {
 		case len(open) == 0:
@@ -489,11 +491,4 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("%d %ses", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/report"
 )
 
@@ -18,7 +19,7 @@ import (
 // goReport is the report step the pipeline gives Stage, reduced to what
 // this package's tests need: the tests with coverage, ranked, as a site.
 func goReport(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
-	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: dir, Env: env})
+	r, err := gotest.Run(ctx, gotest.Options{Dir: dir, Env: env})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -101,7 +102,7 @@ func TestStageThenSetupWithNoNetwork(t *testing.T) {
 	if !strings.Contains(string(envFile), "export GONOSUMDB=example.com/greet,example.com/testonly") {
 		t.Errorf("env file:\n%s", envFile)
 	}
-	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: dest, Env: append(EnvList(sr.Env), "GOPROXY=off")})
+	r, err := gotest.Run(ctx, gotest.Options{Dir: dest, Env: append(EnvList(sr.Env), "GOPROXY=off")})
 	if err != nil {
 		t.Fatalf("tests in the new checkout, offline: %v", err)
 	}
@@ -258,7 +259,7 @@ func TestAnUntidyGoSumIsNeverWrittenByStagingAndStillWorksOffline(t *testing.T) 
 	if !strings.Contains(strings.Join(sr.Warnings, "\n"), "not tidy") {
 		t.Errorf("setup did not say go.sum was completed: %v", sr.Warnings)
 	}
-	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: dest, Env: append(EnvList(sr.Env), "GOPROXY=off")})
+	r, err := gotest.Run(ctx, gotest.Options{Dir: dest, Env: append(EnvList(sr.Env), "GOPROXY=off")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/gotest"
 )
 
 // Graph is the import graph of a Go module's packages (a workspace's, when
@@ -23,23 +23,23 @@ import (
 // others, and every package whose test files import one of those.
 type Graph struct {
 	root     string
-	pkgs     map[string]*coverage.GoPackage // import path → package
-	byDir    map[string]string              // absolute directory → import path
-	rdeps    map[string][]string            // p → packages whose non-test code imports p
-	testers  map[string][]string            // p → packages whose test files import p
-	fileImps map[string]string              // absolute .go file → its package clause and imports, for change detection
+	pkgs     map[string]*gotest.Package // import path → package
+	byDir    map[string]string          // absolute directory → import path
+	rdeps    map[string][]string        // p → packages whose non-test code imports p
+	testers  map[string][]string        // p → packages whose test files import p
+	fileImps map[string]string          // absolute .go file → its package clause and imports, for change detection
 }
 
 // LoadGraph lists the packages under root with `go list -e -json ./...`.
 // Nested modules that no go.work includes are not part of the graph.
 func LoadGraph(ctx context.Context, root string, env []string) (*Graph, error) {
-	pkgs, err := coverage.ListGoPackages(ctx, root, env, "./...")
+	pkgs, err := gotest.ListPackages(ctx, root, env, "./...")
 	if err != nil {
 		return nil, err
 	}
 	g := &Graph{
 		root:     root,
-		pkgs:     map[string]*coverage.GoPackage{},
+		pkgs:     map[string]*gotest.Package{},
 		byDir:    map[string]string{},
 		rdeps:    map[string][]string{},
 		testers:  map[string][]string{},

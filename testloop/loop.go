@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/gotest"
+	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/internal/proc"
 	"github.com/sprintkit/sprintkit/watcher"
 	"golang.org/x/tools/cover"
@@ -60,7 +62,7 @@ type Renderer interface {
 // outcome as soon as the package finishes, before the run ends. Package is
 // called between Start and Finish, once per package that finished: the
 // run's Edited packages first, then the others, each group in the order go
-// test reports them (see coverage.GoRun.OnPackage), one call at a time like
+// test reports them (see gotest.Options.OnPackage), one call at a time like
 // the other methods. Its
 // report has the counts and the failures; Coverage is nil, since coverage
 // is known only when the whole run ends: Finish carries it, with every
@@ -132,7 +134,7 @@ type loop struct {
 	kind  string
 	r     Renderer
 	graph *Graph
-	py    *coverage.PythonEnv
+	py    *pytest.Env
 	seq   int
 
 	mu      sync.Mutex
@@ -441,7 +443,7 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 		return rep
 	case kindPython:
 		if l.py == nil {
-			env, err := coverage.FindPython(ctx, l.root)
+			env, err := pytest.FindPython(ctx, l.root)
 			if err != nil {
 				rep.Err = err
 				return rep
@@ -452,7 +454,7 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 		if !run.All && allPythonTests(run.Changed) {
 			tests = run.Changed
 		}
-		res, err := coverage.RunPython(ctx, coverage.PyRun{Dir: l.root, Env: l.py, TestFiles: tests, Progress: l.r.Progress})
+		res, err := pytest.Run(ctx, pytest.Options{Dir: l.root, Env: l.py, TestFiles: tests, Progress: l.r.Progress})
 		if err != nil {
 			rep.Err = err
 			return rep
@@ -484,7 +486,7 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 			break
 		}
 		offset := done
-		r, err := coverage.RunGo(ctx, coverage.GoRun{
+		r, err := gotest.Run(ctx, gotest.Options{
 			Dir:      l.root,
 			Packages: pkgs,
 			CoverPkg: run.Packages,
@@ -542,7 +544,7 @@ func mergeResults(a, b *coverage.Result) (*coverage.Result, error) {
 			if mode == "" || mode == "line" {
 				mode = "set"
 			}
-			merged, err := coverage.MergeGoProfiles(
+			merged, err := gotest.MergeProfiles(
 				[]*cover.Profile{{FileName: af.Path, Mode: mode, Blocks: af.Blocks}},
 				[]*cover.Profile{{FileName: bf.Path, Mode: mode, Blocks: bf.Blocks}})
 			if err != nil {

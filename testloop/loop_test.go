@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/gotest"
+	"github.com/sprintkit/sprintkit/coverage/pytest"
 )
 
 // recorder is a Renderer that keeps what it is told.
@@ -89,7 +90,7 @@ func TestLoopRunsTheAffectedTestsAndStopsCleanly(t *testing.T) {
 
 	// Whole-suite coverage: the run's figure for each package equals what
 	// a run of every test of the module (the baseline's measure) gives it.
-	full, err := coverage.RunGo(context.Background(), coverage.GoRun{Dir: dir, Env: []string{"GOFLAGS=-mod=mod", "GOPROXY=off"}})
+	full, err := gotest.Run(context.Background(), gotest.Options{Dir: dir, Env: []string{"GOFLAGS=-mod=mod", "GOPROXY=off"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func TestLoopRunsAChangedPythonTestFileAloneAndTheSuiteOtherwise(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := coverage.FindPython(context.Background(), dir); err != nil {
+	if _, err := pytest.FindPython(context.Background(), dir); err != nil {
 		t.Skipf("no Python with coverage.py: %v", err)
 	}
 	rec := newRecorder()

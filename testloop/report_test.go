@@ -11,7 +11,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage"
 )
 
-// runResult is what coverage.RunGo returns for a run of p and q: p has a
+// runResult is what gotest.Run returns for a run of p and q: p has a
 // test that already failed at the baseline, a new failure inside subtests,
 // a pass and a skip; q's build failed.
 func runResult() *coverage.Result {

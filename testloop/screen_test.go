@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/gotest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -213,7 +214,7 @@ var seconds = regexp.MustCompile(`in [0-9]+\.[0-9]s\b`)
 // the compact failure view, the closing list and the counts.
 func TestScreenAfterABrokenChange(t *testing.T) {
 	dir := writeFiles(t, shop)
-	res, err := coverage.RunGo(context.Background(), coverage.GoRun{Dir: dir, Env: goEnv})
+	res, err := gotest.Run(context.Background(), gotest.Options{Dir: dir, Env: goEnv})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/report"
 )
 
@@ -42,13 +43,13 @@ func run(profile, root, out string, workers int) error {
 	if err != nil {
 		return err
 	}
-	profiles, err := coverage.ParseGoProfile(profile, f)
+	profiles, err := gotest.ParseProfile(profile, f)
 	f.Close()
 	if err != nil {
 		return err
 	}
 	t1 := time.Now()
-	r, err := coverage.FromGoProfiles(ctx, root, profiles)
+	r, err := gotest.FromProfiles(ctx, root, profiles)
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/sprintkit/sprintkit/coverage"
-
+	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/internal/pipeline"
 )
 
@@ -43,7 +42,7 @@ Example:
 			&cli.BoolFlag{Name: "tags", Usage: "fetch the remote's tags too"},
 			&cli.StringFlag{Name: "ssh-key", Usage: "private key `FILE` for ssh URLs (default: the SSH agent)"},
 			&cli.BoolFlag{Name: "clone-only", Usage: "stop after the clone and the checks: no dependencies, tests or report"},
-			&cli.DurationFlag{Name: "timeout", Value: coverage.DefaultTestTimeout, Usage: "stop a package's tests after `D` (go test -timeout, per test binary); the hung test is named and skipped in a re-run; 0 means no limit"},
+			&cli.DurationFlag{Name: "timeout", Value: gotest.DefaultTestTimeout, Usage: "stop a package's tests after `D` (go test -timeout, per test binary); the hung test is named and skipped in a re-run; 0 means no limit"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary as `text|json`"},
 			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.StringFlag{Name: "from-image", Usage: "set up offline from the image in `DIR` (see 'sprintkit image')"},

@@ -10,6 +10,9 @@ import (
 
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/gotest"
+	"github.com/sprintkit/sprintkit/coverage/importer"
+	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/state"
 )
@@ -20,7 +23,7 @@ type MeasureOptions struct {
 	// PerPackage measures each Go package by its own tests only.
 	PerPackage bool
 	// Timeout bounds each test binary; 0 keeps the runner's default
-	// (coverage.DefaultTestTimeout), a negative one means no limit.
+	// (gotest.DefaultTestTimeout), a negative one means no limit.
 	Timeout time.Duration
 	Env     []string
 	Events  Events
@@ -45,24 +48,24 @@ func Measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 
 func measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 	bar := o.Events.bar("packages tested", -1, false)
-	r, err := coverage.RunGo(ctx, coverage.GoRun{Dir: o.Dir, Env: o.Env, PerPackage: o.PerPackage, Timeout: o.Timeout, Progress: bar.Update})
+	r, err := gotest.Run(ctx, gotest.Options{Dir: o.Dir, Env: o.Env, PerPackage: o.PerPackage, Timeout: o.Timeout, Progress: bar.Update})
 	bar.Done()
-	if err == nil || !errors.Is(err, coverage.ErrNotGoModule) {
+	if err == nil || !errors.Is(err, gotest.ErrNotGoModule) {
 		return r, goHint(err)
 	}
-	if !coverage.IsPythonProject(o.Dir) {
+	if !pytest.IsProject(o.Dir) {
 		return nil, hint.With(err,
 			"run sprintkit coverage in a Go checkout (or a Python project), or pass --dir DIR, or rank an existing file with --profile cover.out or --import coverage.xml")
 	}
 	bar = o.Events.bar("tests", -1, false)
-	r, err = coverage.RunPython(ctx, coverage.PyRun{Dir: o.Dir, Progress: bar.Update})
+	r, err = pytest.Run(ctx, pytest.Options{Dir: o.Dir, Progress: bar.Update})
 	bar.Done()
 	return r, err
 }
 
 // goHint adds an install hint to an error caused by a missing go command.
 func goHint(err error) error {
-	if errors.Is(err, coverage.ErrNoGo) {
+	if errors.Is(err, gotest.ErrNoGo) {
 		return hint.With(err, "install Go from https://go.dev/dl/ and put its bin directory on PATH (check with 'go version'), or rank an existing profile with --profile cover.out")
 	}
 	return err
@@ -126,7 +129,7 @@ func RecordResult(root string, r *coverage.Result, targets []coverage.Target) er
 	}
 	if r.Language == "go" {
 		if err := state.WriteFile(state.Path(root, state.ProfileFile), func(w io.Writer) error {
-			return coverage.WriteResultProfile(w, r)
+			return gotest.WriteResultProfile(w, r)
 		}); err != nil {
 			return err
 		}
@@ -144,7 +147,7 @@ func Load(ctx context.Context, root string, profiles, imports []string) (*covera
 	var r *coverage.Result
 	switch {
 	case len(profiles) > 0:
-		m := coverage.NewGoMerger()
+		m := gotest.NewMerger()
 		for _, p := range profiles {
 			f, err := os.Open(p)
 			if err != nil {
@@ -160,12 +163,12 @@ func Load(ctx context.Context, root string, profiles, imports []string) (*covera
 		if err != nil {
 			return nil, fmt.Errorf("merge profiles: %w", err)
 		}
-		if r, err = coverage.FromGoProfiles(ctx, root, profs); err != nil {
+		if r, err = gotest.FromProfiles(ctx, root, profs); err != nil {
 			return nil, goHint(err)
 		}
 	default:
 		var err error
-		if r, err = coverage.Import(ctx, root, imports); err != nil {
+		if r, err = importer.Import(ctx, root, imports); err != nil {
 			return nil, err
 		}
 	}

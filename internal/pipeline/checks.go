@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/doctor"
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/project"
@@ -43,7 +43,7 @@ func projectOptions(ctx context.Context, o doctor.Options, p *project.Project) d
 	if o.Python {
 		// The interpreter the Python runner will use (its virtual
 		// environment first), so that the check looks at that one.
-		if env, err := coverage.FindPython(ctx, o.Dir); err == nil {
+		if env, err := pytest.FindPython(ctx, o.Dir); err == nil {
 			o.PythonExe, o.PythonWhy = env.Python, env.Why
 		}
 	}

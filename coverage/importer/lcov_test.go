@@ -1,4 +1,4 @@
-package coverage
+package importer
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 // writeFiles creates files (slash paths → content) under dir.
@@ -28,7 +30,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 
 // importString imports one coverage file with the given content, written
 // under root, and returns the result.
-func importString(t *testing.T, root, name, content string) *Result {
+func importString(t *testing.T, root, name, content string) *coverage.Result {
 	t.Helper()
 	p := filepath.Join(root, name)
 	writeFiles(t, root, map[string]string{name: content})
@@ -54,7 +56,7 @@ type fnWant struct {
 }
 
 // checkFunctions asserts that a file's functions are exactly want, in order.
-func checkFunctions(t *testing.T, fns []*Function, want []fnWant) {
+func checkFunctions(t *testing.T, fns []*coverage.Function, want []fnWant) {
 	t.Helper()
 	var got []fnWant
 	for _, fn := range fns {

@@ -1,4 +1,4 @@
-package coverage
+package gotest
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sprintkit/sprintkit/coverage"
 	"golang.org/x/tools/cover"
 )
 
@@ -156,15 +157,15 @@ func isGeneratedGo(src []byte) bool {
 // funcCoverage returns a Function per declaration with the statements of the
 // blocks that overlap it. blocks must be sorted and not overlap, as a merged
 // profile's are. file is the name the functions carry (File.Rel or Path).
-func funcCoverage(file string, funcs []goFunc, blocks []cover.ProfileBlock) []*Function {
-	out := make([]*Function, 0, len(funcs))
+func funcCoverage(file string, funcs []goFunc, blocks []cover.ProfileBlock) []*coverage.Function {
+	out := make([]*coverage.Function, 0, len(funcs))
 	for _, fn := range funcs {
 		// The first block that does not end before the function starts.
 		i := sort.Search(len(blocks), func(i int) bool {
 			b := blocks[i]
 			return b.EndLine > fn.line || (b.EndLine == fn.line && b.EndCol > fn.col)
 		})
-		f := &Function{Name: fn.name, File: file, Line: fn.line, EndLine: fn.endLine, Branches: fn.branches}
+		f := &coverage.Function{Name: fn.name, File: file, Line: fn.line, EndLine: fn.endLine, Branches: fn.branches}
 		for ; i < len(blocks); i++ {
 			b := blocks[i]
 			if b.StartLine > fn.endLine || (b.StartLine == fn.endLine && b.StartCol >= fn.endCol) {
@@ -178,7 +179,7 @@ func funcCoverage(file string, funcs []goFunc, blocks []cover.ProfileBlock) []*F
 				f.Covered += b.NumStmt
 			}
 		}
-		f.round()
+		f.Percent = coverage.Percent(f.Covered, f.Statements)
 		out = append(out, f)
 	}
 	return out

@@ -1,4 +1,4 @@
-package coverage
+package gotest
 
 import (
 	"context"
@@ -9,13 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sprintkit/sprintkit/coverage"
+
 	"golang.org/x/tools/cover"
 )
 
 // crashFiles is a module whose test binaries die in every way a test can
 // kill one, each package with passing tests before and after the culprit:
 // a nil dereference, os.Exit(3), a test that hangs, two culprits in one
-// package, three (more than RunGo re-runs for), a panic in a test file's
+// package, three (more than Run re-runs for), a panic in a test file's
 // init and a TestMain that exits before any test. plain fails a test the
 // ordinary way, and its binary lives.
 var crashFiles = map[string]string{
@@ -197,7 +199,7 @@ func TestDouble(t *testing.T) { Double(2) }
 `,
 }
 
-// crashCulprits are the culprits of crashFiles that RunGo can recover
+// crashCulprits are the culprits of crashFiles that Run can recover
 // from, with a text of their output and the test after each that only a
 // re-run runs; culprits adds the signal's on Unix.
 var crashCulprits = []struct {
@@ -214,7 +216,7 @@ const crashTimeout = 5 * time.Second
 
 type crashFixture struct {
 	root          string
-	whole, perPkg *Result
+	whole, perPkg *coverage.Result
 }
 
 // TestRunGoRecoversFromTestBinariesThatDie runs the crash fixture in both
@@ -234,11 +236,11 @@ func TestRunGoRecoversFromTestBinariesThatDie(t *testing.T) {
 	}
 	writeTree(t, fx.root, files)
 	var err error
-	fx.whole, err = RunGo(context.Background(), GoRun{Dir: fx.root, Env: goEnv, Timeout: crashTimeout})
+	fx.whole, err = Run(context.Background(), Options{Dir: fx.root, Env: goEnv, Timeout: crashTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.perPkg, err = RunGo(context.Background(), GoRun{Dir: fx.root, Env: goEnv, Timeout: crashTimeout, PerPackage: true})
+	fx.perPkg, err = Run(context.Background(), Options{Dir: fx.root, Env: goEnv, Timeout: crashTimeout, PerPackage: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +270,7 @@ func culprits() []struct{ pkg, test, why, text, later string } {
 	return cs
 }
 
-func findTest(r *Result, pkg, test string) *TestResult {
+func findTest(r *coverage.Result, pkg, test string) *coverage.TestResult {
 	for i := range r.Tests {
 		if r.Tests[i].Package == "example.com/crashy/"+pkg && r.Tests[i].Test == test {
 			return &r.Tests[i]
@@ -278,7 +280,7 @@ func findTest(r *Result, pkg, test string) *TestResult {
 }
 
 func culpritsAreFailingTests(t *testing.T, fx *crashFixture) {
-	for _, r := range []*Result{fx.whole, fx.perPkg} {
+	for _, r := range []*coverage.Result{fx.whole, fx.perPkg} {
 		for _, c := range culprits() {
 			tr := findTest(r, c.pkg, c.test)
 			if tr == nil {
@@ -315,17 +317,17 @@ func laterTestsRan(t *testing.T, fx *crashFixture) {
 }
 
 func recoveredPackagesSayWhy(t *testing.T, fx *crashFixture) {
-	want := map[string]Recovery{
+	want := map[string]coverage.Recovery{
 		"calc":  {Skipped: []string{"TestNilCounterPanics"}, Why: "panicked"},
 		"exits": {Skipped: []string{"TestExitsTheProcess"}, Why: "exited"},
 		"hangs": {Skipped: []string{"TestWaitsForever"}, Why: "timed out"},
 		"twice": {Skipped: []string{"TestPanicsFirst", "TestExitsSecond"}, Why: "panicked, exited"},
 	}
 	if runtime.GOOS != "windows" {
-		want["signals"] = Recovery{Skipped: []string{"TestKillsItself"}, Why: "killed by signal"}
+		want["signals"] = coverage.Recovery{Skipped: []string{"TestKillsItself"}, Why: "killed by signal"}
 	}
-	for _, r := range []*Result{fx.whole, fx.perPkg} {
-		got := map[string]Recovery{}
+	for _, r := range []*coverage.Result{fx.whole, fx.perPkg} {
+		got := map[string]coverage.Recovery{}
 		for _, p := range r.RecoveredPackages() {
 			got[strings.TrimPrefix(p.Name, "example.com/crashy/")] = *p.Recovered
 		}
@@ -354,7 +356,7 @@ func skipAll() string {
 // profileCounts reads Go profiles written by the go command and returns
 // each package's statements and covered statements, a block counting as
 // covered when any profile ran it.
-func profileCounts(t *testing.T, files ...string) map[string]Counts {
+func profileCounts(t *testing.T, files ...string) map[string]coverage.Counts {
 	t.Helper()
 	type key struct {
 		file string
@@ -374,7 +376,7 @@ func profileCounts(t *testing.T, files ...string) map[string]Counts {
 			}
 		}
 	}
-	out := map[string]Counts{}
+	out := map[string]coverage.Counts{}
 	for k, n := range stmts {
 		pkg := filepath.ToSlash(filepath.Dir(k.file))
 		c := out[pkg]
@@ -392,11 +394,11 @@ func wholeSuiteEqualsGoTestSkip(t *testing.T, fx *crashFixture) {
 	skipped := filepath.Join(dir, "skipped.out")
 	goRun(t, fx.root, true, "test", "-coverpkg=./...", "-coverprofile="+skipped, skipAll(), "./...")
 	// A timed-out binary writes the coverage of what ran until the alarm,
-	// the hung test's part too; RunGo keeps it, so the expectation does.
+	// the hung test's part too; Run keeps it, so the expectation does.
 	hung := filepath.Join(dir, "hung.out")
 	goRun(t, fx.root, true, "test", "-timeout="+crashTimeout.String(), "-coverpkg=./...", "-coverprofile="+hung, "./hangs")
 	want := profileCounts(t, skipped, hung)
-	var total Counts
+	var total coverage.Counts
 	for _, p := range fx.whole.Packages {
 		w := want[p.Name]
 		if p.NoData != "" {
@@ -405,7 +407,7 @@ func wholeSuiteEqualsGoTestSkip(t *testing.T, fx *crashFixture) {
 			}
 			continue
 		}
-		total.add(w)
+		total.Add(w)
 		if p.Statements != w.Statements || p.Covered != w.Covered {
 			t.Errorf("%s: %d of %d covered, go test %s gives %d of %d", p.Name, p.Covered, p.Statements, skipAll(), w.Covered, w.Statements)
 		}
@@ -426,7 +428,7 @@ func noDataPackagesAreUnmeasured(t *testing.T, fx *crashFixture) {
 		"mainexit":  "exited outside any test",
 		"thrice":    "still panicked after a re-run without TestBoomOne, TestBoomTwo",
 	}
-	for _, r := range []*Result{fx.whole, fx.perPkg} {
+	for _, r := range []*coverage.Result{fx.whole, fx.perPkg} {
 		excluded := 0
 		for pkg, reason := range want {
 			p := r.Package("example.com/crashy/" + pkg)
@@ -446,7 +448,7 @@ func noDataPackagesAreUnmeasured(t *testing.T, fx *crashFixture) {
 			t.Errorf("NoDataStatements = %d, want %d", r.NoDataStatements, excluded)
 		}
 		for _, by := range []string{"package", "file", "function"} {
-			for _, tg := range Rank(r, RankOptions{By: by}) {
+			for _, tg := range coverage.Rank(r, coverage.RankOptions{By: by}) {
 				for pkg := range want {
 					if strings.HasPrefix(tg.Name, "example.com/crashy/"+pkg) || strings.HasPrefix(tg.Name, pkg+"/") || strings.HasPrefix(tg.Name, pkg+".") {
 						t.Errorf("by %s: %s (no data) is ranked as %q", by, pkg, tg.Name)
@@ -485,14 +487,14 @@ func ordinaryFailureIsNotACrash(t *testing.T, fx *crashFixture) {
 }
 
 func TestBaselineCarriesCrashesAndMissingData(t *testing.T) {
-	r := &Result{Language: "go", Packages: []*Package{
-		{Name: "a", Recovered: &Recovery{Skipped: []string{"TestX"}, Why: "panicked"}},
+	r := &coverage.Result{Language: "go", Packages: []*coverage.Package{
+		{Name: "a", Recovered: &coverage.Recovery{Skipped: []string{"TestX"}, Why: "panicked"}},
 		{Name: "b", NoData: "its test binary exited outside any test (init, TestMain or a stray goroutine)"},
-	}, Tests: []TestResult{
+	}, Tests: []coverage.TestResult{
 		{Package: "a", Test: "TestOK", Outcome: "fail"},
 		{Package: "a", Test: "TestX", Outcome: "fail", Crashed: "panicked"},
 	}}
-	b := NewBaseline(r)
+	b := coverage.NewBaseline(r)
 	if b.Tests[0].Test != "TestX" {
 		t.Errorf("baseline tests start with %s, want the test that killed its binary", b.Tests[0].Test)
 	}

@@ -1,4 +1,4 @@
-package coverage
+package gotest
 
 import (
 	"bufio"
@@ -21,12 +21,13 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/tools/cover"
 
+	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/proc"
 )
 
 // Running Go tests with coverage
 //
-// RunGo runs
+// Run runs
 //
 //	go test -json -coverprofile=FILE -coverpkg=PATTERNS PACKAGES
 //
@@ -34,7 +35,7 @@ import (
 // otherwise. By default PACKAGES is every package of every module and
 // -coverpkg is the module's own packages ("./..."), so the profile is
 // whole-suite coverage: a statement counts as covered when any test of the
-// module runs it. With GoRun.PerPackage there is no -coverpkg but -cover, so
+// module runs it. With Options.PerPackage there is no -coverpkg but -cover, so
 // each package is measured by its own tests only, as `go test -cover`
 // prints it. Since Go 1.22 packages without test files are built with
 // coverage too and appear in the profile at 0%.
@@ -46,9 +47,9 @@ import (
 // # Test binaries that die
 //
 // A test that panics, calls os.Exit, is killed by a signal or hangs past
-// -timeout (GoRun.Timeout, 2m per test binary by default) kills its
+// -timeout (Options.Timeout, 2m per test binary by default) kills its
 // package's test binary: the tests after it never run and the binary writes
-// no coverage (a timed-out one writes what ran until the alarm). RunGo
+// no coverage (a timed-out one writes what ran until the alarm). Run
 // reads that from the -json stream: the package fails without the binary's
 // own final "PASS"/"FAIL" line. The test that was running (or that
 // panicked, or that "running tests:" of a timeout names) is recorded as a
@@ -61,8 +62,8 @@ import (
 // binary's partial coverage stays in the profile: the hung test did run
 // that code.
 
-// GoRun says what RunGo runs.
-type GoRun struct {
+// Options says what Run runs.
+type Options struct {
 	Dir string // a directory of the project; "" means "."
 	// Packages are `go test` patterns; empty means every package of every
 	// module (go.work or nested modules). Relative patterns are relative to Dir.
@@ -86,20 +87,20 @@ type GoRun struct {
 	// OnPackage, when set, is called as soon as go test reports a
 	// package's final action (pass, fail or skip), with that package's
 	// entries of Result.Tests: the watch-test loop shows results while the
-	// rest of the suite still runs. It is called on RunGo's goroutine,
+	// rest of the suite still runs. It is called on Run's goroutine,
 	// once per package, in the order go test reports the packages, and
-	// before RunGo returns; it should return quickly, since go test's
+	// before Run returns; it should return quickly, since go test's
 	// output waits for it. go test reports packages in the order of its
 	// arguments, each as soon as it and those before it have finished, so
 	// a slow package holds back the report of faster ones after it. A package that failed to build is reported when its go test
-	// run ends (after the re-run without broken packages, see RunGo), so
+	// run ends (after the re-run without broken packages, see Run), so
 	// that it is never reported twice; so is a module that could not be
 	// tested at all ("(module)"). A cancelled run stops calling it.
-	OnPackage func(pkg string, tests []TestResult)
+	OnPackage func(pkg string, tests []coverage.TestResult)
 }
 
-// DefaultTestTimeout is the -timeout RunGo gives each test binary when
-// GoRun.Timeout is 0.
+// DefaultTestTimeout is the -timeout Run gives each test binary when
+// Options.Timeout is 0.
 const DefaultTestTimeout = 2 * time.Minute
 
 // maxReruns bounds the re-runs of one package whose test binary died: one
@@ -126,12 +127,12 @@ type goTestRun struct {
 	skip      []string // top-level tests to leave out (-skip)
 }
 
-// RunGo runs the tests of the Go project in opts.Dir with coverage and
+// Run runs the tests of the Go project in opts.Dir with coverage and
 // returns the result. Failing tests are not an error: the result lists them
 // in Tests and still holds the coverage of the run. Build failures appear
 // as a failed test named "(build)", a package that fails outside any test as
 // "(package)".
-func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
+func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	dir := opts.Dir
 	if dir == "" {
 		dir = "."
@@ -139,7 +140,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 	if _, err := exec.LookPath("go"); err != nil {
 		return nil, ErrNoGo
 	}
-	proj, err := FindGoProject(ctx, dir)
+	proj, err := FindProject(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -155,10 +156,10 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 	defer os.RemoveAll(tmp)
 
 	prog := &progress{fn: opts.Progress}
-	rec := &recovery{recovered: map[string]*Recovery{}, noData: map[string]string{}}
+	rec := &recovery{recovered: map[string]*coverage.Recovery{}, noData: map[string]string{}}
 	emit := &emitter{fn: opts.OnPackage, sent: map[string]bool{}}
 	var (
-		pkgs         []*GoPackage
+		pkgs         []*Package
 		listWarnings []string
 		listErr      error
 		wg           sync.WaitGroup
@@ -176,7 +177,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 		}
 		total := 0
 		for _, run := range runs {
-			ps, err := ListGoPackages(ctx, run.dir, goEnviron(opts.Env, run.workspace), run.patterns...)
+			ps, err := ListPackages(ctx, run.dir, goEnviron(opts.Env, run.workspace), run.patterns...)
 			if err == nil {
 				total += len(ps)
 			}
@@ -185,7 +186,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 	}()
 
 	var (
-		tests      []TestResult
+		tests      []coverage.TestResult
 		profiles   []string
 		warnings   []string
 		failedRuns []error
@@ -254,10 +255,10 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 				return nil, err
 			}
 			failedRuns = append(failedRuns, err)
-			mod := TestResult{Package: runName(proj, run), Test: "(module)", Outcome: "fail", Output: err.Error()}
+			mod := coverage.TestResult{Package: runName(proj, run), Test: "(module)", Outcome: "fail", Output: err.Error()}
 			tests = append(tests, mod)
 			warnings = append(warnings, err.Error())
-			emit.rest(ctx, []TestResult{mod})
+			emit.rest(ctx, []coverage.TestResult{mod})
 			continue
 		}
 		// Packages whose test binary died are run again without the tests
@@ -283,7 +284,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 	}
 	warnings = append(warnings, listWarnings...)
 
-	m := NewGoMerger()
+	m := NewMerger()
 	for _, p := range profiles {
 		f, err := os.Open(p)
 		if errors.Is(err, os.ErrNotExist) {
@@ -316,7 +317,7 @@ func RunGo(ctx context.Context, opts GoRun) (*Result, error) {
 }
 
 // planRuns decides the go test invocations.
-func planRuns(proj *GoProject, absDir string, opts GoRun) ([]goTestRun, error) {
+func planRuns(proj *Project, absDir string, opts Options) ([]goTestRun, error) {
 	if proj.Workspace != "" {
 		run := goTestRun{dir: proj.Root, workspace: true, patterns: opts.Packages, coverpkg: opts.CoverPkg}
 		if len(run.patterns) == 0 {
@@ -357,7 +358,7 @@ func planRuns(proj *GoProject, absDir string, opts GoRun) ([]goTestRun, error) {
 // patternsOf returns the patterns that belong to module m: import paths
 // under its module path, and directories under its directory, each to the
 // innermost module that holds it.
-func patternsOf(proj *GoProject, m GoModule, absDir string, patterns []string) []string {
+func patternsOf(proj *Project, m Module, absDir string, patterns []string) []string {
 	var out []string
 	for _, p := range patterns {
 		if owner(proj, absDir, p) == m.Dir {
@@ -367,7 +368,7 @@ func patternsOf(proj *GoProject, m GoModule, absDir string, patterns []string) [
 	return out
 }
 
-func owner(proj *GoProject, absDir, pattern string) string {
+func owner(proj *Project, absDir, pattern string) string {
 	best, bestLen := "", -1
 	if isRelPattern(pattern) {
 		d := filepath.Join(absDir, filepath.FromSlash(strings.TrimSuffix(strings.TrimSuffix(pattern, "..."), "/")))
@@ -426,7 +427,7 @@ func rebase(from, to string, patterns []string) []string {
 
 // withoutPackages returns the import paths of the packages of run's
 // module(s) other than the broken ones.
-func withoutPackages(pkgs []*GoPackage, run goTestRun, broken map[string]bool) []string {
+func withoutPackages(pkgs []*Package, run goTestRun, broken map[string]bool) []string {
 	var out []string
 	for _, p := range pkgs {
 		if broken[p.ImportPath] {
@@ -488,15 +489,15 @@ func goEnviron(extra []string, workspace bool) []string {
 
 // listProject lists every package of every module of proj. With several
 // modules, one whose packages cannot be listed becomes a warning.
-func listProject(ctx context.Context, proj *GoProject, env []string) ([]*GoPackage, []string, error) {
+func listProject(ctx context.Context, proj *Project, env []string) ([]*Package, []string, error) {
 	if proj.Workspace != "" {
-		pkgs, err := ListGoPackages(ctx, proj.Root, goEnviron(env, true), modulePatterns(proj.Root, proj.Modules)...)
+		pkgs, err := ListPackages(ctx, proj.Root, goEnviron(env, true), modulePatterns(proj.Root, proj.Modules)...)
 		return pkgs, nil, err
 	}
-	var all []*GoPackage
+	var all []*Package
 	var warnings []string
 	for _, m := range proj.Modules {
-		ps, err := ListGoPackages(ctx, m.Dir, goEnviron(env, false), "./...")
+		ps, err := ListPackages(ctx, m.Dir, goEnviron(env, false), "./...")
 		if err != nil {
 			if len(proj.Modules) == 1 || ctx.Err() != nil {
 				return nil, nil, err
@@ -511,7 +512,7 @@ func listProject(ctx context.Context, proj *GoProject, env []string) ([]*GoPacka
 }
 
 // runName names a run's module(s) for messages.
-func runName(proj *GoProject, run goTestRun) string {
+func runName(proj *Project, run goTestRun) string {
 	for _, m := range proj.Modules {
 		if m.Dir == run.dir {
 			return m.Path
@@ -520,18 +521,18 @@ func runName(proj *GoProject, run goTestRun) string {
 	return proj.Name()
 }
 
-// emitter calls GoRun.OnPackage at most once per package. A package whose
+// emitter calls Options.OnPackage at most once per package. A package whose
 // final action is a build failure is held back until its go test run (and
 // any re-run without the broken packages) is over: with -coverpkg one broken
 // package fails every other package's build too, and the re-run gives those
 // packages their real outcomes.
 type emitter struct {
-	fn   func(pkg string, tests []TestResult)
+	fn   func(pkg string, tests []coverage.TestResult)
 	sent map[string]bool
 }
 
 // done is the collector's report of a package's final action.
-func (e *emitter) done(ctx context.Context, pkg string, tests []TestResult, buildFailed bool) {
+func (e *emitter) done(ctx context.Context, pkg string, tests []coverage.TestResult, buildFailed bool) {
 	if e == nil || e.fn == nil || buildFailed || e.sent[pkg] || ctx.Err() != nil {
 		return
 	}
@@ -541,12 +542,12 @@ func (e *emitter) done(ctx context.Context, pkg string, tests []TestResult, buil
 
 // rest reports the packages of a run's final tests not reported yet, in
 // the order they first appear.
-func (e *emitter) rest(ctx context.Context, tests []TestResult) {
+func (e *emitter) rest(ctx context.Context, tests []coverage.TestResult) {
 	if e == nil || e.fn == nil {
 		return
 	}
 	var order []string
-	byPkg := map[string][]TestResult{}
+	byPkg := map[string][]coverage.TestResult{}
 	for _, t := range tests {
 		if e.sent[t.Package] {
 			continue
@@ -601,7 +602,7 @@ const maxFailureOutput = 64 << 10
 // runGoTest runs one go test and collects the outcome of every test, the
 // import paths of the packages that did not compile, and the packages whose
 // test binary died.
-func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, prog *progress, emit *emitter) ([]TestResult, map[string]bool, map[string]*death, error) {
+func runGoTest(ctx context.Context, run goTestRun, profile string, opts Options, prog *progress, emit *emitter) ([]coverage.TestResult, map[string]bool, map[string]*death, error) {
 	args := []string{"test", "-json", "-coverprofile=" + profile, "-timeout=" + timeoutArg(opts.Timeout)}
 	if opts.PerPackage {
 		args = append(args, "-cover")
@@ -631,7 +632,9 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, p
 	}
 	c := newCollector(prog)
 	if emit != nil && emit.fn != nil {
-		c.done = func(pkg string, tests []TestResult, buildFailed bool) { emit.done(ctx, pkg, tests, buildFailed) }
+		c.done = func(pkg string, tests []coverage.TestResult, buildFailed bool) {
+			emit.done(ctx, pkg, tests, buildFailed)
+		}
 	}
 	readErr := c.read(stdout)
 	waitErr := cmd.Wait()
@@ -651,7 +654,7 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts GoRun, p
 	return c.finish(), c.broken, c.died, nil
 }
 
-// timeoutArg is go test's -timeout for GoRun.Timeout.
+// timeoutArg is go test's -timeout for Options.Timeout.
 func timeoutArg(d time.Duration) string {
 	switch {
 	case d == 0:
@@ -692,7 +695,7 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 // collector turns test2json events into TestResults.
 type collector struct {
 	prog     *progress
-	tests    []TestResult
+	tests    []coverage.TestResult
 	output   map[string]*bytes.Buffer // running tests' output, by package\x00test
 	pkgOut   map[string]*bytes.Buffer // package-level output, by package
 	buildOut map[string]*bytes.Buffer // build output, by import path
@@ -703,7 +706,7 @@ type collector struct {
 	// done, when set, is told of each package's final action with the
 	// package's tests; held when the package did not build or its test
 	// binary died (its final tests come after the re-runs).
-	done  func(pkg string, tests []TestResult, held bool)
+	done  func(pkg string, tests []coverage.TestResult, held bool)
 	byPkg map[string][]int // indexes into tests, by package
 	// running are the tests started and not finished, by package, with
 	// the order they started in.
@@ -728,7 +731,7 @@ func newCollector(prog *progress) *collector {
 }
 
 // add records a test outcome.
-func (c *collector) add(t TestResult) {
+func (c *collector) add(t coverage.TestResult) {
 	c.byPkg[t.Package] = append(c.byPkg[t.Package], len(c.tests))
 	c.tests = append(c.tests, t)
 }
@@ -737,7 +740,7 @@ func (c *collector) add(t TestResult) {
 func (c *collector) packageDone(pkg string, buildFailed bool) {
 	c.packages++
 	if c.done != nil {
-		tests := make([]TestResult, 0, len(c.byPkg[pkg]))
+		tests := make([]coverage.TestResult, 0, len(c.byPkg[pkg]))
 		for _, i := range c.byPkg[pkg] {
 			tests = append(tests, c.tests[i])
 		}
@@ -808,14 +811,14 @@ func (c *collector) event(ev testEvent) {
 		case "output":
 			appendCapped(c.output, key, ev.Output)
 		case "pass", "skip":
-			c.add(TestResult{Package: ev.Package, Test: ev.Test, Outcome: ev.Action, Seconds: ev.Elapsed})
+			c.add(coverage.TestResult{Package: ev.Package, Test: ev.Test, Outcome: ev.Action, Seconds: ev.Elapsed})
 			delete(c.output, key)
 		case "fail":
 			out := ""
 			if b := c.output[key]; b != nil {
 				out = b.String()
 			}
-			c.add(TestResult{Package: ev.Package, Test: ev.Test, Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+			c.add(coverage.TestResult{Package: ev.Package, Test: ev.Test, Outcome: "fail", Seconds: ev.Elapsed, Output: out})
 			delete(c.output, key)
 			c.failed[ev.Package] = true
 		}
@@ -844,7 +847,7 @@ func (c *collector) event(ev testEvent) {
 					out = b.String()
 				}
 			}
-			c.add(TestResult{Package: ev.Package, Test: "(build)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+			c.add(coverage.TestResult{Package: ev.Package, Test: "(build)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
 		case !c.ended[ev.Package]:
 			c.autopsy(ev.Package, ev.Elapsed)
 		case !c.failed[ev.Package]:
@@ -852,7 +855,7 @@ func (c *collector) event(ev testEvent) {
 			if b := c.pkgOut[ev.Package]; b != nil {
 				out = b.String()
 			}
-			c.add(TestResult{Package: ev.Package, Test: "(package)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+			c.add(coverage.TestResult{Package: ev.Package, Test: "(package)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
 		}
 		delete(c.pkgOut, ev.Package)
 		c.packageDone(ev.Package, ev.FailedBuild != "" || c.died[ev.Package] != nil)
@@ -954,7 +957,7 @@ func (c *collector) autopsy(pkg string, elapsed float64) {
 		if d.why == "" {
 			d.why = "exited"
 		}
-		out := TestResult{Package: pkg, Test: "(package)", Outcome: "fail", Seconds: elapsed, Output: pkgOut, Crashed: d.why}
+		out := coverage.TestResult{Package: pkg, Test: "(package)", Outcome: "fail", Seconds: elapsed, Output: pkgOut, Crashed: d.why}
 		d.line = out.CrashLine()
 		c.add(out)
 	}
@@ -972,7 +975,7 @@ func (c *collector) autopsy(pkg string, elapsed float64) {
 		} else if crashRE.FindString(out) == "" {
 			out += pkgOut
 		}
-		t := TestResult{Package: pkg, Test: name, Outcome: "fail", Output: out, Crashed: d.why}
+		t := coverage.TestResult{Package: pkg, Test: name, Outcome: "fail", Output: out, Crashed: d.why}
 		if d.line == "" {
 			d.line = t.CrashLine()
 		}
@@ -996,17 +999,17 @@ func crashKind(out string) string {
 	return ""
 }
 
-func (c *collector) finish() []TestResult {
+func (c *collector) finish() []coverage.TestResult {
 	if c.tests == nil {
-		return []TestResult{}
+		return []coverage.TestResult{}
 	}
 	return c.tests
 }
 
-// recovery gathers, over RunGo's runs, the packages re-run without the
+// recovery gathers, over Run's runs, the packages re-run without the
 // tests that killed their binary and those left without data.
 type recovery struct {
-	recovered map[string]*Recovery
+	recovered map[string]*coverage.Recovery
 	noData    map[string]string
 }
 
@@ -1015,7 +1018,7 @@ type recovery struct {
 // times). It returns tests with the re-runs' new tests added, and the
 // profiles of the re-runs that ran to their end, to merge. Only a
 // cancelled context is an error.
-func recoverDied(ctx context.Context, run goTestRun, opts GoRun, prefix string, tests []TestResult, died map[string]*death, rec *recovery) ([]TestResult, []string, error) {
+func recoverDied(ctx context.Context, run goTestRun, opts Options, prefix string, tests []coverage.TestResult, died map[string]*death, rec *recovery) ([]coverage.TestResult, []string, error) {
 	var pkgs []string
 	for p := range died {
 		pkgs = append(pkgs, p)
@@ -1028,7 +1031,7 @@ func recoverDied(ctx context.Context, run goTestRun, opts GoRun, prefix string, 
 			rec.noData[pkg] = noDataReason(d)
 			continue
 		}
-		r := &Recovery{Skipped: topLevel(nil, d.culprits), Why: d.why}
+		r := &coverage.Recovery{Skipped: topLevel(nil, d.culprits), Why: d.why}
 		seen := map[string]bool{}
 		for _, t := range tests {
 			if t.Package == pkg {
@@ -1106,18 +1109,18 @@ func noDataReason(d *death) string {
 // apply marks r's packages as recovered or without data, adds the packages
 // without data that are missing from the profile (with -cover, a package
 // whose binary wrote nothing is not in it), and finalizes r again.
-func (rec *recovery) apply(proj *GoProject, r *Result, pkgs []*GoPackage) {
+func (rec *recovery) apply(proj *Project, r *coverage.Result, pkgs []*Package) {
 	if len(rec.recovered) == 0 && len(rec.noData) == 0 {
 		return
 	}
-	byPath := make(map[string]*GoPackage, len(pkgs))
+	byPath := make(map[string]*Package, len(pkgs))
 	for _, p := range pkgs {
 		byPath[p.ImportPath] = p
 	}
 	for name, why := range rec.noData {
 		p := r.Package(name)
 		if p == nil {
-			p = &Package{Name: name, Files: []*File{}}
+			p = &coverage.Package{Name: name, Files: []*coverage.File{}}
 			if gp := byPath[name]; gp != nil {
 				p.Dir = relSlash(proj.Root, gp.Dir)
 				p.IsMain, p.TestSupport, p.HasTests = gp.IsMain, gp.TestSupport, gp.HasTests
@@ -1134,12 +1137,12 @@ func (rec *recovery) apply(proj *GoProject, r *Result, pkgs []*GoPackage) {
 	r.Finalize()
 }
 
-// FromGoProfiles builds a Result from parsed Go profiles without running
+// FromProfiles builds a Result from parsed Go profiles without running
 // anything. In a Go module under root, `go list` maps files to packages and
 // says which are main, test support or tested; go/ast finds the functions of
 // every source file it can locate. Without a module (or without the go
 // command), files are grouped by their directory and a warning says so.
-func FromGoProfiles(ctx context.Context, root string, profiles []*cover.Profile) (*Result, error) {
+func FromProfiles(ctx context.Context, root string, profiles []*cover.Profile) (*coverage.Result, error) {
 	if root == "" {
 		root = "."
 	}
@@ -1149,13 +1152,13 @@ func FromGoProfiles(ctx context.Context, root string, profiles []*cover.Profile)
 	}
 	merged := profiles
 	if !mergedAlready(profiles) {
-		if merged, err = MergeGoProfiles(profiles); err != nil {
+		if merged, err = MergeProfiles(profiles); err != nil {
 			return nil, err
 		}
 	}
 	var warnings []string
-	proj, err := FindGoProject(ctx, abs)
-	var pkgs []*GoPackage
+	proj, err := FindProject(ctx, abs)
+	var pkgs []*Package
 	switch {
 	case err == nil:
 		var lw []string
@@ -1169,7 +1172,7 @@ func FromGoProfiles(ctx context.Context, root string, profiles []*cover.Profile)
 			pkgs = nil
 		}
 	case errors.Is(err, ErrNotGoModule):
-		proj = &GoProject{Root: abs}
+		proj = &Project{Root: abs}
 		warnings = append(warnings, fmt.Sprintf("%s is not in a Go module: files are grouped by directory", root))
 	default:
 		return nil, err
@@ -1182,9 +1185,9 @@ func FromGoProfiles(ctx context.Context, root string, profiles []*cover.Profile)
 	return r, nil
 }
 
-// mergedAlready reports whether profiles are as ParseGoProfile returns
+// mergedAlready reports whether profiles are as ParseProfile returns
 // them: one per file, sorted by file name, blocks sorted and distinct, one
-// mode. Then FromGoProfiles uses them as they are instead of copying.
+// mode. Then FromProfiles uses them as they are instead of copying.
 func mergedAlready(profiles []*cover.Profile) bool {
 	for i, p := range profiles {
 		if i > 0 && (p.FileName <= profiles[i-1].FileName || p.Mode != profiles[0].Mode) {
@@ -1204,25 +1207,25 @@ func mergedAlready(profiles []*cover.Profile) bool {
 
 // buildGoResult maps merged profiles onto packages and files, finds
 // functions and generated files in the sources, and finalizes the counts.
-func buildGoResult(ctx context.Context, proj *GoProject, pkgs []*GoPackage, profiles []*cover.Profile) (*Result, error) {
-	r := &Result{
+func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles []*cover.Profile) (*coverage.Result, error) {
+	r := &coverage.Result{
 		Project:   proj.Name(),
 		Root:      proj.Root,
 		Generated: time.Now().UTC(),
 		Language:  "go",
 		Mode:      "set",
-		Packages:  []*Package{},
+		Packages:  []*coverage.Package{},
 	}
 	if len(profiles) > 0 && profiles[0].Mode != "" {
 		r.Mode = profiles[0].Mode
 	}
-	byPath := make(map[string]*GoPackage, len(pkgs))
+	byPath := make(map[string]*Package, len(pkgs))
 	for _, p := range pkgs {
 		byPath[p.ImportPath] = p
 	}
-	out := map[string]*Package{}
+	out := map[string]*coverage.Package{}
 	type job struct {
-		f   *File
+		f   *coverage.File
 		src string
 	}
 	jobs := make([]job, 0, len(profiles))
@@ -1231,7 +1234,7 @@ func buildGoResult(ctx context.Context, proj *GoProject, pkgs []*GoPackage, prof
 		gp := byPath[dir]
 		p := out[dir]
 		if p == nil {
-			p = &Package{Name: dir}
+			p = &coverage.Package{Name: dir}
 			if gp != nil {
 				p.Dir = relSlash(proj.Root, gp.Dir)
 				p.IsMain, p.TestSupport, p.HasTests = gp.IsMain, gp.TestSupport, gp.HasTests
@@ -1240,7 +1243,7 @@ func buildGoResult(ctx context.Context, proj *GoProject, pkgs []*GoPackage, prof
 			out[dir] = p
 			r.Packages = append(r.Packages, p)
 		}
-		f := &File{Path: prof.FileName, Blocks: prof.Blocks}
+		f := &coverage.File{Path: prof.FileName, Blocks: prof.Blocks}
 		src := locateGoFile(proj, gp, prof.FileName, base)
 		if src != "" {
 			f.Rel = relSlash(proj.Root, src)
@@ -1293,7 +1296,7 @@ func buildGoResult(ctx context.Context, proj *GoProject, pkgs []*GoPackage, prof
 // locateGoFile finds the source of a profile's file name: in its package's
 // directory, under the module whose path prefixes it, as an absolute path,
 // or relative to the root.
-func locateGoFile(proj *GoProject, gp *GoPackage, name, base string) string {
+func locateGoFile(proj *Project, gp *Package, name, base string) string {
 	if gp != nil && gp.Dir != "" {
 		p := filepath.Join(gp.Dir, base)
 		if fileExists(p) {

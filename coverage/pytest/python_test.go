@@ -1,9 +1,8 @@
-package coverage
+package pytest
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/importer"
 )
 
 // copyTree copies a fixture directory to dst.
@@ -49,13 +51,13 @@ func pythonFixture(t *testing.T) string {
 
 var (
 	pyEnvOnce sync.Once
-	pyEnv     *PythonEnv
+	pyEnv     *Env
 	pyEnvErr  error
 )
 
 // needPython returns an interpreter with coverage.py and pytest, or skips:
 // .ci/run installs Debian's python3-coverage and python3-pytest.
-func needPython(t *testing.T) *PythonEnv {
+func needPython(t *testing.T) *Env {
 	t.Helper()
 	pyEnvOnce.Do(func() { pyEnv, pyEnvErr = FindPython(context.Background(), t.TempDir()) })
 	if pyEnvErr != nil {
@@ -68,7 +70,7 @@ func needPython(t *testing.T) *PythonEnv {
 }
 
 // coverageCmd runs coverage.py in dir with the data file in data.
-func coverageCmd(t *testing.T, env *PythonEnv, dir, data string, args ...string) string {
+func coverageCmd(t *testing.T, env *Env, dir, data string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(env.Coverage[0], append(append([]string{}, env.Coverage[1:]...), args...)...)
 	cmd.Dir = dir
@@ -87,7 +89,7 @@ var totalRe = regexp.MustCompile(`(?m)^TOTAL\s+(\d+)\s+(\d+)(?:\s+\d+\s+\d+)?\s+
 // coverageReportTotal measures the fixture with coverage.py directly, the
 // way a user would, and returns its `coverage report` total. It also writes
 // coverage.py's own LCOV and Cobertura reports of the same data into dir.
-func coverageReportTotal(t *testing.T, env *PythonEnv, dir string) (stmts, miss int, pct float64, lcov, xml string) {
+func coverageReportTotal(t *testing.T, env *Env, dir string) (stmts, miss int, pct float64, lcov, xml string) {
 	t.Helper()
 	data := filepath.Join(t.TempDir(), ".coverage")
 	coverageCmd(t, env, dir, data, "run", "--source=.", "--omit=*/tests/*,*/conftest.py", "-m", "pytest", "-q", "-p", "no:cacheprovider")
@@ -111,7 +113,7 @@ func TestRunPythonMatchesCoverageReport(t *testing.T) {
 	dir := pythonFixture(t)
 	var mu sync.Mutex
 	var calls [][2]int
-	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env, Progress: func(d, n int) {
+	r, err := Run(context.Background(), Options{Dir: dir, Env: env, Progress: func(d, n int) {
 		mu.Lock()
 		calls = append(calls, [2]int{d, n})
 		mu.Unlock()
@@ -210,7 +212,7 @@ func TestRunPythonMatchesCoverageReport(t *testing.T) {
 	})
 	t.Run("coverage.py's LCOV and Cobertura reports import to the same total", func(t *testing.T) {
 		for _, file := range []string{lcovFile, xmlFile} {
-			ir, err := Import(context.Background(), dir, []string{file})
+			ir, err := importer.Import(context.Background(), dir, []string{file})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -235,7 +237,7 @@ func TestRunPythonFallsBackToUnittest(t *testing.T) {
 	env := *needPython(t)
 	env.Pytest = false
 	dir := pythonFixture(t)
-	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: &env})
+	r, err := Run(context.Background(), Options{Dir: dir, Env: &env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +265,7 @@ func TestRunPythonOnlyGivenTestFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "tests", "test_untested.py"), []byte(extra), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env, TestFiles: []string{"tests/test_untested.py"}})
+	r, err := Run(context.Background(), Options{Dir: dir, Env: env, TestFiles: []string{"tests/test_untested.py"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,14 +364,14 @@ func TestIsPythonProject(t *testing.T) {
 				os.MkdirAll(filepath.Dir(p), 0o755)
 				os.WriteFile(p, nil, 0o644)
 			}
-			if got := IsPythonProject(dir); got != tt.want {
-				t.Errorf("IsPythonProject = %v, want %v", got, tt.want)
+			if got := IsProject(dir); got != tt.want {
+				t.Errorf("IsProject = %v, want %v", got, tt.want)
 			}
 		})
 	}
 }
 
-func findFile(r *Result, rel string) *File {
+func findFile(r *coverage.Result, rel string) *coverage.File {
 	for _, p := range r.Packages {
 		for _, f := range p.Files {
 			if f.Rel == rel {
@@ -380,7 +382,7 @@ func findFile(r *Result, rel string) *File {
 	return nil
 }
 
-func pkgNames(r *Result) []string {
+func pkgNames(r *coverage.Result) []string {
 	var out []string
 	for _, p := range r.Packages {
 		out = append(out, p.Name)
@@ -413,7 +415,7 @@ Ran 5 tests in 0.001s
 `
 	mods := map[string]string{"tests.test_x": "tests/test_x.py", "test_x": "tests/test_x.py"}
 	got := parseUnittest(out, mods)
-	want := []TestResult{
+	want := []coverage.TestResult{
 		{Package: "tests.test_x", Test: "T.test_a", Outcome: "pass"},
 		{Package: "tests.test_x", Test: "T.test_b", Outcome: "fail", Output: "Traceback (most recent call last):\nAssertionError: 1 != 2"},
 		{Package: "tests.test_x", Test: "T.test_c", Outcome: "skip"},
@@ -437,7 +439,7 @@ func TestRunPythonReportsATestModuleThatCannotImport(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "tests", "test_broken.py"), []byte(broken), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env})
+	r, err := Run(context.Background(), Options{Dir: dir, Env: env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -469,18 +471,18 @@ func TestImportCoveragePyShardsEqualsOneRun(t *testing.T) {
 		return out
 	}
 	shard1, shard2, both := report("add or square"), report("push or div"), report("add or square or push or div")
-	merged, err := Import(context.Background(), dir, []string{shard1, shard2})
+	merged, err := importer.Import(context.Background(), dir, []string{shard1, shard2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	one, err := Import(context.Background(), dir, []string{both})
+	one, err := importer.Import(context.Background(), dir, []string{both})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if merged.Total != one.Total {
 		t.Errorf("shards merged = %+v, one run = %+v", merged.Total, one.Total)
 	}
-	s1, err := Import(context.Background(), dir, []string{shard1})
+	s1, err := importer.Import(context.Background(), dir, []string{shard1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -514,19 +516,19 @@ func TestRunPythonMarksTheCodeOfABrokenTestModuleNotRun(t *testing.T) {
 			e := *env
 			e.Pytest = tc.pytest
 			dir := pythonFixture(t)
-			before, err := RunPython(context.Background(), PyRun{Dir: dir, Env: &e})
+			before, err := Run(context.Background(), Options{Dir: dir, Env: &e})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !hasTarget(Rank(before, RankOptions{By: "file"}), "calc/untested.py") {
+			if !hasTarget(coverage.Rank(before, coverage.RankOptions{By: "file"}), "calc/untested.py") {
 				t.Fatalf("without the broken module calc/untested.py should be a target")
 			}
 			writeFiles(t, dir, map[string]string{"tests/test_broken.py": broken})
-			r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: &e})
+			r, err := Run(context.Background(), Options{Dir: dir, Env: &e})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var fail *TestResult
+			var fail *coverage.TestResult
 			for i, f := range r.Failed() {
 				if f.Package+" "+f.Test == tc.failure {
 					fail = &r.Failed()[i]
@@ -547,7 +549,7 @@ func TestRunPythonMarksTheCodeOfABrokenTestModuleNotRun(t *testing.T) {
 				t.Errorf("ops.py, which the broken module does not import, is marked: %q", ops.NotRun)
 			}
 			for _, by := range []string{"package", "file", "function"} {
-				for _, tg := range Rank(r, RankOptions{By: by}) {
+				for _, tg := range coverage.Rank(r, coverage.RankOptions{By: by}) {
 					if tg.File == "calc/untested.py" || strings.Contains(tg.Name, "greet") {
 						t.Errorf("by %s: %s is still a target: %s", by, tg.Name, tg.Reason)
 					}
@@ -560,7 +562,7 @@ func TestRunPythonMarksTheCodeOfABrokenTestModuleNotRun(t *testing.T) {
 	}
 }
 
-func hasTarget(ts []Target, name string) bool {
+func hasTarget(ts []coverage.Target, name string) bool {
 	for _, tg := range ts {
 		if tg.Name == name {
 			return true
@@ -592,8 +594,8 @@ func TestFindPythonRefusesAProjectVenvWithoutCoverage(t *testing.T) {
 		run  func() error
 	}{
 		{"FindPython refuses it", func() error { _, err := FindPython(context.Background(), dir); return err }},
-		{"RunPython refuses it before running anything", func() error {
-			_, err := RunPython(context.Background(), PyRun{Dir: dir})
+		{"Run refuses it before running anything", func() error {
+			_, err := Run(context.Background(), Options{Dir: dir})
 			return err
 		}},
 	} {
@@ -612,7 +614,7 @@ func TestFindPythonRefusesAProjectVenvWithoutCoverage(t *testing.T) {
 	}
 }
 
-// PythonEnv.Why says which interpreter runs the tests and why that one.
+// Env.Why says which interpreter runs the tests and why that one.
 func TestFindPythonSaysWhyItChoseTheInterpreter(t *testing.T) {
 	real := needPython(t)
 	t.Setenv("VIRTUAL_ENV", "")
@@ -662,7 +664,7 @@ func TestRunPythonThatMeasuredNothingIsAnError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeFiles(t, dir, tc.files)
-			r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env})
+			r, err := Run(context.Background(), Options{Dir: dir, Env: env})
 			if err == nil {
 				t.Fatalf("no error; total %+v", r.Total)
 			}
@@ -686,7 +688,7 @@ func TestRunPythonBranchFigureEqualsCoverageReport(t *testing.T) {
 		t.Run("branch set in "+tc.file, func(t *testing.T) {
 			dir := pythonFixture(t)
 			writeFiles(t, dir, map[string]string{tc.file: tc.content})
-			r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env})
+			r, err := Run(context.Background(), Options{Dir: dir, Env: env})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -706,7 +708,7 @@ func TestRunPythonBranchFigureEqualsCoverageReport(t *testing.T) {
 		})
 	}
 	t.Run("without branch = True there is no branch figure", func(t *testing.T) {
-		r, err := RunPython(context.Background(), PyRun{Dir: pythonFixture(t), Env: env})
+		r, err := Run(context.Background(), Options{Dir: pythonFixture(t), Env: env})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -737,29 +739,6 @@ func TestPyBranchWhyNamesTheSetting(t *testing.T) {
 	}
 }
 
-func TestPythonImports(t *testing.T) {
-	src := `import os, calc.ops as o
-from calc import (
-    untested,  # a module
-    ops as o2,
-)
-from calc.ops import *
-from . import helpers
-from ..calc import deep
-x = 1; import not_read
-def f():
-    from calc.sub import thing \
-        , other
-s = "import fake"
-`
-	got := pythonImports([]byte(src), "tests/unit/test_x.py")
-	want := []pyImport{{"os", ""}, {"calc.ops", ""}, {"calc", "untested"}, {"calc", "ops"}, {"calc.ops", ""},
-		{"tests.unit", "helpers"}, {"tests.calc", "deep"}, {"calc.sub", "thing"}, {"calc.sub", "other"}}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("imports\n got %v\nwant %v", got, want)
-	}
-}
-
 // coverage.py's own LCOV, Cobertura and JSON reports of one branch-measured
 // run import alike: no warning, the same package names, the statement total
 // and the branch-inclusive total of `coverage report`.
@@ -785,7 +764,7 @@ func TestCoveragePyReportsImportAlike(t *testing.T) {
 	var names []string
 	for _, file := range []string{lcovFile, xmlFile, jsonFile} {
 		t.Run(filepath.Base(file)+" imports with coverage report's totals and no warning", func(t *testing.T) {
-			r, err := Import(context.Background(), dir, []string{file})
+			r, err := importer.Import(context.Background(), dir, []string{file})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -803,7 +782,7 @@ func TestCoveragePyReportsImportAlike(t *testing.T) {
 			// and of class Calculator (line 48) as executed, though they are
 			// no statements: they go, and "import functools" (line 3) stays.
 			states := findFile(r, "calc/ops.py").LineStates()
-			if states[1] != LineNone || states[3] != LineCovered || states[48] != LineNone || states[47] != LineCovered {
+			if states[1] != coverage.LineNone || states[3] != coverage.LineCovered || states[48] != coverage.LineNone || states[47] != coverage.LineCovered {
 				t.Errorf("calc/ops.py lines 1, 3, 47, 48 = %v %v %v %v; want none, covered, covered, none", states[1], states[3], states[47], states[48])
 			}
 		})
@@ -824,7 +803,7 @@ func TestRunPythonOnATestFileThatDoesNotImportReportsItsFailure(t *testing.T) {
 	env := needPython(t)
 	dir := pythonFixture(t)
 	writeFiles(t, dir, map[string]string{"tests/test_wip.py": "from calc.ops import add, typo_not_there\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"})
-	r, err := RunPython(context.Background(), PyRun{Dir: dir, Env: env, TestFiles: []string{"tests/test_wip.py"}})
+	r, err := Run(context.Background(), Options{Dir: dir, Env: env, TestFiles: []string{"tests/test_wip.py"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,10 @@
-package coverage
+package importer
 
 import (
 	"bytes"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 // checkProfile asserts what every successfully parsed profile holds, and
@@ -29,7 +31,7 @@ func checkProfile(t *testing.T, p *Profile) {
 	}
 	declaredWarning(p)
 	file := m.file("")
-	c := BlockCounts(file.Blocks)
+	c := coverage.BlockCounts(file.Blocks)
 	if c.Covered > c.Statements {
 		t.Fatalf("covered %d > statements %d", c.Covered, c.Statements)
 	}
@@ -98,8 +100,8 @@ func FuzzPythonSource(f *testing.F) {
 				t.Fatalf("bad function %+v", fn)
 			}
 		}
-		for _, imp := range pythonImports(src, "tests/unit/test_f.py") {
-			if !pyDotted(imp.module) || imp.name != "" && !pyDotted(imp.name) {
+		for _, imp := range PythonImports(src, "tests/unit/test_f.py") {
+			if !pyDotted(imp.Module) || imp.Name != "" && !pyDotted(imp.Name) {
 				t.Fatalf("bad import %+v", imp)
 			}
 		}

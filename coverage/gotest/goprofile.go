@@ -1,4 +1,4 @@
-package coverage
+package gotest
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/sprintkit/sprintkit/coverage"
 	"golang.org/x/tools/cover"
 )
 
@@ -27,7 +28,7 @@ import (
 // each block, so a profile of a whole module repeats most blocks once per
 // package with tests.
 //
-// ParseGoProfile follows golang.org/x/tools/cover's merge rules: blocks with
+// ParseProfile follows golang.org/x/tools/cover's merge rules: blocks with
 // an identical start and end merge, their counts ORed in set mode and summed
 // in count and atomic mode, and a differing NumStmt is an error. It differs
 // from cover.ParseProfilesFromReader in three ways:
@@ -55,11 +56,11 @@ import (
 // There is no limit on the number of blocks: memory grows with the distinct
 // blocks, as it does with the lines of an LCOV file.
 
-// ParseGoProfile parses a Go text coverage profile read from r and returns a
+// ParseProfile parses a Go text coverage profile read from r and returns a
 // merged profile per file, sorted by file name, each with its blocks sorted
 // by position. name is the input's name for error messages.
-func ParseGoProfile(name string, r io.Reader) ([]*cover.Profile, error) {
-	m := NewGoMerger()
+func ParseProfile(name string, r io.Reader) ([]*cover.Profile, error) {
+	m := NewMerger()
 	if err := m.Read(name, r); err != nil {
 		return nil, err
 	}
@@ -70,10 +71,10 @@ func ParseGoProfile(name string, r io.Reader) ([]*cover.Profile, error) {
 	return profs, nil
 }
 
-// MergeGoProfiles merges already parsed profiles by the same rules as
-// ParseGoProfile. All profiles must have the same mode.
-func MergeGoProfiles(sets ...[]*cover.Profile) ([]*cover.Profile, error) {
-	m := NewGoMerger()
+// MergeProfiles merges already parsed profiles by the same rules as
+// ParseProfile. All profiles must have the same mode.
+func MergeProfiles(sets ...[]*cover.Profile) ([]*cover.Profile, error) {
+	m := NewMerger()
 	for _, set := range sets {
 		for _, p := range set {
 			if err := m.Add(p); err != nil {
@@ -84,10 +85,10 @@ func MergeGoProfiles(sets ...[]*cover.Profile) ([]*cover.Profile, error) {
 	return m.Profiles()
 }
 
-// GoMerger accumulates Go profile blocks from any number of inputs and
+// Merger accumulates Go profile blocks from any number of inputs and
 // merges repeated blocks as they arrive. The zero value is not usable; call
-// NewGoMerger.
-type GoMerger struct {
+// NewMerger.
+type Merger struct {
 	mode  string
 	files map[string]*mergeFile
 	order []*mergeFile
@@ -112,13 +113,13 @@ func posOf(b *cover.ProfileBlock) blockPos {
 	return blockPos{b.StartLine, b.StartCol, b.EndLine, b.EndCol}
 }
 
-// NewGoMerger returns an empty merger.
-func NewGoMerger() *GoMerger {
-	return &GoMerger{files: map[string]*mergeFile{}}
+// NewMerger returns an empty merger.
+func NewMerger() *Merger {
+	return &Merger{files: map[string]*mergeFile{}}
 }
 
 // Mode returns the profile mode seen so far, "" before any.
-func (m *GoMerger) Mode() string { return m.mode }
+func (m *Merger) Mode() string { return m.mode }
 
 func validMode(mode string) bool {
 	return mode == "set" || mode == "count" || mode == "atomic"
@@ -133,7 +134,7 @@ const goProfileBuffer = 256 << 10
 
 // Read parses one text profile from r into the merger. name is used in
 // errors, which read "name:LINE: message".
-func (m *GoMerger) Read(name string, r io.Reader) error {
+func (m *Merger) Read(name string, r io.Reader) error {
 	br := bufio.NewReaderSize(r, goProfileBuffer)
 	lineNo := 0
 	sawMode := false
@@ -188,7 +189,7 @@ func wantMode(line []byte) string {
 
 var modePrefix = []byte("mode: ")
 
-func (m *GoMerger) line(line []byte, sawMode *bool) error {
+func (m *Merger) line(line []byte, sawMode *bool) error {
 	if bytes.HasPrefix(line, modePrefix) {
 		mode := string(bytes.TrimSpace(line[len(modePrefix):]))
 		if !validMode(mode) {
@@ -227,7 +228,7 @@ func (m *GoMerger) line(line []byte, sawMode *bool) error {
 }
 
 // Add merges an already parsed profile into the merger.
-func (m *GoMerger) Add(p *cover.Profile) error {
+func (m *Merger) Add(p *cover.Profile) error {
 	if !validMode(p.Mode) {
 		return fmt.Errorf("profile of %s: unknown mode %q", p.FileName, p.Mode)
 	}
@@ -246,8 +247,8 @@ func (m *GoMerger) Add(p *cover.Profile) error {
 	}
 	m.cur = nil
 	for _, b := range p.Blocks {
-		if b.StartLine > maxLine || b.EndLine > maxLine {
-			return fmt.Errorf("profile of %s: want line numbers ≤ %d, got block %d.%d,%d.%d", p.FileName, maxLine, b.StartLine, b.StartCol, b.EndLine, b.EndCol)
+		if b.StartLine > coverage.MaxLine || b.EndLine > coverage.MaxLine {
+			return fmt.Errorf("profile of %s: want line numbers ≤ %d, got block %d.%d,%d.%d", p.FileName, coverage.MaxLine, b.StartLine, b.StartCol, b.EndLine, b.EndCol)
 		}
 		if err := m.addBlock(f, b); err != nil {
 			return err
@@ -256,7 +257,7 @@ func (m *GoMerger) Add(p *cover.Profile) error {
 	return nil
 }
 
-func (m *GoMerger) addBlock(f *mergeFile, b cover.ProfileBlock) error {
+func (m *Merger) addBlock(f *mergeFile, b cover.ProfileBlock) error {
 	blocks := f.prof.Blocks
 	// Fast path: the block repeats the one the cursor points at.
 	if c := f.cursor; c < len(blocks) {
@@ -300,7 +301,7 @@ func (m *GoMerger) addBlock(f *mergeFile, b cover.ProfileBlock) error {
 	return nil
 }
 
-func (m *GoMerger) merge(f *mergeFile, into *cover.ProfileBlock, b cover.ProfileBlock) error {
+func (m *Merger) merge(f *mergeFile, into *cover.ProfileBlock, b cover.ProfileBlock) error {
 	if into.NumStmt != b.NumStmt {
 		return fmt.Errorf("inconsistent NumStmt for %s:%d.%d,%d.%d: %d before, %d here",
 			f.prof.FileName, b.StartLine, b.StartCol, b.EndLine, b.EndCol, into.NumStmt, b.NumStmt)
@@ -308,7 +309,7 @@ func (m *GoMerger) merge(f *mergeFile, into *cover.ProfileBlock, b cover.Profile
 	if m.mode == "set" {
 		into.Count |= b.Count
 	} else {
-		into.Count = satAdd(into.Count, b.Count)
+		into.Count = coverage.AddHits(into.Count, b.Count)
 	}
 	return nil
 }
@@ -329,7 +330,7 @@ func less(a, b cover.ProfileBlock) bool {
 // Profiles returns the merged profiles sorted by file name, each file's
 // blocks sorted by position with identical blocks merged. The merger may
 // not be used afterwards.
-func (m *GoMerger) Profiles() ([]*cover.Profile, error) {
+func (m *Merger) Profiles() ([]*cover.Profile, error) {
 	out := make([]*cover.Profile, 0, len(m.order))
 	for _, f := range m.order {
 		f.index = nil
@@ -384,8 +385,8 @@ func parseBlockLine(l []byte) (file []byte, b cover.ProfileBlock, err error) {
 	if end == 0 {
 		return nil, b, fmt.Errorf("%w, got %s: the file name is empty", errBlockFormat, quoteShort(l))
 	}
-	if b.StartLine > maxLine || b.EndLine > maxLine {
-		return nil, b, fmt.Errorf("want line numbers ≤ %d, got block %d.%d,%d.%d", maxLine, b.StartLine, b.StartCol, b.EndLine, b.EndCol)
+	if b.StartLine > coverage.MaxLine || b.EndLine > coverage.MaxLine {
+		return nil, b, fmt.Errorf("want line numbers ≤ %d, got block %d.%d,%d.%d", coverage.MaxLine, b.StartLine, b.StartCol, b.EndLine, b.EndCol)
 	}
 	if b.StartCol > math.MaxInt32 || b.EndCol > math.MaxInt32 || b.NumStmt > math.MaxInt32 {
 		return nil, b, fmt.Errorf("want columns and a statement count ≤ %d, got %s", math.MaxInt32, quoteShort(l))
@@ -419,9 +420,9 @@ func quoteShort(b []byte) string {
 	return strconv.Quote(string(b))
 }
 
-// WriteGoProfile writes profiles as a Go text profile with one mode line,
+// WriteProfile writes profiles as a Go text profile with one mode line,
 // the format `go tool cover` reads.
-func WriteGoProfile(w io.Writer, profiles []*cover.Profile) error {
+func WriteProfile(w io.Writer, profiles []*cover.Profile) error {
 	mode := "set"
 	for _, p := range profiles {
 		if p.Mode != "" {
@@ -459,7 +460,7 @@ func WriteGoProfile(w io.Writer, profiles []*cover.Profile) error {
 // WriteResultProfile writes the blocks of a Go result as a text profile, one
 // mode line and every file's merged blocks: the profile `go tool cover`
 // reads for the same run.
-func WriteResultProfile(w io.Writer, r *Result) error {
+func WriteResultProfile(w io.Writer, r *coverage.Result) error {
 	mode := r.Mode
 	if !validMode(mode) {
 		mode = "set"
@@ -475,5 +476,5 @@ func WriteResultProfile(w io.Writer, r *Result) error {
 		_, err := fmt.Fprintf(w, "mode: %s\n", mode)
 		return err
 	}
-	return WriteGoProfile(w, profs)
+	return WriteProfile(w, profs)
 }

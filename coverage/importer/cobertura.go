@@ -1,4 +1,4 @@
-package coverage
+package importer
 
 import (
 	"encoding/xml"
@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 // ParseCobertura parses a Cobertura XML report, as written by `coverage xml`
@@ -49,7 +51,7 @@ import (
 func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 	prof := &Profile{Name: name, Format: "cobertura"}
 	d := xml.NewDecoder(r)
-	d.CharsetReader = charsetReader
+	d.CharsetReader = CharsetReader
 	errf := func(format string, args ...any) error {
 		line, _ := d.InputPos()
 		return fmt.Errorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...))
@@ -109,7 +111,7 @@ func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 					if err1 != nil || err2 != nil || v < 0 || c < 0 {
 						return nil, errf("want <coverage lines-valid and lines-covered> to be counts, got %q and %q", lv, lc)
 					}
-					prof.Declared = &Counts{Statements: v, Covered: c}
+					prof.Declared = &coverage.Counts{Statements: v, Covered: c}
 				}
 				continue
 			}
@@ -141,7 +143,7 @@ func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 				n, ok1 := atoiPos([]byte(ns))
 				h, ok2 := parseHits([]byte(hs))
 				if !ok1 || !ok2 {
-					return nil, errf("want <line number=\"N\" hits=\"N\"> with a line from 1 to %d and hits ≥ 0, got number=%q hits=%q", maxLine, ns, hs)
+					return nil, errf("want <line number=\"N\" hits=\"N\"> with a line from 1 to %d and hits ≥ 0, got number=%q hits=%q", coverage.MaxLine, ns, hs)
 				}
 				if old, ok := class.lines[n]; !ok || h > old {
 					class.lines[n] = h
@@ -277,9 +279,9 @@ func extOf(name string) string {
 	return ""
 }
 
-// charsetReader accepts the encodings Cobertura producers write: UTF-8 and
+// CharsetReader accepts the encodings Cobertura producers write: UTF-8 and
 // its subset US-ASCII, and ISO-8859-1 (Latin-1) from older Java tools.
-func charsetReader(charset string, input io.Reader) (io.Reader, error) {
+func CharsetReader(charset string, input io.Reader) (io.Reader, error) {
 	switch strings.ToLower(charset) {
 	case "utf-8", "utf8", "us-ascii", "ascii":
 		return input, nil

@@ -1,4 +1,4 @@
-package coverage
+package importer
 
 import (
 	"bufio"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 // ParseLCOV parses an LCOV tracefile, the format of lcov/geninfo, and of
@@ -66,7 +68,7 @@ func ParseLCOV(name string, r io.Reader) (*Profile, error) {
 			name, p.line, p.cur.Path, p.start)
 	}
 	if p.sawLF {
-		p.prof.Declared = &Counts{Statements: p.lf, Covered: p.lh}
+		p.prof.Declared = &coverage.Counts{Statements: p.lf, Covered: p.lh}
 	}
 	return p.prof, nil
 }
@@ -201,7 +203,7 @@ func (p *lcovParser) parseLine(b []byte) error {
 			return p.errf("want FNDA:<hits>,<name>, got %s", quote(b))
 		}
 		if i, ok := p.fnName[string(name)]; ok {
-			p.cur.Functions[i].Hits = satAdd(p.cur.Functions[i].Hits, hits)
+			p.cur.Functions[i].Hits = coverage.AddHits(p.cur.Functions[i].Hits, hits)
 			return nil
 		}
 		// FNDA before (or without) its FN: keep the count, place it later.
@@ -240,11 +242,11 @@ func (p *lcovParser) parseLine(b []byte) error {
 			return p.errf("want FNL:%d,<line> before FNA:%d", idx, idx)
 		}
 		if loc.pos >= 0 { // an alias of a function already named: one function, hits summed
-			p.cur.Functions[loc.pos].Hits = satAdd(p.cur.Functions[loc.pos].Hits, hits)
+			p.cur.Functions[loc.pos].Hits = coverage.AddHits(p.cur.Functions[loc.pos].Hits, hits)
 			return nil
 		}
 		loc.pos = p.addFunc(string(name), loc.line, loc.end)
-		p.cur.Functions[loc.pos].Hits = satAdd(p.cur.Functions[loc.pos].Hits, hits)
+		p.cur.Functions[loc.pos].Hits = coverage.AddHits(p.cur.Functions[loc.pos].Hits, hits)
 		return nil
 	case "BRDA":
 		// BRDA:<line>,[e]<block>,<branch>,<taken>; the branch id may be an
@@ -261,7 +263,7 @@ func (p *lcovParser) parseLine(b []byte) error {
 		if string(fs[3]) == "-" {
 			taken, ok4 = 0, true
 		}
-		if !ok1 || line > maxLine || !ok2 || len(fs[2]) == 0 || !ok4 {
+		if !ok1 || line > coverage.MaxLine || !ok2 || len(fs[2]) == 0 || !ok4 {
 			return p.errf("want BRDA:<line>,<block>,<branch>,<taken or ->, got %s", quote(b))
 		}
 		p.prof.Branch = true
@@ -274,9 +276,9 @@ func (p *lcovParser) parseLine(b []byte) error {
 		}
 		switch typ {
 		case "LF":
-			p.lf, p.sawLF, p.recLF = satAdd(p.lf, n), true, n
+			p.lf, p.sawLF, p.recLF = coverage.AddHits(p.lf, n), true, n
 		case "LH":
-			p.lh, p.recLH = satAdd(p.lh, n), n
+			p.lh, p.recLH = coverage.AddHits(p.lh, n), n
 		case "BRF":
 			p.prof.Branch = true
 		}
@@ -293,14 +295,14 @@ func (p *lcovParser) da(v []byte) error {
 	i := 0
 	line := 0
 	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
-		if line > maxLine/10 {
-			return p.errf("want DA:<line>,<hits> with a line number ≤ %d", maxLine)
+		if line > coverage.MaxLine/10 {
+			return p.errf("want DA:<line>,<hits> with a line number ≤ %d", coverage.MaxLine)
 		}
 		line = line*10 + int(v[i]-'0')
 		i++
 	}
-	if line > maxLine {
-		return p.errf("want DA:<line>,<hits> with a line number ≤ %d", maxLine)
+	if line > coverage.MaxLine {
+		return p.errf("want DA:<line>,<hits> with a line number ≤ %d", coverage.MaxLine)
 	}
 	if i == 0 || line == 0 || i == len(v) || v[i] != ',' {
 		return p.errf("want DA:<line>,<hits>, got %s", quote(append([]byte("DA:"), v...)))
@@ -365,14 +367,10 @@ func atoiNonNeg(b []byte) (int, bool) {
 	return n, true
 }
 
-// maxLine is the largest line number accepted: far beyond any source file,
-// and small enough that a per-line table of a file stays cheap.
-const maxLine = 1 << 24
-
 // atoiPos parses a line number: decimal, 1 to maxLine.
 func atoiPos(b []byte) (int, bool) {
 	n, ok := atoiNonNeg(b)
-	return n, ok && n > 0 && n <= maxLine
+	return n, ok && n > 0 && n <= coverage.MaxLine
 }
 
 // parseHits parses a hit count: a non-negative integer, saturating at
@@ -408,11 +406,4 @@ func parseFloatHits(b []byte) (int, bool) {
 		return math.MaxInt, true
 	}
 	return int(f), true
-}
-
-func satAdd(a, b int) int {
-	if a > math.MaxInt-b {
-		return math.MaxInt
-	}
-	return a + b
 }

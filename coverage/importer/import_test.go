@@ -1,4 +1,4 @@
-package coverage
+package importer
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 func TestDetectFormat(t *testing.T) {
@@ -244,7 +246,7 @@ func TestImportMarksGeneratedFiles(t *testing.T) {
 			t.Errorf("%s: generated = %v, want %v", rel, f != nil && f.Generated, want)
 		}
 	}
-	for _, tg := range Rank(r, RankOptions{By: "file"}) {
+	for _, tg := range coverage.Rank(r, coverage.RankOptions{By: "file"}) {
 		if tg.Name != "src/real.py" {
 			t.Errorf("generated file ranked: %s", tg.Name)
 		}
@@ -387,7 +389,7 @@ func TestImportedTestFilesAreWeightedDown(t *testing.T) {
 	if f := findFile(r, "pkg/test_mod.py"); f == nil || !f.TestSupport || findFile(r, "pkg/mod.py").TestSupport {
 		t.Errorf("pkg/test_mod.py = %+v, want a test file", f)
 	}
-	ts := Rank(r, RankOptions{By: "file"})
+	ts := coverage.Rank(r, coverage.RankOptions{By: "file"})
 	if len(ts) != 3 || ts[0].Name != "pkg/mod.py" || ts[1].Score >= ts[0].Score || !strings.Contains(ts[1].Reason, "weighted down") {
 		t.Errorf("targets = %+v, want pkg/mod.py first and the tests weighted down", ts)
 	}

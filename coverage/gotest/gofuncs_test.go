@@ -1,4 +1,4 @@
-package coverage
+package gotest
 
 import (
 	"io/fs"

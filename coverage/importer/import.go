@@ -1,4 +1,4 @@
-package coverage
+package importer
 
 import (
 	"bufio"
@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/human"
 	"golang.org/x/tools/cover"
 )
 
@@ -29,7 +31,7 @@ type Profile struct {
 	// Declared is the total the producer wrote into the file (LCOV LH/LF
 	// sums, Cobertura lines-covered/lines-valid, coverage.py totals), nil
 	// when it wrote none.
-	Declared *Counts
+	Declared *coverage.Counts
 	// Branch reports that the producer measured branches (coverage.py's
 	// meta.branch_coverage, LCOV BRDA/BRF records, Cobertura
 	// condition-coverage), even when the files have none.
@@ -98,26 +100,11 @@ type BranchHit struct {
 	Taken int
 }
 
-// BranchCounts is a branch-inclusive figure: statements and branches
-// counted together, the way `coverage report` counts with branch = True:
-//
-//	percent = 100 × (covered statements + taken branches) / (statements + branches)
-type BranchCounts struct {
-	Branches int `json:"branches"`
-	Taken    int `json:"taken"`
-	// Percent is the branch-inclusive percentage, rounded to one decimal.
-	Percent float64 `json:"percent"`
-	// Why says where the branch data comes from, for the reader of the
-	// figure: "branch = True in .coveragerc", "the LCOV data has branch
-	// records".
-	Why string `json:"why,omitempty"`
-}
-
 // branchTotal returns the branch-inclusive figure of total and the branches
 // of every file.
-func branchTotal(total Counts, branches, taken int) *BranchCounts {
-	return &BranchCounts{Branches: branches, Taken: taken,
-		Percent: Percent(total.Covered+taken, total.Statements+branches)}
+func branchTotal(total coverage.Counts, branches, taken int) *coverage.BranchCounts {
+	return &coverage.BranchCounts{Branches: branches, Taken: taken,
+		Percent: coverage.Percent(total.Covered+taken, total.Statements+branches)}
 }
 
 // LineHit is a measured line and how often it ran.
@@ -263,7 +250,7 @@ func Parse(name string, r io.Reader) (*Profile, error) {
 // branch-inclusive figure beside the statement figure of Result.Total.
 // Result.Language is the format, or the formats joined with "+" when they
 // are mixed.
-func Import(ctx context.Context, root string, files []string) (*Result, error) {
+func Import(ctx context.Context, root string, files []string) (*coverage.Result, error) {
 	if len(files) == 0 {
 		return nil, errors.New("import: no coverage files given")
 	}
@@ -283,13 +270,13 @@ func Import(ctx context.Context, root string, files []string) (*Result, error) {
 
 // ProfileOptions tunes FromProfiles.
 type ProfileOptions struct {
-	// Language overrides Result.Language ("python" for RunPython).
+	// Language overrides Result.Language ("python" for pytest.Run).
 	Language string
 }
 
 // FromProfiles resolves and merges parsed profiles into a finalized Result
 // rooted at root. Import documents the rules.
-func FromProfiles(ctx context.Context, root string, profs []*Profile, opts ProfileOptions) (*Result, error) {
+func FromProfiles(ctx context.Context, root string, profs []*Profile, opts ProfileOptions) (*coverage.Result, error) {
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
@@ -352,19 +339,19 @@ func FromProfiles(ctx context.Context, root string, profs []*Profile, opts Profi
 		}
 	}
 
-	r := &Result{
+	r := &coverage.Result{
 		Project:   filepath.Base(absRoot),
 		Root:      absRoot,
 		Generated: time.Now().UTC(),
 		Language:  strings.Join(formatList, "+"),
 		Mode:      "line",
-		Packages:  []*Package{},
+		Packages:  []*coverage.Package{},
 		Warnings:  warnings,
 	}
 	if opts.Language != "" {
 		r.Language = opts.Language
 	}
-	pkgs := map[string]*Package{}
+	pkgs := map[string]*coverage.Package{}
 	var branches, taken int
 	for _, rel := range order {
 		m := merged[rel]
@@ -379,7 +366,7 @@ func FromProfiles(ctx context.Context, root string, profs []*Profile, opts Profi
 		name, dir := PackageName(absRoot, rel)
 		pkg := pkgs[name]
 		if pkg == nil {
-			pkg = &Package{Name: name, Dir: dir, TestSupport: true}
+			pkg = &coverage.Package{Name: name, Dir: dir, TestSupport: true}
 			pkgs[name] = pkg
 			r.Packages = append(r.Packages, pkg)
 		}
@@ -455,7 +442,7 @@ func normalizeLines(ls *[]LineHit) {
 	w := 0
 	for i, l := range lines {
 		if i > 0 && lines[w-1].Line == l.Line {
-			lines[w-1].Count = satAdd(lines[w-1].Count, l.Count)
+			lines[w-1].Count = coverage.AddHits(lines[w-1].Count, l.Count)
 			continue
 		}
 		lines[w] = l
@@ -478,7 +465,7 @@ func declaredWarning(p *Profile) string {
 		}
 		byPath[f.Path] = append(byPath[f.Path], f.Lines...)
 	}
-	var c Counts
+	var c coverage.Counts
 	for _, path := range paths {
 		ls := byPath[path]
 		normalizeLines(&ls)
@@ -504,7 +491,7 @@ func declaredWarning(p *Profile) string {
 func skippedWarning(name, root string, skipped []string) string {
 	const show = 5
 	msg := fmt.Sprintf("%s: skipped %d %s not found under %s: %s", name, len(skipped),
-		pluralWord(len(skipped), "file", "files"), root, strings.Join(skipped[:min(show, len(skipped))], ", "))
+		human.Word(len(skipped), "file", "files"), root, strings.Join(skipped[:min(show, len(skipped))], ", "))
 	if len(skipped) > show {
 		msg += fmt.Sprintf(", and %d more", len(skipped)-show)
 	}
@@ -551,7 +538,7 @@ func (m *mergedFile) add(f *FileProfile) {
 		if m.branches == nil {
 			m.branches = map[string]int{}
 		}
-		m.branches[b.ID] = satAdd(m.branches[b.ID], b.Taken)
+		m.branches[b.ID] = coverage.AddHits(m.branches[b.ID], b.Taken)
 	}
 	for _, fn := range f.Functions {
 		if fn.Line <= 0 {
@@ -568,7 +555,7 @@ func (m *mergedFile) add(f *FileProfile) {
 			m.forder = append(m.forder, k)
 			continue
 		}
-		have.Hits = satAdd(have.Hits, fn.Hits)
+		have.Hits = coverage.AddHits(have.Hits, fn.Hits)
 		if fn.EndLine > have.EndLine {
 			have.EndLine = fn.EndLine
 		}
@@ -580,9 +567,9 @@ func (m *mergedFile) add(f *FileProfile) {
 
 // file builds the model's File: one block per measured line, and the
 // functions with their counts.
-func (m *mergedFile) file(root string) *File {
+func (m *mergedFile) file(root string) *coverage.File {
 	normalizeLines(&m.lines)
-	f := &File{Path: m.rel, Rel: m.rel, Blocks: make([]cover.ProfileBlock, len(m.lines))}
+	f := &coverage.File{Path: m.rel, Rel: m.rel, Blocks: make([]cover.ProfileBlock, len(m.lines))}
 	for i, l := range m.lines {
 		f.Blocks[i] = cover.ProfileBlock{StartLine: l.Line, EndLine: l.Line, NumStmt: 1, Count: l.Count}
 	}
@@ -596,7 +583,7 @@ func (m *mergedFile) file(root string) *File {
 		last = m.lines[n-1].Line
 	}
 	for i, fn := range fns {
-		fm := &Function{Name: fn.Name, File: m.rel, Line: fn.Line, EndLine: fn.EndLine}
+		fm := &coverage.Function{Name: fn.Name, File: m.rel, Line: fn.Line, EndLine: fn.EndLine}
 		if fn.Lines != nil {
 			normalizeLines(&fn.Lines)
 			fm.Counts = lineCounts(fn.Lines)
@@ -677,8 +664,8 @@ func linesIn(lines []LineHit, from, to int) []LineHit {
 	return lines[i:j]
 }
 
-func lineCounts(lines []LineHit) Counts {
-	var c Counts
+func lineCounts(lines []LineHit) coverage.Counts {
+	var c coverage.Counts
 	for _, l := range lines {
 		c.Statements++
 		if l.Count > 0 {

@@ -1,4 +1,4 @@
-package coverage
+package importer
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 // Python functions from source, for coverage data that does not carry them
@@ -238,10 +240,10 @@ func pythonDefs(src []byte) []*pyDef {
 
 // pythonFunctions returns the functions of a Python file with their counts
 // from the file's sorted measured lines.
-func pythonFunctions(rel string, src []byte, lines []LineHit) []*Function {
-	var out []*Function
+func pythonFunctions(rel string, src []byte, lines []LineHit) []*coverage.Function {
+	var out []*coverage.Function
 	for _, d := range pythonDefs(src) {
-		fn := &Function{Name: d.name, File: rel, Line: d.line, EndLine: d.end}
+		fn := &coverage.Function{Name: d.name, File: rel, Line: d.line, EndLine: d.end}
 		for _, l := range linesIn(lines, d.body, d.end) {
 			inHole := false
 			for _, h := range d.holes {
@@ -292,25 +294,6 @@ func pythonPackage(root, rel string) (name, dir string) {
 	return strings.Join(parts, "."), d
 }
 
-// IsPythonProject reports whether dir holds a Python project: a
-// pyproject.toml, setup.py or setup.cfg, or a tests/ (or test/) directory
-// with test_*.py files.
-func IsPythonProject(dir string) bool {
-	for _, f := range []string{"pyproject.toml", "setup.py", "setup.cfg"} {
-		if isRegular(filepath.Join(dir, f)) {
-			return true
-		}
-	}
-	for _, t := range []string{"tests", "test"} {
-		for _, pat := range []string{"test_*.py", filepath.Join("*", "test_*.py")} {
-			if m, _ := filepath.Glob(filepath.Join(dir, t, pat)); len(m) > 0 {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // pyDocstringLines returns the first lines of the module's docstring and of
 // its classes' docstrings: the string literals that open the module and
 // each class body. Python runs them (it stores them as __doc__), and
@@ -334,21 +317,21 @@ func pyDocstringLines(src []byte) map[int]bool {
 	return docs
 }
 
-// pyImport is one module a Python file imports: "import a.b" gives module
+// PyImport is one module a Python file imports: "import a.b" gives module
 // "a.b"; "from a.b import c" gives module "a.b" and name "c", which may be
 // a submodule ("a.b.c") or a name defined in a.b.
-type pyImport struct {
-	module, name string
+type PyImport struct {
+	Module, Name string
 }
 
-// pythonImports lists the imports of Python source, at any indentation
+// PythonImports lists the imports of Python source, at any indentation
 // (inside functions and try blocks too), in source order. rel, the file's
 // path relative to the project, resolves relative imports ("from .m import
 // x"). It reads the source as text and never fails: what it cannot read it
 // leaves out.
-func pythonImports(src []byte, rel string) []pyImport {
+func PythonImports(src []byte, rel string) []PyImport {
 	phys := bytes.Split(src, []byte("\n"))
-	var out []pyImport
+	var out []PyImport
 	for _, ll := range pyLogicalLines(src) {
 		if !bytes.HasPrefix(ll.head, []byte("import")) && !bytes.HasPrefix(ll.head, []byte("from")) {
 			continue
@@ -374,7 +357,7 @@ func pythonImports(src []byte, rel string) []pyImport {
 		case len(fields) >= 2 && fields[0] == "import":
 			for _, item := range strings.Split(strings.Join(fields[1:], " "), ",") {
 				if f := strings.Fields(item); len(f) > 0 && pyDotted(f[0]) {
-					out = append(out, pyImport{module: f[0]})
+					out = append(out, PyImport{Module: f[0]})
 				}
 			}
 		case len(fields) >= 4 && fields[0] == "from" && fields[2] == "import":
@@ -403,9 +386,9 @@ func pythonImports(src []byte, rel string) []pyImport {
 				switch {
 				case len(f) == 0:
 				case f[0] == "*":
-					out = append(out, pyImport{module: mod})
+					out = append(out, PyImport{Module: mod})
 				case pyDotted(f[0]) && !strings.Contains(f[0], "."):
-					out = append(out, pyImport{module: mod, name: f[0]})
+					out = append(out, PyImport{Module: mod, Name: f[0]})
 				}
 			}
 		}
@@ -431,11 +414,11 @@ func pyDotted(s string) bool {
 	return true
 }
 
-// pythonModuleNames are the dotted names a project's Python file imports
+// PythonModuleNames are the dotted names a project's Python file imports
 // as: from its import root (the top directory, the first ancestor without
 // __init__.py, or src/), "pkg.mod" for pkg/mod.py and "pkg" for
 // pkg/__init__.py, and its full path from the project's top.
-func pythonModuleNames(dir, rel string) []string {
+func PythonModuleNames(dir, rel string) []string {
 	noExt := strings.TrimSuffix(rel, path.Ext(rel))
 	parts := strings.Split(noExt, "/")
 	if parts[len(parts)-1] == "__init__" {

@@ -1,4 +1,4 @@
-package coverage
+package gotest
 
 import (
 	"bufio"
@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/coverage"
 
 	"golang.org/x/tools/cover"
 )
@@ -223,7 +225,7 @@ func TestCheck(t *testing.T) {
 // shopFixture is the shop repository and sprintkit's two runs on it.
 type shopFixture struct {
 	root          string
-	whole, perPkg *Result
+	whole, perPkg *coverage.Result
 	progress      [][2]int
 }
 
@@ -236,7 +238,7 @@ func TestRunGoOnARepositoryWithTwoModules(t *testing.T) {
 	writeTree(t, fx.root, shopFiles)
 	var mu sync.Mutex
 	var err error
-	fx.whole, err = RunGo(context.Background(), GoRun{Dir: fx.root, Env: goEnv,
+	fx.whole, err = Run(context.Background(), Options{Dir: fx.root, Env: goEnv,
 		Progress: func(done, total int) {
 			mu.Lock()
 			fx.progress = append(fx.progress, [2]int{done, total})
@@ -245,7 +247,7 @@ func TestRunGoOnARepositoryWithTwoModules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.perPkg, err = RunGo(context.Background(), GoRun{Dir: fx.root, Env: goEnv, PerPackage: true})
+	fx.perPkg, err = Run(context.Background(), Options{Dir: fx.root, Env: goEnv, PerPackage: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,20 +305,20 @@ func wholeSuiteTotalMatchesGoToolCover(t *testing.T, fx *shopFixture) {
 		}
 		goFunc, _ := strconv.ParseFloat(m[1], 64)
 
-		var inFuncs Counts
-		var all Counts
+		var inFuncs coverage.Counts
+		var all coverage.Counts
 		for _, p := range whole.Packages {
 			if p.Name != mod.path && !strings.HasPrefix(p.Name, mod.path+"/") {
 				continue
 			}
-			all.add(p.Counts)
+			all.Add(p.Counts)
 			for _, f := range p.Files {
 				for _, fn := range f.Functions {
-					inFuncs.add(fn.Counts)
+					inFuncs.Add(fn.Counts)
 				}
 			}
 		}
-		if got := Percent(inFuncs.Covered, inFuncs.Statements); math.Abs(got-goFunc) > 0.05 {
+		if got := coverage.Percent(inFuncs.Covered, inFuncs.Statements); math.Abs(got-goFunc) > 0.05 {
 			t.Errorf("%s: statements in functions %.1f%% (%d/%d), go tool cover -func total %.1f%%",
 				mod.path, got, inFuncs.Covered, inFuncs.Statements, goFunc)
 		}
@@ -325,9 +327,9 @@ func wholeSuiteTotalMatchesGoToolCover(t *testing.T, fx *shopFixture) {
 			t.Fatal(err)
 		}
 		allProfiles = append(allProfiles, ps...)
-		ref := Counts{}
+		ref := coverage.Counts{}
 		for _, p := range ps {
-			ref.add(BlockCounts(p.Blocks))
+			ref.Add(coverage.BlockCounts(p.Blocks))
 		}
 		if all.Statements != ref.Statements || all.Covered != ref.Covered {
 			t.Errorf("%s: sprintkit counts %d/%d, the merged profile %d/%d", mod.path, all.Covered, all.Statements, ref.Covered, ref.Statements)
@@ -339,11 +341,11 @@ func wholeSuiteTotalMatchesGoToolCover(t *testing.T, fx *shopFixture) {
 			}
 		}
 	}
-	ref := Counts{}
+	ref := coverage.Counts{}
 	for _, p := range allProfiles {
-		ref.add(BlockCounts(p.Blocks))
+		ref.Add(coverage.BlockCounts(p.Blocks))
 	}
-	ref.round()
+	ref.Percent = coverage.Percent(ref.Covered, ref.Statements)
 	if whole.Total.Statements != ref.Statements || whole.Total.Covered != ref.Covered || whole.Total.Percent != ref.Percent {
 		t.Errorf("whole-suite total %+v, both modules' profiles give %+v", whole.Total, ref)
 	}
@@ -358,7 +360,7 @@ func functionsMatchGoToolCoverFunc(t *testing.T, fx *shopFixture) {
 	out := goRun(t, root, false, "tool", "cover", "-func="+prof)
 	// example.com/shop/cart/cart.go:12:	Add		100.0%
 	line := regexp.MustCompile(`^(\S+):(\d+):\s+(\S+)\s+([0-9.]+)%$`)
-	ours := map[string]*Function{}
+	ours := map[string]*coverage.Function{}
 	for _, p := range whole.Packages {
 		for _, f := range p.Files {
 			for _, fn := range f.Functions {
@@ -433,7 +435,7 @@ func runGoDescribesPackagesAndTests(t *testing.T, fx *shopFixture) {
 	if whole.Project != "example.com/shop" || whole.Language != "go" || whole.Mode != "set" {
 		t.Errorf("project %q language %q mode %q", whole.Project, whole.Language, whole.Mode)
 	}
-	pkg := func(r *Result, name string) *Package {
+	pkg := func(r *coverage.Result, name string) *coverage.Package {
 		t.Helper()
 		p := r.Package(name)
 		if p == nil {
@@ -466,7 +468,7 @@ func runGoDescribesPackagesAndTests(t *testing.T, fx *shopFixture) {
 		}
 	}
 	cart := pkg(whole, "example.com/shop/cart")
-	var gen, hand *File
+	var gen, hand *coverage.File
 	for _, f := range cart.Files {
 		switch f.Rel {
 		case "cart/zz_generated.go":
@@ -481,7 +483,7 @@ func runGoDescribesPackagesAndTests(t *testing.T, fx *shopFixture) {
 	if hand == nil || hand.Generated {
 		t.Fatalf("cart.go missing or marked generated: %+v", hand)
 	}
-	names := map[string]*Function{}
+	names := map[string]*coverage.Function{}
 	for _, fn := range hand.Functions {
 		names[fn.Name] = fn
 	}
@@ -494,7 +496,7 @@ func runGoDescribesPackagesAndTests(t *testing.T, fx *shopFixture) {
 		t.Errorf("Discount = %+v, want cart/cart.go:27 with 3 of 5 statements covered", *fn)
 	}
 
-	outcomes := map[string]TestResult{}
+	outcomes := map[string]coverage.TestResult{}
 	for _, tr := range whole.Tests {
 		outcomes[tr.Package+" "+tr.Test] = tr
 	}
@@ -548,7 +550,7 @@ func TestRunGoInAWorkspaceCoversAcrossModules(t *testing.T) {
 		"b/cmd/x/x.go": "package main\n\nfunc main() {}\n",
 	})
 	env := []string{"GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local"}
-	r, err := RunGo(context.Background(), GoRun{Dir: root, Env: env})
+	r, err := Run(context.Background(), Options{Dir: root, Env: env})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -577,11 +579,11 @@ func TestRunGoListsABuildFailureAndKeepsTheRest(t *testing.T) {
 		"broken/broken.go": "package broken\n\nfunc Broken() int { return undefinedThing }\n",
 		"broken/b_test.go": "package broken\n\nimport \"testing\"\n\nfunc TestBroken(t *testing.T) { Broken() }\n",
 	})
-	r, err := RunGo(context.Background(), GoRun{Dir: root, Env: goEnv})
+	r, err := Run(context.Background(), Options{Dir: root, Env: goEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var build *TestResult
+	var build *coverage.TestResult
 	for i, tr := range r.Tests {
 		if tr.Package == "example.com/m/broken" && tr.Test == "(build)" {
 			build = &r.Tests[i]
@@ -596,7 +598,7 @@ func TestRunGoListsABuildFailureAndKeepsTheRest(t *testing.T) {
 
 	// The same holds for an explicit set of packages, as watch-test runs.
 	set := []string{"example.com/m/broken", "example.com/m/ok"}
-	r, err = RunGo(context.Background(), GoRun{Dir: root, Env: goEnv, Packages: set, CoverPkg: set})
+	r, err = Run(context.Background(), Options{Dir: root, Env: goEnv, Packages: set, CoverPkg: set})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -609,7 +611,7 @@ func TestRunGoListsABuildFailureAndKeepsTheRest(t *testing.T) {
 }
 
 func TestMarkPackagesFindsTestSupportByItsImporters(t *testing.T) {
-	pkgs := []*GoPackage{
+	pkgs := []*Package{
 		{ImportPath: "m/app", Name: "app", Imports: []string{"m/lib"}, TestGoFiles: []string{"app_test.go"}, TestImports: []string{"m/fixtures", "m/lib"}},
 		{ImportPath: "m/lib", Name: "lib", XTestGoFiles: []string{"lib_test.go"}, XTestImports: []string{"m/lib", "m/fixtures"}},
 		{ImportPath: "m/fixtures", Name: "fixtures", Imports: []string{"m/lib"}},
@@ -633,7 +635,7 @@ func TestMarkPackagesFindsTestSupportByItsImporters(t *testing.T) {
 
 func runGoOnlyTheGivenPackages(t *testing.T, fx *shopFixture) {
 	root := fx.root
-	r, err := RunGo(context.Background(), GoRun{Dir: root, Env: goEnv,
+	r, err := Run(context.Background(), Options{Dir: root, Env: goEnv,
 		Packages: []string{"./cart"}, CoverPkg: []string{"example.com/shop/cart", "example.com/shop/money"}})
 	if err != nil {
 		t.Fatal(err)
@@ -662,11 +664,11 @@ func fromGoProfilesMapsFilesAndFunctions(t *testing.T, fx *shopFixture) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ps, err := ParseGoProfile(prof, f)
+	ps, err := ParseProfile(prof, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := FromGoProfiles(context.Background(), root, ps)
+	r, err := FromProfiles(context.Background(), root, ps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -687,11 +689,11 @@ func fromGoProfilesMapsFilesAndFunctions(t *testing.T, fx *shopFixture) {
 
 func TestFromGoProfilesOutsideAModuleGroupsByDirectory(t *testing.T) {
 	dir := t.TempDir()
-	ps, err := ParseGoProfile("x", strings.NewReader("mode: set\nexample.com/q/a/a.go:1.1,2.2 2 1\nexample.com/q/a/b.go:1.1,2.2 2 0\n"))
+	ps, err := ParseProfile("x", strings.NewReader("mode: set\nexample.com/q/a/a.go:1.1,2.2 2 1\nexample.com/q/a/b.go:1.1,2.2 2 0\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := FromGoProfiles(context.Background(), dir, ps)
+	r, err := FromProfiles(context.Background(), dir, ps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -728,7 +730,7 @@ func TestFindGoProject(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := FindGoProject(context.Background(), filepath.Join(root, tt.dir))
+			p, err := FindProject(context.Background(), filepath.Join(root, tt.dir))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrNotGoModule) {
 					t.Fatalf("error %v, want %q", err, tt.wantErr)
@@ -816,13 +818,13 @@ func TestRunGoStopsWhenCancelled(t *testing.T) {
 	var once sync.Once
 	done := make(chan error, 1)
 	go func() {
-		_, err := RunGo(ctx, GoRun{Dir: root, Env: goEnv, Progress: func(int, int) { once.Do(func() { close(started) }) }})
+		_, err := Run(ctx, Options{Dir: root, Env: goEnv, Progress: func(int, int) { once.Do(func() { close(started) }) }})
 		done <- err
 	}()
 	<-started // go list has answered: go test is running
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Errorf("RunGo after cancel = %v, want context.Canceled", err)
+		t.Errorf("Run after cancel = %v, want context.Canceled", err)
 	}
 }
 
@@ -836,7 +838,7 @@ func TestRunGoKeepsGoingPastAModuleWithAMissingDependency(t *testing.T) {
 		"tools/go.mod":   "module example.com/tools\n\ngo 1.22\n\nrequire example.com/missing v1.0.0\n",
 		"tools/tools.go": "package tools\n\nimport _ \"example.com/missing\"\n",
 	})
-	r, err := RunGo(context.Background(), GoRun{Dir: root, Env: goEnv})
+	r, err := Run(context.Background(), Options{Dir: root, Env: goEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -857,7 +859,7 @@ func TestFromGoProfilesMergesProfilesGivenUnmerged(t *testing.T) {
 	if mergedAlready(a) {
 		t.Fatal("two profiles of one file count as merged")
 	}
-	r, err := FromGoProfiles(context.Background(), t.TempDir(), a)
+	r, err := FromProfiles(context.Background(), t.TempDir(), a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -915,18 +917,18 @@ func TestRunGoCallsOnPackageForEveryPackageBeforeReturning(t *testing.T) {
 			var (
 				returned bool
 				order    []string
-				got      = map[string][]TestResult{}
+				got      = map[string][]coverage.TestResult{}
 			)
-			r, err := RunGo(context.Background(), GoRun{Dir: root, Env: goEnv, Packages: c.pkgs, CoverPkg: c.pkgs,
-				OnPackage: func(pkg string, tests []TestResult) {
+			r, err := Run(context.Background(), Options{Dir: root, Env: goEnv, Packages: c.pkgs, CoverPkg: c.pkgs,
+				OnPackage: func(pkg string, tests []coverage.TestResult) {
 					if returned {
-						t.Errorf("OnPackage(%s) after RunGo returned", pkg)
+						t.Errorf("OnPackage(%s) after Run returned", pkg)
 					}
 					if _, dup := got[pkg]; dup {
 						t.Errorf("OnPackage(%s) called twice", pkg)
 					}
 					order = append(order, pkg)
-					got[pkg] = append([]TestResult{}, tests...)
+					got[pkg] = append([]coverage.TestResult{}, tests...)
 				}})
 			returned = true
 			if err != nil {
@@ -937,7 +939,7 @@ func TestRunGoCallsOnPackageForEveryPackageBeforeReturning(t *testing.T) {
 					t.Errorf("OnPackage never called for %s; called for %v", p, order)
 				}
 			}
-			want := map[string][]TestResult{}
+			want := map[string][]coverage.TestResult{}
 			for _, tr := range r.Tests {
 				want[tr.Package] = append(want[tr.Package], tr)
 			}
@@ -946,7 +948,7 @@ func TestRunGoCallsOnPackageForEveryPackageBeforeReturning(t *testing.T) {
 					t.Errorf("Result.Tests has %s, OnPackage never reported it", p)
 				}
 			}
-			outcomes := func(ts []TestResult) string {
+			outcomes := func(ts []coverage.TestResult) string {
 				var s []string
 				for _, tr := range ts {
 					s = append(s, fmt.Sprintf("%s=%s output %q", tr.Test, tr.Outcome, tr.Output))

@@ -1,4 +1,4 @@
-package coverage
+package gotest
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/coverage"
 
 	"golang.org/x/tools/cover"
 )
@@ -63,7 +65,7 @@ func TestParseGoProfileMergesLikeXTools(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseGoProfile("cover.out", strings.NewReader(tt.in))
+			got, err := ParseProfile("cover.out", strings.NewReader(tt.in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +92,7 @@ func TestParseGoProfileErrorsNameTheLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseGoProfile("cover.out", strings.NewReader(tt.in))
+			_, err := ParseProfile("cover.out", strings.NewReader(tt.in))
 			if err == nil {
 				t.Fatalf("no error, want %q", tt.want)
 			}
@@ -138,7 +140,7 @@ func TestParseGoProfileAgreesWithXTools(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := ParseGoProfile("cover.out", strings.NewReader(in.String()))
+			got, err := ParseProfile("cover.out", strings.NewReader(in.String()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +164,7 @@ func TestParseGoProfileKeepsOneBlockPerDistinctBlock(t *testing.T) {
 			}
 		}
 	}
-	m := NewGoMerger()
+	m := NewMerger()
 	if err := m.Read("cover.out", &in); err != nil {
 		t.Fatal(err)
 	}
@@ -178,12 +180,12 @@ func TestParseGoProfileKeepsOneBlockPerDistinctBlock(t *testing.T) {
 
 func TestWriteGoProfileRoundTrips(t *testing.T) {
 	in := "mode: count\na.go:1.1,2.2 3 4\na.go:3.1,4.2 1 0\nb.go:7.3,9.1 2 1\n"
-	profs, err := ParseGoProfile("in", strings.NewReader(in))
+	profs, err := ParseProfile("in", strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := WriteGoProfile(&out, profs); err != nil {
+	if err := WriteProfile(&out, profs); err != nil {
 		t.Fatal(err)
 	}
 	if out.String() != in {
@@ -194,10 +196,10 @@ func TestWriteGoProfileRoundTrips(t *testing.T) {
 func TestMergeGoProfilesRejectsMixedModes(t *testing.T) {
 	a := []*cover.Profile{{FileName: "a.go", Mode: "set", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 1, 1)}}}
 	b := []*cover.Profile{{FileName: "a.go", Mode: "count", Blocks: []cover.ProfileBlock{blk(1, 1, 2, 2, 1, 3)}}}
-	if _, err := MergeGoProfiles(a, b); err == nil || !strings.Contains(err.Error(), `mode "count" differs`) {
+	if _, err := MergeProfiles(a, b); err == nil || !strings.Contains(err.Error(), `mode "count" differs`) {
 		t.Errorf("error %v, want a mode mismatch", err)
 	}
-	got, err := MergeGoProfiles(a, a)
+	got, err := MergeProfiles(a, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +234,7 @@ func BenchmarkParseGoProfile(b *testing.B) {
 		name  string
 		parse func() error
 	}{
-		{"sprintkit", func() error { _, err := ParseGoProfile("bench", bytes.NewReader(data)); return err }},
+		{"sprintkit", func() error { _, err := ParseProfile("bench", bytes.NewReader(data)); return err }},
 		{"x-tools", func() error { _, err := cover.ParseProfilesFromReader(bytes.NewReader(data)); return err }},
 	} {
 		b.Run(impl.name, func(b *testing.B) {
@@ -260,7 +262,7 @@ func FuzzGoProfile(f *testing.F) {
 	f.Add([]byte("mode: count\r\n\r\nC:/my dir/a.go:4.2,9.1 2 7\r\nmode: count\r\nC:/my dir/a.go:4.2,9.1 2 1\r\n"))
 	f.Add([]byte("mode: atomic\na.go:16777216.1,16777216.2 1 999999999999999999\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, err := ParseGoProfile("fuzz.out", bytes.NewReader(data))
+		got, err := ParseProfile("fuzz.out", bytes.NewReader(data))
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.out:") {
 				t.Fatalf("error does not name the input: %v", err)
@@ -269,16 +271,16 @@ func FuzzGoProfile(f *testing.F) {
 		}
 		for _, p := range got {
 			for _, b := range p.Blocks {
-				if b.StartLine > maxLine || b.EndLine > maxLine || b.EndLine < b.StartLine || b.Count < 0 || b.NumStmt < 0 {
+				if b.StartLine > coverage.MaxLine || b.EndLine > coverage.MaxLine || b.EndLine < b.StartLine || b.Count < 0 || b.NumStmt < 0 {
 					t.Fatalf("%s: block out of bounds %+v", p.FileName, b)
 				}
 			}
 		}
 		var out bytes.Buffer
-		if err := WriteGoProfile(&out, got); err != nil {
+		if err := WriteProfile(&out, got); err != nil {
 			t.Fatal(err)
 		}
-		again, err := ParseGoProfile("again.out", &out)
+		again, err := ParseProfile("again.out", &out)
 		if err != nil {
 			t.Fatalf("written profile does not parse: %v\n%s", err, out.String())
 		}

@@ -1,4 +1,4 @@
-package coverage
+package importer
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 // ParseCoveragePyJSON parses the JSON report of coverage.py (`coverage
@@ -138,7 +140,7 @@ func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 				return nil, wrap(err, `a "totals" object`)
 			}
 			if t.Covered != nil && t.Statements != nil {
-				prof.Declared = &Counts{Statements: *t.Statements, Covered: *t.Covered}
+				prof.Declared = &coverage.Counts{Statements: *t.Statements, Covered: *t.Covered}
 			}
 		default:
 			var skip json.RawMessage
@@ -222,7 +224,7 @@ func (e *pyFile) profile(path string) (*FileProfile, error) {
 			}
 		}
 		ls = own
-		fn := FuncHit{Name: n, Line: min(max(reg.StartLine, 0), maxLine), Lines: ls}
+		fn := FuncHit{Name: n, Line: min(max(reg.StartLine, 0), coverage.MaxLine), Lines: ls}
 		if fn.Lines == nil {
 			fn.Lines = []LineHit{}
 		}
@@ -253,14 +255,14 @@ func (e *pyFile) profile(path string) (*FileProfile, error) {
 func regionLines(r pyRegion) ([]LineHit, error) {
 	out := make([]LineHit, 0, len(r.Executed)+len(r.Missing))
 	for _, l := range r.Executed {
-		if l <= 0 || l > maxLine {
-			return nil, fmt.Errorf("want line numbers from 1 to %d in executed_lines, got %d", maxLine, l)
+		if l <= 0 || l > coverage.MaxLine {
+			return nil, fmt.Errorf("want line numbers from 1 to %d in executed_lines, got %d", coverage.MaxLine, l)
 		}
 		out = append(out, LineHit{Line: l, Count: 1})
 	}
 	for _, l := range r.Missing {
-		if l <= 0 || l > maxLine {
-			return nil, fmt.Errorf("want line numbers from 1 to %d in missing_lines, got %d", maxLine, l)
+		if l <= 0 || l > coverage.MaxLine {
+			return nil, fmt.Errorf("want line numbers from 1 to %d in missing_lines, got %d", coverage.MaxLine, l)
 		}
 		out = append(out, LineHit{Line: l, Count: 0})
 	}

@@ -1,4 +1,4 @@
-package coverage
+package pytest
 
 import (
 	"bufio"
@@ -20,14 +20,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/importer"
+	"github.com/sprintkit/sprintkit/internal/human"
+
 	"github.com/sprintkit/sprintkit/internal/proc"
 )
 
-// PythonInstallHint says what to install for Python projects.
-const PythonInstallHint = "apt install python3-coverage python3-pytest, or pip install coverage pytest"
+// InstallHint says what to install for Python projects.
+const InstallHint = "apt install python3-coverage python3-pytest, or pip install coverage pytest"
 
-// PythonEnv is an interpreter that can run a project's tests under coverage.py.
-type PythonEnv struct {
+// Env is an interpreter that can run a project's tests under coverage.py.
+type Env struct {
 	Python   string   // the interpreter that runs the tests
 	Coverage []string // argv prefix that runs coverage.py, e.g. [python3 -m coverage]
 	Pytest   bool     // pytest is importable; otherwise unittest discovery is used
@@ -69,9 +73,9 @@ func (e *VenvError) Hint() string {
 
 // Missing says what the environment lacks and how to install it, "" when
 // nothing: for `doctor`.
-func (e *PythonEnv) Missing() string {
+func (e *Env) Missing() string {
 	if e == nil {
-		return "python3 with coverage.py: " + PythonInstallHint
+		return "python3 with coverage.py: " + InstallHint
 	}
 	if !e.Pytest {
 		return "pytest (tests run with unittest discovery instead): apt install python3-pytest, or pip install pytest"
@@ -163,9 +167,9 @@ func ProjectVenv(dir string) (python, name string) {
 	return "", ""
 }
 
-// venvEnv probes a virtual environment's interpreter: its PythonEnv when it
+// venvEnv probes a virtual environment's interpreter: its Env when it
 // has coverage.py, else a *VenvError.
-func venvEnv(ctx context.Context, dir, python, venv string, active bool) (*PythonEnv, error) {
+func venvEnv(ctx context.Context, dir, python, venv string, active bool) (*Env, error) {
 	shown := python
 	if !active {
 		shown = filepath.Join(venv, strings.TrimPrefix(python, filepath.Join(dir, venv)+string(filepath.Separator)))
@@ -180,7 +184,7 @@ func venvEnv(ctx context.Context, dir, python, venv string, active bool) (*Pytho
 	if p.Coverage == nil {
 		return nil, &VenvError{Venv: venv, Python: shown, Version: p.Version, Active: active}
 	}
-	env := &PythonEnv{Python: python, Version: p.Version, CoverageVersion: *p.Coverage,
+	env := &Env{Python: python, Version: p.Version, CoverageVersion: *p.Coverage,
 		Coverage: []string{python, "-m", "coverage"}}
 	env.Why = shown + " (the project's virtual environment)"
 	if active {
@@ -206,10 +210,10 @@ func venvEnv(ctx context.Context, dir, python, venv string, active bool) (*Pytho
 // example, may not have them), and finally a `coverage` or
 // `python3-coverage` script on PATH, run with its own interpreter: the
 // first that has both coverage.py and pytest, else the first with
-// coverage.py (its tests then run with unittest discovery). PythonEnv.Why
+// coverage.py (its tests then run with unittest discovery). Env.Why
 // says which was chosen and why. The error, when none has coverage.py,
 // lists what was tried and says what to install.
-func FindPython(ctx context.Context, dir string) (*PythonEnv, error) {
+func FindPython(ctx context.Context, dir string) (*Env, error) {
 	// A $VIRTUAL_ENV whose interpreter is gone is a stale variable.
 	if v := os.Getenv("VIRTUAL_ENV"); v != "" && isRegular(venvPython(v)) {
 		return venvEnv(ctx, dir, venvPython(v), v, true)
@@ -240,8 +244,8 @@ func FindPython(ctx context.Context, dir string) (*PythonEnv, error) {
 
 	var tried []string
 	seen := map[string]bool{}
-	var firstCov *PythonEnv
-	why := func(env *PythonEnv, c cand, reason string) {
+	var firstCov *Env
+	why := func(env *Env, c cand, reason string) {
 		env.Why = c.python
 		if c.script != "" {
 			env.Why = c.script + " with " + c.python
@@ -278,7 +282,7 @@ func FindPython(ctx context.Context, dir string) (*PythonEnv, error) {
 			tried = append(tried, fmt.Sprintf("%s (Python %s): no coverage module", c.python, p.Version))
 			continue
 		}
-		env := &PythonEnv{Python: exe, Version: p.Version, CoverageVersion: *p.Coverage,
+		env := &Env{Python: exe, Version: p.Version, CoverageVersion: *p.Coverage,
 			Coverage: []string{exe, "-m", "coverage"}}
 		if c.script != "" {
 			env.Coverage = []string{c.script}
@@ -301,7 +305,7 @@ func FindPython(ctx context.Context, dir string) (*PythonEnv, error) {
 	if len(tried) == 0 {
 		return nil, fmt.Errorf("no Python interpreter found (no python3 on PATH); install Python 3 with coverage.py: apt install python3 python3-coverage python3-pytest")
 	}
-	return nil, fmt.Errorf("no Python with coverage.py found (tried %s); install it: %s", strings.Join(tried, "; "), PythonInstallHint)
+	return nil, fmt.Errorf("no Python with coverage.py found (tried %s); install it: %s", strings.Join(tried, "; "), InstallHint)
 }
 
 // shebangPython returns the interpreter on the #! line of a script, "" when
@@ -332,11 +336,11 @@ func shebangPython(script string) string {
 	return fields[0]
 }
 
-// PyRun says how to run a Python project's tests under coverage.py.
-type PyRun struct {
+// Options says how to run a Python project's tests under coverage.py.
+type Options struct {
 	Dir       string
-	Env       *PythonEnv // nil: FindPython(Dir)
-	TestFiles []string   // optional: only these test files (watch-test), relative to Dir or absolute
+	Env       *Env     // nil: FindPython(Dir)
+	TestFiles []string // optional: only these test files (watch-test), relative to Dir or absolute
 	// Progress, when set, is called with tests done and collected, from a
 	// small pytest plugin (no calls under unittest).
 	Progress func(done, total int)
@@ -349,7 +353,7 @@ var pyOmit = []string{
 	"*/.venv/*", "*/venv/*", "*/.tox/*", "*/.nox/*", "*/site-packages/*", "*/build/lib/*",
 }
 
-// RunPython runs the tests of the project in opts.Dir under coverage.py:
+// Run runs the tests of the project in opts.Dir under coverage.py:
 //
 //	coverage run --source=DIR --omit=TESTS,… -m pytest --junitxml=TMP/junit.xml …
 //	coverage json -o TMP/coverage.json
@@ -360,7 +364,7 @@ var pyOmit = []string{
 // virtualenvs inside DIR, are omitted, so the project's tests count neither
 // in the totals nor as targets. Result.Tests comes from pytest's JUnit XML
 // (or unittest's verbose output): failing tests are not an error of
-// RunPython; a run that could not test at all (pytest usage or internal
+// Run; a run that could not test at all (pytest usage or internal
 // error, coverage.py failing) is, and so is a whole-suite run that measured
 // 0 statements or in which every test module failed to import (the error
 // has a Hint method; with opts.TestFiles these are the files' failures). Functions come from coverage.py ≥ 7.5 JSON, else from the
@@ -385,7 +389,7 @@ var pyOmit = []string{
 //
 // A progress plugin module is put on PYTHONPATH only when opts.Progress is
 // set; byte-code writing is turned off (PYTHONDONTWRITEBYTECODE=1).
-func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
+func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
 		return nil, err
@@ -472,7 +476,7 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 		code = ee.ExitCode()
 	}
 
-	var tests []TestResult
+	var tests []coverage.TestResult
 	var warnings []string
 	noTests := false
 	if env.Pytest {
@@ -507,7 +511,7 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 	jcmd.Dir = dir
 	jcmd.Env = append(os.Environ(), "COVERAGE_FILE="+filepath.Join(tmp, ".coverage"))
 	jout, jerr := jcmd.CombinedOutput()
-	var r *Result
+	var r *coverage.Result
 	if jerr != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -515,14 +519,14 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 		if !bytes.Contains(jout, []byte("No data to report")) {
 			return nil, fmt.Errorf("coverage json: %v: %s", jerr, lastLines(string(jout), 10))
 		}
-		r, err = FromProfiles(ctx, dir, nil, ProfileOptions{Language: "python"})
+		r, err = importer.FromProfiles(ctx, dir, nil, importer.ProfileOptions{Language: "python"})
 	} else {
-		prof, perr := ParseFile(report)
+		prof, perr := importer.ParseFile(report)
 		if perr != nil {
 			return nil, perr
 		}
 		prof.Name = "coverage json"
-		r, err = FromProfiles(ctx, dir, []*Profile{prof}, ProfileOptions{Language: "python"})
+		r, err = importer.FromProfiles(ctx, dir, []*importer.Profile{prof}, importer.ProfileOptions{Language: "python"})
 	}
 	if err != nil {
 		return nil, err
@@ -550,7 +554,7 @@ func RunPython(ctx context.Context, opts PyRun) (*Result, error) {
 
 // emptyRun is the error of a run that measured nothing, or whose every test
 // module failed to import: its figure would say nothing of the project.
-func emptyRun(env *PythonEnv, r *Result, broken []brokenModule, noTests, unittest bool) error {
+func emptyRun(env *Env, r *coverage.Result, broken []brokenModule, noTests, unittest bool) error {
 	ran := 0
 	for _, t := range r.Tests {
 		if t.Test != collectionTest {
@@ -566,7 +570,7 @@ func emptyRun(env *PythonEnv, r *Result, broken []brokenModule, noTests, unittes
 		b := broken[0]
 		more := ""
 		if len(broken) > 1 {
-			more = fmt.Sprintf(" (and %d more test %s)", len(broken)-1, pluralWord(len(broken)-1, "module", "modules"))
+			more = fmt.Sprintf(" (and %d more test %s)", len(broken)-1, human.Word(len(broken)-1, "module", "modules"))
 		}
 		return &pyRunError{
 			msg:  fmt.Sprintf("no test ran: every test module failed to import; %s: %s%s", b.rel, b.summary, more),
@@ -589,7 +593,7 @@ func emptyRun(env *PythonEnv, r *Result, broken []brokenModule, noTests, unittes
 	}
 }
 
-// pyRunError is an error of RunPython with a hint for the user.
+// pyRunError is an error of Run with a hint for the user.
 type pyRunError struct{ msg, hint string }
 
 func (e *pyRunError) Error() string { return e.msg }
@@ -775,10 +779,10 @@ type junitText struct {
 	Text    string `xml:",chardata"`
 }
 
-func parseJUnit(r io.Reader, mods map[string]string) ([]TestResult, error) {
+func parseJUnit(r io.Reader, mods map[string]string) ([]coverage.TestResult, error) {
 	d := xml.NewDecoder(r)
-	d.CharsetReader = charsetReader
-	var out []TestResult
+	d.CharsetReader = importer.CharsetReader
+	var out []coverage.TestResult
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -799,11 +803,11 @@ func parseJUnit(r io.Reader, mods map[string]string) ([]TestResult, error) {
 		if tc.Classname == "" && tc.Error != nil {
 			// A module pytest could not collect: <testcase classname=""
 			// name="tests.test_broken"><error message="collection failure">.
-			out = append(out, TestResult{Package: tc.Name, Test: collectionTest, Outcome: "fail",
+			out = append(out, coverage.TestResult{Package: tc.Name, Test: collectionTest, Outcome: "fail",
 				Output: collectionOutput(tc.Error.Text)})
 			continue
 		}
-		t := TestResult{Package: pkg, Test: name, Outcome: "pass"}
+		t := coverage.TestResult{Package: pkg, Test: name, Outcome: "pass"}
 		t.Seconds, _ = strconv.ParseFloat(tc.Time, 64)
 		var fail *junitText
 		switch {
@@ -841,8 +845,8 @@ func parseJUnit(r io.Reader, mods map[string]string) ([]TestResult, error) {
 //	FAIL: test_div (tests.test_ops.TestOps.test_div)
 //	----------------------------------------------------------------------
 //	Traceback …
-func parseUnittest(out string, mods map[string]string) []TestResult {
-	var tests []TestResult
+func parseUnittest(out string, mods map[string]string) []coverage.TestResult {
+	var tests []coverage.TestResult
 	index := map[string]int{}
 	lines := strings.Split(strings.ReplaceAll(out, "\r\n", "\n"), "\n")
 	key := func(name, paren string) (string, string) {
@@ -882,7 +886,7 @@ func parseUnittest(out string, mods map[string]string) []TestResult {
 			pkg, test = name, collectionTest // a module that failed to import
 		}
 		index[pkg+"\x00"+test] = len(tests)
-		tests = append(tests, TestResult{Package: pkg, Test: test, Outcome: outcome})
+		tests = append(tests, coverage.TestResult{Package: pkg, Test: test, Outcome: outcome})
 	}
 	// Failure sections carry the tracebacks.
 	for i := 0; i < len(lines); i++ {
@@ -923,7 +927,7 @@ func parseUnittest(out string, mods map[string]string) []TestResult {
 			tests[at].Output = text
 		} else if strings.HasPrefix(l, "ERROR: ") {
 			// A module that failed to import is reported only here.
-			tests = append(tests, TestResult{Package: pkg, Test: test, Outcome: "fail", Output: text})
+			tests = append(tests, coverage.TestResult{Package: pkg, Test: test, Outcome: "fail", Output: text})
 		}
 		i = k - 1
 	}
@@ -999,7 +1003,7 @@ type brokenModule struct {
 // did not run, so a 0% there does not mean that no test reaches them. A
 // warning names each broken module and what it left untested. It returns
 // the broken modules.
-func markNotRun(dir string, r *Result, testMods map[string]string) []brokenModule {
+func markNotRun(dir string, r *coverage.Result, testMods map[string]string) []brokenModule {
 	var broken []brokenModule
 	for _, t := range r.Tests {
 		if t.Test != collectionTest || t.Outcome != "fail" {
@@ -1014,11 +1018,11 @@ func markNotRun(dir string, r *Result, testMods map[string]string) []brokenModul
 	if len(broken) == 0 {
 		return nil
 	}
-	byModule := map[string]*File{}
+	byModule := map[string]*coverage.File{}
 	for _, p := range r.Packages {
 		for _, f := range p.Files {
 			if f.Rel != "" {
-				for _, m := range pythonModuleNames(dir, f.Rel) {
+				for _, m := range importer.PythonModuleNames(dir, f.Rel) {
 					byModule[m] = f
 				}
 			}
@@ -1031,10 +1035,10 @@ func markNotRun(dir string, r *Result, testMods map[string]string) []brokenModul
 			continue
 		}
 		var marked []string
-		for _, imp := range pythonImports(src, b.rel) {
-			f := byModule[imp.module]
-			if imp.name != "" {
-				if sub := byModule[imp.module+"."+imp.name]; sub != nil {
+		for _, imp := range importer.PythonImports(src, b.rel) {
+			f := byModule[imp.Module]
+			if imp.Name != "" {
+				if sub := byModule[imp.Module+"."+imp.Name]; sub != nil {
 					f = sub // "from pkg import mod" names a module
 				}
 			}
@@ -1052,7 +1056,7 @@ func markNotRun(dir string, r *Result, testMods map[string]string) []brokenModul
 		if len(marked) > 0 {
 			sort.Strings(marked)
 			w += fmt.Sprintf("; %s, which it tests, %s left out of the targets: tests exist but did not run",
-				strings.Join(marked, ", "), pluralWord(len(marked), "is", "are"))
+				strings.Join(marked, ", "), human.Word(len(marked), "is", "are"))
 		}
 		r.Warnings = append(r.Warnings, w)
 	}
@@ -1096,4 +1100,29 @@ func pyBranchWhy(dir string) string {
 		}
 	}
 	return "coverage.py measured branches, as coverage report counts"
+}
+
+// IsProject reports whether dir holds a Python project: a
+// pyproject.toml, setup.py or setup.cfg, or a tests/ (or test/) directory
+// with test_*.py files.
+func IsProject(dir string) bool {
+	for _, f := range []string{"pyproject.toml", "setup.py", "setup.cfg"} {
+		if isRegular(filepath.Join(dir, f)) {
+			return true
+		}
+	}
+	for _, t := range []string{"tests", "test"} {
+		for _, pat := range []string{"test_*.py", filepath.Join("*", "test_*.py")} {
+			if m, _ := filepath.Glob(filepath.Join(dir, t, pat)); len(m) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isRegular reports whether p is a regular file (after symlinks).
+func isRegular(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }

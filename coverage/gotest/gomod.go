@@ -1,4 +1,4 @@
-package coverage
+package gotest
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/sprintkit/sprintkit/project"
 	"io"
 	"io/fs"
 	"os"
@@ -17,11 +16,12 @@ import (
 	"strings"
 
 	"github.com/sprintkit/sprintkit/internal/proc"
+	"github.com/sprintkit/sprintkit/project"
 )
 
 // Finding the Go modules of a checkout
 //
-// FindGoProject looks, in order, for:
+// FindProject looks, in order, for:
 //
 //  1. a go.work in the directory: its `use` modules, tested together in
 //     one `go test` run from the workspace root;
@@ -40,22 +40,22 @@ var ErrNotGoModule = errors.New("not a Go module")
 // ErrNoGo is returned when the go command is not on PATH.
 var ErrNoGo = errors.New("the go command was not found on PATH")
 
-// GoModule is one module of a Go project.
-type GoModule struct {
+// Module is one module of a Go project.
+type Module struct {
 	Path string // module path from go.mod
 	Dir  string // absolute directory holding go.mod
 }
 
-// GoProject is the set of modules sprintkit measures together.
-type GoProject struct {
+// Project is the set of modules sprintkit measures together.
+type Project struct {
 	Root      string // absolute directory: the workspace, the top module, or the directory asked for
 	Workspace string // absolute path of go.work, or ""
-	Modules   []GoModule
+	Modules   []Module
 }
 
 // Name is the project's name: the module path of the module at Root, else
 // the only module's path, else Root's base name.
-func (p *GoProject) Name() string {
+func (p *Project) Name() string {
 	for _, m := range p.Modules {
 		if m.Dir == p.Root {
 			return m.Path
@@ -67,8 +67,8 @@ func (p *GoProject) Name() string {
 	return filepath.Base(p.Root)
 }
 
-// FindGoProject finds the Go modules of dir as described above.
-func FindGoProject(ctx context.Context, dir string) (*GoProject, error) {
+// FindProject finds the Go modules of dir as described above.
+func FindProject(ctx context.Context, dir string) (*Project, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("find Go modules in %s: %w", dir, err)
@@ -86,7 +86,7 @@ func FindGoProject(ctx context.Context, dir string) (*GoProject, error) {
 		return nil, err
 	}
 	if len(mods) > 0 {
-		return &GoProject{Root: abs, Modules: mods}, nil
+		return &Project{Root: abs, Modules: mods}, nil
 	}
 	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
 		if p, err := workspaceAt(ctx, d); p != nil || err != nil {
@@ -95,7 +95,7 @@ func FindGoProject(ctx context.Context, dir string) (*GoProject, error) {
 		if m, ok, err := readModule(d); err != nil {
 			return nil, err
 		} else if ok {
-			return &GoProject{Root: d, Modules: []GoModule{m}}, nil
+			return &Project{Root: d, Modules: []Module{m}}, nil
 		}
 		if filepath.Dir(d) == d {
 			break
@@ -105,7 +105,7 @@ func FindGoProject(ctx context.Context, dir string) (*GoProject, error) {
 }
 
 // workspaceAt returns the workspace of dir/go.work, nil when there is none.
-func workspaceAt(ctx context.Context, dir string) (*GoProject, error) {
+func workspaceAt(ctx context.Context, dir string) (*Project, error) {
 	work := filepath.Join(dir, "go.work")
 	if _, err := os.Stat(work); err != nil {
 		return nil, nil
@@ -117,7 +117,7 @@ func workspaceAt(ctx context.Context, dir string) (*GoProject, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &GoProject{Root: dir, Workspace: work}
+	p := &Project{Root: dir, Workspace: work}
 	for _, u := range wf.Use {
 		d := filepath.FromSlash(u)
 		if !filepath.IsAbs(d) {
@@ -139,8 +139,8 @@ func workspaceAt(ctx context.Context, dir string) (*GoProject, error) {
 }
 
 // modulesBelow returns dir's module and the modules nested below it.
-func modulesBelow(dir string) ([]GoModule, error) {
-	var mods []GoModule
+func modulesBelow(dir string) ([]Module, error) {
+	var mods []Module
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == dir {
@@ -177,20 +177,20 @@ func modulesBelow(dir string) ([]GoModule, error) {
 
 // readModule reads the module path from dir/go.mod; ok is false when there
 // is no go.mod.
-func readModule(dir string) (GoModule, bool, error) {
+func readModule(dir string) (Module, bool, error) {
 	g, err := project.ReadGoMod(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return GoModule{}, false, nil
+		return Module{}, false, nil
 	}
 	if err != nil {
-		return GoModule{}, false, err
+		return Module{}, false, err
 	}
-	return GoModule{Path: g.Module, Dir: dir}, true, nil
+	return Module{Path: g.Module, Dir: dir}, true, nil
 }
 
-// GoPackage is what `go list` says about one package, plus what sprintkit
+// Package is what `go list` says about one package, plus what sprintkit
 // derives from it.
-type GoPackage struct {
+type Package struct {
 	ImportPath   string
 	Name         string
 	Dir          string
@@ -210,19 +210,19 @@ type GoPackage struct {
 	SupportReason string `json:"-"` // why TestSupport, from classifyPackage
 }
 
-// ListGoPackages runs `go list -e -json` for patterns in dir and marks main
+// ListPackages runs `go list -e -json` for patterns in dir and marks main
 // packages, packages with tests and test-support packages. env, when not
 // empty, is the command's whole environment.
-func ListGoPackages(ctx context.Context, dir string, env []string, patterns ...string) ([]*GoPackage, error) {
+func ListPackages(ctx context.Context, dir string, env []string, patterns ...string) ([]*Package, error) {
 	args := append([]string{"list", "-e", "-json=ImportPath,Name,Dir,GoFiles,CgoFiles,TestGoFiles,XTestGoFiles,Imports,TestImports,XTestImports,Module,Error"}, patterns...)
 	out, err := goCmd(ctx, dir, env, args...)
 	if err != nil {
 		return nil, err
 	}
-	var pkgs []*GoPackage
+	var pkgs []*Package
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for {
-		var p GoPackage
+		var p Package
 		if err := dec.Decode(&p); err == io.EOF {
 			break
 		} else if err != nil {
@@ -239,7 +239,7 @@ func ListGoPackages(ctx context.Context, dir string, env []string, patterns ...s
 
 // markPackages sets IsMain, HasTests and TestSupport, the last by the
 // evidence classifyGoPackage weighs (classify.go).
-func markPackages(pkgs []*GoPackage) {
+func markPackages(pkgs []*Package) {
 	byTests := map[string]bool{}
 	byCode := map[string]bool{}
 	for _, p := range pkgs {
@@ -312,7 +312,7 @@ func relSlash(root, p string) string {
 
 // modulePatterns returns "./..."-style patterns for each module, relative to
 // the project root when the project is a workspace.
-func modulePatterns(root string, mods []GoModule) []string {
+func modulePatterns(root string, mods []Module) []string {
 	var pats []string
 	for _, m := range mods {
 		rel := relSlash(root, m.Dir)
