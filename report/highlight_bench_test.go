@@ -10,7 +10,7 @@ import (
 // and chroma's Go lexer (what it uses for other languages). MB/s is source
 // per second.
 func BenchmarkHighlightGo(b *testing.B) {
-	src, err := os.ReadFile("../coverage/gorun.go")
+	src, err := os.ReadFile("../coverage/gotest/gorun.go")
 	if err != nil {
 		b.Fatal(err)
 	}

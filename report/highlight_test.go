@@ -184,7 +184,7 @@ func TestGoScannerClassesTokensAsChromaDoes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files = append(files, filepath.Join("..", "coverage", "gorun.go"), "html.go", "html_rows.go", "treemap.go", "highlight.go")
+	files = append(files, filepath.Join("..", "coverage", "gotest", "gorun.go"), "html.go", "html_rows.go", "treemap.go", "highlight.go")
 	for _, file := range files {
 		t.Run(filepath.ToSlash(file), func(t *testing.T) {
 			src, err := os.ReadFile(file)
