@@ -2,9 +2,9 @@
 # bench/htmlpage.sh: what one source page of the HTML report weighs and how
 # long it takes to load, for syntax highlighting and the page script.
 #
-#   real:  sprintkit's own coverage package (a profile from `go test
+#   real:  sprintkit's own coverage packages (a profile from `go test
 #          -coverprofile -run '^$'`: real Go, every block at count 0, so
-#          every line is marked); its largest page is coverage/gorun.go's.
+#          every line is marked); its largest page is coverage/gotest/gorun.go's.
 #   large: bench/genprofile's synthetic module, FILES files of FUNCS
 #          functions (the defaults make ~3,000-line files).
 #
@@ -41,7 +41,7 @@ if [ -n "${BEFORE:-}" ]; then
 	(cd "$WORK/before-src" && go build -o "$WORK/htmlsite-before" ./bench/htmlsite)
 fi
 
-go test -count=1 -coverprofile="$WORK/real.out" -run '^$' ./coverage >/dev/null
+go test -count=1 -coverprofile="$WORK/real.out" -run '^$' ./coverage/... >/dev/null
 "$WORK/genprofile" -dir "$WORK/large" -files "$FILES" -packages 2 -funcs "$FUNCS" >/dev/null
 
 site() { # NAME PROFILE ROOT [HTMLSITE]: the median site time, then the largest page

@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sprintkit/sprintkit/state"
+	"github.com/sprintkit/sprintkit/internal/state"
 )
 
 // Names inside an image.

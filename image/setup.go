@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/copier"
-	"github.com/sprintkit/sprintkit/state"
+	"github.com/sprintkit/sprintkit/internal/state"
 )
 
 // SetupOptions says which image to set up from, and where.

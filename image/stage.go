@@ -22,8 +22,8 @@ import (
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/report"
-	"github.com/sprintkit/sprintkit/state"
 )
 
 // StageOptions says what to stage where.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sprintkit/sprintkit/state"
+	"github.com/sprintkit/sprintkit/internal/state"
 )
 
 // handImage writes a small image by hand into dir/img and returns it: a Go

@@ -30,7 +30,7 @@ import (
 // Only the token kinds the stylesheet colours get a span (punctuation,
 // operators, plain names and white space stay bare text), which keeps a
 // highlighted page about half again the weight of a plain one
-// (coverage/gorun.go's page: 60 KB plain, 89 KB highlighted), not three
+// (coverage/gotest/gorun.go's page: 60 KB plain, 89 KB highlighted), not three
 // times. The classes are Pygments' short names, so they read as they do in
 // every Pygments or chroma stylesheet, with one change: comments of every
 // kind are "c1", because the bare Pygments "c" (and "p", punctuation) are the

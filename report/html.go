@@ -23,7 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/templates"
+	"github.com/sprintkit/sprintkit/internal/templates"
 )
 
 // HTMLOptions shapes the static HTML site.

@@ -17,7 +17,7 @@ import (
 
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/internal/human"
-	"github.com/sprintkit/sprintkit/termui"
+	"github.com/sprintkit/sprintkit/internal/termui"
 )
 
 func copyCommand() *cli.Command {

@@ -15,8 +15,8 @@ import (
 	"github.com/sprintkit/sprintkit/internal/browser"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/internal/pipeline"
+	"github.com/sprintkit/sprintkit/internal/termui"
 	skreport "github.com/sprintkit/sprintkit/report"
-	"github.com/sprintkit/sprintkit/termui"
 )
 
 func coverageCommand() *cli.Command {

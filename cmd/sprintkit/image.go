@@ -14,7 +14,7 @@ import (
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/internal/pipeline"
-	"github.com/sprintkit/sprintkit/termui"
+	"github.com/sprintkit/sprintkit/internal/termui"
 )
 
 func imageCommand() *cli.Command {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/sprintkit/sprintkit/doctor"
 	"github.com/sprintkit/sprintkit/internal/pipeline"
-	"github.com/sprintkit/sprintkit/termui"
+	"github.com/sprintkit/sprintkit/internal/termui"
 )
 
 // say prints a progress line on stderr: "sprintkit: cloning ...".

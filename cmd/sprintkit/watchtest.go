@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/state"
+	"github.com/sprintkit/sprintkit/internal/termui"
 	"github.com/sprintkit/sprintkit/project"
-	"github.com/sprintkit/sprintkit/state"
-	"github.com/sprintkit/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/testloop"
 	"github.com/sprintkit/sprintkit/watcher"
 	"github.com/urfave/cli/v2"

@@ -14,7 +14,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage/importer"
 	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/internal/hint"
-	"github.com/sprintkit/sprintkit/state"
+	"github.com/sprintkit/sprintkit/internal/state"
 )
 
 // MeasureOptions says how to run a project's tests with coverage.

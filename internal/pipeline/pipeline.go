@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/doctor"
+	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/report"
-	"github.com/sprintkit/sprintkit/state"
 )
 
 // Bar is a progress indicator drawn by the command; steps only feed it.
