@@ -96,9 +96,7 @@ func replay(t *testing.T, seed int64, poll bool) {
 			collect()
 		}
 	}
-	for _, e := range h.until(markerAfter(t, dir)) {
-		events = append(events, e)
-	}
+	events = append(events, h.until(markerAfter(t, dir))...)
 	for _, e := range events {
 		switch e.Op {
 		case Created:

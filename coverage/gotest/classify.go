@@ -94,13 +94,6 @@ func hasSegment(rel, seg string) bool {
 	return false
 }
 
-// testSupportPath reports whether an import path names test support, the
-// module being unknown (its first element is taken for the module root).
-func testSupportPath(importPath string) bool {
-	_, rel, _ := strings.Cut(importPath, "/")
-	return testishName(rel) != ""
-}
-
 // classifyGoPackage classifies a package that go list describes. byTests and
 // byCode say whether the project's tests and its other code import it. The
 // sources are read for mock headers only when no code imports the package.

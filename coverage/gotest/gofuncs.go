@@ -3,8 +3,6 @@ package gotest
 import (
 	"bytes"
 	"fmt"
-	"go/ast"
-	"go/parser"
 	"go/scanner"
 	"go/token"
 	"sort"
@@ -44,86 +42,6 @@ type goFunc struct {
 // are syntax errors the scanner reports.
 func parseGoFuncs(name string, src []byte) ([]goFunc, bool, error) {
 	return scanGoFuncs(name, src)
-}
-
-// parseGoFuncsAST is parseGoFuncs on a go/parser syntax tree.
-func parseGoFuncsAST(name string, src []byte) ([]goFunc, bool, error) {
-	generated := isGeneratedGo(src)
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
-	if err != nil {
-		return nil, generated, err
-	}
-	var funcs []goFunc
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Body == nil {
-			continue
-		}
-		start := fset.Position(fd.Pos())
-		end := fset.Position(fd.End())
-		funcs = append(funcs, goFunc{
-			name: funcName(fd),
-			line: start.Line, col: start.Column,
-			endLine: end.Line, endCol: end.Column,
-			branches: astBranches(fd.Body),
-		})
-	}
-	return funcs, generated, nil
-}
-
-// astBranches counts the branch points of a function body the way
-// scanGoFuncs does: if, for (and range), each case of a switch or select
-// (default is not a branch of its own), && and ||.
-func astBranches(body *ast.BlockStmt) int {
-	n := 0
-	ast.Inspect(body, func(x ast.Node) bool {
-		switch x := x.(type) {
-		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt:
-			n++
-		case *ast.CaseClause:
-			if x.List != nil {
-				n++
-			}
-		case *ast.CommClause:
-			if x.Comm != nil {
-				n++
-			}
-		case *ast.BinaryExpr:
-			if x.Op == token.LAND || x.Op == token.LOR {
-				n++
-			}
-		}
-		return true
-	})
-	return n
-}
-
-// funcName returns "Name", "T.Name" or "(*T).Name", without type parameters.
-func funcName(fd *ast.FuncDecl) string {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return fd.Name.Name
-	}
-	t := fd.Recv.List[0].Type
-	star := false
-	if s, ok := t.(*ast.StarExpr); ok {
-		star = true
-		t = s.X
-	}
-	switch x := t.(type) {
-	case *ast.IndexExpr:
-		t = x.X
-	case *ast.IndexListExpr:
-		t = x.X
-	}
-	recv := "?"
-	if id, ok := t.(*ast.Ident); ok {
-		recv = id.Name
-	}
-	if star {
-		return "(*" + recv + ")." + fd.Name.Name
-	}
-	return recv + "." + fd.Name.Name
 }
 
 var (

@@ -969,3 +969,10 @@ func TestRunGoCallsOnPackageForEveryPackageBeforeReturning(t *testing.T) {
 		})
 	}
 }
+
+// testSupportPath reports whether an import path names test support, the
+// module being unknown (its first element is taken for the module root).
+func testSupportPath(importPath string) bool {
+	_, rel, _ := strings.Cut(importPath, "/")
+	return testishName(rel) != ""
+}

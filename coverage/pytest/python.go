@@ -27,8 +27,8 @@ import (
 	"github.com/sprintkit/sprintkit/internal/proc"
 )
 
-// InstallHint says what to install for Python projects.
-const InstallHint = "apt install python3-coverage python3-pytest, or pip install coverage pytest"
+// installHint says what to install for Python projects.
+const installHint = "apt install python3-coverage python3-pytest, or pip install coverage pytest"
 
 // Env is an interpreter that can run a project's tests under coverage.py.
 type Env struct {
@@ -69,18 +69,6 @@ func (e *VenvError) Error() string {
 // Hint says what to run.
 func (e *VenvError) Hint() string {
 	return fmt.Sprintf("install them into it: %s -m pip install coverage pytest", e.Python)
-}
-
-// Missing says what the environment lacks and how to install it, "" when
-// nothing: for `doctor`.
-func (e *Env) Missing() string {
-	if e == nil {
-		return "python3 with coverage.py: " + InstallHint
-	}
-	if !e.Pytest {
-		return "pytest (tests run with unittest discovery instead): apt install python3-pytest, or pip install pytest"
-	}
-	return ""
 }
 
 // pyProbe is what the probe script reports about an interpreter.
@@ -305,7 +293,7 @@ func FindPython(ctx context.Context, dir string) (*Env, error) {
 	if len(tried) == 0 {
 		return nil, fmt.Errorf("no Python interpreter found (no python3 on PATH); install Python 3 with coverage.py: apt install python3 python3-coverage python3-pytest")
 	}
-	return nil, fmt.Errorf("no Python with coverage.py found (tried %s); install it: %s", strings.Join(tried, "; "), InstallHint)
+	return nil, fmt.Errorf("no Python with coverage.py found (tried %s); install it: %s", strings.Join(tried, "; "), installHint)
 }
 
 // shebangPython returns the interpreter on the #! line of a script, "" when
