@@ -54,6 +54,9 @@ func TestSign(t *testing.T) {
 `
 
 func TestSourceLineStatesMatchesGoToolCoverColouring(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain; go test without -short runs it")
+	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go toolchain on PATH")

@@ -223,6 +223,9 @@ type crashFixture struct {
 // modes and checks every figure against the go command run with the
 // culprits skipped.
 func TestRunGoRecoversFromTestBinariesThatDie(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain; go test without -short runs it")
+	}
 	needGo(t)
 	fx := &crashFixture{root: t.TempDir()}
 	files := crashFiles

@@ -233,6 +233,9 @@ type shopFixture struct {
 // sprintkit on it in both modes, and checks the figures against the Go
 // toolchain's own.
 func TestRunGoOnARepositoryWithTwoModules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain; go test without -short runs it")
+	}
 	needGo(t)
 	fx := &shopFixture{root: t.TempDir()}
 	writeTree(t, fx.root, shopFiles)
@@ -570,6 +573,9 @@ func TestRunGoInAWorkspaceCoversAcrossModules(t *testing.T) {
 }
 
 func TestRunGoListsABuildFailureAndKeepsTheRest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain; go test without -short runs it")
+	}
 	needGo(t)
 	root := t.TempDir()
 	writeTree(t, root, map[string]string{
@@ -829,6 +835,9 @@ func TestRunGoStopsWhenCancelled(t *testing.T) {
 }
 
 func TestRunGoKeepsGoingPastAModuleWithAMissingDependency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain; go test without -short runs it")
+	}
 	needGo(t)
 	root := t.TempDir()
 	writeTree(t, root, map[string]string{
@@ -872,6 +881,9 @@ func TestFromGoProfilesMergesProfilesGivenUnmerged(t *testing.T) {
 }
 
 func TestRunGoCallsOnPackageForEveryPackageBeforeReturning(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain; go test without -short runs it")
+	}
 	needGo(t)
 	mixed := map[string]string{
 		"go.mod":          "module example.com/m\n\ngo 1.22\n",

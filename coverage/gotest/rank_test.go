@@ -30,6 +30,9 @@ func writeTxtar(t *testing.T, archive, root string) {
 // pick: library code first, test support and entry points weighted down,
 // and first tests with real logic before getters.
 func TestRankWeighsByEvidence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain; go test without -short runs it")
+	}
 	needGo(t)
 	root := t.TempDir()
 	writeTxtar(t, "testdata/rank/evidence.txtar", root)

@@ -356,6 +356,9 @@ var lcovSummaryRe = regexp.MustCompile(`lines\.+: [\d.]+% \((\d+) of (\d+) lines
 // A tracefile from the real producer chain (gcc --coverage, the program
 // run, lcov --capture) imports to the totals `lcov --summary` prints.
 func TestImportLCOVFromGccAndLcov(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs gcc and lcov; go test without -short runs it")
+	}
 	for _, tool := range []string{"gcc", "gcov", "lcov"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("needs %s (apt install gcc lcov)", tool)

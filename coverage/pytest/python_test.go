@@ -109,6 +109,9 @@ func coverageReportTotal(t *testing.T, env *Env, dir string) (stmts, miss int, p
 }
 
 func TestRunPythonMatchesCoverageReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	env := needPython(t)
 	dir := pythonFixture(t)
 	var mu sync.Mutex
@@ -234,6 +237,9 @@ func TestRunPythonMatchesCoverageReport(t *testing.T) {
 }
 
 func TestRunPythonFallsBackToUnittest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	env := *needPython(t)
 	env.Pytest = false
 	dir := pythonFixture(t)
@@ -307,6 +313,9 @@ func TestFindPythonSaysWhatToInstall(t *testing.T) {
 }
 
 func TestFindPythonPassesOverAPythonWithoutCoverage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	real := needPython(t)
 	bin := fakePython(t)
 	t.Setenv("PATH", bin) // the first (and only) python3 on PATH lacks coverage.py
@@ -433,6 +442,9 @@ Ran 5 tests in 0.001s
 }
 
 func TestRunPythonReportsATestModuleThatCannotImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	env := needPython(t)
 	dir := pythonFixture(t)
 	broken := "import nonexistent_module_for_sprintkit\n\n\ndef test_x():\n    pass\n"
@@ -461,6 +473,9 @@ func TestRunPythonReportsATestModuleThatCannotImport(t *testing.T) {
 // Two CI shards of a suite, each reported by coverage.py as JSON, import to
 // what one run of both shards' tests measures.
 func TestImportCoveragePyShardsEqualsOneRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	env := needPython(t)
 	dir := pythonFixture(t)
 	report := func(k string) string {
@@ -502,6 +517,9 @@ func TestImportCoveragePyShardsEqualsOneRun(t *testing.T) {
 // tests is marked "tests exist but did not run" and left out of the
 // targets, instead of being offered as code no test reaches.
 func TestRunPythonMarksTheCodeOfABrokenTestModuleNotRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	env := needPython(t)
 	broken := "import nonexistent_module_for_sprintkit\nfrom calc import (\n    untested,  # the module under test\n)\n\n\ndef test_greet():\n    assert untested.greet('x') == 'hello, x'\n"
 	for _, tc := range []struct {
@@ -585,6 +603,9 @@ func venv(t *testing.T, python, dir string, opts ...string) {
 // command that fixes it; sprintkit does not run the tests with another
 // interpreter that lacks the project's dependencies.
 func TestFindPythonRefusesAProjectVenvWithoutCoverage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	real := needPython(t)
 	t.Setenv("VIRTUAL_ENV", "")
 	dir := pythonFixture(t)
@@ -616,6 +637,9 @@ func TestFindPythonRefusesAProjectVenvWithoutCoverage(t *testing.T) {
 
 // Env.Why says which interpreter runs the tests and why that one.
 func TestFindPythonSaysWhyItChoseTheInterpreter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	real := needPython(t)
 	t.Setenv("VIRTUAL_ENV", "")
 	withVenv := pythonFixture(t)
@@ -644,6 +668,9 @@ func TestFindPythonSaysWhyItChoseTheInterpreter(t *testing.T) {
 // A run that measured nothing, or in which no test module imported, is an
 // error with a hint, never "0.0% of 0 statements".
 func TestRunPythonThatMeasuredNothingIsAnError(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	env := needPython(t)
 	for _, tc := range []struct {
 		name  string
@@ -680,6 +707,9 @@ func TestRunPythonThatMeasuredNothingIsAnError(t *testing.T) {
 // result carries the branch-inclusive figure, equal to coverage report's
 // TOTAL, and says where the setting is; the statement figure stays.
 func TestRunPythonBranchFigureEqualsCoverageReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	env := needPython(t)
 	for _, tc := range []struct{ file, content string }{
 		{".coveragerc", "[run]\nbranch = True\n"},
@@ -743,6 +773,9 @@ func TestPyBranchWhyNamesTheSetting(t *testing.T) {
 // run import alike: no warning, the same package names, the statement total
 // and the branch-inclusive total of `coverage report`.
 func TestCoveragePyReportsImportAlike(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	env := needPython(t)
 	dir := pythonFixture(t)
 	writeFiles(t, dir, map[string]string{
@@ -800,6 +833,9 @@ func TestCoveragePyReportsImportAlike(t *testing.T) {
 // watch-test runs the test file being edited: when it does not import, that
 // is its failing test, not an error of the run.
 func TestRunPythonOnATestFileThatDoesNotImportReportsItsFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
 	env := needPython(t)
 	dir := pythonFixture(t)
 	writeFiles(t, dir, map[string]string{"tests/test_wip.py": "from calc.ops import add, typo_not_there\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"})
