@@ -94,7 +94,7 @@ type Package struct {
 	// IsMain marks a Go main package (or a script entry point).
 	IsMain bool `json:"main,omitempty"`
 	// TestSupport marks helpers that exist for tests, by the evidence
-	// classifyPackage weighs (classify.go); SupportReason says which.
+	// classifyPackage weighs (coverage/gotest/classify.go); SupportReason says which.
 	TestSupport   bool   `json:"test_support,omitempty"`
 	SupportReason string `json:"support_reason,omitempty"`
 	// HasTests reports whether the package has test files of its own.

@@ -32,7 +32,7 @@ import (
 //     same uncovered code, the less covered ranks higher.
 //   - weight: 1 for library code, 0.6 for main packages (commands are
 //     mostly wiring and are tested end to end), 0.2 for test-support code
-//     (by evidence: classify.go, and the project file's test_support), and
+//     (by evidence: coverage/gotest/classify.go, and the project file's test_support), and
 //     ×1.25 for files changed recently when RankOptions.Recent names them.
 //     Generated files, testdata, vendored code and the project file's
 //     exclude paths are left out altogether (real product code, rule a).

@@ -31,3 +31,14 @@ func TestCommitAndCount(t *testing.T) {
 		t.Errorf("Count(3) = %q", got)
 	}
 }
+
+func TestWordAgreesWithTheCount(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "are"}, {1, "is"}, {2, "are"}} {
+		if got := Word(tc.n, "is", "are"); got != tc.want {
+			t.Errorf("Word(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
