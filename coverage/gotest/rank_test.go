@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sprintkit/sprintkit/coverage"
-
 	"golang.org/x/tools/txtar"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 // writeTxtar writes the files of a txtar archive under root.
