@@ -90,12 +90,3 @@ func shQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
-
-// EnvList returns vars as KEY=VALUE strings, to add to an environment.
-func EnvList(vars []EnvVar) []string {
-	out := make([]string, len(vars))
-	for i, v := range vars {
-		out[i] = v.Key + "=" + v.Value
-	}
-	return out
-}

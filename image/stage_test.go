@@ -266,3 +266,12 @@ func TestAnUntidyGoSumIsNeverWrittenByStagingAndStillWorksOffline(t *testing.T) 
 		t.Fatalf("tests after setup: %+v", o)
 	}
 }
+
+// EnvList returns vars as KEY=VALUE strings, to add to an environment.
+func EnvList(vars []EnvVar) []string {
+	out := make([]string, len(vars))
+	for i, v := range vars {
+		out[i] = v.Key + "=" + v.Value
+	}
+	return out
+}

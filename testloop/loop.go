@@ -124,8 +124,6 @@ func Loop(ctx context.Context, opts Options, r Renderer) error {
 // Python project, when no command is given.
 var ErrNoProject = errors.New("neither a Go module (go.mod, go.work) nor a Python project here")
 
-func exists(p string) bool { _, err := os.Stat(p); return err == nil }
-
 type loop struct {
 	opts  Options
 	root  string
