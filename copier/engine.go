@@ -1002,6 +1002,25 @@ func newRunToken() string {
 	return hex.EncodeToString(b[:])
 }
 
+// IsTempName reports whether name has the form of a temporary name of the
+// copier (TempPrefix, 16 hex digits, "-", hex digits). Only a run that was
+// killed (SIGKILL, a crash, a power loss) leaves one behind: on Linux with
+// O_TMPFILE only in the moment between naming a finished file and renaming
+// it into place, elsewhere also while the file is written. The copier never
+// removes one that is not of its own run.
+func IsTempName(name string) bool {
+	rest, ok := strings.CutPrefix(name, TempPrefix)
+	if !ok || len(rest) < 18 || rest[16] != '-' {
+		return false
+	}
+	for i, c := range []byte(rest) {
+		if i != 16 && !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 func appendHex(b []byte, v uint64) []byte {
 	const digits = "0123456789abcdef"
 	var tmp [16]byte

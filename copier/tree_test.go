@@ -257,7 +257,7 @@ func compareTrees(t *testing.T, src, dst string) {
 func noTemporaries(t *testing.T, root string) {
 	t.Helper()
 	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && isTempName(d.Name()) {
+		if err == nil && IsTempName(d.Name()) {
 			t.Errorf("temporary left behind: %s", p)
 		}
 		return nil
@@ -284,22 +284,3 @@ func noPartialFiles(t *testing.T, src, dst string) {
 }
 
 func isRoot() bool { return syscall.Geteuid() == 0 }
-
-// isTempName reports whether name has the form of a temporary name of the
-// copier (TempPrefix, 16 hex digits, "-", hex digits). Only a run that was
-// killed (SIGKILL, a crash, a power loss) leaves one behind: on Linux with
-// O_TMPFILE only in the moment between naming a finished file and renaming
-// it into place, elsewhere also while the file is written. The copier never
-// removes one that is not of its own run.
-func isTempName(name string) bool {
-	rest, ok := strings.CutPrefix(name, TempPrefix)
-	if !ok || len(rest) < 18 || rest[16] != '-' {
-		return false
-	}
-	for i, c := range []byte(rest) {
-		if i != 16 && !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
