@@ -86,8 +86,11 @@ func GoToolchain(ctx context.Context, opts Options) Check {
 	c.Detail = local
 	if opts.GoVersion == "" {
 		c.Status = OK
-		if !opts.Known {
+		switch {
+		case opts.Transport != "":
 			c.Detail = local + " (the go line is checked after the clone)"
+		case !opts.Known:
+			c.Detail = local + " (no go.mod here, so no go line to check)"
 		}
 		return c
 	}

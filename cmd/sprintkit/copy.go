@@ -58,7 +58,7 @@ Example:
    sprintkit copy SRC DST --dry-run --json # what would be done, one JSON object per line
    sprintkit copy SRC DST --delete         # also remove what DST has and SRC lacks`,
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "files copied at once", DefaultText: fmt.Sprint(copier.DefaultWorkers())},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "copy `N` files at once", DefaultText: fmt.Sprint(copier.DefaultWorkers())},
 			&cli.StringSliceFlag{Name: "exclude", Usage: "skip entries matching a gitignore-like `PATTERN` ('*.pyc', 'node_modules/', 'build/out'); repeatable"},
 			&cli.BoolFlag{Name: "checksum", Usage: "compare content, not size and modification time, to decide what is up to date"},
 			&cli.BoolFlag{Name: "delete", Usage: "remove entries of DST that SRC lacks (excluded names are kept), and replace DST's non-empty directories that SRC has as files"},

@@ -61,7 +61,7 @@ Examples:
 			&cli.BoolFlag{Name: "all", Usage: "run the whole suite on every change"},
 			&cli.BoolFlag{Name: "no-clear", Usage: "do not clear the screen between runs"},
 			&cli.BoolFlag{Name: "verbose", Usage: "show each failing test's whole output, not its first 10 lines"},
-			&cli.DurationFlag{Name: "debounce", Value: watcher.DefaultDebounce, Usage: "wait this long after the last change before running"},
+			&cli.DurationFlag{Name: "debounce", Value: watcher.DefaultDebounce, Usage: "wait `D` after the last change before running"},
 			&cli.BoolFlag{Name: "poll", Usage: "poll the tree instead of using file-system notifications"},
 		},
 		Action: func(c *cli.Context) error {
