@@ -659,7 +659,15 @@ func TestUnreadableFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "-test.run=^TestHelperCopyAsNobody$", "-test.v")
-	cmd.Env = append(os.Environ(), "COPIER_HELPER_SRC="+src, "COPIER_HELPER_DST="+dst)
+	// The child runs as nobody: it must not inherit a GOCOVERDIR (set by
+	// go test -cover) that only root can write, or it fails on exit.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOCOVERDIR=") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "COPIER_HELPER_SRC="+src, "COPIER_HELPER_DST="+dst)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
 	if err != nil && strings.Contains(err.Error(), "operation not permitted") {
