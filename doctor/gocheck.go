@@ -84,6 +84,7 @@ func GoToolchain(ctx context.Context, opts Options) Check {
 		local = local[:i]
 	}
 	c.Detail = local
+	c.Found = local
 	if opts.GoVersion == "" {
 		c.Status = OK
 		switch {
