@@ -423,7 +423,14 @@ func TestExcludePatterns(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"[", "!negated", "/"} {
+	m, err := compileExcludes([]string{"*.log", "!keep.log"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.excluded("a/keep.log", "keep.log", false) || !m.excluded("a/x.log", "x.log", false) {
+		t.Errorf("a later !pattern does not re-include what an earlier one excluded")
+	}
+	for _, bad := range []string{"[", "!", "/"} {
 		if _, err := compileExcludes([]string{bad}); err == nil {
 			t.Errorf("pattern %q accepted, want an error", bad)
 		}
