@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
+	"html/template"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -61,4 +63,92 @@ func PatchMarkdown(w io.Writer, pc *patch.Coverage) error {
 	}
 	fmt.Fprintln(ew)
 	return ew.err
+}
+
+type patchView struct {
+	page
+	Ref                            string
+	Statements, Covered, Uncovered int
+	Bar                            bar
+	Files                          []patchFileView
+}
+
+type patchFileView struct {
+	Path, Href          string
+	Statements, Covered int
+	Uncovered           string
+	Unavailable         string
+	Rows                template.HTML
+}
+
+// patchContext is how many unchanged lines show around changed ones.
+const patchContext = 2
+
+// patchPage is the "Your change" page, patch.html at the top of the site.
+func (s *site) patchPage(pc *patch.Coverage) *patchView {
+	v := &patchView{page: s.page("Your change — "+s.project, ""), Ref: short(pc.Ref),
+		Statements: pc.Statements, Covered: pc.Covered, Uncovered: pc.Uncovered(), Bar: mkBar(pc.Percent)}
+	for _, f := range pc.Files {
+		fv := patchFileView{Path: f.Path, Statements: f.Statements, Covered: f.Covered,
+			Uncovered: strings.TrimPrefix(uncoveredText(f), "uncovered: ")}
+		if len(f.Uncovered) == 0 {
+			fv.Uncovered = ""
+		}
+		if cf := s.byName[f.Path]; cf != nil {
+			fv.Href = s.filePage[cf]
+		}
+		src, problem := s.readSource(f.Path)
+		if problem != "" {
+			fv.Unavailable = problem
+		} else {
+			fv.Rows = patchRows(src, f)
+		}
+		v.Files = append(v.Files, fv)
+	}
+	return v
+}
+
+// patchRows writes the changed lines of f with patchContext lines around
+// them, like writeSourceRows: covered, uncovered and partly covered new
+// statements carry the source page's classes, changed lines without a
+// statement "n", unchanged lines none; "⋯" marks the lines left out.
+func patchRows(src []byte, f *patch.File) template.HTML {
+	lines := strings.Split(strings.TrimSuffix(string(src), "\n"), "\n")
+	changed := map[int]bool{}
+	for _, l := range f.Changed {
+		changed[l] = true
+	}
+	show := make([]bool, len(lines)+1)
+	for _, l := range f.Changed {
+		for i := max(1, l-patchContext); i <= min(len(lines), l+patchContext); i++ {
+			show[i] = true
+		}
+	}
+	var b bytes.Buffer
+	gap := false
+	for i := 1; i <= len(lines); i++ {
+		if !show[i] {
+			gap = true
+			continue
+		}
+		if gap && b.Len() > 0 {
+			b.WriteString("<span class=\"gap\">⋯\n</span>")
+		}
+		gap = false
+		class := ""
+		switch st, ok := f.States[i]; {
+		case ok:
+			class = lineClass[st]
+		case changed[i]:
+			class = "n"
+		}
+		fmt.Fprintf(&b, `<span id="L%d" data-line="%d"`, i, i)
+		if class != "" {
+			fmt.Fprintf(&b, ` class="%s"`, class)
+		}
+		b.WriteString(">")
+		template.HTMLEscape(&b, []byte(strings.TrimSuffix(lines[i-1], "\r")))
+		b.WriteString("\n</span>")
+	}
+	return template.HTML(b.String())
 }

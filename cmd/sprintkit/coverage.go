@@ -227,7 +227,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 				return fmt.Errorf("coverage: %w", err)
 			}
 		}
-		index, err := pipeline.Report(ctx, out, r, all, ev)
+		index, err := pipeline.ReportPatch(ctx, out, r, all, pc, ev)
 		if err != nil {
 			return fmt.Errorf("coverage: %w", err)
 		}
