@@ -35,7 +35,9 @@
 // The git CLI (`git diff -U0 -M REF` plus `git ls-files --others
 // --exclude-standard`) is the default; go-git is the fallback when git is not
 // on PATH. bench/diff.sh measures both on a generated repository of 10,000
-// files with about 50 changed; the git CLI was the faster (see the
-// script's output and README's Benchmarks). SPRINTKIT_DIFF=go-git forces the
-// fallback, for that script and for debugging.
+// files with 50 changed (committed, staged, unstaged, untracked), and checks
+// that both find the same lines: go-git took a median 3.5 times as long as the
+// git CLI (0.47s against 0.13s; go-git's status hashes every file of the
+// tree, git reads its index's stat data), so the git CLI is the default.
+// SPRINTKIT_DIFF=go-git (or =git) chooses, for debugging.
 package patch

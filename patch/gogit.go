@@ -140,7 +140,10 @@ func lineDiff(rel, old, cur string, exists bool) fileDiff {
 // with a trailing slash, or "" for the root itself.
 func subdir(root, dir string) (string, error) {
 	r, err1 := filepath.EvalSymlinks(root)
-	d, err2 := filepath.EvalSymlinks(dir)
+	d, err2 := filepath.Abs(dir)
+	if err2 == nil {
+		d, err2 = filepath.EvalSymlinks(d)
+	}
 	if err := errors.Join(err1, err2); err != nil {
 		return "", fmt.Errorf("locate %s in its repository: %w", dir, err)
 	}
