@@ -140,6 +140,10 @@ func runGit(ctx context.Context, dir string, args ...string) ([]byte, error) {
 }
 
 func diffGitCLI(ctx context.Context, dir, ref string) ([]fileDiff, error) {
+	if _, err := runGit(ctx, dir, "rev-parse", "--git-dir"); err != nil {
+		return nil, hint.With(fmt.Errorf("%s is not in a git repository: %w", dir, err),
+			"the change is measured against git history: run it in a git checkout")
+	}
 	if _, err := runGit(ctx, dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
 		return nil, hint.With(fmt.Errorf("diff against %s: not a commit of the repository at %s", ref, dir),
 			"give a commit, branch or tag that exists here (git log --oneline shows them)")

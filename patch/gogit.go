@@ -26,7 +26,8 @@ import (
 func diffGoGit(dir, ref string) ([]fileDiff, error) {
 	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
 	if err != nil {
-		return nil, fmt.Errorf("open the repository at %s: %w", dir, err)
+		return nil, hint.With(fmt.Errorf("%s is not in a git repository: %w", dir, err),
+			"the change is measured against git history: run it in a git checkout")
 	}
 	wt, err := repo.Worktree()
 	if err != nil {
