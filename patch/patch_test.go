@@ -149,6 +149,12 @@ func Fresh(x int) string {
 	if x > 10 {
 		return "big"
 	}
+	switch x {
+	case 1:
+		return "one"
+	case 2, 3:
+		return "few"
+	}
 	s := "small"
 	return s
 }
@@ -158,8 +164,8 @@ func Fresh(x int) string {
 import "testing"
 
 func TestFresh(t *testing.T) {
-	if Fresh(1) != "small" {
-		t.Fatal("1")
+	if Fresh(2) != "few" || Fresh(5) != "small" {
+		t.Fatal("2, 5")
 	}
 }
 `)
@@ -368,7 +374,7 @@ func TestCompute(t *testing.T) {
 		{"a renamed file counts only its changed line", "calc/renamed.go", 1, 0},
 		{"a deleted file counts nothing", "calc/gone.go", 0, 0},
 		{"a change in a file with no statements counts nothing", "calc/types.go", 0, 0},
-		{"an untracked new file counts whole", "calc/fresh.go", 4, 3},
+		{"an untracked new file counts whole, case clauses too", "calc/fresh.go", 7, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
