@@ -101,7 +101,7 @@ func (s *site) patchPage(pc *patch.Coverage) *patchView {
 		if problem != "" {
 			fv.Unavailable = problem
 		} else {
-			fv.Rows = patchRows(src, f)
+			fv.Rows = patchRows(src, f, fmt.Sprintf("f%d-", len(v.Files)+1))
 		}
 		v.Files = append(v.Files, fv)
 	}
@@ -112,7 +112,10 @@ func (s *site) patchPage(pc *patch.Coverage) *patchView {
 // them, like writeSourceRows: covered, uncovered and partly covered new
 // statements carry the source page's classes, changed lines without a
 // statement "n", unchanged lines none; "⋯" marks the lines left out.
-func patchRows(src []byte, f *patch.File) template.HTML {
+//
+// Each line's id is idPrefix+"L"+number, unique on the page; data-line
+// holds the number the margin shows (a gap breaks the CSS line counter).
+func patchRows(src []byte, f *patch.File, idPrefix string) template.HTML {
 	lines := strings.Split(strings.TrimSuffix(string(src), "\n"), "\n")
 	changed := map[int]bool{}
 	for _, l := range f.Changed {
@@ -142,7 +145,7 @@ func patchRows(src []byte, f *patch.File) template.HTML {
 		case changed[i]:
 			class = "n"
 		}
-		fmt.Fprintf(&b, `<span id="L%d" data-line="%d"`, i, i)
+		fmt.Fprintf(&b, `<span id="%sL%d" data-line="%d"`, idPrefix, i, i)
 		if class != "" {
 			fmt.Fprintf(&b, ` class="%s"`, class)
 		}
