@@ -20,8 +20,11 @@ type Session struct {
 }
 
 // Measure adds r's files to the session and returns the patch coverage of
-// the change against s.Ref over every file measured so far.
-func (s *Session) Measure(ctx context.Context, r *coverage.Result) (*Coverage, error) {
+// the change against s.Ref over every file measured so far. A partial r
+// (only some tests ran: watch-test's run of changed Python test files)
+// adds what its tests ran to what the session has for a file whose blocks
+// are the same, rather than replacing it: the other tests did not change.
+func (s *Session) Measure(ctx context.Context, r *coverage.Result, partial bool) (*Coverage, error) {
 	if s.files == nil {
 		s.files = map[string]*coverage.File{}
 	}
@@ -30,9 +33,15 @@ func (s *Session) Measure(ctx context.Context, r *coverage.Result) (*Coverage, e
 			continue
 		}
 		for _, f := range p.Files {
-			if f.Rel != "" {
-				s.files[f.Rel] = f
+			if f.Rel == "" {
+				continue
 			}
+			if old := s.files[f.Rel]; partial && old != nil {
+				if merged, ok := union(old, f); ok {
+					f = merged
+				}
+			}
+			s.files[f.Rel] = f
 		}
 	}
 	b := s.Backend
@@ -48,4 +57,24 @@ func (s *Session) Measure(ctx context.Context, r *coverage.Result) (*Coverage, e
 		all.Packages[0].Files = append(all.Packages[0].Files, f)
 	}
 	return Compute(all, ch), nil
+}
+
+// union is a copy of b where a block also counts as run when it ran in a;
+// ok is false when the two do not have the same blocks.
+func union(a, b *coverage.File) (*coverage.File, bool) {
+	if len(a.Blocks) != len(b.Blocks) {
+		return nil, false
+	}
+	out := *b
+	out.Blocks = append(out.Blocks[:0:0], b.Blocks...)
+	for i, blk := range a.Blocks {
+		o := &out.Blocks[i]
+		if blk.StartLine != o.StartLine || blk.StartCol != o.StartCol || blk.EndLine != o.EndLine || blk.EndCol != o.EndCol || blk.NumStmt != o.NumStmt {
+			return nil, false
+		}
+		if o.Count == 0 {
+			o.Count = blk.Count
+		}
+	}
+	return &out, true
 }

@@ -44,9 +44,10 @@ type Options struct {
 	// Warn receives one-line warnings (the watcher's fallback to polling).
 	Warn func(string)
 	// Patch, when set, is called with the coverage each finished run
-	// measured (not with --cmd); what it returns is the run's
-	// Report.Patch, nil when it has nothing to say.
-	Patch func(ctx context.Context, r *coverage.Result) *patch.Coverage
+	// measured (not with --cmd), partial when only some tests ran (see
+	// Report.Partial); what it returns is the run's Report.Patch, nil when
+	// it has nothing to say.
+	Patch func(ctx context.Context, r *coverage.Result, partial bool) *patch.Coverage
 }
 
 // Renderer shows the loop's progress. Its methods are called from one
@@ -520,7 +521,7 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 // patch measures the change with the run's result through Options.Patch.
 func (l *loop) patch(ctx context.Context, rep *Report, res *coverage.Result) {
 	if l.opts.Patch != nil && ctx.Err() == nil {
-		rep.Patch = l.opts.Patch(ctx, res)
+		rep.Patch = l.opts.Patch(ctx, res, rep.Partial)
 	}
 }
 

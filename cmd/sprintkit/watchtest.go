@@ -151,7 +151,7 @@ func runWatchTest(c *cli.Context, dir string) error {
 // watchPatch returns the hook that measures the change after each run,
 // against the baseline's commit or HEAD; nil outside a git checkout. A
 // failing diff is reported once, then the runs go on without the line.
-func watchPatch(root string, b *coverage.Baseline, warn func(string)) func(context.Context, *coverage.Result) *patch.Coverage {
+func watchPatch(root string, b *coverage.Baseline, warn func(string)) func(context.Context, *coverage.Result, bool) *patch.Coverage {
 	ref := "HEAD"
 	if b != nil && b.Commit != "" {
 		ref = b.Commit
@@ -161,8 +161,8 @@ func watchPatch(root string, b *coverage.Baseline, warn func(string)) func(conte
 	}
 	s := &patch.Session{Root: root, Ref: ref}
 	var once sync.Once
-	return func(ctx context.Context, r *coverage.Result) *patch.Coverage {
-		pc, err := s.Measure(ctx, r)
+	return func(ctx context.Context, r *coverage.Result, partial bool) *patch.Coverage {
+		pc, err := s.Measure(ctx, r, partial)
 		if err != nil {
 			if ctx.Err() == nil {
 				once.Do(func() { warn(fmt.Sprintf("your change: %v", err)) })
