@@ -121,6 +121,7 @@ type coverageOptions struct {
 	Diff           bool
 	DiffRef        string
 	FailUnderPatch float64
+	failUnderSet   bool
 }
 
 func (o *coverageOptions) validate() error {

@@ -19,7 +19,7 @@ import (
 var diffFlags = []cli.Flag{
 	&cli.BoolFlag{Name: "diff", Usage: "also measure your change: the statements on lines added or changed since the baseline's commit (or HEAD), and which ran"},
 	&cli.StringFlag{Name: "diff-ref", Usage: "measure the change against `REF` (a commit, branch or tag) instead of the baseline's commit (implies --diff)"},
-	&cli.Float64Flag{Name: "fail-under-patch", Value: -1, Usage: "exit 1 when less than `PCT` percent of the change's new statements ran (implies --diff)"},
+	&cli.Float64Flag{Name: "fail-under-patch", DefaultText: "off", Usage: "exit 1 when less than `PCT` percent of the change's new statements ran (implies --diff)"},
 }
 
 const diffHelp = `
@@ -38,12 +38,16 @@ pre-commit hook or CI.`
 // diffOptions fill the patch part of coverageOptions from c.
 func diffOptions(c *cli.Context, o *coverageOptions) {
 	o.DiffRef = c.String("diff-ref")
-	o.FailUnderPatch = c.Float64("fail-under-patch")
-	o.Diff = c.Bool("diff") || o.DiffRef != "" || o.FailUnderPatch >= 0
+	o.FailUnderPatch = -1
+	if c.IsSet("fail-under-patch") {
+		o.FailUnderPatch = c.Float64("fail-under-patch")
+		o.failUnderSet = true
+	}
+	o.Diff = c.Bool("diff") || o.DiffRef != "" || o.failUnderSet
 }
 
 func (o *coverageOptions) validateDiff() error {
-	if o.FailUnderPatch > 100 || (o.FailUnderPatch < 0 && o.FailUnderPatch != -1) {
+	if o.failUnderSet && (o.FailUnderPatch < 0 || o.FailUnderPatch > 100) {
 		return usagef("--fail-under-patch %g: want a percentage from 0 to 100", o.FailUnderPatch)
 	}
 	return nil
