@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/sprintkit/sprintkit/internal/human"
+
 	"bytes"
 	"fmt"
 	"html/template"
@@ -17,7 +19,7 @@ import (
 func PatchTable(w io.Writer, pc *patch.Coverage, color bool) error {
 	p := painter(color)
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "%s (against %s): ", p.paint(ansiBold, "Your change"), short(pc.Ref))
+	fmt.Fprintf(ew, "%s (against %s): ", p.paint(ansiBold, "Your change"), human.Commit(pc.Ref))
 	if pc.Statements == 0 {
 		fmt.Fprint(ew, "no new statements\n\n")
 		return ew.err
@@ -46,7 +48,7 @@ func uncoveredText(f *patch.File) string {
 // PatchMarkdown writes the "Your change" section for the Markdown report.
 func PatchMarkdown(w io.Writer, pc *patch.Coverage) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "## Your change\n\nAgainst `%s`: ", short(pc.Ref))
+	fmt.Fprintf(ew, "## Your change\n\nAgainst `%s`: ", human.Commit(pc.Ref))
 	if pc.Statements == 0 {
 		fmt.Fprint(ew, "no new statements.\n\n")
 		return ew.err
@@ -86,7 +88,7 @@ const patchContext = 2
 
 // patchPage is the "Your change" page, patch.html at the top of the site.
 func (s *site) patchPage(pc *patch.Coverage) *patchView {
-	v := &patchView{page: s.page("Your change — "+s.project, ""), Ref: short(pc.Ref),
+	v := &patchView{page: s.page("Your change — "+s.project, ""), Ref: human.Commit(pc.Ref),
 		Statements: pc.Statements, Covered: pc.Covered, Uncovered: pc.Uncovered(), Bar: mkBar(pc.Percent)}
 	for _, f := range pc.Files {
 		fv := patchFileView{Path: f.Path, Statements: f.Statements, Covered: f.Covered,
