@@ -68,7 +68,8 @@ Examples:
    sprintkit watch-test --cmd 'make test' # any command, re-run on change
    sprintkit watch-test --all             # always the whole suite`,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per line: ready, run, package, result, done"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output as `text|json` (json: one object per line: ready, run, package, result, done)"},
+			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.StringFlag{Name: "cmd", Usage: "run this shell `COMMAND` on every change instead of the tests"},
 			&cli.BoolFlag{Name: "all", Usage: "run the whole suite on every change"},
 			&cli.BoolFlag{Name: "no-clear", Usage: "do not clear the screen between runs"},
@@ -97,6 +98,11 @@ Examples:
 
 func runWatchTest(c *cli.Context, dir string) error {
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
+	format, err := jsonFormat(c, "watch-test", "text")
+	if err != nil {
+		return err
+	}
+	asJSON := format == "json"
 	warn := func(msg string) { fmt.Fprintf(stderr, "sprintkit: warning: %s\n", msg) }
 	opts := testloop.Options{
 		Dir:      dir,
@@ -123,7 +129,7 @@ func runWatchTest(c *cli.Context, dir string) error {
 		case err == nil:
 			opts.Baseline = &b
 		case errors.Is(err, fs.ErrNotExist):
-			if c.Bool("json") {
+			if asJSON {
 				warn("no baseline (.sprintkit/baseline.json): coverage without a change, every failure new; run 'sprintkit setup .' to record one")
 			}
 		default:
@@ -134,7 +140,7 @@ func runWatchTest(c *cli.Context, dir string) error {
 		opts.Patch = watchPatch(abs, opts.Baseline, warn)
 	}
 	var r testloop.Renderer
-	if c.Bool("json") {
+	if asJSON {
 		r = &testloop.JSON{W: stdout}
 	} else {
 		r = &testloop.Screen{W: stdout, Terminal: termui.IsTerminal(stdout), NoClear: c.Bool("no-clear"),
