@@ -621,6 +621,9 @@ type fileView struct {
 	FuncItems   template.HTML
 	Unavailable string
 	Note        string
+	// NotRun says why this file's tests did not run (a Python test module
+	// that failed to import): its red lines are not "no test reaches it".
+	NotRun string
 	// src and states are written as the rows of the source table by
 	// writeSourceRows, between the file-head and file-tail templates.
 	src    []byte
@@ -697,6 +700,7 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 			Statements: fn.Statements, Covered: fn.Covered})
 	}
 
+	v.NotRun = f.NotRun
 	var src []byte
 	switch {
 	case s.r.Root == "" || f.Rel == "":
