@@ -30,6 +30,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			env.Setenv("GOTOOLCHAIN", "local")
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("GOROOT_BIN", filepath.Dir(gobin))
+			if repo, err := filepath.Abs(filepath.Join("..", "..")); err == nil {
+				env.Setenv("REPO", repo) // this checkout, for the README's own commands
+			}
 			if gobin != "" {
 				env.Setenv("PATH", filepath.Dir(gobin)+string(os.PathListSeparator)+env.Getenv("PATH"))
 			}
