@@ -31,7 +31,7 @@
 // over the entry it replaces; elsewhere (or where the filesystem has no
 // O_TMPFILE) it is written under a temporary name and renamed. A temporary
 // name is TempPrefix, 16 random hex digits drawn for each run, "-" and a
-// counter (see IsTempName), and a run removes only its own temporaries, on
+// counter (TempPrefix, 16 hex digits, "-", a counter), and a run removes only its own temporaries, on
 // error and on cancellation. A name that merely looks like one is the
 // user's: it is copied from the source and kept in the destination like any
 // other. Only a run that is killed (SIGKILL, a crash) can leave one behind:
@@ -79,7 +79,7 @@ import (
 )
 
 // TempPrefix starts the name of every temporary file the copier writes;
-// the run's random token follows (see IsTempName). An entry named so by the
+// the run's random token follows (TempPrefix, 16 hex digits, "-", a counter). An entry named so by the
 // user is copied and kept like any other.
 const TempPrefix = ".sprintkit.tmp-"
 

@@ -435,7 +435,11 @@ func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int)
 			parts = append(parts, s)
 		}
 		if partial := len(open) - untested; partial > 0 {
-			parts = append(parts, fmt.Sprintf("%d more %s partly covered", partial, human.Word(partial, "is", "are")))
+			more := ""
+			if untested > 0 {
+				more = "more "
+			}
+			parts = append(parts, fmt.Sprintf("%d %s%s partly covered", partial, more, human.Word(partial, "is", "are")))
 		}
 		switch {
 		case len(open) == 0:

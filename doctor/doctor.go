@@ -44,6 +44,9 @@ type Check struct {
 	Status Status `json:"status"`
 	Detail string `json:"detail"`
 	Hint   string `json:"hint,omitempty"`
+	// Found is the version the check found, when it looks for one
+	// ("go1.26.8" for the Go toolchain).
+	Found string `json:"found,omitempty"`
 }
 
 // Options describe the machine-facing facts of a project. A zero Options

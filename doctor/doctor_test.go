@@ -78,7 +78,7 @@ func TestGoToolchain(t *testing.T) {
 		hint   string
 	}{
 		{"a go line older than the toolchain passes", true, "1.21", env("GOTOOLCHAIN=local"), OK, "(go.mod: go 1.21)", ""},
-		{"before the clone the go line is checked later", false, "", env(), OK, "checked after the clone", ""},
+		{"outside a project there is no go line to check", false, "", env(), OK, "no go.mod here", ""},
 		{"a too-new go line with GOTOOLCHAIN=local fails up front", true, "1.99", env("GOTOOLCHAIN=local"), Fail, "GOTOOLCHAIN=local will not fetch", "install go1.99"},
 		{"a too-new go line with GOPROXY=off fails: no way to download", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY=off"), Fail, "GOPROXY=off", "go.dev/dl"},
 		{"a too-new go line with an unreachable proxy fails", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY=http://127.0.0.1:1"), Fail, "unreachable", "connect to the network"},

@@ -84,10 +84,14 @@ func GoToolchain(ctx context.Context, opts Options) Check {
 		local = local[:i]
 	}
 	c.Detail = local
+	c.Found = local
 	if opts.GoVersion == "" {
 		c.Status = OK
-		if !opts.Known {
+		switch {
+		case opts.Transport != "":
 			c.Detail = local + " (the go line is checked after the clone)"
+		case !opts.Known:
+			c.Detail = local + " (no go.mod here, so no go line to check)"
 		}
 		return c
 	}

@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"go/version"
+	"github.com/sprintkit/sprintkit/doctor"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -25,28 +25,18 @@ type ToolchainCheck struct {
 	Problem string // why not OK, for a person
 }
 
-// CheckToolchain runs `go env GOVERSION` (with GOTOOLCHAIN=local, so that it
-// never tries to switch or download) and compares it with the go line.
+// CheckToolchain checks the local go against the go line with the network
+// off: doctor's Go toolchain check with GOTOOLCHAIN=local, so that it never
+// tries to switch or download.
 func CheckToolchain(ctx context.Context, env []string, goLine string) ToolchainCheck {
-	tc := ToolchainCheck{}
+	c := doctor.GoToolchain(ctx, doctor.Options{Env: setEnv(env, "GOTOOLCHAIN", "local"), Known: true, Go: true, GoVersion: goLine})
+	tc := ToolchainCheck{Local: c.Found, OK: c.Status != doctor.Fail}
 	if goLine != "" {
 		tc.Required = "go" + goLine
 	}
-	out, err := goCmdOutput(ctx, "", setEnv(env, "GOTOOLCHAIN", "local"), "env", "GOVERSION")
-	if err != nil {
-		tc.Problem = "no usable go command: " + err.Error()
-		return tc
+	if !tc.OK {
+		tc.Problem = c.Detail + "; with no network go cannot download a newer toolchain"
 	}
-	tc.Local = strings.TrimSpace(string(out))
-	if tc.Required == "" || !version.IsValid(tc.Required) || !version.IsValid(tc.Local) {
-		tc.OK = true
-		return tc
-	}
-	if version.Compare(tc.Local, tc.Required) < 0 {
-		tc.Problem = fmt.Sprintf("the project needs %s or newer (go.mod says go %s) and this machine has %s; with no network go cannot download a newer toolchain", tc.Required, goLine, tc.Local)
-		return tc
-	}
-	tc.OK = true
 	return tc
 }
 

@@ -24,6 +24,7 @@ import (
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/templates"
+	"github.com/sprintkit/sprintkit/patch"
 )
 
 // HTMLOptions shapes the static HTML site.
@@ -38,6 +39,9 @@ type HTMLOptions struct {
 	// file whose page leaves something out: a source outside the checkout,
 	// or coverage data past the end of the source.
 	Warn func(msg string)
+	// Patch, when set, adds the "Your change" page, patch.html (patch.go),
+	// linked from the index.
+	Patch *patch.Coverage
 }
 
 // The site's layout. Every page name comes from pageNamer, so any package
@@ -477,12 +481,13 @@ type indexView struct {
 	Failed     []coverage.TestResult
 	Warnings   []string
 	Crashes    []string // CrashNotes: test binaries that died
+	Patch      *patch.Coverage
 }
 
 func (s *site) index() *indexView {
 	v := &indexView{page: s.page(s.project+" — sprint targets", ""), CommitFull: s.commit,
 		Total: s.r.Total, Bar: mkBar(s.r.Total.Percent), Targets: s.targetViews("", s.targets, firstTests), Failed: s.r.Failed(), Warnings: s.r.Warnings,
-		Crashes: CrashNotes(s.r)}
+		Crashes: CrashNotes(s.r), Patch: s.opts.Patch}
 	v.Kind = "packages"
 	if len(s.targets) > 0 {
 		v.Kind = s.targets[0].Kind + "s"
@@ -616,6 +621,9 @@ type fileView struct {
 	FuncItems   template.HTML
 	Unavailable string
 	Note        string
+	// NotRun says why this file's tests did not run (a Python test module
+	// that failed to import): its red lines are not "no test reaches it".
+	NotRun string
 	// src and states are written as the rows of the source table by
 	// writeSourceRows, between the file-head and file-tail templates.
 	src    []byte
@@ -692,6 +700,7 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 			Statements: fn.Statements, Covered: fn.Covered})
 	}
 
+	v.NotRun = f.NotRun
 	var src []byte
 	switch {
 	case s.r.Root == "" || f.Rel == "":
@@ -848,6 +857,9 @@ func (s *site) write(ctx context.Context, tmpl *template.Template, root string) 
 		render func(w *bufio.Writer) error
 	}
 	jobs := []job{{"index.html", func(w *bufio.Writer) error { return tmpl.ExecuteTemplate(w, "index.html", s.index()) }}}
+	if pc := s.opts.Patch; pc != nil {
+		jobs = append(jobs, job{"patch.html", func(w *bufio.Writer) error { return tmpl.ExecuteTemplate(w, "patch.html", s.patchPage(pc)) }})
+	}
 	for _, p := range s.r.Packages {
 		jobs = append(jobs, job{s.pkgPage[p], func(w *bufio.Writer) error { return tmpl.ExecuteTemplate(w, "package.html", s.packagePage(p)) }})
 		for _, f := range p.Files {

@@ -620,3 +620,41 @@ func TestFilePagesAreNamedAfterTheirPathInTheProject(t *testing.T) {
 		}
 	}
 }
+
+// A file whose tests did not run (a Python test module that failed to
+// import) says so on its page, so its red lines do not read as "no test
+// reaches it"; a file whose tests ran says nothing of the kind.
+func TestHTMLFilePageSaysWhenItsTestsDidNotRun(t *testing.T) {
+	r := shopResult(t)
+	var notRun, ran *coverage.File
+	for _, p := range r.Packages {
+		for _, f := range p.Files {
+			if f.Rel == "" {
+				continue
+			}
+			if notRun == nil {
+				notRun = f
+			} else if ran == nil {
+				ran = f
+			}
+		}
+	}
+	if notRun == nil || ran == nil {
+		t.Fatal("the fixture has fewer than two files with a source")
+	}
+	notRun.NotRun = "tests/test_cart.py failed to import"
+	dir := writeSite(t, r, nil, HTMLOptions{})
+	read := func(f *coverage.File) string {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(pageOf(t, r, f.Rel))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if page := read(notRun); !strings.Contains(page, "Tests exist for this file but did not run (tests/test_cart.py failed to import)") {
+		t.Errorf("the page of %s does not say its tests did not run", notRun.Rel)
+	}
+	if page := read(ran); strings.Contains(page, "did not run") {
+		t.Errorf("the page of %s says its tests did not run", ran.Rel)
+	}
+}

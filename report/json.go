@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/patch"
 )
 
 // The JSON contract (`sprintkit coverage --format json`), stable for scripts:
@@ -54,6 +55,8 @@ type jsonDoc struct {
 	Warnings         []string              `json:"warnings,omitempty"`
 
 	Branch *coverage.BranchCounts `json:"branch,omitempty"` // branch-inclusive figure, when measured
+	// Patch is the coverage of the working tree's change (coverage --diff).
+	Patch *patch.Coverage `json:"patch,omitempty"`
 }
 
 type jsonPackage struct {
@@ -73,7 +76,14 @@ type jsonFile struct {
 
 // JSON writes r and its targets as the JSON contract above.
 func JSON(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
-	doc := jsonDoc{
+	return JSONWithPatch(w, r, targets, nil)
+}
+
+// JSONWithPatch is JSON with a "patch" object: {"ref", "statements",
+// "covered", "percent", "files": [{"path", "statements", "covered",
+// "percent", "uncovered": [{"from", "to"}]}]}; nil leaves it out.
+func JSONWithPatch(w io.Writer, r *coverage.Result, targets []coverage.Target, pc *patch.Coverage) error {
+	doc := jsonDoc{Patch: pc,
 		Type: "coverage", Version: 1,
 		Project: r.Project, Commit: r.Commit, Generated: r.Generated,
 		Language: r.Language, Mode: r.Mode, Total: r.Total, NoDataStatements: r.NoDataStatements, Branch: r.Branch,

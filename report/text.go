@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/sprintkit/sprintkit/coverage"
 )
@@ -37,8 +37,13 @@ func (p painter) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
-func (p painter) percent(v float64) string {
-	s := fmt.Sprintf("%5.1f%%", v)
+// percent is v as " 42.0%", coloured by how covered it is.
+func (p painter) percent(v float64) string { return p.colourBy(v, fmt.Sprintf("%5.1f%%", v)) }
+
+// percentTight is v as "42.0%", coloured the same way.
+func (p painter) percentTight(v float64) string { return p.colourBy(v, fmt.Sprintf("%.1f%%", v)) }
+
+func (p painter) colourBy(v float64, s string) string {
 	switch {
 	case v < 50:
 		return p.paint(ansiRed, s)
@@ -62,11 +67,11 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 		head += " @ " + human.Commit(r.Commit)
 	}
 	fmt.Fprintf(ew, "%s: %s of %d statements covered", p.paint(ansiBold, head),
-		strings.TrimSpace(p.percent(r.Total.Percent)), r.Total.Statements)
-	fmt.Fprintf(ew, " (%d packages)\n", len(r.Packages))
+		(p.percentTight(r.Total.Percent)), r.Total.Statements)
+	fmt.Fprintf(ew, " (%s)\n", human.Count(len(r.Packages), "package", "packages"))
 	if b := r.Branch; b != nil {
 		fmt.Fprintf(ew, "with branches: %s of %d statements and %d branches (%s); the figure above counts statements\n",
-			strings.TrimSpace(p.percent(b.Percent)), r.Total.Statements, b.Branches, b.Why)
+			(p.percentTight(b.Percent)), r.Total.Statements, b.Branches, b.Why)
 	}
 	if s := noDataSummary(r); s != "" {
 		fmt.Fprintln(ew, s)
@@ -80,17 +85,17 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 		}
 	} else {
 		fmt.Fprintf(ew, "\nsprint targets (%s):\n", targets[0].Kind+"s")
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "RANK\tTARGET\tCOVER\tUNCOVERED\tSCORE")
+		var tw columns
+		tw.add("RANK", "TARGET", "COVER", "UNCOVERED", "SCORE")
 		rerun := recoveredSet(r)
 		for _, t := range targets {
 			name := t.Name
 			if rerun[t.Package] || rerun[t.Name] {
 				name += " *" // re-run without the tests that killed it; see the notes
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%d/%d\t%.1f\n", t.Rank, name, p.percent(t.Percent), t.Uncovered, t.Statements, t.Score)
+			tw.add(strconv.Itoa(t.Rank), name, p.percent(t.Percent), fmt.Sprintf("%d/%d", t.Uncovered, t.Statements), fmt.Sprintf("%.1f", t.Score))
 		}
-		tw.Flush()
+		tw.write(ew)
 		fmt.Fprintln(ew)
 		for _, t := range targets {
 			fmt.Fprintf(ew, "%d. %s\n   why: %s\n", t.Rank, p.paint(ansiBold, t.Name), t.Reason)

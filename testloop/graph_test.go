@@ -116,6 +116,9 @@ func TestPackageOfAFile(t *testing.T) {
 }
 
 func TestGraphIsStaleWhenImportsOrModulesChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain on a fixture; go test without -short runs it")
+	}
 	tests := []struct {
 		name  string
 		edit  func(dir string) error

@@ -21,6 +21,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/internal/proc"
+	"github.com/sprintkit/sprintkit/patch"
 	"github.com/sprintkit/sprintkit/watcher"
 	"golang.org/x/tools/cover"
 )
@@ -44,6 +45,11 @@ type Options struct {
 	Baseline *coverage.Baseline
 	// Warn receives one-line warnings (the watcher's fallback to polling).
 	Warn func(string)
+	// Patch, when set, is called with the coverage each finished run
+	// measured (not with --cmd), partial when only some tests ran (see
+	// Report.Partial); what it returns is the run's Report.Patch, nil when
+	// it has nothing to say.
+	Patch func(ctx context.Context, r *coverage.Result, partial bool) *patch.Coverage
 }
 
 // Renderer shows the loop's progress. Its methods are called from one
@@ -459,6 +465,7 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 		}
 		rep.Partial = len(tests) > 0
 		rep.Packages = buildReport(run, res, l.opts.Baseline, rep.Partial)
+		l.patch(ctx, rep, res)
 		return rep
 	}
 	// Every importer of a package in the set is in the set, so measuring
@@ -506,8 +513,16 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 	}
 	if res != nil {
 		rep.Packages = buildReport(run, res, l.opts.Baseline, false)
+		l.patch(ctx, rep, res)
 	}
 	return rep
+}
+
+// patch measures the change with the run's result through Options.Patch.
+func (l *loop) patch(ctx context.Context, rep *Report, res *coverage.Result) {
+	if l.opts.Patch != nil && ctx.Err() == nil {
+		rep.Patch = l.opts.Patch(ctx, res, rep.Partial)
+	}
 }
 
 // mergeResults adds the tests and the coverage of b to a (a may be nil).

@@ -40,6 +40,9 @@ func (r *recorder) Finish(rep *Report)       { r.reports <- rep }
 const waitLimit = 2 * time.Minute // a hang guard, not a timing assertion
 
 func TestLoopRunsTheAffectedTestsAndStopsCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain on a fixture; go test without -short runs it")
+	}
 	dir := writeFixture(t)
 	before := runtime.NumGoroutine()
 	rec := newRecorder()
@@ -127,6 +130,9 @@ func TestLoopRefusesADirectoryWithNothingToTest(t *testing.T) {
 }
 
 func TestLoopRunsAChangedPythonTestFileAloneAndTheSuiteOtherwise(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain on a fixture; go test without -short runs it")
+	}
 	dir := t.TempDir()
 	files := map[string]string{
 		"pyproject.toml":      "[project]\nname = \"calc\"\nversion = \"0.1\"\n",
@@ -226,6 +232,9 @@ func (r *streamRecorder) Finish(rep *Report) {
 }
 
 func TestLoopShowsEachPackageBeforeTheRunEnds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain on a fixture; go test without -short runs it")
+	}
 	dir := writeFixture(t)
 	rec := &streamRecorder{recorder: newRecorder(), pkg: map[string]PackageReport{}}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sprintkit/sprintkit/patch"
 )
 
 // JSON writes one JSON object per line:
@@ -16,7 +18,7 @@ import (
 //	{"event":"run","changed":["a/a.go"],"packages":["example.com/m/a","example.com/m/b"],"edited":["example.com/m/a"]}
 //	{"event":"package","package":"example.com/m/a","passed":3,"failed":1,"new_failures":["TestX"],"skipped":0,"failing_before":[]}
 //	{"event":"result","package":"example.com/m/a","passed":3,"failed":1,"coverage":47.5,"baseline":42,"new_failures":["TestX"],"skipped":0,"failing_before":[]}
-//	{"event":"done","seconds":1.25}
+//	{"event":"done","seconds":1.25,"patch":{"ref":"…","statements":16,"covered":14,"percent":87.5,"files":[…]}}
 //
 // Fields are only ever added, after the existing ones. "edited" are the
 // packages of "packages" that hold a changed file: their tests run first,
@@ -38,6 +40,9 @@ import (
 // (some of its package lines may have come): the next "run" follows. A run that could not happen (a build of the runner
 // failing, no go command) ends with {"event":"error","message":"..."} then
 // "done". With --cmd, "packages" is empty and "done" carries "exit_code".
+// "patch", when watch-test measures the change (see patch.Coverage), is the
+// coverage of the lines added or changed since the baseline's commit, over
+// the files the session's runs have measured.
 type JSON struct {
 	W io.Writer
 }
@@ -75,6 +80,8 @@ type jsonDone struct {
 	Event    string  `json:"event"`
 	Seconds  float64 `json:"seconds"`
 	ExitCode *int    `json:"exit_code,omitempty"`
+	// Patch is the coverage of the change since the baseline's commit.
+	Patch *patch.Coverage `json:"patch,omitempty"`
 }
 
 func (j *JSON) line(v any) {
@@ -120,7 +127,7 @@ func (j *JSON) Finish(rep *Report) {
 	if rep.Err != nil {
 		j.line(map[string]string{"event": "error", "message": rep.Err.Error()})
 	}
-	d := jsonDone{Event: "done", Seconds: round3(rep.Seconds)}
+	d := jsonDone{Event: "done", Seconds: round3(rep.Seconds), Patch: rep.Patch}
 	if rep.Command != "" {
 		code := rep.ExitCode
 		d.ExitCode = &code
@@ -556,6 +563,13 @@ func (s *Screen) Finish(rep *Report) {
 	}
 	fmt.Fprintln(s.W)
 	fmt.Fprintln(s.W, summary)
+	if rep.Patch != nil {
+		line := rep.Patch.Summary()
+		if rep.Patch.Covered < rep.Patch.Statements {
+			line = s.paint(yellow, line)
+		}
+		fmt.Fprintln(s.W, line)
+	}
 	note := "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking; baseline → now"
 	switch {
 	case rep.Partial:

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/patch"
 )
 
 // Run is one run of the tests, started by a batch of changes.
@@ -35,6 +36,8 @@ type Report struct {
 	// Partial is set when only some tests ran (a Python test file): the
 	// coverage is that file's alone, so it is not compared with the baseline.
 	Partial bool
+	// Patch is the coverage of the change (Options.Patch); nil without.
+	Patch *patch.Coverage
 }
 
 // PackageReport is one package's outcome.

@@ -250,6 +250,9 @@ func TestScreenAfterABrokenChange(t *testing.T) {
 // sorts after its importer cart: price's results still come first, cart's
 // and receipt's after, and the run's figures are those of the whole set.
 func TestTheEditedPackageIsReportedBeforeItsImporters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go toolchain on a fixture; go test without -short runs it")
+	}
 	dir := writeFiles(t, shop)
 	rec := &streamRecorder{recorder: newRecorder(), pkg: map[string]PackageReport{}}
 	data := strings.Replace(shop["price/price.go"], "12.34", "12.34, or -12.34", 1)

@@ -1,6 +1,7 @@
 package watcher
 
 import (
+	"github.com/sprintkit/sprintkit/internal/ignore"
 	"os"
 	"os/exec"
 	"path"
@@ -66,7 +67,7 @@ var ignoreCases = []struct {
 func TestIgnoreRulesFollowGit(t *testing.T) {
 	ig := ignorer{}
 	for file, data := range ignoreFiles {
-		ig[path.Dir(file)] = parseIgnore([]byte(data))
+		ig[path.Dir(file)] = ignore.ParseFile([]byte(data))
 	}
 	for _, tt := range ignoreCases {
 		t.Run(tt.name, func(t *testing.T) {

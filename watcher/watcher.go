@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sprintkit/sprintkit/internal/ignore"
 	"io/fs"
 	"os"
 	"path"
@@ -355,22 +356,22 @@ func (w *Watcher) noteErr(err error) {
 
 // loadRules (re)reads the ignore rules that belong to directory dir.
 func (w *Watcher) loadRules(dir string) {
-	var rules []rule
+	var rules ignore.List
 	if dir == "." {
 		if !w.opts.NoGitignore {
 			if data, err := os.ReadFile(filepath.Join(w.root, ".git", "info", "exclude")); err == nil {
-				rules = append(rules, parseIgnore(data)...)
+				rules = append(rules, ignore.ParseFile(data)...)
 			}
 		}
 		for _, p := range w.opts.Ignore {
-			if r, ok := parseRule(p); ok {
+			if r, ok := ignore.ParseLine(p); ok {
 				rules = append(rules, r)
 			}
 		}
 	}
 	if !w.opts.NoGitignore {
 		if data, err := os.ReadFile(filepath.Join(w.abs(dir), ".gitignore")); err == nil {
-			rules = append(rules, parseIgnore(data)...)
+			rules = append(rules, ignore.ParseFile(data)...)
 		}
 	}
 	if len(rules) == 0 {

@@ -58,12 +58,13 @@ Example:
    sprintkit copy SRC DST --dry-run --json # what would be done, one JSON object per line
    sprintkit copy SRC DST --delete         # also remove what DST has and SRC lacks`,
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "files copied at once", DefaultText: fmt.Sprint(copier.DefaultWorkers())},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "copy `N` files at once", DefaultText: fmt.Sprint(copier.DefaultWorkers())},
 			&cli.StringSliceFlag{Name: "exclude", Usage: "skip entries matching a gitignore-like `PATTERN` ('*.pyc', 'node_modules/', 'build/out'); repeatable"},
 			&cli.BoolFlag{Name: "checksum", Usage: "compare content, not size and modification time, to decide what is up to date"},
 			&cli.BoolFlag{Name: "delete", Usage: "remove entries of DST that SRC lacks (excluded names are kept), and replace DST's non-empty directories that SRC has as files"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "report what would be done, change nothing"},
-			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per entry and a summary, on stdout"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output as `text|json` (json: one object per entry and a summary, on stdout)"},
+			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 		},
 		Action: runCopy,
 	}
@@ -111,7 +112,11 @@ func runCopy(c *cli.Context) error {
 	}
 	src, dst := c.Args().Get(0), c.Args().Get(1)
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
-	asJSON, dry := c.Bool("json"), c.Bool("dry-run")
+	format, err := jsonFormat(c, "copy", "text")
+	if err != nil {
+		return err
+	}
+	asJSON, dry := format == "json", c.Bool("dry-run")
 
 	// Ctrl-C cancels the copy, which removes its temporaries before exiting.
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/internal/pipeline"
 	"github.com/sprintkit/sprintkit/internal/termui"
+	"github.com/sprintkit/sprintkit/patch"
 	skreport "github.com/sprintkit/sprintkit/report"
 )
 
@@ -57,8 +59,10 @@ Examples:
    sprintkit coverage --profile cover.out      # rank an existing Go profile, run nothing
    sprintkit coverage --import coverage.xml    # rank LCOV, Cobertura or coverage.py JSON
    sprintkit coverage --per-package            # each package by its own tests, as go test -cover
-   sprintkit coverage --html --open            # the static HTML report, opened in a browser`,
-		Flags: []cli.Flag{
+   sprintkit coverage --html --open            # the static HTML report, opened in a browser
+   sprintkit coverage --diff                   # and how much of your change the tests run
+   sprintkit coverage --fail-under-patch 80    # exit 1 when less than 80% of it runs` + diffHelp,
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the project directory `DIR`"},
 			&cli.IntFlag{Name: "top", Value: 10, Usage: "show at most `N` targets (0: all)"},
 			&cli.StringFlag{Name: "by", Usage: "rank by `package|file|function` (default: package; file for Python, where a file is a module)"},
@@ -71,7 +75,7 @@ Examples:
 			&cli.BoolFlag{Name: "html", Usage: "also write the static HTML report and print the path of its index.html"},
 			&cli.StringFlag{Name: "out", Usage: "write the HTML report into `DIR` (default: the project's .sprintkit/report)"},
 			&cli.BoolFlag{Name: "open", Usage: "open the HTML report in a browser (implies --html)"},
-		},
+		}, diffFlags...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("coverage takes no arguments, got %q (use --dir DIR for another directory)", c.Args().First())
@@ -93,6 +97,7 @@ Examples:
 				Out:        c.String("out"),
 				Open:       c.Bool("open"),
 			}
+			diffOptions(c, &opts)
 			return runCoverage(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 		},
 	}
@@ -111,6 +116,13 @@ type coverageOptions struct {
 	HTML       bool
 	Out        string
 	Open       bool
+	// Diff measures the change against DiffRef ("": the baseline's
+	// commit, else HEAD); FailUnderPatch, when not negative, is the least
+	// patch coverage in percent.
+	Diff           bool
+	DiffRef        string
+	FailUnderPatch float64
+	failUnderSet   bool
 }
 
 func (o *coverageOptions) validate() error {
@@ -131,7 +143,7 @@ func (o *coverageOptions) validate() error {
 	if o.PerPackage && (len(o.Profiles) > 0 || len(o.Imports) > 0) {
 		return usagef("--per-package runs the tests; it cannot apply to --profile or --import")
 	}
-	return nil
+	return o.validateDiff()
 }
 
 func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Writer) error {
@@ -181,17 +193,29 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if err := pipeline.RecordResult(root, r, def); err != nil {
 		return fmt.Errorf("coverage: save results: %w", err)
 	}
+	var pc *patch.Coverage
+	if o.Diff {
+		if pc, err = patchCoverage(ctx, o, root, r); err != nil {
+			return fmt.Errorf("coverage: %w", err)
+		}
+	}
 	shown := all
 	if o.Top > 0 && len(shown) > o.Top {
 		shown = shown[:o.Top]
 	}
 	switch o.Format {
 	case "json":
-		err = skreport.JSON(stdout, r, shown)
+		err = skreport.JSONWithPatch(stdout, r, shown, pc)
 	case "markdown":
-		err = skreport.Markdown(stdout, r, shown)
+		if pc != nil {
+			err = skreport.PatchMarkdown(stdout, pc)
+		}
+		err = errors.Join(err, skreport.Markdown(stdout, r, shown))
 	default:
-		err = skreport.Table(stdout, r, shown, skreport.TextOptions{Color: termui.Color(stdout), Top: o.Top})
+		if pc != nil {
+			err = skreport.PatchTable(stdout, pc, termui.Color(stdout))
+		}
+		err = errors.Join(err, skreport.Table(stdout, r, shown, skreport.TextOptions{Color: termui.Color(stdout), Top: o.Top}))
 	}
 	if err != nil {
 		return fmt.Errorf("coverage: write the report: %w", err)
@@ -205,7 +229,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 				return fmt.Errorf("coverage: %w", err)
 			}
 		}
-		index, err := pipeline.Report(ctx, out, r, all, ev)
+		index, err := pipeline.ReportPatch(ctx, out, r, all, pc, ev)
 		if err != nil {
 			return fmt.Errorf("coverage: %w", err)
 		}
@@ -223,7 +247,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if n := len(r.Failed()); n > 0 && o.Format != "table" {
 		say(stderr, "%s failed; coverage is that of the failing suite", human.Count(n, "test", "tests"))
 	}
-	return nil
+	return failUnderPatch(o, pc)
 }
 
 // noLimit maps the flags' "0 means no limit" to the runner's negative.

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -19,6 +21,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 	return testscript.Params{
 		Dir:                 dir,
 		RequireExplicitExec: true,
+		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"cmpcoverage": cmpCoverage},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("GOCACHE", trim(gocache))
 			env.Setenv("GOMODCACHE", trim(gomodcache))
@@ -27,6 +30,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			env.Setenv("GOTOOLCHAIN", "local")
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("GOROOT_BIN", filepath.Dir(gobin))
+			if repo, err := filepath.Abs(filepath.Join("..", "..")); err == nil {
+				env.Setenv("REPO", repo) // this checkout, for the README's own commands
+			}
 			if gobin != "" {
 				env.Setenv("PATH", filepath.Dir(gobin)+string(os.PathListSeparator)+env.Getenv("PATH"))
 			}
@@ -41,4 +47,49 @@ func trim(b []byte) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// cmpCoverage compares two coverage.json files apart from when they were
+// made: every "generated" timestamp and every "seconds" duration is left
+// out, everything else must be equal.
+//
+//	cmpcoverage a.json b.json
+func cmpCoverage(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: cmpcoverage a.json b.json")
+	}
+	var docs [2]any
+	for i, name := range args {
+		if err := json.Unmarshal([]byte(ts.ReadFile(name)), &docs[i]); err != nil {
+			ts.Fatalf("%s: %v", name, err)
+		}
+		docs[i] = withoutTimes(docs[i])
+	}
+	same := reflect.DeepEqual(docs[0], docs[1])
+	switch {
+	case same && neg:
+		ts.Fatalf("%s and %s are the same apart from their times", args[0], args[1])
+	case !same && !neg:
+		a, _ := json.MarshalIndent(docs[0], "", " ")
+		b, _ := json.MarshalIndent(docs[1], "", " ")
+		ts.Logf("%s:\n%s", args[0], a)
+		ts.Logf("%s:\n%s", args[1], b)
+		ts.Fatalf("%s and %s differ apart from their times", args[0], args[1])
+	}
+}
+
+func withoutTimes(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		delete(v, "generated")
+		delete(v, "seconds")
+		for k, x := range v {
+			v[k] = withoutTimes(x)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = withoutTimes(x)
+		}
+	}
+	return v
 }

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/pipeline"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/internal/termui"
+	"github.com/sprintkit/sprintkit/patch"
 	"github.com/sprintkit/sprintkit/project"
 	"github.com/sprintkit/sprintkit/testloop"
 	"github.com/sprintkit/sprintkit/watcher"
@@ -48,7 +52,15 @@ starts, {"event":"package","package":...,"passed":n,"failed":n,
 finishes, then at the end of the run {"event":"result","package":...,
 "passed":n,"failed":n,"coverage":x,"baseline":y,"new_failures":[...],
 "skipped":n,"failing_before":[...]} for each package, and
-{"event":"done","seconds":s}. New fields are only ever added at the end.
+{"event":"done","seconds":s,"patch":{...}}. New fields are only ever added at
+the end.
+
+After each run, one line says how much of your change the tests run:
+"your change: 14/16 new statements covered (uncovered: url/parse.go:41-43)",
+counting the statements on lines added or changed since the baseline's
+commit (HEAD without a baseline), as 'sprintkit coverage --diff' does; in
+--json it is the "patch" field of "done". A file changed before watch-test
+started counts once a run has tested its package (--all tests every one).
 
 Examples:
    sprintkit watch-test                   # in a Go checkout
@@ -56,12 +68,13 @@ Examples:
    sprintkit watch-test --cmd 'make test' # any command, re-run on change
    sprintkit watch-test --all             # always the whole suite`,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per line: ready, run, package, result, done"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output as `text|json` (json: one object per line: ready, run, package, result, done)"},
+			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.StringFlag{Name: "cmd", Usage: "run this shell `COMMAND` on every change instead of the tests"},
 			&cli.BoolFlag{Name: "all", Usage: "run the whole suite on every change"},
 			&cli.BoolFlag{Name: "no-clear", Usage: "do not clear the screen between runs"},
 			&cli.BoolFlag{Name: "verbose", Usage: "show each failing test's whole output, not its first 10 lines"},
-			&cli.DurationFlag{Name: "debounce", Value: watcher.DefaultDebounce, Usage: "wait this long after the last change before running"},
+			&cli.DurationFlag{Name: "debounce", Value: watcher.DefaultDebounce, Usage: "wait `D` after the last change before running"},
 			&cli.BoolFlag{Name: "poll", Usage: "poll the tree instead of using file-system notifications"},
 		},
 		Action: func(c *cli.Context) error {
@@ -85,6 +98,11 @@ Examples:
 
 func runWatchTest(c *cli.Context, dir string) error {
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
+	format, err := jsonFormat(c, "watch-test", "text")
+	if err != nil {
+		return err
+	}
+	asJSON := format == "json"
 	warn := func(msg string) { fmt.Fprintf(stderr, "sprintkit: warning: %s\n", msg) }
 	opts := testloop.Options{
 		Dir:      dir,
@@ -111,15 +129,18 @@ func runWatchTest(c *cli.Context, dir string) error {
 		case err == nil:
 			opts.Baseline = &b
 		case errors.Is(err, fs.ErrNotExist):
-			if c.Bool("json") {
+			if asJSON {
 				warn("no baseline (.sprintkit/baseline.json): coverage without a change, every failure new; run 'sprintkit setup .' to record one")
 			}
 		default:
 			return withHint(err, "run 'sprintkit setup .' to record the baseline again")
 		}
 	}
+	if opts.Command == "" {
+		opts.Patch = watchPatch(abs, opts.Baseline, warn)
+	}
 	var r testloop.Renderer
-	if c.Bool("json") {
+	if asJSON {
 		r = &testloop.JSON{W: stdout}
 	} else {
 		r = &testloop.Screen{W: stdout, Terminal: termui.IsTerminal(stdout), NoClear: c.Bool("no-clear"),
@@ -131,6 +152,31 @@ func runWatchTest(c *cli.Context, dir string) error {
 		return withHint(err, "run it in a checkout, or give a command: sprintkit watch-test --cmd 'make test'")
 	}
 	return err
+}
+
+// watchPatch returns the hook that measures the change after each run,
+// against the baseline's commit or HEAD; nil outside a git checkout. A
+// failing diff is reported once, then the runs go on without the line.
+func watchPatch(root string, b *coverage.Baseline, warn func(string)) func(context.Context, *coverage.Result, bool) *patch.Coverage {
+	ref := "HEAD"
+	if b != nil && b.Commit != "" {
+		ref = b.Commit
+	}
+	if _, err := os.Stat(filepath.Join(root, ".git")); err != nil && pipeline.Head(root) == "" {
+		return nil
+	}
+	s := &patch.Session{Root: root, Ref: ref}
+	var once sync.Once
+	return func(ctx context.Context, r *coverage.Result, partial bool) *patch.Coverage {
+		pc, err := s.Measure(ctx, r, partial)
+		if err != nil {
+			if ctx.Err() == nil {
+				once.Do(func() { warn(fmt.Sprintf("your change: %v", err)) })
+			}
+			return nil
+		}
+		return pc
+	}
 }
 
 // columns is the width of the terminal w, or 0 when w is not one.

@@ -7,12 +7,18 @@ import (
 	"path/filepath"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/patch"
 	"github.com/sprintkit/sprintkit/report"
 )
 
 // Report writes the static HTML report of r into dir and returns the path
 // of its index.html.
 func Report(ctx context.Context, dir string, r *coverage.Result, targets []coverage.Target, ev Events) (string, error) {
+	return ReportPatch(ctx, dir, r, targets, nil, ev)
+}
+
+// ReportPatch is Report with the "Your change" page of pc (nil: none).
+func ReportPatch(ctx context.Context, dir string, r *coverage.Result, targets []coverage.Target, pc *patch.Coverage, ev Events) (string, error) {
 	title := r.Project
 	if title == "" && r.Root != "" {
 		title = filepath.Base(r.Root)
@@ -20,7 +26,7 @@ func Report(ctx context.Context, dir string, r *coverage.Result, targets []cover
 	bar := ev.bar("report pages", -1, false)
 	var warnings []string
 	index, err := report.HTML(ctx, dir, r, targets, report.HTMLOptions{Title: title, Commit: r.Commit, Progress: bar.Update,
-		Warn: func(msg string) { warnings = append(warnings, msg) }})
+		Warn: func(msg string) { warnings = append(warnings, msg) }, Patch: pc})
 	bar.Done()
 	for _, w := range warnings {
 		ev.warn("HTML report: %s", w)

@@ -17,7 +17,7 @@ import "embed"
 var FS embed.FS
 
 // Pages are the template files parsed together into one set.
-var Pages = []string{"layout.html", "treemap.html", "index.html", "package.html", "file.html"}
+var Pages = []string{"layout.html", "treemap.html", "index.html", "package.html", "file.html", "patch.html"}
 
 // Assets are copied to assets/ in every site.
 var Assets = []string{"style.css", "site.js"}
