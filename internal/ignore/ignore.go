@@ -35,9 +35,6 @@ type Rule struct {
 	anchored bool // matches relative to the base rather than at any depth
 }
 
-// Negate reports whether the rule re-includes what it matches ("!pat").
-func (r *Rule) Negate() bool { return r.negate }
-
 // ParseFile parses the contents of a gitignore file; lines that hold no
 // pattern are skipped, as git skips them.
 func ParseFile(data []byte) List {
