@@ -60,6 +60,35 @@ type ProjectFile struct {
 	TestSupport []string `toml:"test_support"`
 	// Targets are the pinned targets, in the order they rank.
 	Targets []Pin `toml:"target"`
+	// Baseline says how the tests run for the baseline, for coverage and
+	// for watch-test.
+	Baseline BaselineConfig `toml:"baseline"`
+}
+
+// BaselineConfig is the [baseline] table of the project file.
+type BaselineConfig struct {
+	// GoTestFlags are added to every `go test` sprintkit runs for the
+	// project, e.g. ["-short"] to leave the slow tests to CI. Only flags
+	// that choose which tests run and how are allowed (GoTestFlagNames);
+	// sprintkit sets -json, -cover*, -timeout and -skip itself.
+	GoTestFlags []string `toml:"go_test_flags"`
+}
+
+// GoTestFlagNames are the go test flags [baseline] go_test_flags may set.
+var GoTestFlagNames = []string{"short", "run", "tags", "count", "cpu", "p", "parallel", "race", "shuffle", "failfast"}
+
+// checkGoTestFlag returns "" when f is an allowed go test flag, else why not.
+func checkGoTestFlag(f string) string {
+	name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+	if !strings.HasPrefix(f, "-") || name == "" {
+		return fmt.Sprintf("%q is not a flag: write each as \"-name\" or \"-name=value\"", f)
+	}
+	for _, ok := range GoTestFlagNames {
+		if name == ok {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%q is not one sprintkit lets a project set (allowed: -%s)", f, strings.Join(GoTestFlagNames, ", -"))
 }
 
 // Pin is one [[target]] of the project file: a recommended target.
@@ -124,12 +153,14 @@ func ParseProjectFile(name string, r io.Reader) (*ProjectFile, error) {
 
 // want says what each key of the project file holds, for type errors.
 var projectKeys = map[string]string{
-	"exclude":      `a list of path patterns, such as ["gen/**"]`,
-	"test_support": `a list of path patterns, such as ["internal/fixtures/**"]`,
-	"target":       "[[target]] tables with path or name, and note",
-	"target.path":  "a string: a file or directory relative to the root",
-	"target.name":  "a string: a package, file or function target name",
-	"target.note":  "a string",
+	"exclude":                `a list of path patterns, such as ["gen/**"]`,
+	"test_support":           `a list of path patterns, such as ["internal/fixtures/**"]`,
+	"target":                 "[[target]] tables with path or name, and note",
+	"target.path":            "a string: a file or directory relative to the root",
+	"target.name":            "a string: a package, file or function target name",
+	"target.note":            "a string",
+	"baseline":               "a [baseline] table",
+	"baseline.go_test_flags": `a list of go test flags, such as ["-short"]`,
 }
 
 // decodeError turns a decoder error into a ProjectFileError at its line.
@@ -147,7 +178,7 @@ func decodeError(name string, err error) error {
 	msg := strings.TrimPrefix(de.Error(), "toml: ")
 	switch {
 	case msg == "unknown field" || errors.As(err, &se):
-		msg = fmt.Sprintf("unknown key %q (known: exclude, test_support, [[target]] with path, name and note)", key)
+		msg = fmt.Sprintf("unknown key %q (known: exclude, test_support, [[target]] with path, name and note, [baseline] with go_test_flags)", key)
 	case strings.HasPrefix(msg, "cannot decode"):
 		want := projectKeys[key]
 		if want == "" {
@@ -175,6 +206,11 @@ func (pf *ProjectFile) check(data []byte) error {
 				return &ProjectFileError{File: pf.File, Line: lines.at(list.key, i),
 					Msg: fmt.Sprintf("%s: %q: want a slash-separated path relative to the repository root", list.key, p)}
 			}
+		}
+	}
+	for i, f := range pf.Baseline.GoTestFlags {
+		if why := checkGoTestFlag(f); why != "" {
+			return &ProjectFileError{File: pf.File, Line: lines.at("go_test_flags", i), Msg: "baseline.go_test_flags: " + why}
 		}
 	}
 	for i := range pf.Targets {

@@ -36,6 +36,16 @@ func TestParseProjectFile(t *testing.T) {
 	}
 }
 
+func TestParseProjectFileReadsTheBaselineFlags(t *testing.T) {
+	pf, err := ParseProjectFile("sprintkit.toml", strings.NewReader("[baseline]\ngo_test_flags = [\"-short\", \"-tags=integration\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(pf.Baseline.GoTestFlags, " "); got != "-short -tags=integration" {
+		t.Errorf("go_test_flags = %q", got)
+	}
+}
+
 func TestParseProjectFileErrorsNameTheLine(t *testing.T) {
 	tests := []struct {
 		name string
@@ -44,10 +54,16 @@ func TestParseProjectFileErrorsNameTheLine(t *testing.T) {
 	}{
 		{"an unknown top-level key is an error",
 			"exclude = []\nexclud = [\"gen/**\"]\n",
-			`sprintkit.toml:2: unknown key "exclud" (known: exclude, test_support, [[target]] with path, name and note)`},
+			`sprintkit.toml:2: unknown key "exclud" (known: exclude, test_support, [[target]] with path, name and note, [baseline] with go_test_flags)`},
 		{"an unknown key in a target is an error",
 			"exclude = [\"gen/**\"]\n\n[[target]]\npath = \"a.go\"\nnotes = \"x\"\n",
-			`sprintkit.toml:5: unknown key "target.notes" (known: exclude, test_support, [[target]] with path, name and note)`},
+			`sprintkit.toml:5: unknown key "target.notes" (known: exclude, test_support, [[target]] with path, name and note, [baseline] with go_test_flags)`},
+		{"a go test flag sprintkit sets itself is refused with its line",
+			"[baseline]\ngo_test_flags = [\n  \"-short\",\n  \"-coverpkg=./...\",\n]\n",
+			`sprintkit.toml:4: baseline.go_test_flags: "-coverpkg=./..." is not one sprintkit lets a project set (allowed: -short, -run, -tags, -count, -cpu, -p, -parallel, -race, -shuffle, -failfast)`},
+		{"a word that is not a flag is refused",
+			"[baseline]\ngo_test_flags = [\"short\"]\n",
+			`sprintkit.toml:2: baseline.go_test_flags: "short" is not a flag: write each as "-name" or "-name=value"`},
 		{"a string where a list belongs is the wrong type",
 			"# curated\nexclude = \"gen/**\"\n",
 			`sprintkit.toml:2: exclude: wrong type, want a list of path patterns, such as ["gen/**"]`},

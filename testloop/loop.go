@@ -493,6 +493,7 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 		offset := done
 		r, err := gotest.Run(ctx, gotest.Options{
 			Dir:      l.root,
+			Flags:    l.goTestFlags(),
 			Packages: pkgs,
 			CoverPkg: run.Packages,
 			Progress: func(d, _ int) {
@@ -623,3 +624,13 @@ type writerFunc func([]byte) (int, error)
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 var _ io.Writer = writerFunc(nil)
+
+// goTestFlags are the project file's [baseline] go_test_flags, so that
+// watch-test runs the tests the way the baseline ran them.
+func (l *loop) goTestFlags() []string {
+	pf, err := coverage.LoadProjectFile(l.root)
+	if err != nil || pf == nil {
+		return nil
+	}
+	return pf.Baseline.GoTestFlags
+}

@@ -65,6 +65,9 @@ import (
 // Options says what Run runs.
 type Options struct {
 	Dir string // a directory of the project; "" means "."
+	// Flags are more go test flags, from the project file's [baseline]
+	// go_test_flags (coverage.GoTestFlagNames: -short, -run, -tags, ...).
+	Flags []string
 	// Packages are `go test` patterns; empty means every package of every
 	// module (go.work or nested modules). Relative patterns are relative to Dir.
 	Packages []string
@@ -604,6 +607,7 @@ const maxFailureOutput = 64 << 10
 // test binary died.
 func runGoTest(ctx context.Context, run goTestRun, profile string, opts Options, prog *progress, emit *emitter) ([]coverage.TestResult, map[string]bool, map[string]*death, error) {
 	args := []string{"test", "-json", "-coverprofile=" + profile, "-timeout=" + timeoutArg(opts.Timeout)}
+	args = append(args, opts.Flags...)
 	if opts.PerPackage {
 		args = append(args, "-cover")
 	} else {

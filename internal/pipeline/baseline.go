@@ -48,7 +48,11 @@ func Measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 
 func measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 	bar := o.Events.bar("packages tested", -1, false)
-	r, err := gotest.Run(ctx, gotest.Options{Dir: o.Dir, Env: o.Env, PerPackage: o.PerPackage, Timeout: o.Timeout, Progress: bar.Update})
+	var flags []string
+	if pf, _ := coverage.LoadProjectFile(o.Dir); pf != nil {
+		flags = pf.Baseline.GoTestFlags // its errors were reported before the run
+	}
+	r, err := gotest.Run(ctx, gotest.Options{Dir: o.Dir, Env: o.Env, Flags: flags, PerPackage: o.PerPackage, Timeout: o.Timeout, Progress: bar.Update})
 	bar.Done()
 	if err == nil || !errors.Is(err, gotest.ErrNotGoModule) {
 		return r, goHint(err)
