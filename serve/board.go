@@ -264,6 +264,9 @@ var landingTmpl = template.Must(template.New("landing").Funcs(template.FuncMap{
 	"since": func(t time.Time) string { return t.Local().Format("15:04 Mon 2 Jan") },
 }).Parse(landingHTML))
 
+// binaryLink is one sprintkit binary of the image, for the landing page.
+type binaryLink struct{ Label, Path string }
+
 type targetRow struct {
 	Target
 	Claim *Claim
@@ -278,6 +281,7 @@ type landingView struct {
 	GoEnv     string
 	Targets   []targetRow
 	Others    []Claim // claims on names that are not listed targets
+	Binaries  []binaryLink
 	NeedToken bool
 }
 
@@ -300,6 +304,12 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 	v.Dir = projectDir(sp.Project)
 	v.GitClone = "git clone " + sp.URLs.Repo + " " + v.Dir
 	v.GoEnv = "GOPROXY=" + sp.URLs.GoProxy + " GONOSUMDB=" + strings.Join(sp.Modules, ",") + " GOFLAGS=-mod=mod go test ./..."
+	if f, err := s.roots["top"].Stat(image.HostBinary()); err == nil && f.Mode().IsRegular() {
+		v.Binaries = append(v.Binaries, binaryLink{"the organiser's platform", image.HostBinary()})
+	}
+	for _, p := range s.manifest.Platforms {
+		v.Binaries = append(v.Binaries, binaryLink{p, image.PlatformBinary(p)})
+	}
 	listed := map[string]bool{}
 	for _, t := range s.targets {
 		v.Targets = append(v.Targets, targetRow{Target: t, Claim: byTarget[t.Name]})

@@ -44,6 +44,7 @@ func TestTheServerServesWhatTheImageHoldsAndNothingElse(t *testing.T) {
 		{"the landing page says how to join", "", 200, "sprintkit setup " + url},
 		{"the landing page lists the targets", "", 200, "example.com/hello/url"},
 		{"the landing page escapes a target's reason", "", 200, "&lt;b&gt;half&lt;/b&gt;"},
+		{"the landing page links the image's sprintkit", "", 200, `href="bin/sprintkit"`},
 		{"the report is served", "report/", 200, "coverage report"},
 		{"the report directory without its slash redirects", "report", 200, "coverage report"},
 		{"the baseline is served", "baseline.json", 200, `"type":"baseline"`},
