@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -289,5 +290,34 @@ func TestASlowClientIsCutOffAndOthersAreServed(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the stalled client was hung up on after %v, want about %v", d, readHeaderTime)
+	}
+}
+
+func TestListenURLsGiveTheRoomEveryAddressThenLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		addr *net.TCPAddr
+		want func([]string) bool
+	}{
+		{"a loopback address is itself", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8765},
+			func(u []string) bool { return len(u) == 1 && u[0] == "http://127.0.0.1:8765/" }},
+		{"a specific IPv6 address is bracketed", &net.TCPAddr{IP: net.IPv6loopback, Port: 8765},
+			func(u []string) bool { return len(u) == 1 && u[0] == "http://[::1]:8765/" }},
+		{"every interface ends with loopback, after the others", &net.TCPAddr{IP: net.IPv4zero, Port: 8765},
+			func(u []string) bool {
+				last := u[len(u)-1]
+				for _, x := range u[:len(u)-1] {
+					if strings.Contains(x, "127.0.0.1") || strings.Contains(x, "[::1]") {
+						return false
+					}
+				}
+				return strings.HasPrefix(last, "http://127.") || last == "http://[::1]:8765/"
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ListenURLs(tc.addr); len(got) == 0 || !tc.want(got) {
+				t.Errorf("ListenURLs(%v) = %v", tc.addr, got)
+			}
+		})
 	}
 }
