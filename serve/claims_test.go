@@ -224,3 +224,16 @@ func TestAcknowledgedClaimsSurviveAKill(t *testing.T) {
 		t.Logf("round %d: %d acknowledged, %d on disk", round, acked+1, len(cs))
 	}
 }
+
+func TestATargetWithSpacesAndAccentsIsClaimedAndReleased(t *testing.T) {
+	img := fixtureImage(t)
+	_, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})
+	ctx := context.Background()
+	if _, err := PostClaim(ctx, url, "", Claim{Target: "odd dir/ünï%2F.py", Name: "Zoë"}); err != nil {
+		t.Fatalf("PostClaim: %v", err)
+	}
+	r, err := ReleaseClaim(ctx, url, "", "odd dir/ünï%2F.py")
+	if err != nil || r.Name != "Zoë" || r.Target != "odd dir/ünï%2F.py" {
+		t.Fatalf("ReleaseClaim: %+v, %v", r, err)
+	}
+}

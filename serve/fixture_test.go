@@ -147,7 +147,8 @@ func fixtureImage(t testing.TB) string {
 	must(t, os.WriteFile(filepath.Join(img, image.BaselineFile), []byte(`{"type":"baseline","version":1}`+"\n"), 0o644))
 	must(t, os.WriteFile(filepath.Join(img, image.CoverageFile), []byte(`{"type":"coverage","version":1,"targets":[
  {"rank":1,"kind":"package","name":"example.com/hello/url","percent":0,"uncovered":1,"reason":"no test reaches Parse"},
- {"rank":2,"kind":"package","name":"example.com/hello","percent":50,"uncovered":1,"reason":"<b>half</b> covered"}]}`+"\n"), 0o644))
+ {"rank":2,"kind":"package","name":"example.com/hello","percent":50,"uncovered":1,"reason":"<b>half</b> covered"},
+ {"rank":3,"kind":"file","name":"odd dir/ünï%2F.py","percent":10,"uncovered":12,"reason":"a Python module"}]}`+"\n"), 0o644))
 	must(t, os.MkdirAll(filepath.Join(img, image.BinDir), 0o755))
 	must(t, os.WriteFile(filepath.Join(img, image.BinDir, "sprintkit"), []byte("#!/bin/sh\n"), 0o755))
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -317,6 +318,31 @@ func TestListenURLsGiveTheRoomEveryAddressThenLoopback(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := ListenURLs(tc.addr); len(got) == 0 || !tc.want(got) {
 				t.Errorf("ListenURLs(%v) = %v", tc.addr, got)
+			}
+		})
+	}
+}
+
+func TestSprintJSONTakesItsHostOnlyWhenItIsPlain(t *testing.T) {
+	img := fixtureImage(t)
+	s, err := Open(context.Background(), Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})
+	must(t, err)
+	defer s.Close()
+	for _, tc := range []struct{ name, host, want string }{
+		{"a name and port is kept", "sprint.local:8765", "http://sprint.local:8765/repo.git"},
+		{"an IPv6 address is kept", "[fd00::5]:8765", "http://[fd00::5]:8765/repo.git"},
+		{"markup is not", `evil"><script>:80`, "http://127.0.0.1/repo.git"},
+		{"a path is not", "host/x", "http://127.0.0.1/repo.git"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/sprint.json", nil)
+			req.Host = tc.host
+			w := httptest.NewRecorder()
+			s.Handler().ServeHTTP(w, req)
+			var sp Sprint
+			must(t, json.Unmarshal(w.Body.Bytes(), &sp))
+			if sp.URLs.Repo != tc.want {
+				t.Errorf("Host %q: repo URL %q, want %q", tc.host, sp.URLs.Repo, tc.want)
 			}
 		})
 	}
