@@ -74,7 +74,7 @@
 //
 // Claims live in a bbolt database (go.etcd.io/bbolt) beside the image,
 // IMAGE.claims.db by default, never inside it (the image must match its
-// manifest). bbolt was chosen over SQLite through a pure-Go driver because
+// manifest: a --db inside the image is refused before anything is opened). bbolt was chosen over SQLite through a pure-Go driver because
 // the board is a handful of keys and needs no query language: bbolt is one
 // file, pure Go (so cross-builds stay CGO-free), every write is a
 // transaction that is fsynced before Update returns, and its copy-on-write

@@ -35,6 +35,24 @@ func TestOpenRefusesAnImageThatDiffersFromItsManifest(t *testing.T) {
 	}
 }
 
+func TestOpenRefusesAClaimsDatabaseInsideTheImage(t *testing.T) {
+	img := fixtureImage(t)
+	for _, db := range []string{filepath.Join(img, "claims.db"), filepath.Join(img, "repo", "x.db")} {
+		_, err := Open(context.Background(), Options{Image: img, DB: db})
+		if err == nil || !strings.Contains(err.Error(), "inside the image") {
+			t.Errorf("Open with --db %s: %v, want it refused", db, err)
+		}
+		if _, serr := os.Stat(db); serr == nil {
+			t.Errorf("%s was created", db)
+		}
+	}
+	s, err := Open(context.Background(), Options{Image: img, DB: img + "-beside.db"})
+	if err != nil {
+		t.Fatalf("Open with a database beside the image: %v", err)
+	}
+	s.Close()
+}
+
 func TestTheServerServesWhatTheImageHoldsAndNothingElse(t *testing.T) {
 	img := fixtureImage(t)
 	_, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})

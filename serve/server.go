@@ -82,6 +82,14 @@ func DefaultDB(dir string) string {
 // claims database and returns a server for them. Nothing is served until
 // Serve.
 func Open(ctx context.Context, opts Options) (*Server, error) {
+	db := opts.DB
+	if db == "" {
+		db = DefaultDB(opts.Image)
+	}
+	if inside(opts.Image, db) {
+		return nil, hint.With(fmt.Errorf("claims database %s is inside the image %s, which must hold only what its manifest lists", db, opts.Image),
+			"keep it beside the image: leave --db out (IMAGE.claims.db), or name a file outside")
+	}
 	m, err := image.ReadManifest(opts.Image)
 	if err != nil {
 		return nil, hint.With(err, "serve the directory 'sprintkit image --out DIR' wrote, after it finished")
@@ -125,10 +133,6 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", opts.Image, err)
 	}
-	db := opts.DB
-	if db == "" {
-		db = DefaultDB(opts.Image)
-	}
 	s.claims, err = OpenStore(db)
 	if err != nil {
 		return nil, err
@@ -137,6 +141,26 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	s.handler = s.routes()
 	ok = true
 	return s, nil
+}
+
+// inside reports whether file is dir or below it (after making both
+// absolute and resolving the symlinks of what exists).
+func inside(dir, file string) bool {
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return filepath.Clean(p)
+		}
+		if r, err := filepath.EvalSymlinks(a); err == nil {
+			return r
+		}
+		if r, err := filepath.EvalSymlinks(filepath.Dir(a)); err == nil {
+			return filepath.Join(r, filepath.Base(a))
+		}
+		return a
+	}
+	rel, err := filepath.Rel(abs(dir), abs(file))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // Manifest returns the verified manifest of the image.
