@@ -16,6 +16,12 @@
 // by -timeout (every child is stopped then) and removes its temporary
 // directories. The server is stopped with SIGINT, as Ctrl-C would.
 //
+// With -stick (the default) it then times the USB-stick baseline: N
+// sprinters one after the other copying the image's repo/ and gomod/ with
+// `sprintkit copy`, as they would from one stick passed around. The two
+// are not the same work: a sprinter of the server also has the go command
+// verify and extract every module zip, which the copy does not.
+//
 // Peak RSS is the server process's ru_maxrss after it exits (Linux: the
 // largest of the server and the git processes it waited for, which
 // rusage folds in), so it counts what one organiser's laptop holds at most
@@ -44,6 +50,7 @@ func main() {
 	img := flag.String("image", "", "a staged image directory (required)")
 	n := flag.Int("n", 50, "sprinters at once")
 	timeout := flag.Duration("timeout", 10*time.Minute, "time limit of the whole run")
+	stick := flag.Bool("stick", true, "then, as the USB-stick baseline, N sequential `sprintkit copy` of the image's repo/ and gomod/")
 	flag.Parse()
 	if *img == "" || *n < 1 {
 		fmt.Fprintln(os.Stderr, "usage: serveload -image DIR [-sprintkit BIN] [-n 50] [-timeout 10m]")
@@ -55,6 +62,38 @@ func main() {
 		fmt.Fprintln(os.Stderr, "serveload:", err)
 		os.Exit(1)
 	}
+	if *stick {
+		if err := copies(ctx, *bin, *img, *n); err != nil {
+			fmt.Fprintln(os.Stderr, "serveload:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// copies is the USB-stick baseline: n sprinters one after the other (one
+// stick) each copy the image's repo/ and gomod/ with sprintkit copy.
+func copies(ctx context.Context, bin, img string, n int) error {
+	work, err := os.MkdirTemp("", "serveload-stick-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	start := time.Now()
+	for i := range n {
+		for _, sub := range []string{"repo", "gomod"} {
+			dst := filepath.Join(work, "dst", sub)
+			cmd := exec.CommandContext(ctx, bin, "copy", filepath.Join(img, sub), dst)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("copy %d of %s: %w\n%s", i, sub, err, out)
+			}
+		}
+		exec.Command("chmod", "-R", "u+w", filepath.Join(work, "dst")).Run()
+		if err := os.RemoveAll(filepath.Join(work, "dst")); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("%d sequential sprintkit copy of repo/ and gomod/ (the USB-stick baseline): %v\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 type sprint struct {
