@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"mime"
 	"net"
 	"net/http"
 	"os"
@@ -201,6 +202,13 @@ type ClaimDoc struct {
 
 func (s *Server) postClaim(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(w, r) {
+		return
+	}
+	// Only application/json: a form or a text/plain body, which another
+	// site could make a browser send without asking (no CORS preflight),
+	// is refused.
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "a claim is sent as application/json")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxClaimBody)

@@ -18,13 +18,17 @@ import (
 )
 
 func do(t *testing.T, method, url, token, body string) (int, string) {
+	return doAs(t, method, url, token, "application/json", body)
+}
+
+func doAs(t *testing.T, method, url, token, contentType, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	must(t, err)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	resp, err := http.DefaultClient.Do(req)
 	must(t, err)
 	defer resp.Body.Close()
@@ -58,6 +62,11 @@ func TestTheBoardTakesClaimsInTurn(t *testing.T) {
 		{"a claim is released", "DELETE", "claims/example.com/hello/url", "", 200, `"name": "Ana"`},
 		{"a released target is free for the next", "POST", "claims", `{"target":"example.com/hello/url","name":"Bo"}`, 201, `"name": "Bo"`},
 		{"releasing a free target says nobody has it", "DELETE", "claims/example.com/nope", "", 404, "nobody has claimed"},
+	}
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
+		if code, body := doAs(t, "POST", url+"claims", "", ct, `{"target":"example.com/hello","name":"Eve"}`); code != http.StatusUnsupportedMediaType {
+			t.Errorf("a claim sent as %q (which another site can make a browser send): %d %s, want 415", ct, code, body)
+		}
 	}
 	for _, st := range steps {
 		code, body := do(t, st.method, url+st.path, "", st.body)
@@ -120,6 +129,7 @@ func TestClaimsSurviveARestart(t *testing.T) {
 	must(t, err)
 	rec := func(method, target, body string) int {
 		req, _ := http.NewRequest(method, "http://sprint/"+target, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		w := &recorder{h: http.Header{}}
 		s.Handler().ServeHTTP(w, req)
 		return w.code

@@ -87,7 +87,10 @@
 // Names are at most 64 characters, notes 280, targets 512 bytes; control
 // characters are refused. The page renders them through html/template and
 // the JSON through encoding/json, which escapes <, > and &.
-// With --token, POST and DELETE need "Authorization: Bearer TOKEN".
+// With --token, POST and DELETE need "Authorization: Bearer TOKEN". A claim
+// must be sent as application/json, which a browser sends to another site
+// only after a CORS preflight this server never grants, so a page elsewhere
+// cannot claim in a sprinter's name.
 //
 // # Bounds
 //
