@@ -25,7 +25,7 @@ IMAGE.claims.db beside the image and survive a restart.
 
 Example:
    sprintkit serve /media/usb/sprintbox
-   sprintkit serve box/ --addr 10.0.0.5:8080 --token "$(openssl rand -hex 8)"
+   sprintkit serve box/ --addr 10.0.0.5:8765 --token "$(openssl rand -hex 8)"
 
 Sprinters then run the line the landing page shows, or:
    sprintkit setup http://10.0.0.5:8765/
@@ -47,6 +47,11 @@ func runServe(c *cli.Context) error {
 		return usagef("serve: want one image directory, got %s", plural(c.NArg(), "argument"))
 	}
 	dir := c.Args().First()
+	// Listen first: a port in use fails before a long verification.
+	ln, urls, err := serve.Listen(c.String("addr"))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	say(stderr, "verifying %s against its manifest", dir)
 	s, err := serve.Open(ctx, serve.Options{
 		Image: dir,
@@ -59,15 +64,12 @@ func runServe(c *cli.Context) error {
 		},
 	})
 	if err != nil {
+		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer s.Close()
 	if err := s.GitError(); err != nil {
 		say(stderr, "warning: %v", err)
-	}
-	ln, urls, err := serve.Listen(c.String("addr"))
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
 	}
 	if f := c.String("url-file"); f != "" {
 		tmp := f + ".tmp"
