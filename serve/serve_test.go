@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -363,5 +365,47 @@ func TestSprintJSONTakesItsHostOnlyWhenItIsPlain(t *testing.T) {
 				t.Errorf("Host %q: repo URL %q, want %q", tc.host, sp.URLs.Repo, tc.want)
 			}
 		})
+	}
+}
+
+func TestTwentySprintersAtOnceAllGetTheImage(t *testing.T) {
+	img := fixtureImage(t)
+	s, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})
+	if s.GitError() != nil {
+		t.Skip(s.GitError())
+	}
+	zip, err := os.ReadFile(filepath.Join(img, filepath.FromSlash(image.ProxyDir), "example.com/greet/@v/v1.0.0.zip"))
+	must(t, err)
+	const n = 20 // more than MaxGit: the rest wait for a git process
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			dir := filepath.Join(t.TempDir(), "hello")
+			res, err := checkout.Clone(context.Background(), checkout.Options{URL: url + "repo.git", Dir: dir})
+			if err == nil && res.Commit != s.Manifest().Commit {
+				err = fmt.Errorf("sprinter %d: commit %s, want %s", i, res.Commit, s.Manifest().Commit)
+			}
+			if err == nil {
+				var resp *http.Response
+				if resp, err = http.Get(url + "mod/example.com/greet/@v/v1.0.0.zip"); err == nil {
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if string(b) != string(zip) {
+						err = fmt.Errorf("sprinter %d: the zip differs (%d bytes, want %d)", i, len(b), len(zip))
+					}
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Error(err)
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatal("20 sprinters did not finish within 2 minutes")
+		}
 	}
 }
