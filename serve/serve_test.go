@@ -227,9 +227,13 @@ func TestTheGoCommandUsesTheServerAsItsModuleProxy(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "hello")
 	run(t, "", nil, "git", "clone", "-q", url+"repo.git", dir)
-	env := append(os.Environ(),
-		"GOPROXY="+url+"mod", "GONOSUMDB=example.com", "GOFLAGS=-mod=mod -modcacherw",
-		"GOMODCACHE="+filepath.Join(t.TempDir(), "modcache"), "GOTOOLCHAIN=local", "GOWORK=off")
+	// What the lead's `setup URL` will do: Discover, then GoEnv.
+	sp, err := Discover(context.Background(), url)
+	must(t, err)
+	// example.com/Upper is not among the image's modules: the user's own
+	// GONOSUMDB names it.
+	env := image.Environ(os.Environ(), sp.GoEnv(filepath.Join(t.TempDir(), "modcache"), "", "example.com/Upper"))
+	env = append(env, "GOWORK=off")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -249,8 +253,39 @@ func TestTheGoCommandUsesTheServerAsItsModuleProxy(t *testing.T) {
 	}
 	cmd := exec.Command("go", "mod", "download", "example.com/missing@v1.0.0")
 	cmd.Dir, cmd.Env = dir, env
-	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "404") {
-		t.Errorf("go mod download of a module the image lacks: %v\n%s\nwant a 404", err, out)
+	// 404 passes it on to the next proxy in the list, here "off".
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "module lookup disabled by GOPROXY=off") {
+		t.Errorf("go mod download of a module the image lacks: %v\n%s\nwant it passed on to the next proxy, off", err, out)
+	}
+}
+
+func TestGoEnvPutsTheServerFirstAndKeepsTheUsersSettings(t *testing.T) {
+	sp := &Sprint{Modules: []string{"example.com/a", "example.com/b"}, URLs: URLs{GoProxy: "http://10.0.0.5:8765/mod"}}
+	for _, tc := range []struct {
+		name, modcache, proxy, nosum string
+		want                         map[string]string
+	}{
+		{"without a proxy of the user's, nothing else is asked", "", "", "",
+			map[string]string{"GOPROXY": "http://10.0.0.5:8765/mod,off", "GONOSUMDB": "example.com/a,example.com/b", "GOMODCACHE": ""}},
+		{"the user's proxy comes after the server", "/c", "https://proxy.golang.org,direct", "corp.example",
+			map[string]string{"GOPROXY": "http://10.0.0.5:8765/mod,https://proxy.golang.org,direct", "GONOSUMDB": "example.com/a,example.com/b,corp.example", "GOMODCACHE": "/c"}},
+		{"a proxy that already starts with the server is kept", "", "http://10.0.0.5:8765/mod,direct", "",
+			map[string]string{"GOPROXY": "http://10.0.0.5:8765/mod,direct"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := map[string]string{}
+			for _, v := range sp.GoEnv(tc.modcache, tc.proxy, tc.nosum) {
+				got[v.Key] = v.Value
+			}
+			for k, v := range tc.want {
+				if got[k] != v {
+					t.Errorf("%s = %q, want %q", k, got[k], v)
+				}
+			}
+			if got["GOFLAGS"] != "-mod=mod -modcacherw" || got["GOTOOLCHAIN"] != "local" {
+				t.Errorf("GOFLAGS %q, GOTOOLCHAIN %q", got["GOFLAGS"], got["GOTOOLCHAIN"])
+			}
+		})
 	}
 }
 
