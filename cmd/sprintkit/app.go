@@ -78,6 +78,8 @@ Start with:
 			watchTestCommand(),
 			copyCommand(),
 			imageCommand(),
+			serveCommand(),
+			claimCommand(),
 			completionCommand(),
 		},
 		// Exit codes are decided in run, never inside the library.

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sprintkit/sprintkit/serve"
+)
+
+func claimCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "claim",
+		Usage:     "claim a sprint target on the room's board (or release it)",
+		ArgsUsage: "TARGET",
+		Description: `Tells the sprint server ('sprintkit serve') that you are working on
+TARGET, a target of its landing page, so that nobody else starts on it; with
+--release, that you stopped. The board shows who is on what since when.
+
+Example:
+   sprintkit claim example.com/hello/url --as Ana --server http://10.0.0.5:8765/
+   sprintkit claim example.com/hello/url --release --server http://10.0.0.5:8765/`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "as", Usage: "your `NAME` on the board (required to claim)"},
+			&cli.StringFlag{Name: "note", Usage: "a short `NOTE` beside your name"},
+			&cli.StringFlag{Name: "server", EnvVars: []string{"SPRINTKIT_SERVER"}, Usage: "the sprint server's `URL`"},
+			&cli.StringFlag{Name: "token", EnvVars: []string{"SPRINTKIT_TOKEN"}, Usage: "the sprint's `TOKEN`, when the server wants one"},
+			&cli.BoolFlag{Name: "release", Usage: "release the claim instead"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output as `text|json`"},
+		},
+		Action: runClaim,
+	}
+}
+
+func runClaim(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("claim: want one target, got %s", plural(c.NArg(), "argument"))
+	}
+	if err := formatFlag("claim", c.String("format"), "text", "json"); err != nil {
+		return err
+	}
+	server := c.String("server")
+	if server == "" {
+		return withHint(fmt.Errorf("claim: no sprint server"), "pass --server URL (the address on the organiser's screen), or set SPRINTKIT_SERVER")
+	}
+	target := c.Args().First()
+	var got *serve.Claim
+	var err error
+	verb := "claimed"
+	if c.Bool("release") {
+		verb = "released"
+		got, err = serve.ReleaseClaim(c.Context, server, c.String("token"), target)
+	} else {
+		if c.String("as") == "" {
+			return usagef("claim: --as NAME is required to claim (the board shows it)")
+		}
+		got, err = serve.PostClaim(c.Context, server, c.String("token"), serve.Claim{Target: target, Name: c.String("as"), Note: c.String("note")})
+	}
+	if err != nil {
+		return fmt.Errorf("claim: %w", err)
+	}
+	if c.String("format") == "json" {
+		return writeJSON(c.App.Writer, serve.ClaimDoc{Type: "claim", Version: 1, Claim: *got})
+	}
+	fmt.Fprintf(c.App.Writer, "%s %s (%s, since %s)\n", verb, got.Target, got.Name, got.Since.Local().Format("15:04"))
+	return nil
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/serve"
+)
+
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "serve",
+		Usage:     "serve an image to the sprint room: git, a module proxy, the report and a claims board",
+		ArgsUsage: "IMAGE",
+		Description: `Verifies IMAGE (a directory 'sprintkit image' staged) against its
+manifest, then serves it read-only over HTTP until Ctrl-C: the repository
+for 'git clone URL/repo.git', a Go module proxy at URL/mod (GOPROXY), the
+report, the baseline, sprint.json, and a landing page with the one command
+to join and a board of who took which target. Claims are kept in
+IMAGE.claims.db beside the image and survive a restart.
+
+Example:
+   sprintkit serve /media/usb/sprintbox
+   sprintkit serve box/ --addr 10.0.0.5:8765 --token "$(openssl rand -hex 8)"
+
+Sprinters then run the line the landing page shows, or:
+   sprintkit setup http://10.0.0.5:8765/
+   sprintkit claim example.com/hello/url --as Ana --server http://10.0.0.5:8765/`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "addr", Value: serve.DefaultAddr, Usage: "listen on `HOST:PORT` (an empty host: every interface)"},
+			&cli.StringFlag{Name: "token", EnvVars: []string{"SPRINTKIT_TOKEN"}, Usage: "require `TOKEN` (Authorization: Bearer) to claim or release"},
+			&cli.StringFlag{Name: "db", Usage: "the claims database `FILE`", DefaultText: "IMAGE.claims.db beside the image"},
+			&cli.StringFlag{Name: "url-file", Usage: "once listening, write the URL to give the room to `FILE` (for scripts)"},
+		},
+		Action: runServe,
+	}
+}
+
+func runServe(c *cli.Context) error {
+	ctx := c.Context
+	stdout, stderr := c.App.Writer, c.App.ErrWriter
+	if c.NArg() != 1 {
+		return usagef("serve: want one image directory, got %s", plural(c.NArg(), "argument"))
+	}
+	dir := c.Args().First()
+	// Listen first: a port in use fails before a long verification.
+	ln, urls, err := serve.Listen(c.String("addr"))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	say(stderr, "verifying %s against its manifest", dir)
+	s, err := serve.Open(ctx, serve.Options{
+		Image: dir,
+		DB:    c.String("db"),
+		Token: c.String("token"),
+		Logf: func(format string, args ...any) {
+			if debugEnabled() {
+				say(stderr, "debug: "+format, args...)
+			}
+		},
+	})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer s.Close()
+	if err := s.GitError(); err != nil {
+		say(stderr, "warning: %v", err)
+	}
+	if f := c.String("url-file"); f != "" {
+		tmp := f + ".tmp"
+		if err := os.WriteFile(tmp, []byte(urls[0]+"\n"), 0o644); err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: --url-file: %w", err)
+		}
+		if err := os.Rename(tmp, f); err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: --url-file: %w", err)
+		}
+	}
+	m := s.Manifest()
+	db := c.String("db")
+	if db == "" {
+		db = serve.DefaultDB(dir)
+	}
+	fmt.Fprintf(stdout, "serving %s at %s from %s (%d files, %s)\n", m.Project, human.Commit(m.Commit), dir, m.TotalFiles, human.Bytes(m.TotalBytes))
+	fmt.Fprintf(stdout, "give the room:  %s\n", urls[0])
+	for _, u := range urls[1:] {
+		fmt.Fprintf(stdout, "           or:  %s\n", u)
+	}
+	fmt.Fprintf(stdout, "join:           sprintkit setup %s\n", urls[0])
+	fmt.Fprintf(stdout, "git:            git clone %srepo.git\n", urls[0])
+	fmt.Fprintf(stdout, "modules:        GOPROXY=%smod\n", urls[0])
+	fmt.Fprintf(stdout, "claims:         %s\n", abs(db))
+	if c.String("token") != "" {
+		fmt.Fprintf(stdout, "token:          required to claim (give it to the room)\n")
+	}
+	say(stderr, "serving until Ctrl-C")
+	if err := s.Serve(ctx, ln); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	say(stderr, "stopped; claims are kept in %s", abs(db))
+	return ctx.Err()
+}
+
+func abs(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}

@@ -1,0 +1,351 @@
+package serve
+
+import (
+	"crypto/subtle"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/sprintkit/sprintkit/image"
+)
+
+// Target is one ranked sprint target of the image's coverage.json.
+type Target struct {
+	Rank      int     `json:"rank"`
+	Kind      string  `json:"kind"`
+	Name      string  `json:"name"`
+	Percent   float64 `json:"percent"`
+	Uncovered int     `json:"uncovered"`
+	Reason    string  `json:"reason"`
+}
+
+// maxTargets is how many targets the board lists.
+const maxTargets = 500
+
+// readTargets reads the targets of coverage.json at the top of the image;
+// none when the image has no coverage.json (staged with --no-report).
+func readTargets(top *os.Root) ([]Target, error) {
+	b, err := readSmall(top, image.CoverageFile, 256<<20)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", image.CoverageFile, err)
+	}
+	var doc struct {
+		Targets []Target `json:"targets"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", image.CoverageFile, err)
+	}
+	if len(doc.Targets) > maxTargets {
+		doc.Targets = doc.Targets[:maxTargets]
+	}
+	return doc.Targets, nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.landing)
+	mux.HandleFunc("GET /board.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Write(boardJS)
+	})
+	mux.HandleFunc("GET /sprint.json", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.sprint(baseURL(r)))
+	})
+	mux.HandleFunc("/repo.git/", s.gitRepo)
+	mux.HandleFunc("/mod/", s.modProxy)
+	mux.HandleFunc("GET /report/", s.files("/report/", "report"))
+	mux.HandleFunc("GET /bin/", s.files("/bin/", "bin"))
+	mux.HandleFunc("GET /baseline.json", s.topFile(image.BaselineFile))
+	mux.HandleFunc("GET /coverage.json", s.topFile(image.CoverageFile))
+	mux.HandleFunc("GET /manifest.json", s.topFile(image.ManifestFile))
+	mux.HandleFunc("GET /claims", s.listClaims)
+	mux.HandleFunc("POST /claims", s.postClaim)
+	mux.HandleFunc("DELETE /claims/{target...}", s.deleteClaim)
+	return mux
+}
+
+// hostRE is a plain host[:port] as a Host header carries it.
+var hostRE = regexp.MustCompile(`^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$`)
+
+// baseURL is the server's URL as the client reached it, with a final
+// slash.
+func baseURL(r *http.Request) string {
+	host := r.Host
+	if !hostRE.MatchString(host) {
+		host = "127.0.0.1"
+		if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+			host = a.String()
+		}
+	}
+	return "http://" + host + "/"
+}
+
+// Sprint is sprint.json: what a sprint server serves (see the package doc).
+type Sprint struct {
+	Type            string   `json:"type"` // "sprint"
+	Version         int      `json:"version"`
+	Project         string   `json:"project"`
+	Commit          string   `json:"commit"`
+	Go              string   `json:"go"`
+	Upstream        string   `json:"upstream,omitempty"`
+	Modules         []string `json:"modules"`
+	URLs            URLs     `json:"urls"`
+	ClaimsNeedToken bool     `json:"claims_need_token"`
+}
+
+// URLs are the addresses of what a sprint server serves.
+type URLs struct {
+	Home     string `json:"home"`
+	Repo     string `json:"repo"`
+	GoProxy  string `json:"goproxy"`
+	Report   string `json:"report"`
+	Baseline string `json:"baseline"`
+	Coverage string `json:"coverage"`
+	Claims   string `json:"claims"`
+}
+
+// SprintType and SprintVersion identify sprint.json.
+const (
+	SprintType    = "sprint"
+	SprintVersion = 1
+)
+
+func (s *Server) sprint(base string) Sprint {
+	m := s.manifest
+	mods := m.ModulePaths()
+	if mods == nil {
+		mods = []string{}
+	}
+	return Sprint{
+		Type: SprintType, Version: SprintVersion,
+		Project: m.Project, Commit: m.Commit, Go: m.Go, Upstream: m.Upstream,
+		Modules: mods,
+		URLs: URLs{
+			Home: base, Repo: base + "repo.git", GoProxy: base + "mod",
+			Report: base + "report/", Baseline: base + "baseline.json",
+			Coverage: base + "coverage.json", Claims: base + "claims",
+		},
+		ClaimsNeedToken: s.token != "",
+	}
+}
+
+// Board is the document GET /claims serves.
+type Board struct {
+	Type    string  `json:"type"` // "claims"
+	Version int     `json:"version"`
+	Claims  []Claim `json:"claims"`
+}
+
+func (s *Server) listClaims(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.claims.All()
+	if err != nil {
+		s.logf("GET /claims: %v", err)
+		writeError(w, http.StatusInternalServerError, "the claims database cannot be read")
+		return
+	}
+	if cs == nil {
+		cs = []Claim{}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, Board{Type: "claims", Version: 1, Claims: cs})
+}
+
+// authorized reports whether r may change the board, answering 401 when
+// not.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if s.token == "" {
+		return true
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if ok && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1 {
+		return true
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="sprint"`)
+	writeError(w, http.StatusUnauthorized, "claims on this board need the sprint's token (Authorization: Bearer TOKEN)")
+	return false
+}
+
+// knownTarget reports whether name is a target of coverage.json (any name
+// when the image has none).
+func (s *Server) knownTarget(name string) bool {
+	if len(s.targets) == 0 {
+		return true
+	}
+	for _, t := range s.targets {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// ClaimDoc is the body of a claim request, and of its answer.
+type ClaimDoc struct {
+	Type    string `json:"type"` // "claim"
+	Version int    `json:"version"`
+	Claim
+}
+
+func (s *Server) postClaim(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(w, r) {
+		return
+	}
+	// Only application/json: a form or a text/plain body, which another
+	// site could make a browser send without asking (no CORS preflight),
+	// is refused.
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "a claim is sent as application/json")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxClaimBody)
+	var c Claim
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(&c); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("a claim request is at most %d bytes", maxClaimBody))
+			return
+		}
+		writeError(w, http.StatusBadRequest, "a claim is a JSON object {\"target\", \"name\", \"note\"}: "+err.Error())
+		return
+	}
+	if err := CheckClaim(&c); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if !s.knownTarget(c.Target) {
+		writeError(w, http.StatusNotFound, "no target "+c.Target+" in this sprint's coverage.json")
+		return
+	}
+	got, err := s.claims.Claim(c, time.Now())
+	var ce *ClaimedError
+	switch {
+	case errors.As(err, &ce):
+		writeJSON(w, http.StatusConflict, ErrorDoc{Type: "error", Version: 1, Error: ce.Error(), Claim: &ce.Claim})
+		return
+	case err != nil:
+		s.logf("POST /claims: %v", err)
+		writeError(w, http.StatusInternalServerError, "the claim could not be saved")
+		return
+	}
+	writeJSON(w, http.StatusCreated, ClaimDoc{Type: "claim", Version: 1, Claim: got})
+}
+
+func (s *Server) deleteClaim(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(w, r) {
+		return
+	}
+	target := r.PathValue("target")
+	c, found, err := s.claims.Release(target)
+	switch {
+	case err != nil:
+		s.logf("DELETE /claims: %v", err)
+		writeError(w, http.StatusInternalServerError, "the claim could not be released")
+	case !found:
+		writeError(w, http.StatusNotFound, "nobody has claimed "+target)
+	default:
+		writeJSON(w, http.StatusOK, ClaimDoc{Type: "claim", Version: 1, Claim: c})
+	}
+}
+
+//go:embed board.js
+var boardJS []byte
+
+//go:embed landing.html
+var landingHTML string
+
+var landingTmpl = template.Must(template.New("landing").Funcs(template.FuncMap{
+	"since": func(t time.Time) string { return t.Local().Format("15:04 Mon 2 Jan") },
+}).Parse(landingHTML))
+
+// binaryLink is one sprintkit binary of the image, for the landing page.
+type binaryLink struct{ Label, Path string }
+
+type targetRow struct {
+	Target
+	Claim *Claim
+}
+
+type landingView struct {
+	Sprint
+	Short     string
+	Join      string
+	Dir       string
+	GitClone  string
+	GoEnv     string
+	Targets   []targetRow
+	Others    []Claim // claims on names that are not listed targets
+	Binaries  []binaryLink
+	NeedToken bool
+}
+
+func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.claims.All()
+	if err != nil {
+		s.logf("GET /: %v", err)
+	}
+	sp := s.sprint(baseURL(r))
+	byTarget := map[string]*Claim{}
+	for i := range cs {
+		byTarget[cs[i].Target] = &cs[i]
+	}
+	v := landingView{Sprint: sp, NeedToken: s.token != ""}
+	v.Short = sp.Commit
+	if len(v.Short) > 12 {
+		v.Short = v.Short[:12]
+	}
+	v.Join = "sprintkit setup " + sp.URLs.Home
+	v.Dir = projectDir(sp.Project)
+	v.GitClone = "git clone " + sp.URLs.Repo + " " + v.Dir
+	v.GoEnv = "GOPROXY=" + sp.URLs.GoProxy + " GONOSUMDB=" + strings.Join(sp.Modules, ",") + " GOFLAGS=-mod=mod go test ./..."
+	if f, err := s.roots["top"].Stat(image.HostBinary()); err == nil && f.Mode().IsRegular() {
+		v.Binaries = append(v.Binaries, binaryLink{"the organiser's platform", image.HostBinary()})
+	}
+	for _, p := range s.manifest.Platforms {
+		v.Binaries = append(v.Binaries, binaryLink{p, image.PlatformBinary(p)})
+	}
+	listed := map[string]bool{}
+	for _, t := range s.targets {
+		v.Targets = append(v.Targets, targetRow{Target: t, Claim: byTarget[t.Name]})
+		listed[t.Name] = true
+	}
+	for _, c := range cs {
+		if !listed[c.Target] {
+			v.Others = append(v.Others, c)
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := landingTmpl.Execute(w, v); err != nil {
+		s.logf("GET /: %v", err)
+	}
+}
+
+// projectDir is the directory a clone of project goes into: its last path
+// element.
+func projectDir(project string) string {
+	p := strings.TrimSuffix(project, "/")
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		p = p[i+1:]
+	}
+	if p == "" || strings.ContainsAny(p, " '\"\\$`;&|<>") {
+		return "project"
+	}
+	return p
+}
