@@ -181,3 +181,12 @@ func (sp *Sprint) GoEnv(modcache, userProxy, userNoSumDB string) []image.EnvVar 
 		image.EnvVar{Key: "GOTOOLCHAIN", Value: "local"},
 	)
 }
+
+// Claims returns who holds which target on the sprint server.
+func Claims(ctx context.Context, server string) ([]Claim, error) {
+	var b Board
+	if err := call(ctx, http.MethodGet, server, "claims", "", nil, &b, ""); err != nil {
+		return nil, err
+	}
+	return b.Claims, nil
+}

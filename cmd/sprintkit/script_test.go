@@ -49,9 +49,9 @@ func trim(b []byte) string {
 	return s
 }
 
-// cmpCoverage compares two coverage.json files apart from when they were
-// made: every "generated" timestamp and every "seconds" duration is left
-// out, everything else must be equal.
+// cmpCoverage compares two coverage.json (or baseline.json) files apart
+// from when they were made: every "generated" and "created" timestamp and
+// every "seconds" duration is left out, everything else must be equal.
 //
 //	cmpcoverage a.json b.json
 func cmpCoverage(ts *testscript.TestScript, neg bool, args []string) {
@@ -82,6 +82,7 @@ func withoutTimes(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		delete(v, "generated")
+		delete(v, "created")
 		delete(v, "seconds")
 		for k, x := range v {
 			v[k] = withoutTimes(x)

@@ -39,6 +39,13 @@ func printSetupSummary(w io.Writer, s *pipeline.Summary) {
 			}
 		}
 	}
+	if sv := s.Server; sv != nil {
+		fmt.Fprintf(w, "sprint    %s: %s at %s\n", sv.URL, sv.Project, human.Commit(sv.Commit))
+		fmt.Fprintf(w, "          the go command fetches modules from it with these settings, saved in %s:\n", pipeline.Rel(sv.EnvFile))
+		for _, l := range sv.ExportLines {
+			fmt.Fprintf(w, "            %s\n", l)
+		}
+	}
 	fmt.Fprintf(w, "project   %s\n", s.Project)
 	if len(s.Checks) > 0 {
 		printChecks(w, s.Checks, "checks    ")
@@ -68,6 +75,16 @@ func printSetupSummary(w io.Writer, s *pipeline.Summary) {
 		fmt.Fprintf(w, "targets   the top %d, by rank (why each ranks there):\n", len(s.Targets))
 		for _, t := range s.Targets {
 			fmt.Fprintf(w, "          %d. %s  %.1f%%  %s\n", t.Rank, t.Name, t.Percent, t.Reason)
+			if s.Server != nil {
+				for _, c := range s.Server.Claims {
+					if c.Target == t.Name {
+						fmt.Fprintf(w, "             taken by %s since %s\n", c.Name, c.Since.Local().Format("15:04"))
+					}
+				}
+			}
+		}
+		if s.Server != nil {
+			fmt.Fprintf(w, "          claim one: sprintkit claim TARGET --as NAME --server %s\n", s.Server.URL)
 		}
 	}
 	for _, p := range []struct{ label, path string }{{"baseline", s.Baseline}, {"profile", s.Profile}, {"report", s.Report}} {

@@ -130,7 +130,7 @@ func Setup(ctx context.Context, o Options) (*Summary, error) {
 }
 
 func setup(ctx context.Context, o *Options, s *Summary) error {
-	src, err := resolveSource(*o)
+	src, err := resolveSource(ctx, *o)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 	if s.relDir != "." && s.relDir != "" {
 		s.Next = append(s.Next, "cd "+s.relDir)
 	}
-	if s.Image != nil && len(s.Image.Env) > 0 {
+	if (s.Image != nil && len(s.Image.Env) > 0) || s.Server != nil {
 		// The go command finds the image's modules with these settings.
 		if runtime.GOOS == "windows" {
 			s.Next = append(s.Next, "(paste the $env: lines above into PowerShell)")
@@ -214,6 +214,9 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 		s.Report = index
 	}
 	s.Targets = firstN(targets, 5)
+	if s.Server != nil {
+		s.Server.Claims = claimsOf(ctx, s.Server.URL, s.Targets)
+	}
 	// In the order they work when pasted: the report opens and returns,
 	// watch-test runs until Ctrl-C.
 	if s.Report != "" {

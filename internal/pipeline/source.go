@@ -16,12 +16,14 @@ import (
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/project"
+	"github.com/sprintkit/sprintkit/serve"
 )
 
 // SourceKind says where the checkout comes from.
 type SourceKind string
 
 const (
+	SourceServer  SourceKind = "sprint server"
 	SourceClone   SourceKind = "clone"
 	SourceInPlace SourceKind = "in place"
 	SourceImage   SourceKind = "image"
@@ -33,6 +35,7 @@ type source struct {
 	arg       string // URL, directory or image
 	dir       string // the checkout, absolute
 	transport string // of a clone
+	sprint    *serve.Sprint
 }
 
 // ErrUsage marks a combination of options that makes no sense; the command
@@ -41,7 +44,7 @@ var ErrUsage = errors.New("usage")
 
 // resolveSource decides the source and the destination before anything is
 // written, refusing a destination that must not be written into.
-func resolveSource(o Options) (source, error) {
+func resolveSource(ctx context.Context, o Options) (source, error) {
 	if o.Image != "" {
 		dir := o.Dir
 		if dir == "" {
@@ -59,14 +62,39 @@ func resolveSource(o Options) (source, error) {
 		}
 		return source{kind: SourceInPlace, arg: o.Arg, dir: Abs(o.Arg)}, nil
 	}
+	src := source{kind: SourceClone, arg: o.Arg, transport: checkout.Transport(o.Arg)}
+	if sp := discover(ctx, o); sp != nil {
+		// A sprint server: clone its repository, fetch modules from it.
+		src = source{kind: SourceServer, arg: sp.URLs.Repo, transport: checkout.Transport(sp.URLs.Repo), sprint: sp}
+	}
 	dir := o.Dir
 	if dir == "" {
-		dir = checkout.DefaultDir(o.Arg)
+		dir = checkout.DefaultDir(src.arg)
+		if src.sprint != nil {
+			dir = path.Base(src.sprint.Project)
+		}
 	}
 	if err := checkout.CheckDest(dir); err != nil {
-		return source{}, CloneError(err, o.Arg, o.Events)
+		return source{}, CloneError(err, src.arg, o.Events)
 	}
-	return source{kind: SourceClone, arg: o.Arg, dir: Abs(dir), transport: checkout.Transport(o.Arg)}, nil
+	src.dir = Abs(dir)
+	return src, nil
+}
+
+// discover asks an http(s) URL that does not name a repository (no .git at
+// its end) whether it is a sprint server (`sprintkit serve`): nil when it
+// is not, and the clone goes on as for any git host.
+func discover(ctx context.Context, o Options) *serve.Sprint {
+	t := checkout.Transport(o.Arg)
+	if (t != "http" && t != "https") || strings.HasSuffix(strings.TrimSuffix(o.Arg, "/"), ".git") {
+		return nil
+	}
+	sp, err := serve.Discover(ctx, o.Arg)
+	if err != nil {
+		o.Events.debug("%s is not a sprint server: %v", checkout.Redact(o.Arg), err)
+		return nil
+	}
+	return sp
 }
 
 // fetchSource clones, copies from the image, or opens the checkout in
@@ -96,10 +124,13 @@ func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*proj
 		}
 		return project.Detect(src.dir)
 	}
-	o.Events.step("source", "cloning %s into %s", checkout.Redact(o.Arg), s.relDir)
+	if src.sprint != nil {
+		o.Events.step("source", "joining the sprint on %s: %s at %s", src.sprint.URLs.Home, src.sprint.Project, human.Commit(src.sprint.Commit))
+	}
+	o.Events.step("source", "cloning %s into %s", checkout.Redact(src.arg), s.relDir)
 	bar := o.Events.bar("connecting", -1, true)
 	res, err := checkout.Clone(ctx, checkout.Options{
-		URL: o.Arg, Dir: src.dir, Branch: o.Branch, Depth: o.Depth, Tags: o.Tags, SSHKey: o.SSHKey,
+		URL: src.arg, Dir: src.dir, Branch: o.Branch, Depth: o.Depth, Tags: o.Tags, SSHKey: o.SSHKey,
 		Progress: func(p checkout.Progress) {
 			bar.Describe(cloneProgressText(p))
 			bar.Set(p.Bytes)
@@ -107,10 +138,15 @@ func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*proj
 	})
 	bar.Done()
 	if err != nil {
-		return nil, CloneError(err, o.Arg, o.Events)
+		return nil, CloneError(err, src.arg, o.Events)
 	}
 	res.Dir = src.dir
 	s.Clone = &CloneSummary{Result: res, Seconds: res.Duration.Seconds()}
+	if src.sprint != nil {
+		if err := joinSprint(ctx, o, src, s); err != nil {
+			return nil, err
+		}
+	}
 	o.Events.step("source", "cloned %s at %s: %d files, %s in %.1fs", BranchName(res.Branch), human.Commit(res.Commit), res.Files, human.Bytes(res.Bytes), res.Duration.Seconds())
 	p, err := project.Detect(src.dir)
 	if err != nil {

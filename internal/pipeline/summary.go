@@ -22,6 +22,9 @@ import (
 //	           "modcache": "…", "env_file": "…/.sprintkit/env", "env": {"GOFLAGS": "…"},
 //	           "toolchain": "go1.26.0", "repo_files": 120, "module_files": 900,
 //	           "step_seconds": {"verify": 0.4}},
+//	 "server": {"url": "http://10.0.0.5:8080/", "project": "…", "commit": "…", "report": "…",
+//	            "env_file": "…/.sprintkit/env", "env": {"GOPROXY": "…"},
+//	            "claims": [{"target": "…", "name": "Ana", "since": "…"}]},
 //	 "project": "go module", "checks": [{"id": "go", "name": "…", "status": "ok", "detail": "…", "hint": "…"}],
 //	 "deps": {"modules": 12, "cached": 3, "seconds": 4.5},
 //	 "tests": {"passed": 10, "failed": 1, "skipped": 0, "seconds": 3.4},
@@ -36,7 +39,7 @@ import (
 //	 "error": "…", "hint": "…"}                  // only when setup stopped
 //
 // Absent fields did not apply: "clone" for a checkout set up in place,
-// "image" unless it came from one, "deps" … "report" with --clone-only.
+// "image" unless it came from one, "server" unless from a sprint server, "deps" … "report" with --clone-only.
 type Summary struct {
 	Type          string                `json:"type"`
 	Version       int                   `json:"version"`
@@ -45,6 +48,7 @@ type Summary struct {
 	Clone         *CloneSummary         `json:"clone,omitempty"`
 	Checkout      *checkout.Result      `json:"checkout,omitempty"`
 	Image         *ImageSummary         `json:"image,omitempty"`
+	Server        *ServerSummary        `json:"server,omitempty"`
 	Project       string                `json:"project"`
 	Checks        []doctor.Check        `json:"checks"`
 	Deps          *DepsSummary          `json:"deps,omitempty"`

@@ -1,0 +1,81 @@
+package pipeline
+
+import (
+	"context"
+	"io"
+	"runtime"
+	"strings"
+
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/image"
+	"github.com/sprintkit/sprintkit/internal/state"
+	"github.com/sprintkit/sprintkit/serve"
+)
+
+// ServerSummary is what joining a sprint server (`sprintkit serve`) did:
+// where the modules come from, and who holds which of the top targets.
+type ServerSummary struct {
+	URL         string            `json:"url"`
+	Project     string            `json:"project"`
+	Commit      string            `json:"commit"`
+	Report      string            `json:"report"`
+	EnvFile     string            `json:"env_file"`
+	Env         map[string]string `json:"env"`
+	ExportLines []string          `json:"-"`
+	// Claims are the server's claims on the targets listed in the summary.
+	Claims []serve.Claim `json:"claims"`
+}
+
+// joinSprint points the go command at the sprint server's module proxy for
+// the rest of setup and for the user's shell (.sprintkit/env), as setting
+// up from an image does with the image's modules.
+func joinSprint(ctx context.Context, o *Options, src source, s *Summary) error {
+	sp := src.sprint
+	env := envOf(*o)
+	vars := sp.GoEnv("", getenv(env, "GOPROXY"), getenv(env, "GONOSUMDB"))
+	o.Env = image.Environ(env, vars)
+	ss := &ServerSummary{URL: sp.URLs.Home, Project: sp.Project, Commit: sp.Commit, Report: sp.URLs.Report,
+		Env: map[string]string{}, ExportLines: image.ExportLines(vars, runtime.GOOS), Claims: []serve.Claim{}}
+	for _, v := range vars {
+		ss.Env[v.Key] = v.Value
+	}
+	if _, err := state.Ensure(src.dir); err != nil {
+		return err
+	}
+	ss.EnvFile = state.Path(src.dir, state.EnvFile)
+	if err := state.WriteFile(ss.EnvFile, func(w io.Writer) error { return image.WriteEnv(w, vars) }); err != nil {
+		return err
+	}
+	s.Server = ss
+	return nil
+}
+
+// claimsOf returns the server's claims on targets; none when it cannot say.
+func claimsOf(ctx context.Context, server string, targets []coverage.Target) []serve.Claim {
+	all, err := serve.Claims(ctx, server)
+	if err != nil {
+		return []serve.Claim{}
+	}
+	want := map[string]bool{}
+	for _, t := range targets {
+		want[t.Name] = true
+	}
+	out := []serve.Claim{}
+	for _, c := range all {
+		if want[c.Target] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// getenv is the last value of key in env, as exec would pass it.
+func getenv(env []string, key string) string {
+	v := ""
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
+}
