@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/sprintkit/sprintkit/internal/hint"
 )
@@ -52,7 +53,7 @@ var claimsBucket = []byte("claims")
 // OpenStore opens (creating it when missing) the claims database at path.
 func OpenStore(path string) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, hint.With(fmt.Errorf("claims database %s: %w", path, err), "another 'sprintkit serve' is using it: stop that one, or pass --db with another file")
 	}
 	if err != nil {
