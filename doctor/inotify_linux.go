@@ -1,6 +1,8 @@
 package doctor
 
 import (
+	"github.com/sprintkit/sprintkit/internal/human"
+
 	"fmt"
 	"os"
 	"strconv"
@@ -52,7 +54,7 @@ func inotifyVerdict(c Check, limit, dirs int) Check {
 		c.Hint = hint
 	default:
 		c.Status = OK
-		c.Detail = fmt.Sprintf("%d directories to watch, limit %d", dirs, limit)
+		c.Detail = fmt.Sprintf("%s to watch, limit %d", human.Count(dirs, "directory", "directories"), limit)
 	}
 	return c
 }
