@@ -341,6 +341,18 @@ type Problem struct {
 
 func (p Problem) String() string { return p.Path + ": " + p.Detail }
 
+// writeList writes the first 20 items, one an indented line, and how many
+// more there are.
+func writeList[T fmt.Stringer](b *strings.Builder, items []T) {
+	for i, it := range items {
+		if i == 20 {
+			fmt.Fprintf(b, "\n  … and %d more", len(items)-i)
+			return
+		}
+		fmt.Fprintf(b, "\n  %s", it)
+	}
+}
+
 // VerifyError lists every difference between an image and its manifest.
 type VerifyError struct {
 	Dir      string
@@ -350,13 +362,7 @@ type VerifyError struct {
 func (e *VerifyError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "image %s differs from its manifest.json in %d places", e.Dir, len(e.Problems))
-	for i, p := range e.Problems {
-		if i == 20 {
-			fmt.Fprintf(&b, "\n  … and %d more", len(e.Problems)-i)
-			break
-		}
-		fmt.Fprintf(&b, "\n  %s", p)
-	}
+	writeList(&b, e.Problems)
 	return b.String()
 }
 

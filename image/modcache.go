@@ -38,13 +38,7 @@ type ModCacheError struct {
 func (e *ModCacheError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "your module cache %s holds %d entries that differ from the image's; sprintkit never replaces them", e.Cache, len(e.Conflicts))
-	for i, c := range e.Conflicts {
-		if i == 20 {
-			fmt.Fprintf(&b, "\n  … and %d more", len(e.Conflicts)-i)
-			break
-		}
-		fmt.Fprintf(&b, "\n  %s", c)
-	}
+	writeList(&b, e.Conflicts)
 	return b.String()
 }
 
