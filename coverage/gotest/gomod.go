@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sprintkit/sprintkit/internal/hint"
 	"io"
 	"io/fs"
 	"os"
@@ -89,11 +90,15 @@ func FindProject(ctx context.Context, dir string) (*Project, error) {
 		return &Project{Root: abs, Modules: mods}, nil
 	}
 	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
-		if p, err := workspaceAt(ctx, d); p != nil || err != nil {
-			return p, err
+		p, err := workspaceAt(ctx, d)
+		if p != nil {
+			return p, nil
+		}
+		if err != nil {
+			return nil, above(dir, err)
 		}
 		if m, ok, err := readModule(d); err != nil {
-			return nil, err
+			return nil, above(dir, err)
 		} else if ok {
 			return &Project{Root: d, Modules: []Module{m}}, nil
 		}
@@ -102,6 +107,14 @@ func FindProject(ctx context.Context, dir string) (*Project, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: looked for go.work and go.mod in %s, below it and above it, and found none", ErrNotGoModule, dir)
+}
+
+// above explains an error in a go.mod or go.work found above dir, which has
+// none of its own: the go command would use it too, but the user may not
+// know it is there.
+func above(dir string, err error) error {
+	return hint.With(fmt.Errorf("%s has no go.mod or go.work of its own, and the one above it that go would use is broken: %w", dir, err),
+		"run sprintkit in the project's own directory (or pass --dir), or fix or remove that file if it is left over")
 }
 
 // workspaceAt returns the workspace of dir/go.work, nil when there is none.
