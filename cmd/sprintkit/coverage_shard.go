@@ -52,8 +52,8 @@ func (o *coverageOptions) validateShard() error {
 		if o.ShardDir != "" {
 			return usagef("--shard-dir goes with --shard I/N")
 		}
-		if len(o.Outcomes) > 0 && len(o.Imports) > 0 {
-			return usagef("--outcomes merges Go shards; it cannot go with --import")
+		if len(o.Outcomes) > 0 && (len(o.Imports) > 0 || o.PerPackage) {
+			return usagef("--outcomes merges Go shards; it cannot go with --import or --per-package")
 		}
 		return nil
 	}

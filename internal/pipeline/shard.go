@@ -84,8 +84,8 @@ func PlanShards(packages []string, seconds map[string]float64, n int) [][]string
 	return shards
 }
 
-// PackageSeconds sums each package's test durations in the baseline at
-// root; nil when there is no baseline.
+// PackageSeconds sums each package's top-level test durations in the
+// baseline at root; nil when there is no baseline.
 func PackageSeconds(root string) map[string]float64 {
 	var b coverage.Baseline
 	if err := state.ReadJSON(BaselinePath(root), &b); err != nil {
@@ -93,7 +93,9 @@ func PackageSeconds(root string) map[string]float64 {
 	}
 	m := map[string]float64{}
 	for _, t := range b.Tests {
-		m[t.Package] += t.Seconds
+		if !strings.Contains(t.Test, "/") { // a subtest's time is its parent's too
+			m[t.Package] += t.Seconds
+		}
 	}
 	return m
 }
