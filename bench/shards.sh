@@ -43,7 +43,7 @@ done
 (cd "$M" && git init -q -b main && git add -A && git commit -q -m uneven)
 
 echo "module: $PKGS packages; recording the baseline (durations for the plan)"
-(cd "$M" && "$SK" setup . >/dev/null)
+(cd "$M" && "$SK" setup . >/dev/null 2>&1)
 
 # seconds FILE...: the recorded top-level test seconds in shard outcomes.
 seconds() { jq -s '[.[].tests[] | select(.test | contains("/") | not) | .seconds] | add // 0' "$@"; }
