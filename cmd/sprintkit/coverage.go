@@ -61,7 +61,7 @@ Examples:
    sprintkit coverage --per-package            # each package by its own tests, as go test -cover
    sprintkit coverage --html --open            # the static HTML report, opened in a browser
    sprintkit coverage --diff                   # and how much of your change the tests run
-   sprintkit coverage --fail-under-patch 80    # exit 1 when less than 80% of it runs` + diffHelp,
+   sprintkit coverage --fail-under-patch 80    # exit 1 when less than 80% of it runs` + diffHelp + shardHelp,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the project directory `DIR`"},
 			&cli.IntFlag{Name: "top", Value: 10, Usage: "show at most `N` targets (0: all)"},
@@ -75,7 +75,7 @@ Examples:
 			&cli.BoolFlag{Name: "html", Usage: "also write the static HTML report and print the path of its index.html"},
 			&cli.StringFlag{Name: "out", Usage: "write the HTML report into `DIR` (default: the project's .sprintkit/report)"},
 			&cli.BoolFlag{Name: "open", Usage: "open the HTML report in a browser (implies --html)"},
-		}, diffFlags...),
+		}, append(diffFlags, shardFlags...)...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("coverage takes no arguments, got %q (use --dir DIR for another directory)", c.Args().First())
@@ -98,6 +98,7 @@ Examples:
 				Open:       c.Bool("open"),
 			}
 			diffOptions(c, &opts)
+			shardOptions(c, &opts)
 			return runCoverage(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 		},
 	}
@@ -123,6 +124,10 @@ type coverageOptions struct {
 	DiffRef        string
 	FailUnderPatch float64
 	failUnderSet   bool
+	// Shard (I/N) runs one shard into ShardDir; Outcomes merges shards.
+	Shard    string
+	ShardDir string
+	Outcomes []string
 }
 
 func (o *coverageOptions) validate() error {
@@ -142,6 +147,9 @@ func (o *coverageOptions) validate() error {
 	}
 	if o.PerPackage && (len(o.Profiles) > 0 || len(o.Imports) > 0) {
 		return usagef("--per-package runs the tests; it cannot apply to --profile or --import")
+	}
+	if err := o.validateShard(); err != nil {
+		return err
 	}
 	return o.validateDiff()
 }
@@ -163,10 +171,13 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if _, err := pipeline.LoadProjectFile(root); err != nil {
 		return fmt.Errorf("coverage: %w", err)
 	}
+	if o.Shard != "" {
+		return runShard(ctx, o, root, stdout, stderr)
+	}
 	ev := events(stderr)
 	var r *coverage.Result
-	if len(o.Profiles) > 0 || len(o.Imports) > 0 {
-		r, err = pipeline.Load(ctx, root, o.Profiles, o.Imports)
+	if len(o.Profiles) > 0 || len(o.Imports) > 0 || len(o.Outcomes) > 0 {
+		r, err = loadCoverage(ctx, o, root)
 	} else {
 		r, err = pipeline.Measure(ctx, pipeline.MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: noLimit(o.Timeout), Events: ev})
 	}
@@ -190,7 +201,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if o.By != "" {
 		all = pipeline.Rank(ctx, root, r, o.By)
 	}
-	if err := pipeline.RecordResult(root, r, def); err != nil {
+	if err := o.record(root, r, def); err != nil {
 		return fmt.Errorf("coverage: save results: %w", err)
 	}
 	var pc *patch.Coverage

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/copier"
+	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/internal/pipeline"
@@ -38,6 +40,7 @@ Newcomers then run, with no network:
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "the image directory `DIR` to create or update (required)"},
 			&cli.StringFlag{Name: "platforms", Usage: "also cross-build sprintkit for `GOOS/GOARCH,...` (comma-separated)"},
 			&cli.BoolFlag{Name: "no-report", Usage: "do not run the tests for a report and baseline"},
+			&cli.StringFlag{Name: "from-shards", Usage: "take the report and baseline from the merged `DIR`/shard-*-of-N.{json,out} of coverage --shard runs (CI) instead of running the tests"},
 			&cli.BoolFlag{Name: "refresh", Usage: "re-stage modules, re-run the tests and rebuild binaries even when nothing changed"},
 			&cli.IntFlag{Name: "depth", Usage: "with a URL: `N` commits of history to clone; 0 means all", DefaultText: "0, all"},
 			&cli.StringFlag{Name: "branch", Usage: "with a URL: the `BRANCH` to clone", DefaultText: "the remote's default branch"},
@@ -125,7 +128,7 @@ func runImage(c *cli.Context) error {
 		Refresh:   c.Bool("refresh"),
 		Checksum:  checksum,
 		Workers:   c.Int("workers"),
-		Report:    pipeline.StageReport(src, pipeline.Events{Bar: ev.Bar}),
+		Report:    stageReport(c.String("from-shards"), src, pipeline.Events{Bar: ev.Bar}),
 		Step: func(step, msg string) {
 			bar.Done()
 			bar = nil
@@ -242,4 +245,16 @@ func imgContains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// stageReport is image's report step: the tests run in the scratch copy,
+// or, with --from-shards, the merged results of CI shards.
+func stageReport(shards, src string, ev pipeline.Events) func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+	if shards == "" {
+		return pipeline.StageReport(src, ev)
+	}
+	if abs, err := filepath.Abs(shards); err == nil {
+		shards = abs
+	}
+	return pipeline.StageShards(src, shards, ev)
 }

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/internal/pipeline"
+)
+
+// shardFlags are coverage's flags for a test suite split across CI jobs.
+var shardFlags = []cli.Flag{
+	&cli.StringFlag{Name: "shard", Usage: "run only shard `I/N` of the Go packages (longest first by the baseline's test durations) and write its profile and outcomes into --shard-dir"},
+	&cli.StringFlag{Name: "shard-dir", Usage: "where --shard writes shard-I-of-N.out and shard-I-of-N.json (`DIR`)", DefaultText: ".sprintkit/shards"},
+	&cli.StringSliceFlag{Name: "outcomes", Usage: "merge the shards' outcomes `FILE`s (shard-I-of-N.json, globs expanded; with --profile, or their .out beside them); records the baseline like setup"},
+}
+
+const shardHelp = `
+
+Shards (CI): each job of a matrix runs
+
+   sprintkit coverage --shard I/N --shard-dir shards
+
+which tests only its share of the packages, with whole-suite -coverpkg, and
+writes shards/shard-I-of-N.out and shards/shard-I-of-N.json. The packages
+are split by longest processing time first over each package's test
+seconds in .sprintkit/baseline.json (by count without one), the same way in
+every job. A last job merges them:
+
+   sprintkit coverage --profile 'shards/*.out' --outcomes 'shards/*.json'
+
+with the same total, targets and failing tests as one unsharded run, and
+records the baseline (.sprintkit/baseline.json) as setup does. A shard
+missing, given twice, or of another commit is an error naming it.
+See examples/ci/.`
+
+// shardOptions fill the shard part of coverageOptions from c.
+func shardOptions(c *cli.Context, o *coverageOptions) {
+	o.Shard = c.String("shard")
+	o.ShardDir = c.String("shard-dir")
+	o.Outcomes = c.StringSlice("outcomes")
+	o.Profiles = pipeline.ExpandGlobs(o.Profiles)
+}
+
+func (o *coverageOptions) validateShard() error {
+	if o.Shard == "" {
+		if o.ShardDir != "" {
+			return usagef("--shard-dir goes with --shard I/N")
+		}
+		if len(o.Outcomes) > 0 && (len(o.Imports) > 0 || o.PerPackage) {
+			return usagef("--outcomes merges Go shards; it cannot go with --import or --per-package")
+		}
+		return nil
+	}
+	if _, err := pipeline.ParseShard(o.Shard); err != nil {
+		return usagef("--shard: %v", err)
+	}
+	if len(o.Profiles) > 0 || len(o.Imports) > 0 || len(o.Outcomes) > 0 || o.PerPackage || o.Diff || o.HTML {
+		return usagef("--shard runs one shard's tests; it cannot go with --profile, --import, --outcomes, --per-package, --diff or --html")
+	}
+	return nil
+}
+
+// runShard is `coverage --shard I/N`: the shard's tests, its two files, and
+// a line that names them.
+func runShard(ctx context.Context, o coverageOptions, root string, stdout, stderr io.Writer) error {
+	s, _ := pipeline.ParseShard(o.Shard)
+	dir := o.ShardDir
+	if dir == "" {
+		dir = pipeline.DefaultShardDir(root)
+	}
+	r, err := pipeline.MeasureShard(ctx, pipeline.MeasureOptions{Dir: root, Timeout: noLimit(o.Timeout), Events: events(stderr)}, s, dir)
+	if err != nil {
+		return fmt.Errorf("coverage: shard %s: %w", o.Shard, err)
+	}
+	fmt.Fprintf(stdout, "shard %d/%d: %s, %s\n", s.Index, s.Count,
+		human.Count(len(r.Tests), "test", "tests"), filepath.Join(dir, s.Name()+".{out,json}"))
+	if n := len(r.Failed()); n > 0 {
+		say(stderr, "%s failed; they are recorded as failing in the shard's outcomes", human.Count(n, "test", "tests"))
+	}
+	return nil
+}
+
+// loadCoverage reads the profiles or imports, or merges shards with
+// --outcomes.
+func loadCoverage(ctx context.Context, o coverageOptions, root string) (*coverage.Result, error) {
+	if len(o.Outcomes) > 0 {
+		return pipeline.LoadShards(ctx, root, o.Profiles, o.Outcomes)
+	}
+	return pipeline.Load(ctx, root, o.Profiles, o.Imports)
+}
+
+// record writes coverage.json and cover.out, and the baseline too when
+// merged shards carry every test's outcome.
+func (o *coverageOptions) record(root string, r *coverage.Result, targets []coverage.Target) error {
+	if len(o.Outcomes) > 0 {
+		return pipeline.Record(root, r, targets)
+	}
+	return pipeline.RecordResult(root, r, targets)
+}
