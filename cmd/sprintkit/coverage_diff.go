@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/internal/state"
+	"github.com/sprintkit/sprintkit/internal/pipeline"
 	"github.com/sprintkit/sprintkit/patch"
 )
 
@@ -55,24 +53,7 @@ func (o *coverageOptions) validateDiff() error {
 
 // patchCoverage measures the change in root against o's ref.
 func patchCoverage(ctx context.Context, o coverageOptions, root string, r *coverage.Result) (*patch.Coverage, error) {
-	ref := o.DiffRef
-	if ref == "" {
-		var b coverage.Baseline
-		switch err := state.ReadJSON(state.Path(root, state.BaselineFile), &b); {
-		case err == nil && b.Commit != "":
-			ref = b.Commit
-		case err == nil || errors.Is(err, fs.ErrNotExist):
-			ref = "HEAD"
-		default:
-			return nil, withHint(fmt.Errorf("read the baseline's commit: %w", err),
-				"give the commit to compare with: --diff-ref REF, or record the baseline again: sprintkit setup .")
-		}
-	}
-	ch, err := patch.Diff(ctx, root, ref, patch.DefaultBackend())
-	if err != nil {
-		return nil, fmt.Errorf("your change: %w", err)
-	}
-	return patch.Compute(r, ch), nil
+	return pipeline.Patch(ctx, root, o.DiffRef, r)
 }
 
 // failUnderPatch is the error --fail-under-patch returns, nil when pc is

@@ -2,8 +2,8 @@ package main
 
 import (
 	"fmt"
+	"github.com/sprintkit/sprintkit/internal/pipeline"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -95,7 +95,7 @@ func runServe(c *cli.Context) error {
 	fmt.Fprintf(stdout, "join:           sprintkit setup %s\n", urls[0])
 	fmt.Fprintf(stdout, "git:            git clone %srepo.git\n", urls[0])
 	fmt.Fprintf(stdout, "modules:        GOPROXY=%smod\n", urls[0])
-	fmt.Fprintf(stdout, "claims:         %s\n", abs(db))
+	fmt.Fprintf(stdout, "claims:         %s\n", pipeline.Abs(db))
 	if c.String("token") != "" {
 		fmt.Fprintf(stdout, "token:          required to claim (give it to the room)\n")
 	}
@@ -103,13 +103,6 @@ func runServe(c *cli.Context) error {
 	if err := s.Serve(ctx, ln); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	say(stderr, "stopped; claims are kept in %s", abs(db))
+	say(stderr, "stopped; claims are kept in %s", pipeline.Abs(db))
 	return ctx.Err()
-}
-
-func abs(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }

@@ -158,9 +158,9 @@ func runWatchTest(c *cli.Context, dir string) error {
 // against the baseline's commit or HEAD; nil outside a git checkout. A
 // failing diff is reported once, then the runs go on without the line.
 func watchPatch(root string, b *coverage.Baseline, warn func(string)) func(context.Context, *coverage.Result, bool) *patch.Coverage {
-	ref := "HEAD"
-	if b != nil && b.Commit != "" {
-		ref = b.Commit
+	ref := "HEAD" // no baseline: the change since the last commit
+	if b != nil {
+		ref, _ = pipeline.PatchRef(root, b) // b was read already: no error
 	}
 	if _, err := os.Stat(filepath.Join(root, ".git")); err != nil && pipeline.Head(root) == "" {
 		return nil
