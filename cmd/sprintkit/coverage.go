@@ -196,11 +196,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 
 	// coverage.json always holds the default ranking, whichever --by is
 	// shown, so that it is the same file setup and image write.
-	def := pipeline.Rank(ctx, root, r, "")
-	all := def
-	if o.By != "" {
-		all = pipeline.Rank(ctx, root, r, o.By)
-	}
+	def, all := pipeline.RankAs(ctx, root, r, o.By)
 	if err := o.record(root, r, def); err != nil {
 		return fmt.Errorf("coverage: save results: %w", err)
 	}

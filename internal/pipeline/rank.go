@@ -20,8 +20,22 @@ import (
 // and every target is kept (callers cut the list to show). Call Curate on
 // r first.
 func Rank(ctx context.Context, root string, r *coverage.Result, by string) []coverage.Target {
+	_, asked := RankAs(ctx, root, r, by)
+	return asked
+}
+
+// RankAs is Rank by the default unit (what coverage.json holds) and, when
+// by is not "", by that unit too, reading the history and the project file
+// once for both.
+func RankAs(ctx context.Context, root string, r *coverage.Result, by string) (def, asked []coverage.Target) {
 	pf, _ := coverage.LoadProjectFile(root) // its errors were reported by Curate
-	return coverage.Rank(r, coverage.RankOptions{By: by, Recent: RecentFiles(ctx, root), Project: pf})
+	opts := coverage.RankOptions{Recent: RecentFiles(ctx, root), Project: pf}
+	def = coverage.Rank(r, opts)
+	if by == "" {
+		return def, def
+	}
+	opts.By = by
+	return def, coverage.Rank(r, opts)
 }
 
 // LoadProjectFile reads the maintainers' sprintkit.toml at root: nil when
