@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -32,7 +33,9 @@ func TestDefaultUnitRanksPythonModules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
-			copyTree(t, filepath.Join("..", "pytest", "testdata", "pyproj"), root)
+			if err := os.CopyFS(root, os.DirFS(filepath.Join("..", "pytest", "testdata", "pyproj"))); err != nil {
+				t.Fatal(err)
+			}
 			r := importString(t, root, tt.file, tt.content)
 			if got := coverage.DefaultUnit(r); got != tt.unit {
 				t.Errorf("DefaultUnit = %q, want %q", got, tt.unit)

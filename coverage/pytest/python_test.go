@@ -16,36 +16,12 @@ import (
 	"github.com/sprintkit/sprintkit/coverage/importer"
 )
 
-// copyTree copies a fixture directory to dst.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if fi.IsDir() {
-			if fi.Name() == "__pycache__" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // pythonFixture copies testdata/pyproj to a directory whose path has a space.
 func pythonFixture(t *testing.T) string {
 	dir := filepath.Join(t.TempDir(), "my project")
-	copyTree(t, filepath.Join("testdata", "pyproj"), dir)
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "pyproj"))); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
