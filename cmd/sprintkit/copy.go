@@ -227,16 +227,18 @@ func printCopySummary(w io.Writer, st copier.Stats, elapsed time.Duration, dry b
 	if dry {
 		verb = "would copy"
 	}
-	fmt.Fprintf(w, "%s %d files (%s), %d symlinks, %d hard links, %d directories; %d up to date",
-		verb, st.Files, human.Bytes(st.Bytes), st.Symlinks, st.Hardlinks, st.Dirs, st.Skipped)
+	fmt.Fprintf(w, "%s %s (%s), %s, %s, %s; %d up to date",
+		verb, human.Count(int(st.Files), "file", "files"), human.Bytes(st.Bytes),
+		human.Count(int(st.Symlinks), "symlink", "symlinks"), human.Count(int(st.Hardlinks), "hard link", "hard links"),
+		human.Count(int(st.Dirs), "directory", "directories"), st.Skipped)
 	if st.Deleted > 0 {
 		fmt.Fprintf(w, ", %d deleted", st.Deleted)
 	}
 	if st.Specials > 0 {
-		fmt.Fprintf(w, ", %d special files skipped", st.Specials)
+		fmt.Fprintf(w, ", %s skipped", human.Count(int(st.Specials), "special file", "special files"))
 	}
 	if st.Errors > 0 {
-		fmt.Fprintf(w, ", %d errors", st.Errors)
+		fmt.Fprintf(w, ", %s", human.Count(int(st.Errors), "error", "errors"))
 	}
 	fmt.Fprintf(w, " in %s\n", elapsed.Round(time.Millisecond))
 }
