@@ -256,6 +256,7 @@ func LoadShards(ctx context.Context, root string, profiles, outcomes []string) (
 	profiles = ExpandGlobs(profiles)
 	seen := map[int]string{}
 	var tests []coverage.TestResult
+	recovered, noData := map[string]*coverage.Recovery{}, map[string]string{}
 	count, commit, first, lang, runner := 0, "", "", "", ""
 	for _, name := range outcomes {
 		var so ShardOutcomes
@@ -280,6 +281,14 @@ func LoadShards(ctx context.Context, root string, profiles, outcomes []string) (
 		}
 		seen[so.Shard.Index] = name
 		tests = append(tests, so.Tests...)
+		for _, p := range so.Packages {
+			if p.Recovered != nil {
+				recovered[p.Name] = p.Recovered
+			}
+			if p.NoData != "" {
+				noData[p.Name] = p.NoData
+			}
+		}
 	}
 	var missing []string
 	for i := 1; i <= count; i++ {
@@ -307,6 +316,10 @@ func LoadShards(ctx context.Context, root string, profiles, outcomes []string) (
 	}
 	if lang != "python" {
 		r.Tests = tests
+		// A package a shard re-ran, or measured nothing of, keeps its mark.
+		if err := gotest.ApplyMarks(ctx, root, nil, r, recovered, noData); err != nil {
+			return nil, goHint(err)
+		}
 	}
 	if commit != "" {
 		r.Commit = commit
