@@ -506,6 +506,18 @@ func goEnviron(extra []string, workspace bool) []string {
 
 // listProject lists every package of every module of proj. With several
 // modules, one whose packages cannot be listed becomes a warning.
+// ListProject lists the packages of the Go project at dir as Run tests
+// them: every module of a go.work workspace (in workspace mode), or each
+// module at dir and below it. env is added to the environment.
+func ListProject(ctx context.Context, dir string, env []string) ([]*Package, error) {
+	proj, err := FindProject(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	pkgs, _, err := listProject(ctx, proj, env)
+	return pkgs, err
+}
+
 func listProject(ctx context.Context, proj *Project, env []string) ([]*Package, []string, error) {
 	if proj.Workspace != "" {
 		pkgs, err := ListPackages(ctx, proj.Root, goEnviron(env, true), modulePatterns(proj.Root, proj.Modules)...)

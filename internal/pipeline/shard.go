@@ -126,7 +126,7 @@ func MeasureShard(ctx context.Context, o MeasureOptions, s Shard, dir string) (*
 	if _, err := gotest.FindProject(ctx, o.Dir); errors.Is(err, gotest.ErrNotGoModule) && pytest.IsProject(o.Dir) {
 		return measurePythonShard(ctx, o, s, dir)
 	}
-	pkgs, err := gotest.ListPackages(ctx, o.Dir, o.Env, "./...")
+	pkgs, err := gotest.ListProject(ctx, o.Dir, o.Env)
 	if err != nil {
 		return nil, goHint(fmt.Errorf("list packages: %w", err))
 	}
