@@ -420,6 +420,9 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	if opts.Shard != nil && !env.Pytest {
 		return nil, fmt.Errorf("%s has no pytest: a Python project's tests are split into shards by pytest (%s -m pip install pytest)", env.Python, env.Python)
 	}
+	if opts.Shard != nil && pytestMajor(env.PytestVersion) < 7 {
+		return nil, fmt.Errorf("%s has pytest %s: shards need pytest 7 or later (%s -m pip install -U pytest)", env.Python, env.PytestVersion, env.Python)
+	}
 	if env.Pytest {
 		args = append(args, "-m", "pytest", "--junitxml="+junit, "-q", "-p", "no:cacheprovider",
 			"--continue-on-collection-errors", "-o", "junit_family=xunit2")

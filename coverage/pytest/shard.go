@@ -91,13 +91,7 @@ var pytestSkipDirs = []string{"*.egg", ".*", "_darcs", "build", "CVS", "dist", "
 // walk a directory's files and subdirectories together by name, earlier
 // versions its files first (pytest is "pytest 8.1.1" or a version).
 func TestFiles(dir, pytest string) ([]string, error) {
-	interleave := true
-	v := strings.TrimPrefix(pytest, "pytest ")
-	if major, _, _ := strings.Cut(v, "."); major != "" {
-		if n, err := strconv.Atoi(major); err == nil && n < 8 {
-			interleave = false
-		}
-	}
+	interleave := pytestMajor(pytest) >= 8
 	var out []string
 	var walk func(rel string) error
 	walk = func(rel string) error {
@@ -140,6 +134,16 @@ func TestFiles(dir, pytest string) ([]string, error) {
 		out[i] = strings.TrimPrefix(f, "./")
 	}
 	return out, nil
+}
+
+// pytestMajor is the major version of "8.1.1" or "pytest 8.1.1"; a version
+// it cannot read counts as the newest.
+func pytestMajor(v string) int {
+	major, _, _ := strings.Cut(strings.TrimPrefix(v, "pytest "), ".")
+	if n, err := strconv.Atoi(major); err == nil {
+		return n
+	}
+	return 1 << 30
 }
 
 func isTestModule(name string) bool {
