@@ -72,6 +72,11 @@ type StageOptions struct {
 	// (internal/pipeline.StageReport), so that the image's baseline and
 	// coverage.json are what setup would record. nil stages no report.
 	Report func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error)
+	// ReportReadsResults says that Report runs no test but reads results
+	// made elsewhere (the merged shards of a CI run): it is called with the
+	// checkout itself, no scratch copy and no module staging, and for a
+	// project without go.mod (a Python project) too.
+	ReportReadsResults bool
 }
 
 // StageResult says what staging did.
@@ -278,7 +283,7 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	reportDir := filepath.Join(out, ReportDir)
 	baselinePath := filepath.Join(out, BaselineFile)
 	switch {
-	case opts.NoReport || opts.Report == nil || !isGo:
+	case opts.NoReport || opts.Report == nil || !isGo && !opts.ReportReadsResults:
 		if !isGo {
 			warn("no go.mod: the image holds no modules, report or baseline")
 		}
@@ -287,19 +292,26 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		res.Skipped = append(res.Skipped, "report")
 		step("report", "commit unchanged: keeping the report and baseline")
 	default:
-		step("report", "running the tests with coverage for the report and baseline")
-		renv := stagingTestEnv(env, res.ModCache, proxyDir, m.ModulePaths())
-		// The tests run in a scratch copy of the checkout that holds the
-		// go.mod and go.sum staging completed, so that the organiser's own
-		// are never written and parallel go commands find nothing to add.
-		// (-modfile in GOFLAGS would do that too, but it leaks into every
-		// go command the tests themselves run, in other modules.)
-		scratch, err := scratchCopy(ctx, src, res.ModCache+".modfile", opts.Workers)
-		if err != nil {
-			return nil, fmt.Errorf("prepare the test run: %w", err)
+		var r *coverage.Result
+		var targets []coverage.Target
+		if opts.ReportReadsResults {
+			step("report", "reading the results for the report and baseline")
+			r, targets, err = opts.Report(ctx, src, env, reportDir)
+		} else {
+			step("report", "running the tests with coverage for the report and baseline")
+			renv := stagingTestEnv(env, res.ModCache, proxyDir, m.ModulePaths())
+			// The tests run in a scratch copy of the checkout that holds the
+			// go.mod and go.sum staging completed, so that the organiser's own
+			// are never written and parallel go commands find nothing to add.
+			// (-modfile in GOFLAGS would do that too, but it leaks into every
+			// go command the tests themselves run, in other modules.)
+			scratch, serr := scratchCopy(ctx, src, res.ModCache+".modfile", opts.Workers)
+			if serr != nil {
+				return nil, fmt.Errorf("prepare the test run: %w", serr)
+			}
+			r, targets, err = opts.Report(ctx, scratch, renv, reportDir)
+			os.RemoveAll(filepath.Dir(scratch))
 		}
-		r, targets, err := opts.Report(ctx, scratch, renv, reportDir)
-		os.RemoveAll(filepath.Dir(scratch))
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

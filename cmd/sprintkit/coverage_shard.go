@@ -15,7 +15,7 @@ import (
 
 // shardFlags are coverage's flags for a test suite split across CI jobs.
 var shardFlags = []cli.Flag{
-	&cli.StringFlag{Name: "shard", Usage: "run only shard `I/N` of the Go packages (longest first by the baseline's test durations) and write its profile and outcomes into --shard-dir"},
+	&cli.StringFlag{Name: "shard", Usage: "run only shard `I/N` of the Go packages or of a Python project's test files (longest first by the baseline's test durations) and write its profile and outcomes into --shard-dir"},
 	&cli.StringFlag{Name: "shard-dir", Usage: "where --shard writes shard-I-of-N.out and shard-I-of-N.json (`DIR`)", DefaultText: ".sprintkit/shards"},
 	&cli.StringSliceFlag{Name: "outcomes", Usage: "merge the shards' outcomes `FILE`s (shard-I-of-N.json, globs expanded; with --profile, or their .out beside them); records the baseline like setup"},
 }
@@ -30,7 +30,10 @@ which tests only its share of the packages, with whole-suite -coverpkg, and
 writes shards/shard-I-of-N.out and shards/shard-I-of-N.json. The packages
 are split by longest processing time first over each package's test
 seconds in .sprintkit/baseline.json (by count without one), the same way in
-every job. A last job merges them:
+every job. A Python project is split by test file (test_*.py, *_test.py),
+weighed by the seconds of each file's tests: pytest runs under coverage.py
+collecting only the shard's files, and shard-I-of-N.out holds coverage.py's
+JSON report. A last job merges them (for Python too, with no Python needed):
 
    sprintkit coverage --profile 'shards/*.out' --outcomes 'shards/*.json'
 
@@ -53,7 +56,7 @@ func (o *coverageOptions) validateShard() error {
 			return usagef("--shard-dir goes with --shard I/N")
 		}
 		if len(o.Outcomes) > 0 && (len(o.Imports) > 0 || o.PerPackage) {
-			return usagef("--outcomes merges Go shards; it cannot go with --import or --per-package")
+			return usagef("--outcomes merges shards; it cannot go with --import or --per-package")
 		}
 		return nil
 	}

@@ -129,6 +129,8 @@ func runImage(c *cli.Context) error {
 		Checksum:  checksum,
 		Workers:   c.Int("workers"),
 		Report:    stageReport(c.String("from-shards"), src, pipeline.Events{Bar: ev.Bar}),
+		// Merged shards are read, not run: a Python project's too.
+		ReportReadsResults: c.String("from-shards") != "",
 		Step: func(step, msg string) {
 			bar.Done()
 			bar = nil

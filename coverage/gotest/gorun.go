@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -128,6 +129,7 @@ type goTestRun struct {
 	patterns  []string
 	coverpkg  []string
 	skip      []string // top-level tests to leave out (-skip)
+	runNone   bool     // build and start the binaries, run no test (-run=^$)
 }
 
 // Run runs the tests of the Go project in opts.Dir with coverage and
@@ -271,6 +273,12 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 			wg.Wait()
 			return nil, err
 		}
+		if len(opts.Packages) > 0 && !opts.PerPackage {
+			wg.Wait() // the project's packages, for a package to go with
+			if known := knownStatements(ctx, run, opts, filepath.Join(tmp, fmt.Sprintf("known-%d.out", i)), died, rec, pkgs); known != "" {
+				more = append(more, known)
+			}
+		}
 		// The packages held back (build failures, dead binaries) now have
 		// their final say.
 		emit.rest(ctx, ts)
@@ -313,6 +321,12 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	if mode != "" {
 		r.Mode = mode
 	}
+	// By package, each package's tests in the order they ran: the order of
+	// go test's own output depends on which binary finishes first, and the
+	// re-runs of dead binaries add their tests after everything else. So
+	// the order is the same from run to run, and a merge of shards, each
+	// package tested in one of them, restores it (LoadShards).
+	slices.SortStableFunc(tests, func(a, b coverage.TestResult) int { return strings.Compare(a.Package, b.Package) })
 	r.Tests = tests
 	r.Warnings = append(warnings, r.Warnings...)
 	rec.apply(proj, r, pkgs)
@@ -492,6 +506,18 @@ func goEnviron(extra []string, workspace bool) []string {
 
 // listProject lists every package of every module of proj. With several
 // modules, one whose packages cannot be listed becomes a warning.
+// ListProject lists the packages of the Go project at dir as Run tests
+// them: every module of a go.work workspace (in workspace mode), or each
+// module at dir and below it. env is added to the environment.
+func ListProject(ctx context.Context, dir string, env []string) ([]*Package, error) {
+	proj, err := FindProject(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	pkgs, _, err := listProject(ctx, proj, env)
+	return pkgs, err
+}
+
 func listProject(ctx context.Context, proj *Project, env []string) ([]*Package, []string, error) {
 	if proj.Workspace != "" {
 		pkgs, err := ListPackages(ctx, proj.Root, goEnviron(env, true), modulePatterns(proj.Root, proj.Modules)...)
@@ -615,6 +641,9 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts Options,
 	}
 	if len(run.skip) > 0 {
 		args = append(args, "-skip="+skipPattern(run.skip))
+	}
+	if run.runNone {
+		args = append(args, "-run=^$")
 	}
 	args = append(args, run.patterns...)
 	// The child leads its own process group: cancelling stops go test and
@@ -1082,6 +1111,52 @@ func recoverDied(ctx context.Context, run goTestRun, opts Options, prefix string
 	return tests, profiles, nil
 }
 
+// knownStatements returns a profile of the statements, none covered, of
+// the packages of a run of some packages (Options.Packages: a CI shard,
+// watch-test) whose test binary died with no data. go test lists a dead
+// binary's package in its profile only when another binary of the same
+// invocation ran to its end, as one does in a whole-suite run; so the dead
+// packages go with one other package, of the run or else of the project
+// under its directory, no test run (-run=^$), and the result equals the
+// whole suite's. "" when there is nothing to add or it could not be had.
+func knownStatements(ctx context.Context, run goTestRun, opts Options, out string, died map[string]*death, rec *recovery, pkgs []*Package) string {
+	var dead []string
+	for p := range died {
+		if _, ok := rec.noData[p]; ok {
+			dead = append(dead, p)
+		}
+	}
+	if len(dead) == 0 {
+		return ""
+	}
+	sort.Strings(dead)
+	helper := ""
+	for _, p := range run.patterns {
+		if _, ok := rec.noData[p]; !ok && !strings.Contains(p, "...") {
+			helper = p
+			break
+		}
+	}
+	for _, p := range pkgs { // one with tests: go test runs no binary for the others
+		_, dead := rec.noData[p.ImportPath]
+		ours := run.workspace || p.Module != nil && filepath.Clean(p.Module.Dir) == filepath.Clean(run.dir)
+		if helper == "" && !dead && ours && p.HasTests {
+			helper = p.ImportPath
+		}
+	}
+	if helper == "" {
+		return ""
+	}
+	known := goTestRun{dir: run.dir, workspace: run.workspace, patterns: append(dead, helper), coverpkg: run.coverpkg, runNone: true}
+	if _, _, _, err := runGoTest(ctx, known, out, opts, &progress{}, nil); err != nil {
+		return ""
+	}
+	if _, err := os.Stat(out); err != nil {
+		return ""
+	}
+	return out
+}
+
 // topLevel returns the top-level tests of names ("TestX" of "TestX/sub")
 // that are not in have, without repeats.
 func topLevel(have, names []string) []string {
@@ -1139,6 +1214,34 @@ func (rec *recovery) apply(proj *Project, r *coverage.Result, pkgs []*Package) {
 		}
 	}
 	r.Finalize()
+}
+
+// ApplyMarks marks the packages of r, a result built from profiles (the
+// merged shards of a run), as the run that measured them did: recovered
+// ones (Package.Recovered, re-run without the tests that killed their
+// binary) and those without data (Package.NoData; added from the project
+// at root when the profiles hold none of their statements). r is finalized
+// again, so that a package without data leaves the total as in a run.
+func ApplyMarks(ctx context.Context, root string, env []string, r *coverage.Result, recovered map[string]*coverage.Recovery, noData map[string]string) error {
+	if len(recovered) == 0 && len(noData) == 0 {
+		return nil
+	}
+	proj, err := FindProject(ctx, root)
+	if err != nil {
+		return err
+	}
+	var pkgs []*Package
+	for name := range noData {
+		if r.Package(name) == nil {
+			if pkgs, _, err = listProject(ctx, proj, env); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	rec := &recovery{recovered: recovered, noData: noData}
+	rec.apply(proj, r, pkgs)
+	return nil
 }
 
 // FromProfiles builds a Result from parsed Go profiles without running

@@ -48,9 +48,28 @@ import (
 //
 // Errors name the input and the line: "NAME:1: want a JSON object in files".
 func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
+	prof := &Profile{Name: name, Format: "coverage.py"}
+	err := parseCoveragePy(name, r, prof, func(path string, e *pyFile) error {
+		fp, err := e.profile(path)
+		if err != nil {
+			return err
+		}
+		prof.Branch = prof.Branch || len(fp.Branches) > 0
+		prof.Files = append(prof.Files, fp)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return prof, nil
+}
+
+// parseCoveragePy reads a coverage.py JSON report into prof's Branch and
+// Declared, and hands each file entry to file, whose error is told at the
+// entry's line.
+func parseCoveragePy(name string, r io.Reader, prof *Profile, file func(path string, e *pyFile) error) error {
 	lr := &lineReader{r: r}
 	d := json.NewDecoder(lr)
-	prof := &Profile{Name: name, Format: "coverage.py"}
 	errAt := func(off int64, format string, args ...any) error {
 		return fmt.Errorf("%s:%d: %s", name, lr.lineAt(off), fmt.Sprintf(format, args...))
 	}
@@ -84,13 +103,13 @@ func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 	}
 
 	if err := expectDelim('{', "a coverage.py JSON report (an object with \"files\")"); err != nil {
-		return nil, err
+		return err
 	}
 	sawFiles := false
 	for d.More() {
 		tok, err := d.Token()
 		if err != nil {
-			return nil, wrap(err, "a key of the report object")
+			return wrap(err, "a key of the report object")
 		}
 		key, _ := tok.(string)
 		switch key {
@@ -99,37 +118,34 @@ func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 				Branch bool `json:"branch_coverage"`
 			}
 			if err := d.Decode(&m); err != nil {
-				return nil, wrap(err, `a "meta" object`)
+				return wrap(err, `a "meta" object`)
 			}
 			prof.Branch = prof.Branch || m.Branch
 		case "files":
 			sawFiles = true
 			if err := expectDelim('{', `an object of files in "files"`); err != nil {
-				return nil, err
+				return err
 			}
 			for d.More() {
 				tok, err := d.Token()
 				if err != nil {
-					return nil, wrap(err, "a file name in \"files\"")
+					return wrap(err, "a file name in \"files\"")
 				}
 				path, _ := tok.(string)
 				fileOff := d.InputOffset()
 				var e pyFile
 				if err := d.Decode(&e); err != nil {
-					return nil, wrap(err, fmt.Sprintf("the entry of %q in \"files\"", path))
+					return wrap(err, fmt.Sprintf("the entry of %q in \"files\"", path))
 				}
 				if path == "" {
-					return nil, errAt(fileOff, "want a file name in \"files\", got \"\"")
+					return errAt(fileOff, "want a file name in \"files\", got \"\"")
 				}
-				fp, err := e.profile(path)
-				if err != nil {
-					return nil, errAt(fileOff, "%s", err)
+				if err := file(path, &e); err != nil {
+					return errAt(fileOff, "%s", err)
 				}
-				prof.Branch = prof.Branch || len(fp.Branches) > 0
-				prof.Files = append(prof.Files, fp)
 			}
 			if err := expectDelim('}', `the end of "files"`); err != nil {
-				return nil, err
+				return err
 			}
 		case "totals":
 			var t struct {
@@ -137,7 +153,7 @@ func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 				Statements *int `json:"num_statements"`
 			}
 			if err := d.Decode(&t); err != nil {
-				return nil, wrap(err, `a "totals" object`)
+				return wrap(err, `a "totals" object`)
 			}
 			if t.Covered != nil && t.Statements != nil {
 				prof.Declared = &coverage.Counts{Statements: *t.Statements, Covered: *t.Covered}
@@ -145,20 +161,20 @@ func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 		default:
 			var skip json.RawMessage
 			if err := d.Decode(&skip); err != nil {
-				return nil, wrap(err, fmt.Sprintf("the value of %q", key))
+				return wrap(err, fmt.Sprintf("the value of %q", key))
 			}
 		}
 	}
 	if err := expectDelim('}', "the end of the report object"); err != nil {
-		return nil, err
+		return err
 	}
 	if !sawFiles {
-		return nil, errAt(d.InputOffset(), `want a "files" object: not a coverage.py JSON report (for istanbul, nyc or c8 JSON, write LCOV with their lcov reporter)`)
+		return errAt(d.InputOffset(), `want a "files" object: not a coverage.py JSON report (for istanbul, nyc or c8 JSON, write LCOV with their lcov reporter)`)
 	}
 	if tok, err := d.Token(); err != io.EOF {
-		return nil, errAt(d.InputOffset(), "want the end of the file after the report, got %s", tokString(tok))
+		return errAt(d.InputOffset(), "want the end of the file after the report, got %s", tokString(tok))
 	}
-	return prof, nil
+	return nil
 }
 
 type pyRegion struct {
@@ -170,7 +186,8 @@ type pyRegion struct {
 type pyFile struct {
 	pyRegion
 	Summary struct {
-		Covered *int `json:"covered_lines"`
+		Covered    *int `json:"covered_lines"`
+		Statements *int `json:"num_statements"`
 	} `json:"summary"`
 	Functions        map[string]pyRegion `json:"functions"`
 	ExecutedBranches [][]int             `json:"executed_branches"`

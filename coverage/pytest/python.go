@@ -332,6 +332,12 @@ type Options struct {
 	// Progress, when set, is called with tests done and collected, from a
 	// small pytest plugin (no calls under unittest).
 	Progress func(done, total int)
+	// Shard, when set, runs one CI shard's test files only (pytest only).
+	Shard *ShardFiles
+	// Report, when set, receives coverage.py's JSON report of the run (an
+	// empty one, {"files": {}}, when coverage.py had no data), the profile
+	// that MergeShards merges.
+	Report io.Writer
 }
 
 // pyOmit are coverage.py --omit patterns, under the project directory, for
@@ -411,6 +417,12 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	args = append(args, "run", "--source="+dir, "--omit="+strings.Join(omit, ","))
 	testMods := pythonTestModules(dir)
 	var extraEnv []string
+	if opts.Shard != nil && !env.Pytest {
+		return nil, fmt.Errorf("%s has no pytest: a Python project's tests are split into shards by pytest (%s -m pip install pytest)", env.Python, env.Python)
+	}
+	if opts.Shard != nil && pytestMajor(env.PytestVersion) < 7 {
+		return nil, fmt.Errorf("%s has pytest %s: shards need pytest 7 or later (%s -m pip install -U pytest)", env.Python, env.PytestVersion, env.Python)
+	}
 	if env.Pytest {
 		args = append(args, "-m", "pytest", "--junitxml="+junit, "-q", "-p", "no:cacheprovider",
 			"--continue-on-collection-errors", "-o", "junit_family=xunit2")
@@ -419,8 +431,18 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 				return nil, err
 			}
 			args = append(args, "-p", "sprintkit_progress")
-			extraEnv = append(extraEnv, "PYTHONPATH="+joinPathList(tmp, os.Getenv("PYTHONPATH")),
-				"SPRINTKIT_PROGRESS="+progressFile)
+			extraEnv = append(extraEnv, "SPRINTKIT_PROGRESS="+progressFile)
+		}
+		if opts.Shard != nil {
+			plan, err := opts.Shard.write(dir, tmp)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, "-p", "sprintkit_shard")
+			extraEnv = append(extraEnv, "SPRINTKIT_SHARD="+plan)
+		}
+		if len(extraEnv) > 0 {
+			extraEnv = append(extraEnv, "PYTHONPATH="+joinPathList(tmp, os.Getenv("PYTHONPATH")))
 		}
 		args = append(args, opts.TestFiles...)
 	} else {
@@ -508,10 +530,18 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 			return nil, fmt.Errorf("coverage json: %v: %s", jerr, lastLines(string(jout), 10))
 		}
 		r, err = importer.FromProfiles(ctx, dir, nil, importer.ProfileOptions{Language: "python"})
+		if err == nil && opts.Report != nil {
+			_, err = io.WriteString(opts.Report, "{\"files\": {}}\n")
+		}
 	} else {
 		prof, perr := importer.ParseFile(report)
 		if perr != nil {
 			return nil, perr
+		}
+		if opts.Report != nil {
+			if err := copyFile(opts.Report, report); err != nil {
+				return nil, err
+			}
 		}
 		prof.Name = "coverage json"
 		r, err = importer.FromProfiles(ctx, dir, []*importer.Profile{prof}, importer.ProfileOptions{Language: "python"})
@@ -525,13 +555,13 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	r.Tests = tests
 	r.Warnings = append(r.Warnings, warnings...)
 	broken := markNotRun(dir, r, testMods)
-	if len(opts.TestFiles) > 0 {
-		// Some test files (watch-test): one being edited may not import;
-		// that is its failing test, not an error of the run.
+	if len(opts.TestFiles) > 0 || opts.Shard != nil {
+		// Some test files (watch-test, a shard): one being edited may not
+		// import; that is its failing test, not an error of the run.
 		if r.Total.Statements == 0 {
 			r.Warnings = append(r.Warnings, "coverage.py measured no project code")
 		}
-	} else if err := emptyRun(env, r, broken, noTests, !env.Pytest); err != nil {
+	} else if err := emptyRun(env.Python, r, broken, noTests, !env.Pytest); err != nil {
 		return nil, err
 	}
 	if r.Branch != nil {
@@ -542,7 +572,7 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 
 // emptyRun is the error of a run that measured nothing, or whose every test
 // module failed to import: its figure would say nothing of the project.
-func emptyRun(env *Env, r *coverage.Result, broken []brokenModule, noTests, unittest bool) error {
+func emptyRun(python string, r *coverage.Result, broken []brokenModule, noTests, unittest bool) error {
 	ran := 0
 	for _, t := range r.Tests {
 		if t.Test != collectionTest {
@@ -562,7 +592,7 @@ func emptyRun(env *Env, r *coverage.Result, broken []brokenModule, noTests, unit
 		}
 		return &pyRunError{
 			msg:  fmt.Sprintf("no test ran: every test module failed to import; %s: %s%s", b.rel, b.summary, more),
-			hint: fmt.Sprintf("install what the tests import into %s (for example: %s -m pip install -e .), or fix the import", env.Python, env.Python),
+			hint: fmt.Sprintf("install what the tests import into %s (for example: %s -m pip install -e .), or fix the import", python, python),
 		}
 	case r.Total.Statements > 0:
 		if noTests {
@@ -576,8 +606,8 @@ func emptyRun(env *Env, r *coverage.Result, broken []brokenModule, noTests, unit
 		}
 	}
 	return &pyRunError{
-		msg:  fmt.Sprintf("coverage.py measured 0 statements: %d tests ran with %s, but none ran the project's code under its directory", ran, env.Python),
-		hint: "if the tests import an installed copy of the project (in site-packages), install it in editable mode instead: " + env.Python + " -m pip install -e .",
+		msg:  fmt.Sprintf("coverage.py measured 0 statements: %d tests ran with %s, but none ran the project's code under its directory", ran, python),
+		hint: "if the tests import an installed copy of the project (in site-packages), install it in editable mode instead: " + python + " -m pip install -e .",
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/coverage/gotest"
+	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/internal/state"
 )
@@ -106,6 +107,9 @@ type ShardOutcomes struct {
 	Type string `json:"type"` // "sprintkit.shard"
 	*coverage.Baseline
 	Shard Shard `json:"shard"`
+	// Runner is the test runner of a Python shard, "pytest 8.1.1": the
+	// merge puts the tests in the order that version collects them.
+	Runner string `json:"runner,omitempty"`
 }
 
 const shardType = "sprintkit.shard"
@@ -113,8 +117,16 @@ const shardType = "sprintkit.shard"
 // MeasureShard runs shard s of the Go project at o.Dir: its packages'
 // tests, with whole-suite coverage (-coverpkg of every module package), and
 // writes shard-I-of-N.out and shard-I-of-N.json into dir.
+//
+// A Python project (no Go module there, pytest.IsProject) is split by test
+// file instead: its test files (pytest.TestFiles) by the seconds of their
+// tests in the baseline; pytest runs under coverage.py collecting only the
+// shard's files, and shard-I-of-N.out is coverage.py's JSON report of it.
 func MeasureShard(ctx context.Context, o MeasureOptions, s Shard, dir string) (*coverage.Result, error) {
-	pkgs, err := gotest.ListPackages(ctx, o.Dir, o.Env, "./...")
+	if _, err := gotest.FindProject(ctx, o.Dir); errors.Is(err, gotest.ErrNotGoModule) && pytest.IsProject(o.Dir) {
+		return measurePythonShard(ctx, o, s, dir)
+	}
+	pkgs, err := gotest.ListProject(ctx, o.Dir, o.Env)
 	if err != nil {
 		return nil, goHint(fmt.Errorf("list packages: %w", err))
 	}
@@ -140,9 +152,6 @@ func MeasureShard(ctx context.Context, o MeasureOptions, s Shard, dir string) (*
 			return nil, goHint(err)
 		}
 	}
-	if r.Commit == "" {
-		r.Commit = Head(o.Dir)
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("shard directory: %w", err)
 	}
@@ -150,15 +159,71 @@ func MeasureShard(ctx context.Context, o MeasureOptions, s Shard, dir string) (*
 	if err := state.WriteFile(base+".out", func(w io.Writer) error { return gotest.WriteResultProfile(w, r) }); err != nil {
 		return nil, err
 	}
+	return r, writeOutcomes(o.Dir, base+".json", r, s, "")
+}
+
+// writeOutcomes writes shard-I-of-N.json: r's tests in run order, as the
+// merge restores it.
+func writeOutcomes(root, name string, r *coverage.Result, s Shard, runner string) error {
+	if r.Commit == "" {
+		r.Commit = Head(root)
+	}
 	b := coverage.NewBaseline(r)
-	b.Tests = r.Tests // in run order, as the merge restores it
+	b.Tests = r.Tests
 	if b.Tests == nil {
 		b.Tests = []coverage.TestResult{}
 	}
-	if err := state.WriteJSON(base+".json", ShardOutcomes{Type: shardType, Baseline: b, Shard: s}); err != nil {
+	return state.WriteJSON(name, ShardOutcomes{Type: shardType, Baseline: b, Shard: s, Runner: runner})
+}
+
+// PythonShardPlan returns the test files of each of n shards of the Python
+// project at root: pytest.TestFiles (of the given pytest version) planned
+// by the seconds of their tests in the baseline (by count without one).
+func PythonShardPlan(root, pytestVersion string, n int) ([][]string, error) {
+	files, err := pytest.TestFiles(root, pytestVersion)
+	if err != nil {
 		return nil, err
 	}
-	return r, nil
+	var seconds map[string]float64
+	var b coverage.Baseline
+	if err := state.ReadJSON(BaselinePath(root), &b); err == nil && b.Language == "python" {
+		seconds = pytest.FileSeconds(root, b.Tests)
+	}
+	return PlanShards(files, seconds, n), nil
+}
+
+func measurePythonShard(ctx context.Context, o MeasureOptions, s Shard, dir string) (*coverage.Result, error) {
+	env, err := pytest.FindPython(ctx, o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	runner := "pytest " + env.PytestVersion
+	plan, err := PythonShardPlan(o.Dir, env.PytestVersion, s.Count)
+	if err != nil {
+		return nil, err
+	}
+	files := &pytest.ShardFiles{Run: plan[s.Index-1], Unplanned: s.Index == 1}
+	for i, p := range plan {
+		if i != s.Index-1 {
+			files.Others = append(files.Others, p...)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("shard directory: %w", err)
+	}
+	base := filepath.Join(dir, s.Name())
+	var r *coverage.Result
+	err = state.WriteFile(base+".out", func(w io.Writer) error {
+		bar := o.Events.bar("tests", -1, false)
+		defer bar.Done()
+		var err error
+		r, err = pytest.Run(ctx, pytest.Options{Dir: o.Dir, Env: env, Shard: files, Report: w, Progress: bar.Update})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, writeOutcomes(o.Dir, base+".json", r, s, runner)
 }
 
 // ExpandGlobs expands each pattern (CI shells may pass them quoted); a
@@ -191,7 +256,8 @@ func LoadShards(ctx context.Context, root string, profiles, outcomes []string) (
 	profiles = ExpandGlobs(profiles)
 	seen := map[int]string{}
 	var tests []coverage.TestResult
-	count, commit, first := 0, "", ""
+	recovered, noData := map[string]*coverage.Recovery{}, map[string]string{}
+	count, commit, first, lang, runner := 0, "", "", "", ""
 	for _, name := range outcomes {
 		var so ShardOutcomes
 		if err := state.ReadJSON(name, &so); err != nil {
@@ -202,7 +268,9 @@ func LoadShards(ctx context.Context, root string, profiles, outcomes []string) (
 		}
 		switch {
 		case count == 0:
-			count, commit, first = so.Shard.Count, so.Commit, name
+			count, commit, first, lang, runner = so.Shard.Count, so.Commit, name, so.Language, so.Runner
+		case so.Language != lang:
+			return nil, fmt.Errorf("%s: shard of a %s project, but %s is of a %s one", name, so.Language, first, lang)
 		case so.Shard.Count != count:
 			return nil, fmt.Errorf("%s: shard %d/%d, but %s is of %d shards", name, so.Shard.Index, so.Shard.Count, first, count)
 		case so.Commit != commit:
@@ -213,6 +281,14 @@ func LoadShards(ctx context.Context, root string, profiles, outcomes []string) (
 		}
 		seen[so.Shard.Index] = name
 		tests = append(tests, so.Tests...)
+		for _, p := range so.Packages {
+			if p.Recovered != nil {
+				recovered[p.Name] = p.Recovered
+			}
+			if p.NoData != "" {
+				noData[p.Name] = p.NoData
+			}
+		}
 	}
 	var missing []string
 	for i := 1; i <= count; i++ {
@@ -226,12 +302,25 @@ func LoadShards(ctx context.Context, root string, profiles, outcomes []string) (
 	if head := Head(root); head != "" && commit != "" && head != commit {
 		return nil, hint.With(fmt.Errorf("%s: shards of commit %s, but HEAD is %s", first, short(commit), short(head)), "check out the commit the shards ran at")
 	}
-	r, err := Load(ctx, root, profiles, nil)
+	var r *coverage.Result
+	var err error
+	if lang == "python" {
+		// The tests go in the order one pytest run reports them.
+		r, err = pytest.MergeShards(ctx, root, profiles, tests, strings.TrimPrefix(runner, "pytest "))
+	} else {
+		r, err = Load(ctx, root, profiles, nil)
+		slices.SortStableFunc(tests, func(a, b coverage.TestResult) int { return strings.Compare(a.Package, b.Package) })
+	}
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(tests, func(a, b coverage.TestResult) int { return strings.Compare(a.Package, b.Package) })
-	r.Tests = tests
+	if lang != "python" {
+		r.Tests = tests
+		// A package a shard re-ran, or measured nothing of, keeps its mark.
+		if err := gotest.ApplyMarks(ctx, root, nil, r, recovered, noData); err != nil {
+			return nil, goHint(err)
+		}
+	}
 	if commit != "" {
 		r.Commit = commit
 	}

@@ -1,8 +1,14 @@
 package pipeline
 
 import (
+	"context"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/state"
 )
 
 func TestPlanShards(t *testing.T) {
@@ -89,6 +95,51 @@ func TestParseShard(t *testing.T) {
 			got, err := ParseShard(tt.in)
 			if (err == nil) != tt.ok || got != tt.want {
 				t.Errorf("ParseShard(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+// LoadShards refuses shards that are not one run, naming the file, before
+// it merges anything.
+func TestLoadShardsRefusesShardsOfAnotherRun(t *testing.T) {
+	type shard struct {
+		file, lang string
+		index, n   int
+	}
+	tests := []struct {
+		name   string
+		shards []shard
+		want   string
+	}{
+		{"a Python shard among Go ones", []shard{{"shard-1-of-2.json", "go", 1, 2}, {"py.json", "python", 2, 2}},
+			"py.json: shard of a python project, but " + "shard-1-of-2.json is of a go one"},
+		{"a shard of another count", []shard{{"shard-1-of-2.json", "python", 1, 2}, {"shard-2-of-3.json", "python", 2, 3}},
+			"shard-2-of-3.json: shard 2/3, but shard-1-of-2.json is of 2 shards"},
+		{"a shard twice", []shard{{"a.json", "python", 1, 2}, {"b.json", "python", 1, 2}},
+			"b.json: shard 1/2 twice (also a.json)"},
+		{"a shard missing", []shard{{"a.json", "python", 2, 3}},
+			"shards missing: shard-1-of-3, shard-3-of-3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var names []string
+			for _, s := range tt.shards {
+				name := filepath.Join(dir, s.file)
+				so := ShardOutcomes{Type: shardType, Baseline: &coverage.Baseline{Version: 1, Language: s.lang, Tests: []coverage.TestResult{}},
+					Shard: Shard{s.index, s.n}}
+				if err := state.WriteJSON(name, so); err != nil {
+					t.Fatal(err)
+				}
+				names = append(names, name)
+			}
+			_, err := LoadShards(context.Background(), dir, nil, names)
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.want)
+			}
+			if got := strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""); got != tt.want {
+				t.Errorf("error %q, want %q", got, tt.want)
 			}
 		})
 	}
