@@ -1147,45 +1147,77 @@ func (rec *recovery) apply(proj *Project, r *coverage.Result, pkgs []*Package) {
 // every source file it can locate. Without a module (or without the go
 // command), files are grouped by their directory and a warning says so.
 func FromProfiles(ctx context.Context, root string, profiles []*cover.Profile) (*coverage.Result, error) {
+	l := ListProject(ctx, root)
+	return l.Result(ctx, profiles)
+}
+
+// Listing is what FromProfiles learns of a checkout before it looks at a
+// profile: its Go project and what `go list` says of its packages. It is
+// made apart so that the go command can run while the profile is read.
+type Listing struct {
+	root     string
+	proj     *Project
+	pkgs     []*Package
+	warnings []string
+	err      error // returned by Result, after the profiles' own errors
+}
+
+// ListProject finds the Go project at root and lists its packages with
+// `go list`. A failure of go list is a warning of the Result (files are
+// then placed by their module path alone); a directory outside any module
+// is grouped by directory; any other error is returned by Result.
+func ListProject(ctx context.Context, root string) *Listing {
 	if root == "" {
 		root = "."
 	}
+	l := &Listing{root: root}
 	abs, err := filepath.Abs(root)
 	if err != nil {
-		return nil, err
+		l.err = err
+		return l
 	}
+	proj, err := FindProject(ctx, abs)
+	switch {
+	case err == nil:
+		var lw []string
+		l.proj = proj
+		l.pkgs, lw, err = listProject(ctx, proj, nil)
+		l.warnings = append(l.warnings, lw...)
+		if err != nil {
+			if ctx.Err() != nil {
+				l.err = ctx.Err()
+				return l
+			}
+			l.warnings = append(l.warnings, fmt.Sprintf("package metadata unavailable: %v", err))
+			l.pkgs = nil
+		}
+	case errors.Is(err, ErrNotGoModule):
+		l.proj = &Project{Root: abs}
+		l.warnings = append(l.warnings, fmt.Sprintf("%s is not in a Go module: files are grouped by directory", root))
+	default:
+		l.err = err
+	}
+	return l
+}
+
+// Result builds the Result of profiles in the listed project, as
+// FromProfiles does.
+func (l *Listing) Result(ctx context.Context, profiles []*cover.Profile) (*coverage.Result, error) {
 	merged := profiles
 	if !mergedAlready(profiles) {
+		var err error
 		if merged, err = MergeProfiles(profiles); err != nil {
 			return nil, err
 		}
 	}
-	var warnings []string
-	proj, err := FindProject(ctx, abs)
-	var pkgs []*Package
-	switch {
-	case err == nil:
-		var lw []string
-		pkgs, lw, err = listProject(ctx, proj, nil)
-		warnings = append(warnings, lw...)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			warnings = append(warnings, fmt.Sprintf("package metadata unavailable: %v", err))
-			pkgs = nil
-		}
-	case errors.Is(err, ErrNotGoModule):
-		proj = &Project{Root: abs}
-		warnings = append(warnings, fmt.Sprintf("%s is not in a Go module: files are grouped by directory", root))
-	default:
-		return nil, err
+	if l.err != nil {
+		return nil, l.err
 	}
-	r, err := buildGoResult(ctx, proj, pkgs, merged)
+	r, err := buildGoResult(ctx, l.proj, l.pkgs, merged)
 	if err != nil {
 		return nil, err
 	}
-	r.Warnings = append(warnings, r.Warnings...)
+	r.Warnings = append(append([]string(nil), l.warnings...), r.Warnings...)
 	return r, nil
 }
 
