@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"go/scanner"
 	gotoken "go/token"
-	"html/template"
 	"path"
 	"strconv"
 	"strings"
@@ -300,7 +299,7 @@ func writeHighlightedRows(w *bufio.Writer, toks []hlToken, states []coverage.Lin
 					w.WriteString(class)
 					w.WriteString(`">`)
 				}
-				template.HTMLEscape(w, []byte(seg))
+				escapeString(w, seg)
 				if class != "" {
 					w.WriteString(`</span>`)
 				}
