@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -72,19 +73,19 @@ func JSONWithPatch(w io.Writer, r *coverage.Result, targets []coverage.Target, p
 	if failures == nil {
 		failures = []coverage.TestResult{}
 	}
-	o := &jsonObject{w: bufio.NewWriterSize(w, 64<<10)}
-	o.field("type", "coverage")
-	o.field("version", 1)
-	o.field("project", r.Project)
+	o := newJSONObject(w)
+	o.add("type", "coverage")
+	o.add("version", 1)
+	o.add("project", r.Project)
 	if r.Commit != "" {
-		o.field("commit", r.Commit)
+		o.add("commit", r.Commit)
 	}
-	o.field("generated", r.Generated)
-	o.field("language", r.Language)
-	o.field("mode", r.Mode)
-	o.field("total", r.Total)
+	o.add("generated", r.Generated)
+	o.add("language", r.Language)
+	o.add("mode", r.Mode)
+	o.add("total", r.Total)
 	if r.NoDataStatements != 0 {
-		o.field("no_data_statements", r.NoDataStatements)
+		o.add("no_data_statements", r.NoDataStatements)
 	}
 	o.array("packages", len(r.Packages), func(i int) any {
 		p := r.Packages[i]
@@ -95,25 +96,37 @@ func JSONWithPatch(w io.Writer, r *coverage.Result, targets []coverage.Target, p
 		return jp
 	})
 	o.array("targets", len(targets), func(i int) any { return targets[i] })
-	o.field("failures", failures)
+	o.add("failures", failures)
 	if len(r.Warnings) > 0 {
-		o.field("warnings", r.Warnings)
+		o.add("warnings", r.Warnings)
 	}
 	if r.Branch != nil {
-		o.field("branch", r.Branch)
+		o.add("branch", r.Branch)
 	}
 	if pc != nil {
-		o.field("patch", pc)
+		o.add("patch", pc)
 	}
 	return o.end()
 }
 
 // jsonObject writes a top-level JSON object field by field, indented by two
 // spaces as json.Encoder.SetIndent("", "  ") does, and ended by a newline.
+// Its encoders keep their buffers from one value to the next.
 type jsonObject struct {
-	w   *bufio.Writer
-	n   int // fields written
-	err error
+	w          *bufio.Writer
+	n          int // fields written
+	err        error
+	buf        bytes.Buffer
+	field, elm *json.Encoder // indented for a field's value, an array element
+}
+
+func newJSONObject(w io.Writer) *jsonObject {
+	o := &jsonObject{w: bufio.NewWriterSize(w, 64<<10)}
+	o.field = json.NewEncoder(&o.buf)
+	o.field.SetIndent(fieldIndent, "  ")
+	o.elm = json.NewEncoder(&o.buf)
+	o.elm.SetIndent(elemIndent, "  ")
+	return o
 }
 
 // The indentation of a top-level field, and of an element of an array that
@@ -133,22 +146,22 @@ func (o *jsonObject) key(name string) {
 	o.w.WriteString(fieldIndent + strconv.Quote(name) + ": ")
 }
 
-// value writes v as it would sit at the given indentation.
-func (o *jsonObject) value(v any, indent string) {
+// value writes v as enc encodes it, without the newline that ends it.
+func (o *jsonObject) value(enc *json.Encoder, v any) {
 	if o.err != nil {
 		return
 	}
-	b, err := json.MarshalIndent(v, indent, "  ")
-	if err != nil {
+	o.buf.Reset()
+	if err := enc.Encode(v); err != nil {
 		o.err = err
 		return
 	}
-	o.w.Write(b)
+	o.w.Write(bytes.TrimSuffix(o.buf.Bytes(), []byte("\n")))
 }
 
-func (o *jsonObject) field(name string, v any) {
+func (o *jsonObject) add(name string, v any) {
 	o.key(name)
-	o.value(v, fieldIndent)
+	o.value(o.field, v)
 }
 
 // array writes an array of n elements, elem(i) encoded one at a time.
@@ -164,7 +177,7 @@ func (o *jsonObject) array(name string, n int, elem func(i int) any) {
 			o.w.WriteString(",\n")
 		}
 		o.w.WriteString(elemIndent)
-		o.value(elem(i), elemIndent)
+		o.value(o.elm, elem(i))
 	}
 	o.w.WriteString("\n" + fieldIndent + "]")
 }
