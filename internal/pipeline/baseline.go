@@ -154,17 +154,13 @@ func Load(ctx context.Context, root string, profiles, imports []string) (*covera
 	case len(profiles) > 0:
 		// go list runs while the profiles are read: it is another
 		// process, and for a large module it takes about as long.
-		lctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		listed := make(chan *gotest.Listing, 1)
-		go func() { listed <- gotest.ListProject(lctx, root) }()
+		listing := gotest.StartListing(ctx, root)
 		profs, err := readProfiles(profiles)
 		if err != nil {
-			cancel()
-			<-listed
+			listing.Stop()
 			return nil, err
 		}
-		if r, err = (<-listed).Result(ctx, profs); err != nil {
+		if r, err = listing.Result(ctx, profs); err != nil {
 			return nil, goHint(err)
 		}
 	default:
