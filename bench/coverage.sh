@@ -8,11 +8,13 @@
 #       `go tool cover -func=big.out` on a generated profile of >= 1,000,000
 #       blocks over >= 5,000 files (bench/genprofile), sources present.
 #
-# Runs are interleaved (A B, B A, A B ...), PAIRS pairs (default 7); the script
-# prints the median of the per-pair ratios sprintkit/peer with min and max,
-# and the peak RSS of one run of each via /usr/bin/time -v (the largest single
-# process of the run: for (a) that is usually a go build or test process). Data lives on
-# tmpfs (/dev/shm when present), caches are warm.
+# Runs are interleaved (A B, B A, A B ...), PAIRS pairs (default 7); every
+# run is under /usr/bin/time -v. The script prints the median of the per-pair
+# ratios sprintkit/peer, of time and of peak RSS (the largest single process
+# of the run: for (a) that is usually a go build or test process), with min
+# and max, and each side's peak RSS. For (b) the goals are a time ratio and an
+# RSS ratio at most 1. Data lives on tmpfs (/dev/shm when present), caches
+# are warm.
 #
 #   bench/coverage.sh            # both
 #   PAIRS=5 bench/coverage.sh b  # only (b)
@@ -33,48 +35,54 @@ SK="$WORK/sprintkit"
 
 now() { date +%s.%N; }
 
-# timed CMD...: runs CMD with output discarded, prints seconds.
+# timed CMD...: runs CMD with output discarded under /usr/bin/time, prints
+# seconds and the peak RSS in MB (the largest single process of the run).
 timed() {
 	local t0 t1
 	t0=$(now)
-	"$@" >/dev/null 2>&1 || true
+	/usr/bin/time -v -o "$WORK/time.txt" "$@" >/dev/null 2>&1 || true
 	t1=$(now)
-	echo "$t1 - $t0" | bc -l
+	echo "$(echo "$t1 - $t0" | bc -l) $(awk -F': ' '/Maximum resident set size/ { printf "%d", $2 / 1024 }' "$WORK/time.txt")"
 }
 
-# compare NAME "sprintkit command" "peer command" [prepare command]: interleaved pairs, median ratio.
+# stats NAME: median, min and max of the numbers on stdin.
+stats() {
+	sort -g | awk -v name="$1" '
+		{ r[NR] = $1 }
+		END {
+			med = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+			printf "%s: median %.3f (min %.3f, max %.3f, %d interleaved pairs)\n", name, med, r[1], r[NR], NR
+		}'
+}
+
+# compare NAME "sprintkit command" "peer command" [prepare command]:
+# interleaved pairs; the median ratio of times, and of peak RSS.
 compare() {
 	local name=$1 a=$2 b=$3 prep=${4:-true}
-	local ratios=() ta tb
+	local ratios=() mem=() ma=() mb=() ta tb ra rb
 	for i in $(seq "$PAIRS"); do
 		# Alternate which runs first (A B, B A, ...) so that neither always
 		# inherits the other's warm or cold state.
 		if ((i % 2)); then
 			eval "$prep"
-			ta=$(timed bash -c "$a")
+			read -r ta ra < <(timed bash -c "$a")
 			eval "$prep"
-			tb=$(timed bash -c "$b")
+			read -r tb rb < <(timed bash -c "$b")
 		else
 			eval "$prep"
-			tb=$(timed bash -c "$b")
+			read -r tb rb < <(timed bash -c "$b")
 			eval "$prep"
-			ta=$(timed bash -c "$a")
+			read -r ta ra < <(timed bash -c "$a")
 		fi
 		ratios+=("$(echo "$ta / $tb" | bc -l)")
-		printf '  pair %d: sprintkit %6.2fs  peer %6.2fs  ratio %.3f\n' "$i" "$ta" "$tb" "$(echo "$ta / $tb" | bc -l)"
+		mem+=("$(echo "$ra / $rb" | bc -l)")
+		ma+=("$ra") mb+=("$rb")
+		printf '  pair %d: sprintkit %6.2fs %5d MB  peer %6.2fs %5d MB  time ratio %.3f  RSS ratio %.3f\n' "$i" "$ta" "$ra" "$tb" "$rb" "$(echo "$ta / $tb" | bc -l)" "$(echo "$ra / $rb" | bc -l)"
 	done
-	printf '%s\n' "${ratios[@]}" | sort -g | awk -v name="$name" -v n="$PAIRS" '
-		{ r[NR] = $1 }
-		END {
-			med = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
-			printf "%s: median ratio %.3f (min %.3f, max %.3f, %d interleaved pairs)\n", name, med, r[1], r[NR], n
-		}'
-}
-
-# rss "command": peak resident set size in MB of one run.
-rss() {
-	/usr/bin/time -v -o "$WORK/time.txt" bash -c "$1" >/dev/null 2>&1 || true
-	awk -F': ' '/Maximum resident set size/ { printf "%d MB", $2 / 1024 }' "$WORK/time.txt"
+	printf '%s\n' "${ratios[@]}" | stats "$name: time sprintkit/peer"
+	printf '%s\n' "${mem[@]}" | stats "$name: peak RSS sprintkit/peer"
+	printf '%s\n' "${ma[@]}" | stats "    peak RSS of sprintkit, MB"
+	printf '%s\n' "${mb[@]}" | stats "    peak RSS of the peer, MB"
 }
 
 if [[ $WHAT == *a* ]]; then
@@ -86,7 +94,6 @@ if [[ $WHAT == *a* ]]; then
 	compare "(a) overhead" \
 		"cd '$MOD' && GOFLAGS='-mod=mod -count=1' '$SK' coverage --format json" \
 		"cd '$MOD' && GOFLAGS='-mod=mod -count=1' go test -json -coverprofile='$WORK/plain.out' -coverpkg=./... ./..."
-	echo "    peak RSS: sprintkit $(rss "cd '$MOD' && GOFLAGS='-mod=mod -count=1' '$SK' coverage --format json"), go test $(rss "cd '$MOD' && GOFLAGS='-mod=mod -count=1' go test -json -coverprofile='$WORK/plain.out' -coverpkg=./... ./...")"
 fi
 
 # large COPIES: (b) with every block line COPIES times, as -coverpkg writes
@@ -101,7 +108,6 @@ large() {
 		"cd '$BIG' && '$SK' coverage --profile big.out --format json" \
 		"cd '$BIG' && go tool cover -func=big.out" \
 		"rm -rf '$BIG/.sprintkit'"
-	echo "    peak RSS: sprintkit $(rss "cd '$BIG' && '$SK' coverage --profile big.out --format json"), go tool cover -func $(rss "cd '$BIG' && go tool cover -func=big.out")"
 	rm -rf "$BIG"
 }
 

@@ -366,7 +366,7 @@ func (u *unit) target() Target {
 		Statements: u.counts.Statements,
 		Uncovered:  U,
 		Score:      math.Round(score*10) / 10,
-		Functions:  []FuncRef{},
+		Functions:  make([]FuncRef, 0, len(picks)),
 	}
 	if u.kind == "package" {
 		t.File = ""

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"go/scanner"
 	gotoken "go/token"
-	"html/template"
 	"path"
 	"strconv"
 	"strings"
@@ -209,14 +208,16 @@ func goTokens(src []byte) []hlToken {
 		lx = append(lx, lexeme{off, spanEnd(src, off, text), tok})
 	}
 	toks := make([]hlToken, 0, len(lx))
+	// The tokens' texts are pieces of one copy of the source.
+	srcText := string(src)
 	at := 0
 	for i, l := range lx {
 		class := ""
 		var word string
 		if l.tok == gotoken.IDENT {
-			word = string(src[l.off:l.end])
+			word = srcText[l.off:l.end]
 		}
-		called := i+1 < len(lx) && lx[i+1].tok == gotoken.LPAREN && strings.TrimSpace(string(src[l.end:lx[i+1].off])) == ""
+		called := i+1 < len(lx) && lx[i+1].tok == gotoken.LPAREN && strings.TrimSpace(srcText[l.end:lx[i+1].off]) == ""
 		switch {
 		case l.tok.IsKeyword():
 			class = "k"
@@ -239,13 +240,13 @@ func goTokens(src []byte) []hlToken {
 			continue
 		}
 		if l.off > at {
-			toks = append(toks, hlToken{"", string(src[at:l.off])})
+			toks = append(toks, hlToken{"", srcText[at:l.off]})
 		}
-		toks = append(toks, hlToken{class, string(src[l.off:l.end])})
+		toks = append(toks, hlToken{class, srcText[l.off:l.end]})
 		at = l.end
 	}
 	if at < len(src) {
-		toks = append(toks, hlToken{"", string(src[at:])})
+		toks = append(toks, hlToken{"", srcText[at:]})
 	}
 	return toks
 }
@@ -300,7 +301,7 @@ func writeHighlightedRows(w *bufio.Writer, toks []hlToken, states []coverage.Lin
 					w.WriteString(class)
 					w.WriteString(`">`)
 				}
-				template.HTMLEscape(w, []byte(seg))
+				escapeString(w, seg)
 				if class != "" {
 					w.WriteString(`</span>`)
 				}

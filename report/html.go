@@ -779,11 +779,31 @@ func (s *site) readSource(rel string) (src []byte, problem string) {
 	if fi, err := fh.Stat(); err != nil || !os.SameFile(fi, li) {
 		return nil, rel + " changed while it was read"
 	}
-	b, err := io.ReadAll(fh)
+	b, err := readAllSized(fh, li.Size())
 	if err != nil {
 		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
 	}
 	return b, ""
+}
+
+// readAllSized reads r to its end into a buffer sized for size bytes (the
+// file's size when it was opened), growing it only if the file has grown,
+// as os.ReadFile does.
+func readAllSized(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, max(size, 0)+512)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // within reports whether the clean path p is root or below it.

@@ -27,7 +27,7 @@ type rowBuf struct{ bytes.Buffer }
 func (b *rowBuf) raw(s string) *rowBuf { b.WriteString(s); return b }
 
 func (b *rowBuf) esc(s string) *rowBuf {
-	template.HTMLEscape(&b.Buffer, []byte(s))
+	escapeString(&b.Buffer, s)
 	return b
 }
 

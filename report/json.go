@@ -1,9 +1,11 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
-	"time"
+	"strconv"
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/patch"
@@ -37,28 +39,6 @@ import (
 // Percentages are numbers rounded to one decimal, as `go test -cover` prints
 // them. Fields may be added; none is removed or renamed within a version.
 
-type jsonDoc struct {
-	Type      string          `json:"type"`
-	Version   int             `json:"version"`
-	Project   string          `json:"project"`
-	Commit    string          `json:"commit,omitempty"`
-	Generated time.Time       `json:"generated"`
-	Language  string          `json:"language"`
-	Mode      string          `json:"mode"`
-	Total     coverage.Counts `json:"total"`
-	// NoDataStatements are the statements of packages with no data,
-	// left out of Total.
-	NoDataStatements int                   `json:"no_data_statements,omitempty"`
-	Packages         []jsonPackage         `json:"packages"`
-	Targets          []coverage.Target     `json:"targets"`
-	Failures         []coverage.TestResult `json:"failures"`
-	Warnings         []string              `json:"warnings,omitempty"`
-
-	Branch *coverage.BranchCounts `json:"branch,omitempty"` // branch-inclusive figure, when measured
-	// Patch is the coverage of the working tree's change (coverage --diff).
-	Patch *patch.Coverage `json:"patch,omitempty"`
-}
-
 type jsonPackage struct {
 	Name string `json:"name"`
 	coverage.Counts
@@ -82,27 +62,135 @@ func JSON(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
 // JSONWithPatch is JSON with a "patch" object: {"ref", "statements",
 // "covered", "percent", "files": [{"path", "statements", "covered",
 // "percent", "uncovered": [{"from", "to"}]}]}; nil leaves it out.
+//
+// The document is written as json.Encoder with two-space indentation would
+// write jsonDoc, byte for byte, but streamed: the packages and the targets
+// are encoded one at a time, so that a result of thousands of files and
+// targets of thousands of functions never sits in memory as one encoded
+// document (twice: compact, then indented).
 func JSONWithPatch(w io.Writer, r *coverage.Result, targets []coverage.Target, pc *patch.Coverage) error {
-	doc := jsonDoc{Patch: pc,
-		Type: "coverage", Version: 1,
-		Project: r.Project, Commit: r.Commit, Generated: r.Generated,
-		Language: r.Language, Mode: r.Mode, Total: r.Total, NoDataStatements: r.NoDataStatements, Branch: r.Branch,
-		Packages: []jsonPackage{}, Targets: targets, Failures: r.Failed(), Warnings: r.Warnings,
+	failures := r.Failed()
+	if failures == nil {
+		failures = []coverage.TestResult{}
 	}
-	if doc.Targets == nil {
-		doc.Targets = []coverage.Target{}
+	o := newJSONObject(w)
+	o.add("type", "coverage")
+	o.add("version", 1)
+	o.add("project", r.Project)
+	if r.Commit != "" {
+		o.add("commit", r.Commit)
 	}
-	if doc.Failures == nil {
-		doc.Failures = []coverage.TestResult{}
+	o.add("generated", r.Generated)
+	o.add("language", r.Language)
+	o.add("mode", r.Mode)
+	o.add("total", r.Total)
+	if r.NoDataStatements != 0 {
+		o.add("no_data_statements", r.NoDataStatements)
 	}
-	for _, p := range r.Packages {
-		jp := jsonPackage{Name: p.Name, Counts: p.Counts, Files: []jsonFile{}, Recovered: p.Recovered, NoData: p.NoData}
+	o.array("packages", len(r.Packages), func(i int) any {
+		p := r.Packages[i]
+		jp := jsonPackage{Name: p.Name, Counts: p.Counts, Files: make([]jsonFile, 0, len(p.Files)), Recovered: p.Recovered, NoData: p.NoData}
 		for _, f := range p.Files {
 			jp.Files = append(jp.Files, jsonFile{Path: f.Path, Counts: f.Counts, Generated: f.Generated, NotRun: f.NotRun})
 		}
-		doc.Packages = append(doc.Packages, jp)
+		return jp
+	})
+	o.array("targets", len(targets), func(i int) any { return targets[i] })
+	o.add("failures", failures)
+	if len(r.Warnings) > 0 {
+		o.add("warnings", r.Warnings)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	if r.Branch != nil {
+		o.add("branch", r.Branch)
+	}
+	if pc != nil {
+		o.add("patch", pc)
+	}
+	return o.end()
+}
+
+// jsonObject writes a top-level JSON object field by field, indented by two
+// spaces as json.Encoder.SetIndent("", "  ") does, and ended by a newline.
+// Its encoders keep their buffers from one value to the next.
+type jsonObject struct {
+	w          *bufio.Writer
+	n          int // fields written
+	err        error
+	buf        bytes.Buffer
+	field, elm *json.Encoder // indented for a field's value, an array element
+}
+
+func newJSONObject(w io.Writer) *jsonObject {
+	o := &jsonObject{w: bufio.NewWriterSize(w, 64<<10)}
+	o.field = json.NewEncoder(&o.buf)
+	o.field.SetIndent(fieldIndent, "  ")
+	o.elm = json.NewEncoder(&o.buf)
+	o.elm.SetIndent(elemIndent, "  ")
+	return o
+}
+
+// The indentation of a top-level field, and of an element of an array that
+// is a top-level field's value.
+const (
+	fieldIndent = "  "
+	elemIndent  = "    "
+)
+
+func (o *jsonObject) key(name string) {
+	if o.n == 0 {
+		o.w.WriteString("{\n")
+	} else {
+		o.w.WriteString(",\n")
+	}
+	o.n++
+	o.w.WriteString(fieldIndent + strconv.Quote(name) + ": ")
+}
+
+// value writes v as enc encodes it, without the newline that ends it.
+func (o *jsonObject) value(enc *json.Encoder, v any) {
+	if o.err != nil {
+		return
+	}
+	o.buf.Reset()
+	if err := enc.Encode(v); err != nil {
+		o.err = err
+		return
+	}
+	o.w.Write(bytes.TrimSuffix(o.buf.Bytes(), []byte("\n")))
+}
+
+func (o *jsonObject) add(name string, v any) {
+	o.key(name)
+	o.value(o.field, v)
+}
+
+// array writes an array of n elements, elem(i) encoded one at a time.
+func (o *jsonObject) array(name string, n int, elem func(i int) any) {
+	o.key(name)
+	if n == 0 {
+		o.w.WriteString("[]")
+		return
+	}
+	o.w.WriteString("[\n")
+	for i := 0; i < n && o.err == nil; i++ {
+		if i > 0 {
+			o.w.WriteString(",\n")
+		}
+		o.w.WriteString(elemIndent)
+		o.value(o.elm, elem(i))
+	}
+	o.w.WriteString("\n" + fieldIndent + "]")
+}
+
+func (o *jsonObject) end() error {
+	if o.n == 0 {
+		o.w.WriteString("{")
+	} else {
+		o.w.WriteString("\n")
+	}
+	o.w.WriteString("}\n")
+	if o.err != nil {
+		return o.err
+	}
+	return o.w.Flush()
 }

@@ -93,6 +93,48 @@ type Merger struct {
 	files map[string]*mergeFile
 	order []*mergeFile
 	cur   *mergeFile // file of the previous line, for the fast path
+	slab  blockSlab
+}
+
+// blockSlab holds the blocks of many files in shared chunks, so that a
+// profile of a million blocks costs one allocation per chunk instead of a
+// slice per file that doubles its way up (and holds up to twice its blocks).
+// The file whose blocks end the current chunk grows in place; every file's
+// Blocks is cut to its own length and capacity, so an append to it elsewhere
+// copies instead of writing over the next file's blocks.
+type blockSlab struct {
+	chunk []cover.ProfileBlock
+	tail  *mergeFile // the file whose blocks end chunk, nil when none
+	start int        // where tail's blocks start in chunk
+}
+
+// Chunks start at minSlabChunk blocks and double up to maxSlabChunk (3
+// MiB), so that a small profile stays small.
+const (
+	minSlabChunk = 256
+	maxSlabChunk = 64 << 10
+)
+
+// add appends b to f's blocks.
+func (s *blockSlab) add(f *mergeFile, b cover.ProfileBlock) {
+	n := len(f.prof.Blocks)
+	if s.tail != f {
+		if n > 0 {
+			// A file whose blocks come back after another file's: it grows
+			// on its own.
+			f.prof.Blocks = append(f.prof.Blocks, b)
+			return
+		}
+		s.tail, s.start = f, len(s.chunk)
+	}
+	if len(s.chunk) == cap(s.chunk) {
+		// Move the tail's blocks to a new chunk, with room to grow.
+		c := make([]cover.ProfileBlock, 0, max(min(2*cap(s.chunk), maxSlabChunk), minSlabChunk, 2*n))
+		c = append(c, s.chunk[s.start:]...)
+		s.chunk, s.start = c, 0
+	}
+	s.chunk = append(s.chunk, b)
+	f.prof.Blocks = s.chunk[s.start:len(s.chunk):len(s.chunk)]
 }
 
 // mergeFile is one file's blocks while merging. Repeated blocks usually come
@@ -277,7 +319,7 @@ func (m *Merger) addBlock(f *mergeFile, b cover.ProfileBlock) error {
 				f.dirty = true
 			}
 		}
-		f.prof.Blocks = append(blocks, b)
+		m.slab.add(f, b)
 		f.cursor = len(f.prof.Blocks)
 		return nil
 	}
@@ -296,7 +338,7 @@ func (m *Merger) addBlock(f *mergeFile, b cover.ProfileBlock) error {
 	}
 	f.index[p] = len(blocks)
 	f.dirty = true
-	f.prof.Blocks = append(blocks, b)
+	m.slab.add(f, b)
 	f.cursor = len(f.prof.Blocks)
 	return nil
 }
@@ -353,7 +395,7 @@ func (m *Merger) Profiles() ([]*cover.Profile, error) {
 		out = append(out, f.prof)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].FileName < out[j].FileName })
-	m.files, m.order, m.cur = nil, nil, nil
+	m.files, m.order, m.cur, m.slab = nil, nil, nil, blockSlab{}
 	return out, nil
 }
 

@@ -289,3 +289,53 @@ func FuzzGoProfile(f *testing.F) {
 		}
 	})
 }
+
+// TestParseGoProfileAgreesWithXToolsAcrossChunks checks the merge on
+// profiles large enough that files' blocks cross the merger's chunks, with
+// files that come back with new blocks after other files (in order and not),
+// against cover.ParseProfilesFromReader; and that the files' block slices do
+// not share room, so an append to one leaves the others alone.
+func TestParseGoProfileAgreesWithXToolsAcrossChunks(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for round := 0; round < 4; round++ {
+		var in strings.Builder
+		in.WriteString("mode: count\n")
+		files := 50 + rng.Intn(300)
+		next := make([]int, files) // next line of each file
+		for i := range next {
+			next[i] = 1
+		}
+		for run := 0; run < 3*files; run++ {
+			f := rng.Intn(files)
+			if run < files {
+				f = run // every file once in order first
+			}
+			for b := 0; b < 1+rng.Intn(2*maxSlabChunk/files); b++ {
+				l := next[f]
+				if rng.Intn(5) == 0 && l > 10 {
+					l = 1 + rng.Intn(l-1) // a block seen before, or one between
+				} else {
+					next[f]++
+				}
+				fmt.Fprintf(&in, "m/p/f%d.go:%d.2,%d.9 1 %d\n", f, l, l, rng.Intn(3))
+			}
+		}
+		want, err := cover.ParseProfilesFromReader(strings.NewReader(in.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParseProfile("cover.out", strings.NewReader(in.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: differs from x/tools", round)
+		}
+		for _, p := range got {
+			_ = append(p.Blocks, cover.ProfileBlock{StartLine: -1, NumStmt: -1})
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: an append to one file's blocks changed another's", round)
+		}
+	}
+}

@@ -314,7 +314,7 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := buildGoResult(ctx, proj, pkgs, merged)
+	r, err := buildGoResult(ctx, proj, pkgs, merged, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1250,46 +1250,156 @@ func ApplyMarks(ctx context.Context, root string, env []string, r *coverage.Resu
 // every source file it can locate. Without a module (or without the go
 // command), files are grouped by their directory and a warning says so.
 func FromProfiles(ctx context.Context, root string, profiles []*cover.Profile) (*coverage.Result, error) {
+	return StartListing(ctx, root).Result(ctx, profiles)
+}
+
+// Listing is what FromProfiles learns of a checkout apart from a profile:
+// its Go project, found at once, and what `go list` says of its packages,
+// which the go command works out in the background, so that the profile can
+// be read meanwhile. Result waits for it.
+type Listing struct {
+	root   string
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the fields below are set
+	proj   *Project
+	pkgs   []*Package
+	warns  []string
+	err    error // returned by Result, after the profiles' own errors
+}
+
+// StartListing finds the Go project at root and starts listing its packages
+// with `go list`. A failure of go list is a warning of the Result (files are
+// then placed by their module path alone); a directory outside any module
+// is grouped by directory; any other error is returned by Result. Call
+// Result, or Stop to give up.
+func StartListing(ctx context.Context, root string) *Listing {
 	if root == "" {
 		root = "."
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	l := &Listing{root: root, cancel: cancel, done: make(chan struct{})}
 	abs, err := filepath.Abs(root)
 	if err != nil {
-		return nil, err
+		l.err = err
+		close(l.done)
+		return l
 	}
+	proj, err := FindProject(ctx, abs)
+	switch {
+	case err == nil:
+		l.proj = proj
+		go func() {
+			defer close(l.done)
+			pkgs, lw, err := listProject(ctx, proj, nil)
+			l.pkgs, l.warns = pkgs, lw
+			if err != nil {
+				if ctx.Err() != nil {
+					l.err = ctx.Err()
+					return
+				}
+				l.warns = append(l.warns, fmt.Sprintf("package metadata unavailable: %v", err))
+				l.pkgs = nil
+			}
+		}()
+		return l
+	case errors.Is(err, ErrNotGoModule):
+		l.proj = &Project{Root: abs}
+		l.warns = append(l.warns, fmt.Sprintf("%s is not in a Go module: files are grouped by directory", root))
+	default:
+		l.err = err
+	}
+	close(l.done)
+	return l
+}
+
+// Stop ends the listing without a result and waits for the go command.
+func (l *Listing) Stop() {
+	l.cancel()
+	<-l.done
+}
+
+// Result builds the Result of profiles in the listed project, as
+// FromProfiles does. While go list still runs, it reads and scans the
+// sources where the profile's module paths place them: go list almost
+// always places a file there too, and then its scan is used as it is.
+func (l *Listing) Result(ctx context.Context, profiles []*cover.Profile) (*coverage.Result, error) {
+	defer l.cancel()
 	merged := profiles
 	if !mergedAlready(profiles) {
+		var err error
 		if merged, err = MergeProfiles(profiles); err != nil {
+			l.Stop()
 			return nil, err
 		}
 	}
-	var warnings []string
-	proj, err := FindProject(ctx, abs)
-	var pkgs []*Package
-	switch {
-	case err == nil:
-		var lw []string
-		pkgs, lw, err = listProject(ctx, proj, nil)
-		warnings = append(warnings, lw...)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			warnings = append(warnings, fmt.Sprintf("package metadata unavailable: %v", err))
-			pkgs = nil
-		}
-	case errors.Is(err, ErrNotGoModule):
-		proj = &Project{Root: abs}
-		warnings = append(warnings, fmt.Sprintf("%s is not in a Go module: files are grouped by directory", root))
-	default:
-		return nil, err
+	var early map[string]*scannedFile
+	if l.proj != nil {
+		early = scanUntil(ctx, l.done, l.proj, merged)
 	}
-	r, err := buildGoResult(ctx, proj, pkgs, merged)
+	<-l.done
+	if l.err != nil {
+		return nil, l.err
+	}
+	r, err := buildGoResult(ctx, l.proj, l.pkgs, merged, early)
 	if err != nil {
 		return nil, err
 	}
-	r.Warnings = append(warnings, r.Warnings...)
+	r.Warnings = append(append([]string(nil), l.warns...), r.Warnings...)
 	return r, nil
+}
+
+// scannedFile is what scanGoFile found in one source file.
+type scannedFile struct {
+	funcs     []goFunc
+	generated bool
+	warning   string // why there are no functions: the file could not be read or scanned
+}
+
+// scanGoFile reads and scans the Go source at path.
+func scanGoFile(path string) *scannedFile {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return &scannedFile{warning: fmt.Sprintf("read %s: %v", path, err)}
+	}
+	funcs, generated, err := parseGoFuncs(path, src)
+	if err != nil {
+		return &scannedFile{generated: generated, warning: fmt.Sprintf("parse %s: no functions: %v", path, err)}
+	}
+	return &scannedFile{funcs: funcs, generated: generated}
+}
+
+// scanUntil scans, in parallel, the sources of profiles found by their
+// module paths alone (without go list's package directories) until done is
+// closed or every source is scanned, and returns the scans by path.
+func scanUntil(ctx context.Context, done <-chan struct{}, proj *Project, profiles []*cover.Profile) map[string]*scannedFile {
+	out := map[string]*scannedFile{}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+scan:
+	for _, prof := range profiles {
+		select {
+		case <-done:
+			break scan
+		case <-gctx.Done():
+			break scan
+		default:
+		}
+		_, base := splitGoFileName(prof.FileName)
+		path := locateGoFile(proj, nil, prof.FileName, base)
+		if path == "" {
+			continue
+		}
+		g.Go(func() error {
+			s := scanGoFile(path)
+			mu.Lock()
+			out[path] = s
+			mu.Unlock()
+			return nil
+		})
+	}
+	g.Wait()
+	return out
 }
 
 // mergedAlready reports whether profiles are as ParseProfile returns
@@ -1314,7 +1424,8 @@ func mergedAlready(profiles []*cover.Profile) bool {
 
 // buildGoResult maps merged profiles onto packages and files, finds
 // functions and generated files in the sources, and finalizes the counts.
-func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles []*cover.Profile) (*coverage.Result, error) {
+// early holds sources already scanned, by path; nil when there are none.
+func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles []*cover.Profile, early map[string]*scannedFile) (*coverage.Result, error) {
 	r := &coverage.Result{
 		Project:   proj.Name(),
 		Root:      proj.Root,
@@ -1370,21 +1481,18 @@ func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			src, err := os.ReadFile(j.src)
-			if err != nil {
+			sf := early[j.src]
+			if sf == nil {
+				sf = scanGoFile(j.src)
+			}
+			j.f.Generated = sf.generated
+			if sf.warning != "" {
 				mu.Lock()
-				r.Warnings = append(r.Warnings, fmt.Sprintf("read %s: %v", j.src, err))
+				r.Warnings = append(r.Warnings, sf.warning)
 				mu.Unlock()
 				return nil
 			}
-			funcs, generated, err := parseGoFuncs(j.src, src)
-			j.f.Generated = generated
-			if err != nil {
-				mu.Lock()
-				r.Warnings = append(r.Warnings, fmt.Sprintf("parse %s: no functions: %v", j.src, err))
-				mu.Unlock()
-				return nil
-			}
+			funcs := sf.funcs
 			name := j.f.Rel
 			if name == "" {
 				name = j.f.Path

@@ -15,6 +15,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/internal/state"
+	"golang.org/x/tools/cover"
 )
 
 // MeasureOptions says how to run a project's tests with coverage.
@@ -151,23 +152,15 @@ func Load(ctx context.Context, root string, profiles, imports []string) (*covera
 	var r *coverage.Result
 	switch {
 	case len(profiles) > 0:
-		m := gotest.NewMerger()
-		for _, p := range profiles {
-			f, err := os.Open(p)
-			if err != nil {
-				return nil, err
-			}
-			err = m.Read(p, f)
-			f.Close()
-			if err != nil {
-				return nil, fmt.Errorf("parse %w", err)
-			}
-		}
-		profs, err := m.Profiles()
+		// go list runs while the profiles are read: it is another
+		// process, and for a large module it takes about as long.
+		listing := gotest.StartListing(ctx, root)
+		profs, err := readProfiles(profiles)
 		if err != nil {
-			return nil, fmt.Errorf("merge profiles: %w", err)
+			listing.Stop()
+			return nil, err
 		}
-		if r, err = gotest.FromProfiles(ctx, root, profs); err != nil {
+		if r, err = listing.Result(ctx, profs); err != nil {
 			return nil, goHint(err)
 		}
 	default:
@@ -180,4 +173,25 @@ func Load(ctx context.Context, root string, profiles, imports []string) (*covera
 		r.Commit = Head(root)
 	}
 	return r, nil
+}
+
+// readProfiles parses and merges Go text profiles.
+func readProfiles(names []string) ([]*cover.Profile, error) {
+	m := gotest.NewMerger()
+	for _, p := range names {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		err = m.Read(p, f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("parse %w", err)
+		}
+	}
+	profs, err := m.Profiles()
+	if err != nil {
+		return nil, fmt.Errorf("merge profiles: %w", err)
+	}
+	return profs, nil
 }
