@@ -15,7 +15,10 @@
 #      P = the plain peer: git clone BOX/repo, go mod download from
 #          file://BOX/gomod/cache/download, go test ./... (no coverage)
 #    and prints the median of the A/B ratios with min and max, the medians
-#    of each, and setup's step breakdown from --format json.
+#    of each, their CPU time (user + sys of every process, from
+#    /usr/bin/time: less sensitive to the other work on a shared machine;
+#    CPU / cores is what the wall time would be with the cores to itself
+#    and perfect parallelism), and setup's step breakdown from --format json.
 #
 # Warm page cache, said so; the machine is shared, so absolute figures move.
 # Usage: bench/firsttest.sh            (N=3 rounds)
@@ -70,14 +73,15 @@ run_setup() { # name, extra flags...
   local name=$1; shift
   fresh "$name"
   GOPROXY=off GOMODCACHE="$T/$name-mod" GOCACHE="$T/$name-cache" \
-    "$SK" setup --from-image "$T/box" --dir "$T/$name" --format json "$@" > "$T/$name.$i.json" 2> "$T/$name.err" \
+    /usr/bin/time -f '%U %S' -o "$T/$name.$i.time" "$SK" setup --from-image "$T/box" --dir "$T/$name" --format json "$@" > "$T/$name.$i.json" 2> "$T/$name.err" \
     || { cat "$T/$name.err"; tail -c 2000 "$T/$name.$i.json"; exit 1; }
 }
 run_peer() {
   fresh p
   git clone -q "$T/box/repo" "$T/p"
   (cd "$T/p" && export GOPROXY="file://$T/box/gomod/cache/download,off" GOMODCACHE="$T/p-mod" GOCACHE="$T/p-cache" \
-     GOFLAGS=-mod=mod GONOSUMDB='*' GOSUMDB=off && go mod download && go test ./... > "$T/p.out" 2>&1) \
+     GOFLAGS=-mod=mod GONOSUMDB='*' GOSUMDB=off && go mod download && \
+     /usr/bin/time -f '%U %S' -o "$T/p.$i.time" go test ./... > "$T/p.out" 2>&1) \
      || { tail -20 "$T/p.out"; exit 1; }
 }
 
@@ -99,6 +103,11 @@ print(f"setup --from-image to a finished baseline (median of {n} rounds): with t
       f"(min {min(a):.1f}, max {max(a):.1f}), without {med(b):.1f} s (min {min(b):.1f}, max {max(b):.1f}); "
       f"plain clone + go mod download + go test ./... {med(p):.1f} s")
 print(f"with / without the build cache = {med(r):.2f}x  (min {min(r):.2f}, max {max(r):.2f})")
+import os
+cores = os.cpu_count()
+for name, label in (("a", "from-image with build cache"), ("b", "from-image without"), ("p", "plain go test ./...")):
+    cpu = [sum(float(x) for x in open(f"{T}/{name}.{i}.time").read().split()[-2:]) for i in range(1, n + 1)]
+    print(f"CPU time (user+sys), {label}: median {med(cpu):.1f} s (min {min(cpu):.1f}, max {max(cpu):.1f}); / {cores} cores = {med(cpu)/cores:.1f} s")
 for name, label in (("a", "with build cache"), ("b", "without")):
     runs = [json.load(open(f"{T}/{name}.{i}.json")) for i in range(1, n + 1)]
     img = lambda k: med(x["image"]["step_seconds"].get(k, 0) for x in runs)
