@@ -39,6 +39,10 @@ type Result struct {
 	// coverage (coverage.py with branch = True, LCOV BRDA, Cobertura
 	// condition-coverage); nil otherwise. Total counts statements only.
 	Branch *BranchCounts `json:"branch,omitempty"`
+	// TestRunSeconds is, for a Go test run, the wall time during which at
+	// least one test binary was running (the rest of the run's wall time
+	// went to building); not recorded.
+	TestRunSeconds float64 `json:"-"`
 }
 
 // Counts is a number of statements and how many of them ran.

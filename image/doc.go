@@ -13,6 +13,8 @@
 //	                       `go list -deps -test ./...` filled, so that
 //	                       GOPROXY=file://<image>/gomod/cache/download resolves
 //	                       every module the project builds and tests with
+//	gocache/               the Go build cache of the report's test run (see
+//	                       "Build cache" below); absent with --no-build-cache
 //	report/                the pre-generated HTML coverage report (index.html)
 //	baseline.json          the test outcomes and coverage at staging time
 //	bin/sprintkit[.exe]    sprintkit for the organiser's platform
@@ -22,7 +24,9 @@
 //	manifest.json          every other entry: files with mode, size and
 //	                       SHA-256, directories, symlinks with their targets;
 //	                       the project's commit, sprintkit's version, the Go
-//	                       version the project requires and the creation time
+//	                       version the project requires and the creation time;
+//	                       build_cache: the Go version, GOOS/GOARCH and flags
+//	                       gocache/ was built with, and its entry count
 //
 // manifest.json is written last, atomically; staging removes the previous one
 // first, so an image whose staging did not finish has none and is refused.
@@ -75,4 +79,53 @@
 //
 // These are written to .sprintkit/env in the checkout (POSIX sh, for
 // `. .sprintkit/env`) and printed as export lines.
+//
+// # Build cache
+//
+// On a mid-size module the newcomer's first `go test` is mostly compiling:
+// the standard library, the dependencies and every package twice (plain
+// and instrumented for coverage). The image ships what the organiser's
+// report run compiled, so that it is mostly cache hits:
+//
+//   - Staging runs the report's tests with GOCACHE set to a fresh
+//     temporary directory and copies its entries (not the go command's
+//     README, trim.txt, testexpire.txt or fuzz corpus) to gocache/, which
+//     the manifest lists file by file with SHA-256 like every other file:
+//     a changed, missing or extra entry is refused before anything is
+//     written. manifest.json's build_cache records `go env GOVERSION GOOS
+//     GOARCH` of that run and the flags it was built with.
+//   - Paths. The go command's compile action IDs include the package's
+//     directory (cmd/go/internal/work buildActionID, "dir %s") unless
+//     -trimpath is set, and a module dependency's directory is in the
+//     module cache, which is another path on the newcomer's machine; so
+//     neither the checkout's packages nor the dependencies would ever hit.
+//     Both baseline runs, the organiser's and the newcomer's, therefore
+//     pass -trimpath (BuildCacheFlags): with it the ID names the module
+//     and version instead, and the entries hit wherever the checkout and
+//     the module cache live. The cost: the two baselines see file names
+//     as module paths (stack traces, runtime.Caller), and a later plain
+//     `go test` without -trimpath compiles again (the standard library
+//     too: "trimpath" is part of every ID). `sprintkit image
+//     --no-build-cache` ships none and keeps the baselines as they were.
+//   - No test results. The staging run passes -count=1, so the go command
+//     neither reads nor writes cached test results: gocache/ holds build
+//     outputs only. The newcomer's baseline passes -count=1 too, so every
+//     test runs on the newcomer's machine and the failures recorded are
+//     that machine's, whatever its GOCACHE already held.
+//   - Seeding. setup --from-image asks the local go for GOVERSION, GOOS,
+//     GOARCH and GOCACHE; when the first three match build_cache and
+//     GOCACHE is on and writable, it adds the entries GOCACHE lacks
+//     (through a temporary file linked into place, its hash checked again;
+//     an existing entry is kept whatever it holds, since the cache is
+//     content-addressed, and nothing is deleted), with the current time as
+//     their modification time, which the go command's trimming reads as
+//     their last use. Setup prints "build cache  N entries from the image"
+//     and its JSON says build_cache.used; otherwise it says "not used" and
+//     why (another Go version or platform, GOCACHE off or not writable, no
+//     build cache in the image, setup --no-build-cache), and the baseline
+//     runs without -trimpath.
+//   - Other settings that enter action IDs (CGO_ENABLED and a C compiler,
+//     GOAMD64, GOEXPERIMENT, -tags from the project file) are not compared:
+//     when they differ the packages they touch miss and are compiled, as
+//     they would be without the image.
 package image

@@ -66,6 +66,8 @@ const (
 //	  "staged_with": "go1.26.8",             // the go that staged the modules
 //	  "modules": ["example.com/greet@v1.0.0"],
 //	  "platforms": ["linux/amd64"],           // cross-built binaries under bin/<goos>-<goarch>/
+//	  "build_cache": {"go_version": "go1.26.8", "goos": "linux", "goarch": "amd64",
+//	                  "flags": ["-trimpath"], "entries": 4642},  // gocache/; absent when none
 //	  "files": [
 //	    {"path": "repo", "type": "dir", "mode": "0755"},
 //	    {"path": "repo/go.mod", "type": "file", "mode": "0644", "size": 31, "sha256": "…", "mtime": 1764075600000000000},
@@ -108,6 +110,9 @@ type Manifest struct {
 	BinaryKey string `json:"binary_key,omitempty"`
 	// ModKey identifies the go.mod and go.sum the modules were staged for.
 	ModKey string `json:"mod_key,omitempty"`
+	// BuildCache describes gocache/, the Go build cache of the staging
+	// test run; nil when the image holds none.
+	BuildCache *BuildCacheInfo `json:"build_cache,omitempty"`
 	// Files holds every entry of the image: files, directories, symlinks.
 	Files      []FileEntry `json:"files"`
 	TotalFiles int         `json:"total_files"`
@@ -394,7 +399,7 @@ type VerifyOptions struct {
 // symlink with its target; every entry of the tree is in m; and every
 // symlink lies under repo/ and resolves inside it. The one exception:
 // what an operating system leaves on a stick someone browsed (.DS_Store,
-// ._ files, Thumbs.db and the like) outside repo/ and the module tree,
+// ._ files, Thumbs.db and the like) outside repo/, the module tree and the build cache,
 // which setup never copies, is let be. Files are hashed in
 // parallel. Every difference is collected; the error is a *VerifyError
 // naming each by path (an extra directory is named once, not its
@@ -523,11 +528,12 @@ func Verify(ctx context.Context, dir string, m *Manifest, opts VerifyOptions) er
 // osMetadata reports whether rel is what an operating system leaves on a
 // stick a person merely looked at (Finder's .DS_Store and ._ files, the
 // volume indexes of macOS, Windows' Thumbs.db and desktop.ini) outside
-// repo/ and the module tree. Setup copies nothing from there, so Verify
-// lets them be; inside repo/ and the module tree, which setup copies, they
+// repo/, the module tree and the build cache. Setup copies nothing from there, so Verify
+// lets them be; inside repo/, the module tree and the build cache, which setup copies, they
 // are extra entries like any other.
 func osMetadata(rel string) bool {
-	if rel == RepoDir || strings.HasPrefix(rel, RepoDir+"/") || rel == "gomod" || strings.HasPrefix(rel, "gomod/") {
+	if rel == RepoDir || strings.HasPrefix(rel, RepoDir+"/") || rel == "gomod" || strings.HasPrefix(rel, "gomod/") ||
+		rel == BuildCacheDir || strings.HasPrefix(rel, BuildCacheDir+"/") {
 		return false
 	}
 	switch base := path.Base(rel); base {

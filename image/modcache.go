@@ -174,7 +174,7 @@ func (p *ModCachePlan) Seed(ctx context.Context, progress func(copier.Progress))
 		}
 		dstp := filepath.Join(p.dst, filepath.FromSlash(strings.TrimPrefix(e.Path, prefix)))
 		src := filepath.Join(p.img, filepath.FromSlash(e.Path))
-		created, err := addFile(src, dstp, e)
+		created, err := addFile(src, dstp, e, "module cache")
 		if err != nil {
 			return st, err
 		}
@@ -197,10 +197,14 @@ func (p *ModCachePlan) Seed(ctx context.Context, progress func(copier.Progress))
 	return st, nil
 }
 
-// addFile copies the image file src, listed as e, to dst unless dst
-// exists; it reports whether it created dst. A dst that appeared since the
-// plan is accepted only with the same content.
-func addFile(src, dst string, e FileEntry) (bool, error) {
+// errAppeared is addFile's error for a destination that appeared with
+// other content since it was planned.
+var errAppeared = errors.New("it appeared meanwhile with other content; it was left as it is")
+
+// addFile copies the image file src, listed as e, to dst in the cache
+// named by what unless dst exists; it reports whether it created dst. A
+// dst that appeared since the plan is accepted only with the same content.
+func addFile(src, dst string, e FileEntry, what string) (bool, error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return false, err
@@ -220,20 +224,20 @@ func addFile(src, dst string, e FileEntry) (bool, error) {
 		}
 	}
 	if err != nil {
-		return false, fmt.Errorf("add %s to the module cache: %w", dst, err)
+		return false, fmt.Errorf("add %s to the %s: %w", dst, what, err)
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // ours: created exclusively above
 	h := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(tmp, h), in); err != nil {
 		tmp.Close()
-		return false, fmt.Errorf("add %s to the module cache: %w", dst, err)
+		return false, fmt.Errorf("add %s to the %s: %w", dst, what, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("add %s to the module cache: %w", dst, err)
+		return false, fmt.Errorf("add %s to the %s: %w", dst, what, err)
 	}
 	if hex.EncodeToString(h.Sum(nil)) != e.SHA256 {
-		return false, fmt.Errorf("add %s to the module cache: the image's %s changed after it was verified", dst, e.Path)
+		return false, fmt.Errorf("add %s to the %s: the image's %s changed after it was verified", dst, what, e.Path)
 	}
 	if e.MTime != 0 {
 		t := time.Unix(0, e.MTime)
@@ -245,15 +249,15 @@ func addFile(src, dst string, e FileEntry) (bool, error) {
 		if sum, herr := HashFile(dst); herr == nil && sum == e.SHA256 {
 			return false, nil
 		}
-		return false, fmt.Errorf("add %s to the module cache: it appeared meanwhile with other content; it was left as it is", dst)
+		return false, fmt.Errorf("add %s to the %s: %w", dst, what, errAppeared)
 	}
 	if err != nil {
 		// A file system without hard links: check, then rename.
 		if _, lerr := os.Lstat(dst); lerr == nil {
-			return false, fmt.Errorf("add %s to the module cache: it appeared meanwhile; it was left as it is", dst)
+			return false, fmt.Errorf("add %s to the %s: %w", dst, what, errAppeared)
 		}
 		if err := os.Rename(tmpName, dst); err != nil {
-			return false, fmt.Errorf("add %s to the module cache: %w", dst, err)
+			return false, fmt.Errorf("add %s to the %s: %w", dst, what, err)
 		}
 	}
 	return true, nil

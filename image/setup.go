@@ -25,6 +25,8 @@ type SetupOptions struct {
 	// GOMODCACHE, GOPROXY and GONOSUMDB are kept behind the image's.
 	Env     []string
 	Workers int
+	// NoBuildCache leaves the image's build cache out of GOCACHE.
+	NoBuildCache bool
 	// Step is called when a step starts ("toolchain", "verify", "repo",
 	// "modules", "env") with a line for a person.
 	Step         func(step, msg string)
@@ -44,9 +46,12 @@ type SetupResult struct {
 	Env              []EnvVar
 	EnvFile          string
 	Repo, Modules    copier.Stats
-	Warnings         []string
+	// BuildCache says whether the image's Go build cache was added to the
+	// user's GOCACHE, and why not; nil for a project without go.mod.
+	BuildCache *BuildCacheResult
+	Warnings   []string
 	// StepSeconds is the time each step took ("toolchain", "verify",
-	// "repo", "modules", "env", "resolve").
+	// "repo", "modules", "env", "buildcache", "resolve").
 	StepSeconds map[string]float64
 }
 
@@ -71,7 +76,11 @@ func (e *DestinationError) Error() string {
 // there with other content or of another type is a *ModCacheError); in
 // either case nothing is written. Then it copies the repository, adds the
 // image's modules to the module cache — only what is missing: nothing
-// there is deleted or replaced — and writes .sprintkit/env.
+// there is deleted or replaced — and writes .sprintkit/env. When the
+// image's build cache suits the local go (same version, OS and
+// architecture), its entries are added to the user's GOCACHE the same way;
+// SetupResult.BuildCache says which, and the flags a test run needs to hit
+// them.
 //
 // Running the baseline and the report is left to the caller, with
 // Environ(os.Environ(), res.Env).
@@ -193,6 +202,19 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 		step("env", "writing %s", res.EnvFile)
 		if err := state.WriteFile(res.EnvFile, func(w io.Writer) error { return WriteEnv(w, res.Env) }); err != nil {
 			return res, err
+		}
+
+		// The image's build cache, when this go can use it: only added,
+		// never replacing an entry.
+		res.BuildCache = planBuildCache(ctx, res.Dir, Environ(env, res.Env), m)
+		if opts.NoBuildCache && res.BuildCache.Used {
+			res.BuildCache = &BuildCacheResult{Entries: m.BuildCache.Entries, Reason: "--no-build-cache"}
+		}
+		if res.BuildCache.Used {
+			step("buildcache", "adding the image's %s Go build cache entries to %s (nothing there is replaced)", human.Int(m.BuildCache.Entries), res.BuildCache.Cache)
+			if err := seedBuildCache(ctx, img, m, res.BuildCache); err != nil {
+				return res, err
+			}
 		}
 
 		// Resolve every package the tests need, once and alone: it proves

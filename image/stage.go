@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -51,6 +52,9 @@ type StageOptions struct {
 	ModCache string
 	// NoReport skips running the tests for the report and baseline.
 	NoReport bool
+	// NoBuildCache keeps the Go build cache of the report's test run out
+	// of the image (gocache/).
+	NoBuildCache bool
 	// Refresh re-runs module staging, tests and cross-builds even when
 	// nothing they depend on changed.
 	Refresh bool
@@ -70,12 +74,14 @@ type StageOptions struct {
 	// the targets, writes the HTML report into reportDir and returns the
 	// result with every ranked target: the onboarding pipeline's steps
 	// (internal/pipeline.StageReport), so that the image's baseline and
-	// coverage.json are what setup would record. nil stages no report.
-	Report func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error)
+	// coverage.json are what setup would record; flags are more go test
+	// flags for the run (BuildCacheFlags and NoTestCacheFlag when the
+	// image ships a build cache). nil stages no report.
+	Report func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error)
 	// ReportReadsResults says that Report runs no test but reads results
 	// made elsewhere (the merged shards of a CI run): it is called with the
-	// checkout itself, no scratch copy and no module staging, and for a
-	// project without go.mod (a Python project) too.
+	// checkout itself, no scratch copy, no module staging and no build
+	// cache, and for a project without go.mod (a Python project) too.
 	ReportReadsResults bool
 }
 
@@ -90,6 +96,9 @@ type StageResult struct {
 	// Skipped names the steps that had nothing to do ("modules",
 	// "report", "binaries") because what they depend on did not change.
 	Skipped []string
+	// BuildCache describes the build cache staged (this run or before);
+	// nil when the image holds none.
+	BuildCache *BuildCacheInfo
 	// Built lists the platforms cross-built in this run.
 	Built []string
 	// Tests counts the outcomes of the report's test run, when it ran.
@@ -99,7 +108,7 @@ type StageResult struct {
 	ModCache       string
 	Duration       time.Duration
 	// StepSeconds is the time each step took ("repo", "modules",
-	// "report", "binaries", "manifest").
+	// "report", "buildcache", "binaries", "manifest").
 	StepSeconds map[string]float64
 }
 
@@ -288,15 +297,18 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 			warn("no go.mod: the image holds no modules, report or baseline")
 		}
 	case !opts.Refresh && prev != nil && prev.Commit == m.Commit && !m.Dirty && !prev.Dirty && prev.ModKey == m.ModKey &&
-		exists(filepath.Join(reportDir, "index.html")) && exists(baselinePath):
+		exists(filepath.Join(reportDir, "index.html")) && exists(baselinePath) && (opts.NoBuildCache || sameBuildCache(prev.BuildCache, m.StagedWith)):
 		res.Skipped = append(res.Skipped, "report")
+		if !opts.NoBuildCache {
+			m.BuildCache = prev.BuildCache
+		}
 		step("report", "commit unchanged: keeping the report and baseline")
 	default:
 		var r *coverage.Result
 		var targets []coverage.Target
 		if opts.ReportReadsResults {
 			step("report", "reading the results for the report and baseline")
-			r, targets, err = opts.Report(ctx, src, env, reportDir)
+			r, targets, err = opts.Report(ctx, src, env, nil, reportDir)
 		} else {
 			step("report", "running the tests with coverage for the report and baseline")
 			renv := stagingTestEnv(env, res.ModCache, proxyDir, m.ModulePaths())
@@ -309,8 +321,31 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 			if serr != nil {
 				return nil, fmt.Errorf("prepare the test run: %w", serr)
 			}
-			r, targets, err = opts.Report(ctx, scratch, renv, reportDir)
+			// The run fills a fresh build cache, staged as gocache/: built
+			// with -trimpath, so that its entries do not depend on where the
+			// checkout and the module cache are, and with -count=1, so that it
+			// holds no test results.
+			var flags []string
+			var gocache, goVersion, goos, goarch string
+			if !opts.NoBuildCache {
+				if goVersion, goos, goarch, _, err = goBuildEnv(ctx, scratch, renv); err != nil {
+					warn("no build cache in the image: %v", err)
+				} else if gocache, err = os.MkdirTemp("", "sprintkit-stage-gocache-"); err != nil {
+					return nil, fmt.Errorf("prepare the test run: %w", err)
+				} else {
+					renv = setEnv(renv, "GOCACHE", gocache)
+					flags = append(append(flags, BuildCacheFlags...), NoTestCacheFlag)
+				}
+			}
+			r, targets, err = opts.Report(ctx, scratch, renv, flags, reportDir)
 			os.RemoveAll(filepath.Dir(scratch))
+			if err == nil && gocache != "" {
+				step("buildcache", "copying the test run's Go build cache to %s", filepath.Join(out, BuildCacheDir))
+				m.BuildCache, err = captureBuildCache(ctx, gocache, out, goVersion, goos, goarch, opts.Workers)
+			}
+			if gocache != "" {
+				os.RemoveAll(gocache)
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -333,6 +368,13 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		res.Passed, res.Failed = o.Passed, o.Failed
 		res.Targets = targets
 	}
+
+	if m.BuildCache == nil {
+		if err := os.RemoveAll(filepath.Join(out, BuildCacheDir)); err != nil {
+			return nil, fmt.Errorf("remove the stale build cache: %w", err)
+		}
+	}
+	res.BuildCache = m.BuildCache
 
 	// 4. Binaries.
 	exe := opts.Executable
@@ -434,6 +476,13 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	cur = ""
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// sameBuildCache reports whether the build cache of an earlier staging,
+// prev, can be kept: made with this go and these flags. An image staged
+// without one stays without until the commit changes or --refresh.
+func sameBuildCache(prev *BuildCacheInfo, goVersion string) bool {
+	return prev == nil || (prev.GoVersion == goVersion && slices.Equal(prev.Flags, BuildCacheFlags))
 }
 
 // stagingTestEnv is the environment of the report's test run: the private

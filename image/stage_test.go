@@ -18,8 +18,8 @@ import (
 // coverage; the coverage and report packages are tested on their own.
 // goReport is the report step the pipeline gives Stage, reduced to what
 // this package's tests need: the tests with coverage, ranked, as a site.
-func goReport(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
-	r, err := gotest.Run(ctx, gotest.Options{Dir: dir, Env: env})
+func goReport(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+	r, err := gotest.Run(ctx, gotest.Options{Dir: dir, Env: env, Flags: flags})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -30,7 +30,7 @@ func goReport(ctx context.Context, dir string, env []string, reportDir string) (
 	return r, targets, nil
 }
 
-func noReport(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+func noReport(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
 	if err := os.MkdirAll(reportDir, 0o755); err != nil {
 		return nil, nil, err
 	}

@@ -29,7 +29,9 @@ func handImage(t *testing.T, dir string) string {
 		ProxyDir + "/example.com/dep/@v/v1.0.0.mod":     "module example.com/dep\n",
 		ProxyDir + "/example.com/dep/@v/v1.0.0.zip":     "the image's zip",
 		ProxyDir + "/example.com/dep/@v/v1.0.0.ziphash": "h1:abc",
-		ReadmeFile: "read me\n",
+		BuildCacheDir + "/ab/ab12-a":                    "v1 ab12 cd34 8 0\n",
+		BuildCacheDir + "/cd/cd34-d":                    "compiled",
+		ReadmeFile:                                      "read me\n",
 	})
 	if err := os.Symlink("v2", filepath.Join(img, "repo/docs/latest")); err != nil {
 		t.Skipf("symlinks: %v", err)
@@ -146,6 +148,15 @@ func TestSetupRefusesATamperedImageBeforeWritingAnything(t *testing.T) {
 		{"a file of the repository changed in place", func(t *testing.T, img string) {
 			write(t, filepath.Join(img, "repo/hand.go"), "package hand\n\nfunc F() int { return 2 }\n")
 		}, false, "repo/hand.go", "checksum"},
+		{"a build cache entry changed in place", func(t *testing.T, img string) {
+			write(t, filepath.Join(img, BuildCacheDir, "cd/cd34-d"), "COMPILED")
+		}, false, BuildCacheDir + "/cd/cd34-d", "checksum"},
+		{"an extra build cache entry, which go would trust", func(t *testing.T, img string) {
+			write(t, filepath.Join(img, BuildCacheDir, "ef/ef56-d"), "evil")
+		}, false, BuildCacheDir + "/ef", "extra"},
+		{"a .DS_Store in the build cache, which setup would copy", func(t *testing.T, img string) {
+			write(t, filepath.Join(img, BuildCacheDir, ".DS_Store"), "finder")
+		}, false, BuildCacheDir + "/.DS_Store", "extra"},
 		{"a file missing from the repository", func(t *testing.T, img string) {
 			rm(t, filepath.Join(img, "repo/hand_test.go"))
 		}, false, "repo/hand_test.go", "missing"},

@@ -40,6 +40,7 @@ Newcomers then run, with no network:
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "the image directory `DIR` to create or update (required)"},
 			&cli.StringFlag{Name: "platforms", Usage: "also cross-build sprintkit for `GOOS/GOARCH,...` (comma-separated)"},
 			&cli.BoolFlag{Name: "no-report", Usage: "do not run the tests for a report and baseline"},
+			&cli.BoolFlag{Name: "no-build-cache", Usage: "do not ship the Go build cache of the report's test run (gocache/), which makes newcomers' first go test mostly cache hits"},
 			&cli.StringFlag{Name: "from-shards", Usage: "take the report and baseline from the merged `DIR`/shard-*-of-N.{json,out} of coverage --shard runs (CI) instead of running the tests"},
 			&cli.BoolFlag{Name: "refresh", Usage: "re-stage modules, re-run the tests and rebuild binaries even when nothing changed"},
 			&cli.IntFlag{Name: "depth", Usage: "with a URL: `N` commits of history to clone; 0 means all", DefaultText: "0, all"},
@@ -118,17 +119,18 @@ func runImage(c *cli.Context) error {
 	var bar *termui.Progress
 	barStep := ""
 	res, err := image.Stage(ctx, image.StageOptions{
-		Src:       src,
-		Out:       out,
-		Upstream:  upstream,
-		Platforms: platforms,
-		Version:   buildVersion(),
-		ModCache:  c.String("modcache"),
-		NoReport:  c.Bool("no-report"),
-		Refresh:   c.Bool("refresh"),
-		Checksum:  checksum,
-		Workers:   c.Int("workers"),
-		Report:    stageReport(c.String("from-shards"), src, pipeline.Events{Bar: ev.Bar}),
+		Src:          src,
+		Out:          out,
+		Upstream:     upstream,
+		Platforms:    platforms,
+		Version:      buildVersion(),
+		ModCache:     c.String("modcache"),
+		NoReport:     c.Bool("no-report"),
+		NoBuildCache: c.Bool("no-build-cache"),
+		Refresh:      c.Bool("refresh"),
+		Checksum:     checksum,
+		Workers:      c.Int("workers"),
+		Report:       stageReport(c.String("from-shards"), src, pipeline.Events{Bar: ev.Bar}),
 		// Merged shards are read, not run: a Python project's too.
 		ReportReadsResults: c.String("from-shards") != "",
 		Step: func(step, msg string) {
@@ -163,6 +165,17 @@ func runImage(c *cli.Context) error {
 	}
 	printImageSummary(stdout, stderr, out, res)
 	return nil
+}
+
+// noBuildCacheReason says why an image of a Go project holds no build cache.
+func noBuildCacheReason(res *image.StageResult) string {
+	switch {
+	case res.Passed+res.Failed == 0 && !imgContains(res.Skipped, "report"):
+		return "no test run (--no-report, --from-shards or no report)"
+	case imgContains(res.Skipped, "report"):
+		return "the report was kept and had none (--refresh to make one)"
+	}
+	return "--no-build-cache"
 }
 
 // imageJSON is `sprintkit image --format json`: the manifest without its
@@ -216,6 +229,11 @@ func printImageSummary(stdout, stderr io.Writer, out string, res *image.StageRes
 	case res.Passed+res.Failed > 0:
 		fmt.Fprintf(stdout, "  report    %d tests passed, %d failed before anyone changed anything: report/index.html, baseline.json\n", res.Passed, res.Failed)
 	}
+	if bc := res.BuildCache; bc != nil {
+		fmt.Fprintf(stdout, "  gocache   %s build cache entries for %s %s/%s (built with %s)\n", human.Int(bc.Entries), bc.GoVersion, bc.GOOS, bc.GOARCH, strings.Join(bc.Flags, " "))
+	} else if m.Go != "" {
+		fmt.Fprintf(stdout, "  gocache   none: %s\n", noBuildCacheReason(res))
+	}
 	bins := []string{image.HostBinary()}
 	for _, p := range m.Platforms {
 		bins = append(bins, image.PlatformBinary(p))
@@ -227,7 +245,7 @@ func printImageSummary(stdout, stderr io.Writer, out string, res *image.StageRes
 	fmt.Fprintf(stdout, "  binaries  %s%s\n", strings.Join(bins, ", "), built)
 	fmt.Fprintf(stdout, "  manifest  %d files listed, %d hashed in this run\n", m.TotalFiles, res.Hashed)
 	fmt.Fprintf(stdout, "  took      %.1fs (", res.Duration.Seconds())
-	for i, st := range []string{"repo", "modules", "report", "binaries", "manifest"} {
+	for i, st := range []string{"repo", "modules", "report", "buildcache", "binaries", "manifest"} {
 		if i > 0 {
 			fmt.Fprint(stdout, ", ")
 		}
@@ -251,7 +269,7 @@ func imgContains(s []string, v string) bool {
 
 // stageReport is image's report step: the tests run in the scratch copy,
 // or, with --from-shards, the merged results of CI shards.
-func stageReport(shards, src string, ev pipeline.Events) func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+func stageReport(shards, src string, ev pipeline.Events) func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
 	if shards == "" {
 		return pipeline.StageReport(src, ev)
 	}

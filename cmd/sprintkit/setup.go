@@ -46,6 +46,7 @@ Example:
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary as `text|json`"},
 			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.StringFlag{Name: "from-image", Usage: "set up offline from the image in `DIR` (see 'sprintkit image')"},
+			&cli.BoolFlag{Name: "no-build-cache", Usage: "with --from-image: do not add the image's Go build cache to GOCACHE"},
 		},
 		Action: runSetup,
 	}
@@ -57,15 +58,16 @@ func runSetup(c *cli.Context) error {
 		return err
 	}
 	o := pipeline.Options{
-		Image:     c.String("from-image"),
-		Dir:       c.String("dir"),
-		Branch:    c.String("branch"),
-		Depth:     c.Int("depth"),
-		Tags:      c.Bool("tags"),
-		SSHKey:    c.String("ssh-key"),
-		CloneOnly: c.Bool("clone-only"),
-		Timeout:   noLimit(c.Duration("timeout")),
-		Events:    events(c.App.ErrWriter),
+		Image:        c.String("from-image"),
+		Dir:          c.String("dir"),
+		Branch:       c.String("branch"),
+		Depth:        c.Int("depth"),
+		Tags:         c.Bool("tags"),
+		SSHKey:       c.String("ssh-key"),
+		CloneOnly:    c.Bool("clone-only"),
+		NoBuildCache: c.Bool("no-build-cache"),
+		Timeout:      noLimit(c.Duration("timeout")),
+		Events:       events(c.App.ErrWriter),
 	}
 	switch {
 	case o.Image != "" && c.NArg() > 0:

@@ -38,6 +38,9 @@ func printSetupSummary(w io.Writer, s *pipeline.Summary) {
 				fmt.Fprintf(w, "            %s\n", l)
 			}
 		}
+		if bc := im.BuildCache; bc != nil {
+			fmt.Fprintf(w, "build cache %s\n", bc)
+		}
 	}
 	if sv := s.Server; sv != nil {
 		fmt.Fprintf(w, "sprint    %s: %s at %s\n", sv.URL, sv.Project, human.Commit(sv.Commit))
@@ -54,7 +57,11 @@ func printSetupSummary(w io.Writer, s *pipeline.Summary) {
 		fmt.Fprintf(w, "modules   %d in go.sum (%d already in the module cache), downloaded in %.1fs\n", d.Modules, d.Cached, d.Seconds)
 	}
 	if t := s.Tests; t != nil {
-		fmt.Fprintf(w, "tests     %d passed, %d failed, %d skipped in %.1fs\n", t.Passed, t.Failed, t.Skipped, t.Seconds)
+		fmt.Fprintf(w, "tests     %d passed, %d failed, %d skipped in %.1fs", t.Passed, t.Failed, t.Skipped, t.Seconds)
+		if t.RunSeconds > 0 {
+			fmt.Fprintf(w, " (%.1fs building, %.1fs with tests running)", t.BuildSeconds, t.RunSeconds)
+		}
+		fmt.Fprintln(w)
 		if len(s.FailingBefore) > 0 {
 			fmt.Fprintf(w, "          failing before you changed anything (not your fault; recorded in the baseline):\n")
 			for _, f := range s.FailingBefore {

@@ -120,6 +120,7 @@ type testEvent struct {
 	Elapsed     float64
 	Output      string
 	FailedBuild string
+	Time        time.Time
 }
 
 // goTestRun is one `go test` invocation.
@@ -328,6 +329,7 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	// package tested in one of them, restores it (LoadShards).
 	slices.SortStableFunc(tests, func(a, b coverage.TestResult) int { return strings.Compare(a.Package, b.Package) })
 	r.Tests = tests
+	r.TestRunSeconds = prog.runSeconds()
 	r.Warnings = append(warnings, r.Warnings...)
 	rec.apply(proj, r, pkgs)
 	return r, nil
@@ -600,6 +602,44 @@ type progress struct {
 	mu          sync.Mutex
 	fn          func(done, total int)
 	done, total int
+	// spans holds when each test binary ran, from its package's final
+	// event: its time less its elapsed seconds.
+	spans []span
+}
+
+// span is an interval of wall time.
+type span struct{ from, to time.Time }
+
+func (p *progress) ran(from, to time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.spans = append(p.spans, span{from, to})
+}
+
+// runSeconds is the wall time during which at least one test binary ran:
+// the length of the union of the spans.
+func (p *progress) runSeconds() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := append([]span(nil), p.spans...)
+	sort.Slice(s, func(i, j int) bool { return s[i].from.Before(s[j].from) })
+	var total time.Duration
+	var cur span
+	for i, x := range s {
+		switch {
+		case i == 0:
+			cur = x
+		case x.from.After(cur.to):
+			total += cur.to.Sub(cur.from)
+			cur = x
+		case x.to.After(cur.to):
+			cur.to = x.to
+		}
+	}
+	if len(s) > 0 {
+		total += cur.to.Sub(cur.from)
+	}
+	return total.Seconds()
 }
 
 func (p *progress) setTotal(n int) {
@@ -892,6 +932,9 @@ func (c *collector) event(ev testEvent) {
 		}
 		delete(c.pkgOut, ev.Package)
 		c.packageDone(ev.Package, ev.FailedBuild != "" || c.died[ev.Package] != nil)
+	}
+	if (ev.Action == "pass" || ev.Action == "skip" || ev.Action == "fail") && ev.FailedBuild == "" && ev.Elapsed > 0 && !ev.Time.IsZero() {
+		c.prog.ran(ev.Time.Add(-time.Duration(ev.Elapsed*float64(time.Second))), ev.Time)
 	}
 	if ev.Action == "pass" || ev.Action == "skip" || ev.Action == "fail" {
 		for t := range c.running[ev.Package] {

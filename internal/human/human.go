@@ -2,7 +2,10 @@
 // GiB: powers of 1024, as `ls -lh` and `du -h` mean them) and short commits.
 package human
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Bytes formats n in IEC units with one decimal from MiB up: "512 B",
 // "12 KiB", "3.4 MiB", "1.2 GiB".
@@ -43,4 +46,18 @@ func Word(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// Int is n with thousands separated by commas: "1,234".
+func Int(n int) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }

@@ -42,3 +42,14 @@ func TestWordAgreesWithTheCount(t *testing.T) {
 		}
 	}
 }
+
+func TestIntSeparatesThousands(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "0"}, {999, "999"}, {1000, "1,000"}, {1234567, "1,234,567"}, {-4321, "-4,321"}} {
+		if got := Int(tc.n); got != tc.want {
+			t.Errorf("Int(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}

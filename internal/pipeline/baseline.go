@@ -27,7 +27,9 @@ type MeasureOptions struct {
 	// (gotest.DefaultTestTimeout), a negative one means no limit.
 	Timeout time.Duration
 	Env     []string
-	Events  Events
+	// Flags are more go test flags, after the project file's.
+	Flags  []string
+	Events Events
 }
 
 // Measure runs the tests of the project in o.Dir once with coverage: Go
@@ -53,6 +55,7 @@ func measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 	if pf, _ := coverage.LoadProjectFile(o.Dir); pf != nil {
 		flags = pf.Baseline.GoTestFlags // its errors were reported before the run
 	}
+	flags = append(append([]string(nil), flags...), o.Flags...)
 	r, err := gotest.Run(ctx, gotest.Options{Dir: o.Dir, Env: o.Env, Flags: flags, PerPackage: o.PerPackage, Timeout: o.Timeout, Progress: bar.Update})
 	bar.Done()
 	if err == nil || !errors.Is(err, gotest.ErrNotGoModule) {
@@ -80,14 +83,19 @@ func goHint(err error) error {
 func baseline(ctx context.Context, o *Options, s *Summary) (*coverage.Result, error) {
 	o.Events.step("baseline", "running the whole test suite once with coverage (the baseline)")
 	start := time.Now()
-	r, err := Measure(ctx, MeasureOptions{Dir: s.Dir, Timeout: o.Timeout, Env: o.Env, Events: o.Events})
+	r, err := Measure(ctx, MeasureOptions{Dir: s.Dir, Timeout: o.Timeout, Env: o.Env, Flags: o.testFlags, Events: o.Events})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, hint.With(fmt.Errorf("run the tests: %w", err), fmt.Sprintf("the checkout is in %s; once fixed, finish with: %s setup %s", s.relDir, Self(), s.relDir))
 	}
-	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: time.Since(start).Seconds()}
+	secs := time.Since(start).Seconds()
+	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: secs, Flags: o.testFlags}
+	if r.Language == "go" && r.TestRunSeconds > 0 {
+		s.Tests.RunSeconds = r.TestRunSeconds
+		s.Tests.BuildSeconds = max(secs-r.TestRunSeconds, 0)
+	}
 	s.FailingBefore = r.Failed()
 	if r.Language == "go" {
 		s.Profile = state.Path(s.Dir, state.ProfileFile)

@@ -110,12 +110,18 @@ type Options struct {
 	SSHKey string
 	// CloneOnly stops after the source and the checks.
 	CloneOnly bool
+	// NoBuildCache leaves an image's Go build cache out of GOCACHE.
+	NoBuildCache bool
 	// Timeout bounds each test binary of the baseline run; 0 keeps the
 	// runner's default.
 	Timeout time.Duration
 	// Env is the environment of every child (os.Environ() when nil).
 	Env    []string
 	Events Events
+
+	// testFlags are more go test flags for the baseline: an image's
+	// build-cache flags and -count=1.
+	testFlags []string
 }
 
 // Setup runs the whole pipeline: checks, source, dependencies, baseline,
@@ -138,10 +144,16 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 	if err := preChecks(ctx, o, src, s); err != nil {
 		return err
 	}
+	t := time.Now()
+	lap := func(step string) {
+		s.StepSeconds[step] += time.Since(t).Seconds()
+		t = time.Now()
+	}
 	proj, err := fetchSource(ctx, o, src, s)
 	if err != nil {
 		return err
 	}
+	lap("source")
 	s.Project = proj.Kind()
 	if install := Install(); install != "" {
 		s.Next = append(s.Next, install)
@@ -171,6 +183,7 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 		if err := deps(ctx, o, proj, s); err != nil {
 			return err
 		}
+		lap("deps")
 	}
 	if !goProject && !proj.Python {
 		s.Notes = append(s.Notes, "no go.mod, go.work or Python project found: no tests were run and no baseline recorded")
@@ -182,10 +195,12 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 	if _, err := LoadProjectFile(s.Dir); err != nil {
 		return err // before the tests run, so that a mistake costs no run
 	}
+	t = time.Now()
 	r, err := baseline(ctx, o, s)
 	if err != nil {
 		return err
 	}
+	lap("baseline")
 	if err := Curate(s.Dir, r); err != nil {
 		return err
 	}
@@ -199,6 +214,7 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 		return err
 	}
 	s.Baseline = BaselinePath(s.Dir)
+	lap("rank")
 	o.Events.step("report", "ranking sprint targets and writing the report")
 	dir, err := ReportDir(s.Dir)
 	if err != nil {
@@ -213,6 +229,7 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 	} else {
 		s.Report = index
 	}
+	lap("report")
 	s.Targets = firstN(targets, 5)
 	if s.Server != nil {
 		s.Server.Claims = claimsOf(ctx, s.Server.URL, s.Targets)

@@ -41,10 +41,11 @@ func writeResultJSON(w io.Writer, r *coverage.Result, targets []coverage.Target)
 // StageReport is the report step `sprintkit image` gives image.Stage: the
 // tests of the scratch copy dir with env, ranked with the same defaults as
 // setup (recent changes read from the checkout src), and the HTML report
-// written into reportDir. Stage records the baseline and coverage.json.
-func StageReport(src string, ev Events) func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
-	return func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
-		r, err := Measure(ctx, MeasureOptions{Dir: dir, Env: env, Events: ev})
+// written into reportDir, with flags added to go test's. Stage records the
+// baseline and coverage.json.
+func StageReport(src string, ev Events) func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+	return func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+		r, err := Measure(ctx, MeasureOptions{Dir: dir, Env: env, Flags: flags, Events: ev})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -342,9 +342,9 @@ var errNoShards = errors.New("no shard-*.json")
 
 // StageShards is the report step `sprintkit image --from-shards DIR` gives
 // image.Stage: the merged shards in dir instead of a test run, ranked and
-// reported as StageReport does.
-func StageShards(src, shardDir string, ev Events) func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
-	return func(ctx context.Context, dir string, env []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+// reported as StageReport does (no test runs, so flags do not apply).
+func StageShards(src, shardDir string, ev Events) func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+	return func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
 		outs, _ := filepath.Glob(filepath.Join(shardDir, "shard-*.json"))
 		if len(outs) == 0 {
 			return nil, nil, fmt.Errorf("%s: %w", shardDir, errNoShards)

@@ -167,9 +167,10 @@ func fromImage(ctx context.Context, o *Options, src source, s *Summary) error {
 	var bar Bar = nopBar{}
 	barStep := ""
 	res, err := image.SetupFromImage(ctx, image.SetupOptions{
-		Image: src.arg,
-		Dir:   src.dir,
-		Env:   o.Env,
+		Image:        src.arg,
+		Dir:          src.dir,
+		Env:          o.Env,
+		NoBuildCache: o.NoBuildCache,
 		Step: func(step, msg string) {
 			bar.Done()
 			bar, barStep = nopBar{}, ""
@@ -202,6 +203,16 @@ func fromImage(ctx context.Context, o *Options, src source, s *Summary) error {
 		Modules: len(m.Modules), StepSeconds: res.StepSeconds}
 	for _, v := range res.Env {
 		is.Env[v.Key] = v.Value
+	}
+	// The baseline runs every test here (-count=1: no test result cached
+	// anywhere counts), with the flags the image's build cache was built
+	// with when it was added, so that its builds are cache hits.
+	o.testFlags = []string{image.NoTestCacheFlag}
+	if bc := res.BuildCache; bc != nil {
+		is.BuildCache = bc
+		if bc.Used {
+			o.testFlags = append(append([]string(nil), bc.Flags...), image.NoTestCacheFlag)
+		}
 	}
 	is.ExportLines = image.ExportLines(res.Env, runtime.GOOS)
 	s.Image = is

@@ -7,6 +7,7 @@ import (
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/doctor"
+	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/hint"
 )
 
@@ -21,13 +22,16 @@ import (
 //	 "image": {"dir": "/media/usb/box", "project": "example.com/m", "upstream": "…",
 //	           "modcache": "…", "env_file": "…/.sprintkit/env", "env": {"GOFLAGS": "…"},
 //	           "toolchain": "go1.26.0", "repo_files": 120, "module_files": 900,
-//	           "step_seconds": {"verify": 0.4}},
+//	           "step_seconds": {"verify": 0.4},
+//	           "build_cache": {"used": true, "entries": 4642, "cache": "/home/me/.cache/go-build",
+//	                           "flags": ["-trimpath"]}},   // or {"used": false, "reason": "…"}
 //	 "server": {"url": "http://10.0.0.5:8080/", "project": "…", "commit": "…", "report": "…",
 //	            "env_file": "…/.sprintkit/env", "env": {"GOPROXY": "…"},
 //	            "claims": [{"target": "…", "name": "Ana", "since": "…"}]},
 //	 "project": "go module", "checks": [{"id": "go", "name": "…", "status": "ok", "detail": "…", "hint": "…"}],
 //	 "deps": {"modules": 12, "cached": 3, "seconds": 4.5},
-//	 "tests": {"passed": 10, "failed": 1, "skipped": 0, "seconds": 3.4},
+//	 "tests": {"passed": 10, "failed": 1, "skipped": 0, "seconds": 3.4,
+//	           "build_seconds": 1.2, "run_seconds": 2.2, "flags": ["-trimpath", "-count=1"]},
 //	 "failing_before": [{"package": "…", "test": "TestX", "outcome": "fail", "seconds": 0.01}],
 //	 "total": {"statements": 120, "covered": 80, "percent": 66.7},
 //	 "incomplete": ["TestX panicked in example.com/m/url; its package was re-run without it"],
@@ -36,6 +40,7 @@ import (
 //	 "profile": "/abs/project/.sprintkit/cover.out",
 //	 "report": "/abs/project/.sprintkit/report/index.html",
 //	 "next": ["cd project", "sprintkit watch-test"], "notes": ["…"], "warnings": ["…"],
+//	 "step_seconds": {"source": 3.1, "baseline": 20.5, "rank": 0.3, "report": 0.8},
 //	 "error": "…", "hint": "…"}                  // only when setup stopped
 //
 // Absent fields did not apply: "clone" for a checkout set up in place,
@@ -71,6 +76,11 @@ type Summary struct {
 	Warnings   []string          `json:"warnings,omitempty"`
 	Error      string            `json:"error,omitempty"`
 	Hint       string            `json:"hint,omitempty"`
+	// StepSeconds is the wall time of each step that ran: "source" (the
+	// clone, or the image's verify, copy and module steps, whose own
+	// times are in image.step_seconds), "deps", "baseline" (its split in
+	// tests), "rank" (ranking and recording) and "report" (HTML).
+	StepSeconds map[string]float64 `json:"step_seconds"`
 
 	relDir string // Dir as the user should cd to it
 }
@@ -99,6 +109,9 @@ type ImageSummary struct {
 	ModuleFiles int64              `json:"module_files"`
 	Modules     int                `json:"modules"`
 	StepSeconds map[string]float64 `json:"step_seconds"`
+	// BuildCache says whether the image's Go build cache was added to
+	// GOCACHE, or why not.
+	BuildCache *image.BuildCacheResult `json:"build_cache,omitempty"`
 }
 
 // DepsSummary is the dependency step's result.
@@ -112,10 +125,18 @@ type DepsSummary struct {
 type TestSummary struct {
 	coverage.Outcomes
 	Seconds float64 `json:"seconds"`
+	// BuildSeconds and RunSeconds split Seconds for Go: RunSeconds is the
+	// wall time during which at least one test binary ran, BuildSeconds
+	// the rest (go test compiling and linking with no test running).
+	BuildSeconds float64 `json:"build_seconds,omitempty"`
+	RunSeconds   float64 `json:"run_seconds,omitempty"`
+	// Flags are the go test flags setup added (from an image: its build
+	// cache's flags and -count=1).
+	Flags []string `json:"flags,omitempty"`
 }
 
 func newSummary() *Summary {
-	return &Summary{Type: "setup", Version: 1, Next: []string{}, Checks: []doctor.Check{}}
+	return &Summary{Type: "setup", Version: 1, Next: []string{}, Checks: []doctor.Check{}, StepSeconds: map[string]float64{}}
 }
 
 // fail records the error that stopped setup, for the JSON document.
