@@ -242,6 +242,8 @@ type site struct {
 	root     string                       // r.Root made absolute
 	realRoot string                       // root with symlinks resolved; "" when it cannot be
 	warnMu   sync.Mutex
+	dirMu    sync.Mutex
+	realDirs map[string]string // directory → its resolved path inside realRoot, "" when not (readSource)
 }
 
 func newSite(r *coverage.Result, targets []coverage.Target, opts HTMLOptions) *site {
@@ -751,25 +753,43 @@ func (s *site) warn(msg string) {
 // not put a file from elsewhere on the machine into a report that may be
 // published. Only a regular file is opened (a named pipe would block the
 // report), and the file opened is checked to be the one resolved.
+//
+// The real path of each directory is resolved once (realDir): a source
+// whose directory resolves inside the checkout and which is itself a
+// regular file, not a symlink, is the same file filepath.EvalSymlinks would
+// reach, found with one Lstat instead of one per path element. Anything
+// else (a symlinked file, a directory that resolves outside or not at all,
+// a missing file) takes the full resolution, which says why.
 func (s *site) readSource(rel string) (src []byte, problem string) {
 	if s.realRoot == "" {
 		return nil, fmt.Sprintf("the checkout %s could not be resolved", s.r.Root)
 	}
 	p := filepath.Join(s.root, filepath.FromSlash(rel))
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+	var real string
+	var li fs.FileInfo
+	if dir, ok := s.realDir(filepath.Dir(p)); ok {
+		cand := filepath.Join(dir, filepath.Base(p))
+		if fi, err := os.Lstat(cand); err == nil && fi.Mode().IsRegular() {
+			real, li = cand, fi
+		}
 	}
-	if !within(s.realRoot, real) {
-		s.warn(fmt.Sprintf("%s resolves to %s, outside the checkout; its source is left out of the report", rel, real))
-		return nil, rel + " is outside the checkout (a symlink leads out of it), so its source is not shown"
-	}
-	li, err := os.Lstat(real)
-	if err != nil {
-		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
-	}
-	if !li.Mode().IsRegular() {
-		return nil, rel + " is not a regular file"
+	if li == nil {
+		var err error
+		real, err = filepath.EvalSymlinks(p)
+		if err != nil {
+			return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+		}
+		if !within(s.realRoot, real) {
+			s.warn(fmt.Sprintf("%s resolves to %s, outside the checkout; its source is left out of the report", rel, real))
+			return nil, rel + " is outside the checkout (a symlink leads out of it), so its source is not shown"
+		}
+		li, err = os.Lstat(real)
+		if err != nil {
+			return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+		}
+		if !li.Mode().IsRegular() {
+			return nil, rel + " is not a regular file"
+		}
 	}
 	fh, err := os.Open(real)
 	if err != nil {
@@ -784,6 +804,26 @@ func (s *site) readSource(rel string) (src []byte, problem string) {
 		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
 	}
 	return b, ""
+}
+
+// realDir returns the directory dir with every symlink resolved, when that
+// is inside the checkout's resolved root; ok is false when it is not, or
+// cannot be resolved. Each directory is resolved once per site.
+func (s *site) realDir(dir string) (real string, ok bool) {
+	s.dirMu.Lock()
+	defer s.dirMu.Unlock()
+	if d, seen := s.realDirs[dir]; seen {
+		return d, d != ""
+	}
+	if s.realDirs == nil {
+		s.realDirs = map[string]string{}
+	}
+	d, err := filepath.EvalSymlinks(dir)
+	if err != nil || !within(s.realRoot, d) {
+		d = ""
+	}
+	s.realDirs[dir] = d
+	return d, d != ""
 }
 
 // readAllSized reads r to its end into a buffer sized for size bytes (the
