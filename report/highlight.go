@@ -3,8 +3,6 @@ package report
 import (
 	"bufio"
 	"bytes"
-	"go/scanner"
-	gotoken "go/token"
 	"path"
 	"strconv"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/alecthomas/chroma/v2/lexers"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/gotokens"
 )
 
 // Syntax highlighting of the source pages, done once when the site is
@@ -124,7 +123,7 @@ type hlToken struct {
 // make the site of a 5,000-file module minutes slower than without
 // highlighting; go/scanner is some hundred times faster. Every other
 // language goes through chroma.
-func tokenise(name string, src []byte) []hlToken {
+func tokenise(name string, src []byte, kept *gotokens.Tokens) []hlToken {
 	// A NUL byte means a binary file under a source name: shown plain.
 	if len(src) > maxHighlight || len(src) == 0 || bytes.IndexByte(src, 0) >= 0 {
 		return nil
@@ -133,7 +132,7 @@ func tokenise(name string, src []byte) []hlToken {
 		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
 	}
 	if strings.HasSuffix(name, ".go") {
-		return goTokens(src)
+		return goTokens(src, kept)
 	}
 	if len(src) > maxChroma {
 		return nil
@@ -163,110 +162,31 @@ func chromaTokens(l chroma.Lexer, text string) []hlToken {
 	return toks
 }
 
-// The words chroma's Go lexer (lexers/go.go) classes apart from names.
-var (
-	goConstants = map[string]bool{"true": true, "false": true, "iota": true, "nil": true}
-	goTypes     = map[string]bool{
-		"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "int": true, "int8": true,
-		"int16": true, "int32": true, "int64": true, "float": true, "float32": true, "float64": true,
-		"complex64": true, "complex128": true, "byte": true, "rune": true, "string": true, "bool": true,
-		"error": true, "uintptr": true, "any": true,
+// goTokens classes the tokens of a Go source found by go/scanner
+// (internal/gotokens): the source between them (space, operators, plain
+// names) is plain text, so the tokens hold the source exactly whatever the
+// scanner makes of it. kept, when they are the tokens of src (the function
+// scan of coverage/gotest kept them), are used instead of a second scan.
+func goTokens(src []byte, kept *gotokens.Tokens) []hlToken {
+	t := kept
+	if !t.Of(src) {
+		t = gotokens.Scan(src)
 	}
-	goBuiltins = map[string]bool{ // builtin when called, like a type converting
-		"print": true, "println": true, "panic": true, "recover": true, "close": true, "complex": true,
-		"real": true, "imag": true, "len": true, "cap": true, "append": true, "copy": true, "delete": true,
-		"new": true, "make": true, "clear": true, "min": true, "max": true,
-	}
-)
-
-// goTokens classes the tokens of a Go source found by go/scanner: the
-// source between them (space, operators, plain names) is plain text, so
-// the tokens hold the source exactly whatever the scanner makes of it.
-func goTokens(src []byte) []hlToken {
-	fset := gotoken.NewFileSet()
-	file := fset.AddFile("", fset.Base(), len(src))
-	var sc scanner.Scanner
-	sc.Init(file, src, nil, scanner.ScanComments) // errors: the text stays, plain
-	type lexeme struct {
-		off, end int
-		tok      gotoken.Token
-	}
-	lx := make([]lexeme, 0, len(src)/5)
-	for {
-		pos, tok, lit := sc.Scan()
-		if tok == gotoken.EOF {
-			break
-		}
-		if tok == gotoken.SEMICOLON && lit == "\n" {
-			continue // inserted, not in the text
-		}
-		off := file.Offset(pos)
-		text := lit
-		if text == "" {
-			text = tok.String()
-		}
-		lx = append(lx, lexeme{off, spanEnd(src, off, text), tok})
-	}
-	toks := make([]hlToken, 0, len(lx))
 	// The tokens' texts are pieces of one copy of the source.
 	srcText := string(src)
+	toks := make([]hlToken, 0, t.Len()*2+1)
 	at := 0
-	for i, l := range lx {
-		class := ""
-		var word string
-		if l.tok == gotoken.IDENT {
-			word = srcText[l.off:l.end]
+	t.Each(func(off, end int, c gotokens.Class) {
+		if off > at {
+			toks = append(toks, hlToken{"", srcText[at:off]})
 		}
-		called := i+1 < len(lx) && lx[i+1].tok == gotoken.LPAREN && strings.TrimSpace(srcText[l.end:lx[i+1].off]) == ""
-		switch {
-		case l.tok.IsKeyword():
-			class = "k"
-		case l.tok == gotoken.IDENT && goConstants[word]:
-			class = "kc"
-		case l.tok == gotoken.IDENT && called && (goBuiltins[word] || goTypes[word]):
-			class = "nb"
-		case l.tok == gotoken.IDENT && goTypes[word]:
-			class = "kt"
-		case l.tok == gotoken.IDENT && called:
-			class = "nf"
-		case l.tok == gotoken.STRING || l.tok == gotoken.CHAR:
-			class = "s"
-		case l.tok == gotoken.INT || l.tok == gotoken.FLOAT || l.tok == gotoken.IMAG:
-			class = "m"
-		case l.tok == gotoken.COMMENT:
-			class = "c1"
-		}
-		if class == "" || l.off < at {
-			continue
-		}
-		if l.off > at {
-			toks = append(toks, hlToken{"", srcText[at:l.off]})
-		}
-		toks = append(toks, hlToken{class, srcText[l.off:l.end]})
-		at = l.end
-	}
+		toks = append(toks, hlToken{c.String(), srcText[off:end]})
+		at = end
+	})
 	if at < len(src) {
 		toks = append(toks, hlToken{"", srcText[at:]})
 	}
 	return toks
-}
-
-// spanEnd is the offset in src where the token text that starts at off
-// ends. go/scanner drops the carriage returns of raw strings and comments
-// from their text, so those are skipped over in src.
-func spanEnd(src []byte, off int, text string) int {
-	if end := off + len(text); end <= len(src) && string(src[off:end]) == text {
-		return end
-	}
-	i, j := off, 0
-	for i < len(src) && j < len(text) {
-		if src[i] == '\r' && text[j] != '\r' {
-			i++
-			continue
-		}
-		i, j = i+1, j+1
-	}
-	return i
 }
 
 // writeHighlightedRows writes the same rows as writeSourceRows, the text of

@@ -732,7 +732,7 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 		s.warn(fmt.Sprintf("%s: the coverage data reaches line %d but the source has %d lines; lines past %d are left out of its page", f.Rel, last, n, n))
 	}
 	v.src, v.states = src, states
-	v.toks = tokenise(v.Name, src)
+	v.toks = tokenise(v.Name, src, f.Tokens)
 	return v
 }
 
