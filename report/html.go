@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"html/template"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -23,6 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/quickopen"
 	"github.com/sprintkit/sprintkit/internal/templates"
 	"github.com/sprintkit/sprintkit/patch"
 )
@@ -791,7 +791,7 @@ func (s *site) readSource(rel string) (src []byte, problem string) {
 			return nil, rel + " is not a regular file"
 		}
 	}
-	fh, err := os.Open(real)
+	fh, err := quickopen.Open(real)
 	if err != nil {
 		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
 	}
@@ -799,7 +799,7 @@ func (s *site) readSource(rel string) (src []byte, problem string) {
 	if fi, err := fh.Stat(); err != nil || !os.SameFile(fi, li) {
 		return nil, rel + " changed while it was read"
 	}
-	b, err := readAllSized(fh, li.Size())
+	b, err := quickopen.ReadAllSized(fh, li.Size())
 	if err != nil {
 		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
 	}
@@ -824,26 +824,6 @@ func (s *site) realDir(dir string) (real string, ok bool) {
 	}
 	s.realDirs[dir] = d
 	return d, d != ""
-}
-
-// readAllSized reads r to its end into a buffer sized for size bytes (the
-// file's size when it was opened), growing it only if the file has grown,
-// as os.ReadFile does.
-func readAllSized(r io.Reader, size int64) ([]byte, error) {
-	b := make([]byte, 0, max(size, 0)+512)
-	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-	}
 }
 
 // within reports whether the clean path p is root or below it.
@@ -981,7 +961,7 @@ func (s *site) write(ctx context.Context, tmpl *template.Template, root string) 
 var pageWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
 
 func writePage(file string, render func(w *bufio.Writer) error) error {
-	f, err := os.Create(file)
+	f, err := quickopen.Create(file)
 	if err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/gotokens"
 	"github.com/sprintkit/sprintkit/internal/proc"
+	"github.com/sprintkit/sprintkit/internal/quickopen"
 )
 
 // Running Go tests with coverage
@@ -1370,7 +1371,7 @@ type scannedFile struct {
 // scan also keeps the source's highlighting tokens (gotokens.Keep says
 // which sources are worth it).
 func scanGoFile(path string, keep bool) *scannedFile {
-	src, err := os.ReadFile(path)
+	src, err := quickopen.ReadFile(path)
 	if err != nil {
 		return &scannedFile{warning: fmt.Sprintf("read %s: %v", path, err)}
 	}
