@@ -111,6 +111,37 @@ type hlToken struct {
 	class, text string
 }
 
+// hlTokens are the tokens of a highlighted source: a list (chroma's), or a
+// Go source's coloured tokens (gotokens) read in place, the text between
+// them plain, so that the pages of a 5,000-file module do not each build a
+// list of a thousand tokens.
+type hlTokens struct {
+	list []hlToken
+	src  string           // the Go source
+	goT  *gotokens.Tokens // its tokens
+}
+
+// each calls fn with every token in order; together they hold the text.
+func (h *hlTokens) each(fn func(class, text string)) {
+	if h.goT == nil {
+		for _, t := range h.list {
+			fn(t.class, t.text)
+		}
+		return
+	}
+	at := 0
+	h.goT.Each(func(off, end int, c gotokens.Class) {
+		if off > at {
+			fn("", h.src[at:off])
+		}
+		fn(c.String(), h.src[off:end])
+		at = end
+	})
+	if at < len(h.src) {
+		fn("", h.src[at:])
+	}
+}
+
 // tokenise returns the tokens of src, or nil when it is not highlighted
 // (no lexer, too large, binary, or the lexer gives up). The tokens hold the
 // source's text exactly, line endings normalised to "\n", plus at most a
@@ -123,7 +154,7 @@ type hlToken struct {
 // make the site of a 5,000-file module minutes slower than without
 // highlighting; go/scanner is some hundred times faster. Every other
 // language goes through chroma.
-func tokenise(name string, src []byte, kept *gotokens.Tokens) []hlToken {
+func tokenise(name string, src []byte, kept *gotokens.Tokens) *hlTokens {
 	// A NUL byte means a binary file under a source name: shown plain.
 	if len(src) > maxHighlight || len(src) == 0 || bytes.IndexByte(src, 0) >= 0 {
 		return nil
@@ -137,7 +168,10 @@ func tokenise(name string, src []byte, kept *gotokens.Tokens) []hlToken {
 	if len(src) > maxChroma {
 		return nil
 	}
-	return chromaTokens(lexerFor(name), string(src))
+	if toks := chromaTokens(lexerFor(name), string(src)); toks != nil {
+		return &hlTokens{list: toks}
+	}
+	return nil
 }
 
 func chromaTokens(l chroma.Lexer, text string) []hlToken {
@@ -167,33 +201,20 @@ func chromaTokens(l chroma.Lexer, text string) []hlToken {
 // names) is plain text, so the tokens hold the source exactly whatever the
 // scanner makes of it. kept, when they are the tokens of src (the function
 // scan of coverage/gotest kept them), are used instead of a second scan.
-func goTokens(src []byte, kept *gotokens.Tokens) []hlToken {
+func goTokens(src []byte, kept *gotokens.Tokens) *hlTokens {
 	t := kept
 	if !t.Of(src) {
 		t = gotokens.Scan(src)
 	}
 	// The tokens' texts are pieces of one copy of the source.
-	srcText := string(src)
-	toks := make([]hlToken, 0, t.Len()*2+1)
-	at := 0
-	t.Each(func(off, end int, c gotokens.Class) {
-		if off > at {
-			toks = append(toks, hlToken{"", srcText[at:off]})
-		}
-		toks = append(toks, hlToken{c.String(), srcText[off:end]})
-		at = end
-	})
-	if at < len(src) {
-		toks = append(toks, hlToken{"", srcText[at:]})
-	}
-	return toks
+	return &hlTokens{src: string(src), goT: t}
 }
 
 // writeHighlightedRows writes the same rows as writeSourceRows, the text of
 // each line split into token spans. A token that spans lines (a block
 // comment, a raw string) is closed at the end of each line and opened again
 // on the next, so every line span holds well-nested markup.
-func writeHighlightedRows(w *bufio.Writer, toks []hlToken, states []coverage.LineState) {
+func writeHighlightedRows(w *bufio.Writer, toks *hlTokens, states []coverage.LineState) {
 	var num [20]byte
 	line, open := 1, false
 	start := func() {
@@ -208,9 +229,8 @@ func writeHighlightedRows(w *bufio.Writer, toks []hlToken, states []coverage.Lin
 		w.WriteString(`">`)
 		open = true
 	}
-	for _, t := range toks {
-		class := t.class
-		for v := t.text; v != ""; {
+	toks.each(func(class, text string) {
+		for v := text; v != ""; {
 			seg, rest, nl := strings.Cut(v, "\n")
 			if !open {
 				start()
@@ -233,7 +253,7 @@ func writeHighlightedRows(w *bufio.Writer, toks []hlToken, states []coverage.Lin
 			}
 			v = rest
 		}
-	}
+	})
 	if open {
 		w.WriteString("\n</span>")
 	}

@@ -194,7 +194,7 @@ func TestGoScannerClassesTokensAsChromaDoes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			goText, goClasses := classesByByte(goTokens(src, nil))
+			goText, goClasses := classesByByte(goTokens(src, nil).tokens())
 			chText, chClasses := classesByByte(chromaTokens(lexerFor(file), string(src)))
 			if goText != string(src) {
 				t.Fatalf("go/scanner's tokens do not hold the source:\n%s", firstDiff(string(src), goText))
@@ -259,4 +259,11 @@ func TestHTMLUsesKeptTokensOnlyOfTheSourceItReads(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tokens lists the tokens of h.
+func (h *hlTokens) tokens() []hlToken {
+	var toks []hlToken
+	h.each(func(class, text string) { toks = append(toks, hlToken{class, text}) })
+	return toks
 }

@@ -630,7 +630,7 @@ type fileView struct {
 	// writeSourceRows, between the file-head and file-tail templates.
 	src    []byte
 	states []coverage.LineState
-	toks   []hlToken // src highlighted (highlight.go); nil: plain
+	toks   *hlTokens // src highlighted (highlight.go); nil: plain
 }
 
 type rangeLink struct{ Text, Href string }
