@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/tools/cover"
+
+	"github.com/sprintkit/sprintkit/internal/gotokens"
 )
 
 // Result is the coverage of one project: every measured file, grouped into
@@ -149,6 +151,11 @@ type File struct {
 	// measure: tests exist but did not run (a test module that imports it
 	// failed to import). Ranking leaves the file out.
 	NotRun string `json:"not_run,omitempty"`
+	// Tokens, when set, are the highlighting tokens of the Go source as
+	// the function scan read it (gotest keeps them when an HTML report
+	// follows), which the report uses instead of scanning it again if it
+	// reads the same source; nil otherwise.
+	Tokens *gotokens.Tokens `json:"-"`
 }
 
 // Function is a function or method with its statements.

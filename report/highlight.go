@@ -3,8 +3,6 @@ package report
 import (
 	"bufio"
 	"bytes"
-	"go/scanner"
-	gotoken "go/token"
 	"path"
 	"strconv"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/alecthomas/chroma/v2/lexers"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/gotokens"
 )
 
 // Syntax highlighting of the source pages, done once when the site is
@@ -112,6 +111,37 @@ type hlToken struct {
 	class, text string
 }
 
+// hlTokens are the tokens of a highlighted source: a list (chroma's), or a
+// Go source's coloured tokens (gotokens) read in place, the text between
+// them plain, so that the pages of a 5,000-file module do not each build a
+// list of a thousand tokens.
+type hlTokens struct {
+	list []hlToken
+	src  string           // the Go source
+	goT  *gotokens.Tokens // its tokens
+}
+
+// each calls fn with every token in order; together they hold the text.
+func (h *hlTokens) each(fn func(class, text string)) {
+	if h.goT == nil {
+		for _, t := range h.list {
+			fn(t.class, t.text)
+		}
+		return
+	}
+	at := 0
+	h.goT.Each(func(off, end int, c gotokens.Class) {
+		if off > at {
+			fn("", h.src[at:off])
+		}
+		fn(c.String(), h.src[off:end])
+		at = end
+	})
+	if at < len(h.src) {
+		fn("", h.src[at:])
+	}
+}
+
 // tokenise returns the tokens of src, or nil when it is not highlighted
 // (no lexer, too large, binary, or the lexer gives up). The tokens hold the
 // source's text exactly, line endings normalised to "\n", plus at most a
@@ -124,7 +154,7 @@ type hlToken struct {
 // make the site of a 5,000-file module minutes slower than without
 // highlighting; go/scanner is some hundred times faster. Every other
 // language goes through chroma.
-func tokenise(name string, src []byte) []hlToken {
+func tokenise(name string, src []byte, kept *gotokens.Tokens) *hlTokens {
 	// A NUL byte means a binary file under a source name: shown plain.
 	if len(src) > maxHighlight || len(src) == 0 || bytes.IndexByte(src, 0) >= 0 {
 		return nil
@@ -133,12 +163,15 @@ func tokenise(name string, src []byte) []hlToken {
 		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
 	}
 	if strings.HasSuffix(name, ".go") {
-		return goTokens(src)
+		return goTokens(src, kept)
 	}
 	if len(src) > maxChroma {
 		return nil
 	}
-	return chromaTokens(lexerFor(name), string(src))
+	if toks := chromaTokens(lexerFor(name), string(src)); toks != nil {
+		return &hlTokens{list: toks}
+	}
+	return nil
 }
 
 func chromaTokens(l chroma.Lexer, text string) []hlToken {
@@ -163,117 +196,25 @@ func chromaTokens(l chroma.Lexer, text string) []hlToken {
 	return toks
 }
 
-// The words chroma's Go lexer (lexers/go.go) classes apart from names.
-var (
-	goConstants = map[string]bool{"true": true, "false": true, "iota": true, "nil": true}
-	goTypes     = map[string]bool{
-		"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "int": true, "int8": true,
-		"int16": true, "int32": true, "int64": true, "float": true, "float32": true, "float64": true,
-		"complex64": true, "complex128": true, "byte": true, "rune": true, "string": true, "bool": true,
-		"error": true, "uintptr": true, "any": true,
+// goTokens classes the tokens of a Go source found by go/scanner
+// (internal/gotokens): the source between them (space, operators, plain
+// names) is plain text, so the tokens hold the source exactly whatever the
+// scanner makes of it. kept, when they are the tokens of src (the function
+// scan of coverage/gotest kept them), are used instead of a second scan.
+func goTokens(src []byte, kept *gotokens.Tokens) *hlTokens {
+	t := kept
+	if !t.Of(src) {
+		t = gotokens.Scan(src)
 	}
-	goBuiltins = map[string]bool{ // builtin when called, like a type converting
-		"print": true, "println": true, "panic": true, "recover": true, "close": true, "complex": true,
-		"real": true, "imag": true, "len": true, "cap": true, "append": true, "copy": true, "delete": true,
-		"new": true, "make": true, "clear": true, "min": true, "max": true,
-	}
-)
-
-// goTokens classes the tokens of a Go source found by go/scanner: the
-// source between them (space, operators, plain names) is plain text, so
-// the tokens hold the source exactly whatever the scanner makes of it.
-func goTokens(src []byte) []hlToken {
-	fset := gotoken.NewFileSet()
-	file := fset.AddFile("", fset.Base(), len(src))
-	var sc scanner.Scanner
-	sc.Init(file, src, nil, scanner.ScanComments) // errors: the text stays, plain
-	type lexeme struct {
-		off, end int
-		tok      gotoken.Token
-	}
-	lx := make([]lexeme, 0, len(src)/5)
-	for {
-		pos, tok, lit := sc.Scan()
-		if tok == gotoken.EOF {
-			break
-		}
-		if tok == gotoken.SEMICOLON && lit == "\n" {
-			continue // inserted, not in the text
-		}
-		off := file.Offset(pos)
-		text := lit
-		if text == "" {
-			text = tok.String()
-		}
-		lx = append(lx, lexeme{off, spanEnd(src, off, text), tok})
-	}
-	toks := make([]hlToken, 0, len(lx))
 	// The tokens' texts are pieces of one copy of the source.
-	srcText := string(src)
-	at := 0
-	for i, l := range lx {
-		class := ""
-		var word string
-		if l.tok == gotoken.IDENT {
-			word = srcText[l.off:l.end]
-		}
-		called := i+1 < len(lx) && lx[i+1].tok == gotoken.LPAREN && strings.TrimSpace(srcText[l.end:lx[i+1].off]) == ""
-		switch {
-		case l.tok.IsKeyword():
-			class = "k"
-		case l.tok == gotoken.IDENT && goConstants[word]:
-			class = "kc"
-		case l.tok == gotoken.IDENT && called && (goBuiltins[word] || goTypes[word]):
-			class = "nb"
-		case l.tok == gotoken.IDENT && goTypes[word]:
-			class = "kt"
-		case l.tok == gotoken.IDENT && called:
-			class = "nf"
-		case l.tok == gotoken.STRING || l.tok == gotoken.CHAR:
-			class = "s"
-		case l.tok == gotoken.INT || l.tok == gotoken.FLOAT || l.tok == gotoken.IMAG:
-			class = "m"
-		case l.tok == gotoken.COMMENT:
-			class = "c1"
-		}
-		if class == "" || l.off < at {
-			continue
-		}
-		if l.off > at {
-			toks = append(toks, hlToken{"", srcText[at:l.off]})
-		}
-		toks = append(toks, hlToken{class, srcText[l.off:l.end]})
-		at = l.end
-	}
-	if at < len(src) {
-		toks = append(toks, hlToken{"", srcText[at:]})
-	}
-	return toks
-}
-
-// spanEnd is the offset in src where the token text that starts at off
-// ends. go/scanner drops the carriage returns of raw strings and comments
-// from their text, so those are skipped over in src.
-func spanEnd(src []byte, off int, text string) int {
-	if end := off + len(text); end <= len(src) && string(src[off:end]) == text {
-		return end
-	}
-	i, j := off, 0
-	for i < len(src) && j < len(text) {
-		if src[i] == '\r' && text[j] != '\r' {
-			i++
-			continue
-		}
-		i, j = i+1, j+1
-	}
-	return i
+	return &hlTokens{src: string(src), goT: t}
 }
 
 // writeHighlightedRows writes the same rows as writeSourceRows, the text of
 // each line split into token spans. A token that spans lines (a block
 // comment, a raw string) is closed at the end of each line and opened again
 // on the next, so every line span holds well-nested markup.
-func writeHighlightedRows(w *bufio.Writer, toks []hlToken, states []coverage.LineState) {
+func writeHighlightedRows(w *bufio.Writer, toks *hlTokens, states []coverage.LineState) {
 	var num [20]byte
 	line, open := 1, false
 	start := func() {
@@ -288,9 +229,8 @@ func writeHighlightedRows(w *bufio.Writer, toks []hlToken, states []coverage.Lin
 		w.WriteString(`">`)
 		open = true
 	}
-	for _, t := range toks {
-		class := t.class
-		for v := t.text; v != ""; {
+	toks.each(func(class, text string) {
+		for v := text; v != ""; {
 			seg, rest, nl := strings.Cut(v, "\n")
 			if !open {
 				start()
@@ -313,7 +253,7 @@ func writeHighlightedRows(w *bufio.Writer, toks []hlToken, states []coverage.Lin
 			}
 			v = rest
 		}
-	}
+	})
 	if open {
 		w.WriteString("\n</span>")
 	}

@@ -18,7 +18,7 @@ func BenchmarkHighlightGo(b *testing.B) {
 		name string
 		run  func() []hlToken
 	}{
-		{"go-scanner", func() []hlToken { return goTokens(src) }},
+		{"go-scanner", func() []hlToken { return goTokens(src, nil).tokens() }},
 		{"chroma", func() []hlToken { return chromaTokens(lexerFor("gorun.go"), string(src)) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	gotoken "go/token"
+
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/gotokens"
 )
 
 // tokenSpan is a token's span: the line spans have an id, tokens only a
@@ -54,7 +57,7 @@ func TestHighlightingKeepsEveryCharacterAndLineMark(t *testing.T) {
 				states[i] = coverage.LineState(i % 4) // every mark, in turn
 			}
 			plain := renderRows(src, states, nil)
-			toks := tokenise(tc.file, src)
+			toks := tokenise(tc.file, src, nil)
 			if tc.want == nil {
 				if toks != nil {
 					t.Fatalf("%s was highlighted, want it plain", tc.file)
@@ -191,7 +194,7 @@ func TestGoScannerClassesTokensAsChromaDoes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			goText, goClasses := classesByByte(goTokens(src))
+			goText, goClasses := classesByByte(goTokens(src, nil).tokens())
 			chText, chClasses := classesByByte(chromaTokens(lexerFor(file), string(src)))
 			if goText != string(src) {
 				t.Fatalf("go/scanner's tokens do not hold the source:\n%s", firstDiff(string(src), goText))
@@ -218,4 +221,49 @@ func TestGoScannerClassesTokensAsChromaDoes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The tokens the function scan kept (File.Tokens) are used for a Go page
+// only when they are the tokens of the source the report reads: the page
+// of a file changed since, or with no tokens kept, is highlighted from a
+// scan of its own.
+func TestHTMLUsesKeptTokensOnlyOfTheSourceItReads(t *testing.T) {
+	src := []byte("package p\n\n// F is.\nfunc F(s string) int { return len(s) }\n")
+	// Tokens of this very source that say its first word is a string, to
+	// see which tokens a page used.
+	rec := gotokens.NewRecorder(src)
+	rec.Add(0, gotoken.STRING, "package")
+	marked := rec.Tokens()
+	for _, tc := range []struct {
+		name   string
+		tokens *gotokens.Tokens
+		want   string // the first line of the page's source
+	}{
+		{"no tokens kept", nil, `<span class="k">package</span> p`},
+		{"the tokens of the same source", gotokens.Scan(src), `<span class="k">package</span> p`},
+		{"tokens kept of this source are used", marked, `<span class="s">package</span> p`},
+		{"tokens of a source changed since are not used", gotokens.Scan([]byte("package q\n")), `<span class="k">package</span> p`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			must(t, os.WriteFile(filepath.Join(root, "f.go"), src, 0o644))
+			r := oneFileResult(root, "f.go", 4)
+			r.Packages[0].Files[0].Tokens = tc.tokens
+			dir := writeSite(t, r, nil, HTMLOptions{})
+			page := readPages(t, dir)[pageOfRel(t, dir, "f.go")]
+			if !strings.Contains(page, `<span id="L1">`+tc.want+"\n</span>") {
+				t.Errorf("the page does not start its source with %s:\n%s", tc.want, page)
+			}
+			if tc.tokens != marked && !strings.Contains(page, `<span class="nb">len</span>(s)`) {
+				t.Errorf("the page's source is not highlighted as a whole:\n%s", page)
+			}
+		})
+	}
+}
+
+// tokens lists the tokens of h.
+func (h *hlTokens) tokens() []hlToken {
+	var toks []hlToken
+	h.each(func(class, text string) { toks = append(toks, hlToken{class, text}) })
+	return toks
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"html/template"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -23,6 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/quickopen"
 	"github.com/sprintkit/sprintkit/internal/templates"
 	"github.com/sprintkit/sprintkit/patch"
 )
@@ -242,6 +242,8 @@ type site struct {
 	root     string                       // r.Root made absolute
 	realRoot string                       // root with symlinks resolved; "" when it cannot be
 	warnMu   sync.Mutex
+	dirMu    sync.Mutex
+	realDirs map[string]string // directory → its resolved path inside realRoot, "" when not (readSource)
 }
 
 func newSite(r *coverage.Result, targets []coverage.Target, opts HTMLOptions) *site {
@@ -628,7 +630,7 @@ type fileView struct {
 	// writeSourceRows, between the file-head and file-tail templates.
 	src    []byte
 	states []coverage.LineState
-	toks   []hlToken // src highlighted (highlight.go); nil: plain
+	toks   *hlTokens // src highlighted (highlight.go); nil: plain
 }
 
 type rangeLink struct{ Text, Href string }
@@ -730,7 +732,7 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 		s.warn(fmt.Sprintf("%s: the coverage data reaches line %d but the source has %d lines; lines past %d are left out of its page", f.Rel, last, n, n))
 	}
 	v.src, v.states = src, states
-	v.toks = tokenise(v.Name, src)
+	v.toks = tokenise(v.Name, src, f.Tokens)
 	return v
 }
 
@@ -751,27 +753,45 @@ func (s *site) warn(msg string) {
 // not put a file from elsewhere on the machine into a report that may be
 // published. Only a regular file is opened (a named pipe would block the
 // report), and the file opened is checked to be the one resolved.
+//
+// The real path of each directory is resolved once (realDir): a source
+// whose directory resolves inside the checkout and which is itself a
+// regular file, not a symlink, is the same file filepath.EvalSymlinks would
+// reach, found with one Lstat instead of one per path element. Anything
+// else (a symlinked file, a directory that resolves outside or not at all,
+// a missing file) takes the full resolution, which says why.
 func (s *site) readSource(rel string) (src []byte, problem string) {
 	if s.realRoot == "" {
 		return nil, fmt.Sprintf("the checkout %s could not be resolved", s.r.Root)
 	}
 	p := filepath.Join(s.root, filepath.FromSlash(rel))
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+	var real string
+	var li fs.FileInfo
+	if dir, ok := s.realDir(filepath.Dir(p)); ok {
+		cand := filepath.Join(dir, filepath.Base(p))
+		if fi, err := os.Lstat(cand); err == nil && fi.Mode().IsRegular() {
+			real, li = cand, fi
+		}
 	}
-	if !within(s.realRoot, real) {
-		s.warn(fmt.Sprintf("%s resolves to %s, outside the checkout; its source is left out of the report", rel, real))
-		return nil, rel + " is outside the checkout (a symlink leads out of it), so its source is not shown"
+	if li == nil {
+		var err error
+		real, err = filepath.EvalSymlinks(p)
+		if err != nil {
+			return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+		}
+		if !within(s.realRoot, real) {
+			s.warn(fmt.Sprintf("%s resolves to %s, outside the checkout; its source is left out of the report", rel, real))
+			return nil, rel + " is outside the checkout (a symlink leads out of it), so its source is not shown"
+		}
+		li, err = os.Lstat(real)
+		if err != nil {
+			return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
+		}
+		if !li.Mode().IsRegular() {
+			return nil, rel + " is not a regular file"
+		}
 	}
-	li, err := os.Lstat(real)
-	if err != nil {
-		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
-	}
-	if !li.Mode().IsRegular() {
-		return nil, rel + " is not a regular file"
-	}
-	fh, err := os.Open(real)
+	fh, err := quickopen.Open(real)
 	if err != nil {
 		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
 	}
@@ -779,31 +799,31 @@ func (s *site) readSource(rel string) (src []byte, problem string) {
 	if fi, err := fh.Stat(); err != nil || !os.SameFile(fi, li) {
 		return nil, rel + " changed while it was read"
 	}
-	b, err := readAllSized(fh, li.Size())
+	b, err := quickopen.ReadAllSized(fh, li.Size())
 	if err != nil {
 		return nil, fmt.Sprintf("%s could not be read (%s)", rel, readProblem(err))
 	}
 	return b, ""
 }
 
-// readAllSized reads r to its end into a buffer sized for size bytes (the
-// file's size when it was opened), growing it only if the file has grown,
-// as os.ReadFile does.
-func readAllSized(r io.Reader, size int64) ([]byte, error) {
-	b := make([]byte, 0, max(size, 0)+512)
-	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
+// realDir returns the directory dir with every symlink resolved, when that
+// is inside the checkout's resolved root; ok is false when it is not, or
+// cannot be resolved. Each directory is resolved once per site.
+func (s *site) realDir(dir string) (real string, ok bool) {
+	s.dirMu.Lock()
+	defer s.dirMu.Unlock()
+	if d, seen := s.realDirs[dir]; seen {
+		return d, d != ""
 	}
+	if s.realDirs == nil {
+		s.realDirs = map[string]string{}
+	}
+	d, err := filepath.EvalSymlinks(dir)
+	if err != nil || !within(s.realRoot, d) {
+		d = ""
+	}
+	s.realDirs[dir] = d
+	return d, d != ""
 }
 
 // within reports whether the clean path p is root or below it.
@@ -941,7 +961,7 @@ func (s *site) write(ctx context.Context, tmpl *template.Template, root string) 
 var pageWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
 
 func writePage(file string, render func(w *bufio.Writer) error) error {
-	f, err := os.Create(file)
+	f, err := quickopen.Create(file)
 	if err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}

@@ -270,3 +270,75 @@ func pageOfRel(t *testing.T, dir, rel string) string {
 func htmlText(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;").Replace(s)
 }
+
+// Directories are resolved once per site (readSource): the files of one
+// directory, and of a symlinked directory, must each still be checked, so
+// a symlink to a file outside, in a directory already found to be inside,
+// is refused, and a symlinked directory inside the checkout is read.
+func TestHTMLChecksEveryFileOfADirectoryResolvedOnce(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symlinks need privileges on Windows")
+	}
+	const secret = "SECRET-5be210 do not publish"
+	base := t.TempDir()
+	root, outside := filepath.Join(base, "checkout"), filepath.Join(base, "outside")
+	must(t, os.MkdirAll(filepath.Join(root, "pkg"), 0o755))
+	must(t, os.Mkdir(outside, 0o755))
+	must(t, os.WriteFile(filepath.Join(outside, "s.txt"), []byte(secret+"\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(root, "pkg", "plain.txt"), []byte("PLAIN-1\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(root, "pkg", "other.txt"), []byte("OTHER-2\n"), 0o644))
+	must(t, os.Symlink("pkg", filepath.Join(root, "alias")))
+	must(t, os.Symlink(filepath.Join(outside, "s.txt"), filepath.Join(root, "pkg", "leak.txt")))
+	must(t, os.Symlink(outside, filepath.Join(root, "out")))
+	realOutside, err := filepath.EvalSymlinks(outside)
+	must(t, err)
+
+	tests := []struct {
+		rel     string
+		page    string // the page says
+		warning string // a warning says; "" for none
+	}{
+		{rel: "pkg/plain.txt", page: "PLAIN-1"},
+		{rel: "alias/other.txt", page: "OTHER-2"},
+		{rel: "pkg/leak.txt", page: "pkg/leak.txt is outside the checkout (a symlink leads out of it)",
+			warning: "pkg/leak.txt resolves to " + filepath.Join(realOutside, "s.txt") + ", outside the checkout"},
+		{rel: "out/s.txt", page: "out/s.txt is outside the checkout (a symlink leads out of it)",
+			warning: "out/s.txt resolves to " + filepath.Join(realOutside, "s.txt") + ", outside the checkout"},
+		{rel: "pkg/gone.txt", page: "pkg/gone.txt could not be read (no such file)"},
+	}
+	pkg := &coverage.Package{Name: ".", Dir: "."}
+	for _, tt := range tests {
+		pkg.Files = append(pkg.Files, &coverage.File{Path: tt.rel, Rel: tt.rel,
+			Blocks: []cover.ProfileBlock{{StartLine: 1, EndLine: 1, NumStmt: 1}}})
+	}
+	r := &coverage.Result{Project: "p", Root: root, Language: "lcov", Packages: []*coverage.Package{pkg}}
+	r.Finalize()
+	var warnings []string
+	dir := writeSite(t, r, nil, HTMLOptions{Warn: func(m string) { warnings = append(warnings, m) }})
+	if found := siteHolds(t, dir, secret); len(found) > 0 {
+		t.Errorf("the source outside the checkout is in %v", found)
+	}
+	pages := readPages(t, dir)
+	var want []string
+	for _, tt := range tests {
+		page := pages[pageOfRel(t, dir, tt.rel)]
+		if !strings.Contains(page, htmlText(tt.page)) {
+			t.Errorf("the page of %s does not say %q:\n%s", tt.rel, tt.page, page)
+		}
+		if tt.warning != "" {
+			want = append(want, tt.warning)
+		}
+	}
+	if len(warnings) != len(want) {
+		t.Errorf("warnings %q, want %d", warnings, len(want))
+	}
+	for _, w := range want {
+		found := false
+		for _, got := range warnings {
+			found = found || strings.Contains(got, w)
+		}
+		if !found {
+			t.Errorf("no warning says %q; warnings %q", w, warnings)
+		}
+	}
+}

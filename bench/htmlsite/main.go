@@ -49,7 +49,11 @@ func run(profile, root, out string, workers int) error {
 		return err
 	}
 	t1 := time.Now()
-	r, err := gotest.FromProfiles(ctx, root, profiles)
+	// As `coverage --html` does: the function scan keeps the tokens the
+	// report highlights.
+	l := gotest.StartListing(ctx, root)
+	l.KeepTokens()
+	r, err := l.Result(ctx, profiles)
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func loadCoverage(ctx context.Context, o coverageOptions, root string) (*coverag
 	if len(o.Outcomes) > 0 {
 		return pipeline.LoadShards(ctx, root, o.Profiles, o.Outcomes)
 	}
-	return pipeline.Load(ctx, root, o.Profiles, o.Imports)
+	return pipeline.LoadFor(ctx, root, o.Profiles, o.Imports, pipeline.LoadOptions{HTML: o.HTML})
 }
 
 // record writes coverage.json and cover.out, and the baseline too when

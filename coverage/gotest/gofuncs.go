@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/gotokens"
 	"golang.org/x/tools/cover"
 )
 
@@ -39,9 +40,11 @@ type goFunc struct {
 // brace that closes its body. This finds the same extents as go/parser
 // (scanGoFuncs checks it against parseGoFuncsAST in the tests) at a fraction
 // of the cost, which matters for profiles over thousands of files. Errors
-// are syntax errors the scanner reports.
-func parseGoFuncs(name string, src []byte) ([]goFunc, bool, error) {
-	return scanGoFuncs(name, src)
+// are syntax errors the scanner reports. rec, when not nil, is given every
+// token of the same scan (with comments), for the HTML report's
+// highlighting.
+func parseGoFuncs(name string, src []byte, rec *gotokens.Recorder) ([]goFunc, bool, error) {
+	return scanGoFuncsRecording(name, src, rec)
 }
 
 var (
@@ -116,16 +119,26 @@ func splitGoFileName(name string) (dir, base string) {
 
 // scanGoFuncs finds function declarations with go/scanner.
 func scanGoFuncs(name string, src []byte) ([]goFunc, bool, error) {
+	return scanGoFuncsRecording(name, src, nil)
+}
+
+// scanGoFuncsRecording is scanGoFuncs giving rec, when not nil, every token
+// it scans, comments included (the declarations are found without them).
+func scanGoFuncsRecording(name string, src []byte, rec *gotokens.Recorder) ([]goFunc, bool, error) {
 	generated := isGeneratedGo(src)
 	fset := token.NewFileSet()
 	file := fset.AddFile(name, -1, len(src))
 	var serr error
 	var sc scanner.Scanner
+	var mode scanner.Mode
+	if rec != nil {
+		mode = scanner.ScanComments
+	}
 	sc.Init(file, src, func(pos token.Position, msg string) {
 		if serr == nil {
 			serr = fmt.Errorf("%s: %s", pos, msg)
 		}
-	}, 0)
+	}, mode)
 	type tok struct {
 		pos token.Pos
 		tok token.Token
@@ -133,7 +146,16 @@ func scanGoFuncs(name string, src []byte) ([]goFunc, bool, error) {
 	}
 	next := func() tok {
 		p, t, l := sc.Scan()
-		return tok{p, t, l}
+		if rec == nil {
+			return tok{p, t, l}
+		}
+		for {
+			rec.Add(file.Offset(p), t, l)
+			if t != token.COMMENT {
+				return tok{p, t, l}
+			}
+			p, t, l = sc.Scan()
+		}
 	}
 	var funcs []goFunc
 	prev := token.SEMICOLON // the file starts like after a semicolon

@@ -1,6 +1,7 @@
 package gotest
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -13,6 +14,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/cover"
+
+	"github.com/sprintkit/sprintkit/internal/gotokens"
 )
 
 const trickyGo = `// Package x has every shape of declaration.
@@ -238,4 +241,47 @@ func funcName(fd *ast.FuncDecl) string {
 		return "(*" + recv + ")." + fd.Name.Name
 	}
 	return recv + "." + fd.Name.Name
+}
+
+// TestScanGoFuncsRecordingKeepsTheTokensOfTheSameScan: the scan that keeps
+// the highlighting tokens for the HTML report (with comments) finds the same
+// functions and errors as the scan without, and keeps exactly the tokens a
+// scan of their own finds (gotokens.Scan, which the report uses otherwise),
+// on tricky sources and every Go file of a few standard library packages,
+// their testdata (invalid Go) included.
+func TestScanGoFuncsRecordingKeepsTheTokensOfTheSameScan(t *testing.T) {
+	srcs := map[string][]byte{
+		"tricky.go":   []byte(trickyGo),
+		"comments.go": []byte("package c\n\nfunc A() { /* a\n b */ }\n\n// B says\nfunc B() int { return len(\"x\") } // end\n/* last"),
+		"lone-cr.go":  []byte("package c\n\nvar s = `a\rb`\n\nfunc F() {\n\tprintln(s)\n}\n"),
+		"invalid.go":  []byte("package b\n\nfunc Bad() {\n\ts := \"unterminated\n}\n"),
+	}
+	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+		goroot := strings.TrimSpace(string(out))
+		for _, dir := range []string{"go/scanner", "go/parser", "go/printer", "strings"} {
+			filepath.WalkDir(filepath.Join(goroot, "src", filepath.FromSlash(dir)), func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {
+					if src, err := os.ReadFile(p); err == nil {
+						srcs[p] = src
+					}
+				}
+				return nil
+			})
+		}
+	}
+	if len(srcs) < 50 {
+		t.Errorf("only %d sources", len(srcs))
+	}
+	for name, src := range srcs {
+		wantFuncs, wantGen, wantErr := scanGoFuncs(name, src)
+		rec := gotokens.NewRecorder(src)
+		funcs, gen, err := scanGoFuncsRecording(name, src, rec)
+		if !reflect.DeepEqual(funcs, wantFuncs) || gen != wantGen || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Errorf("%s: recording finds %+v, %v, %v; without %+v, %v, %v", name, funcs, gen, err, wantFuncs, wantGen, wantErr)
+		}
+		got, want := rec.Tokens(), gotokens.Scan(src)
+		if !reflect.DeepEqual(got, want) || !got.Of(src) {
+			t.Errorf("%s: the function scan keeps %d tokens, a scan of their own finds %d", name, got.Len(), want.Len())
+		}
+	}
 }

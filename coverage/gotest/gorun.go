@@ -23,7 +23,9 @@ import (
 	"golang.org/x/tools/cover"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/gotokens"
 	"github.com/sprintkit/sprintkit/internal/proc"
+	"github.com/sprintkit/sprintkit/internal/quickopen"
 )
 
 // Running Go tests with coverage
@@ -315,7 +317,7 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := buildGoResult(ctx, proj, pkgs, merged, nil)
+	r, err := buildGoResult(ctx, proj, pkgs, merged, nil, false)
 	if err != nil {
 		return nil, err
 	}
@@ -1308,6 +1310,15 @@ type Listing struct {
 	pkgs   []*Package
 	warns  []string
 	err    error // returned by Result, after the profiles' own errors
+	keep   bool  // KeepTokens
+}
+
+// KeepTokens makes Result keep each Go source's highlighting tokens in
+// File.Tokens, from the scan that finds its functions, for an HTML report
+// that follows: the report then does not scan the sources again. Without
+// it nothing is kept. Call it before Result.
+func (l *Listing) KeepTokens() {
+	l.keep = true
 }
 
 // StartListing finds the Go project at root and starts listing its packages
@@ -1377,13 +1388,13 @@ func (l *Listing) Result(ctx context.Context, profiles []*cover.Profile) (*cover
 	}
 	var early map[string]*scannedFile
 	if l.proj != nil {
-		early = scanUntil(ctx, l.done, l.proj, merged)
+		early = scanUntil(ctx, l.done, l.proj, merged, l.keep)
 	}
 	<-l.done
 	if l.err != nil {
 		return nil, l.err
 	}
-	r, err := buildGoResult(ctx, l.proj, l.pkgs, merged, early)
+	r, err := buildGoResult(ctx, l.proj, l.pkgs, merged, early, l.keep)
 	if err != nil {
 		return nil, err
 	}
@@ -1395,26 +1406,37 @@ func (l *Listing) Result(ctx context.Context, profiles []*cover.Profile) (*cover
 type scannedFile struct {
 	funcs     []goFunc
 	generated bool
-	warning   string // why there are no functions: the file could not be read or scanned
+	warning   string           // why there are no functions: the file could not be read or scanned
+	tokens    *gotokens.Tokens // kept for the HTML report; nil when not asked for
 }
 
-// scanGoFile reads and scans the Go source at path.
-func scanGoFile(path string) *scannedFile {
-	src, err := os.ReadFile(path)
+// scanGoFile reads and scans the Go source at path. With keep, the same
+// scan also keeps the source's highlighting tokens (gotokens.Keep says
+// which sources are worth it).
+func scanGoFile(path string, keep bool) *scannedFile {
+	src, err := quickopen.ReadFile(path)
 	if err != nil {
 		return &scannedFile{warning: fmt.Sprintf("read %s: %v", path, err)}
 	}
-	funcs, generated, err := parseGoFuncs(path, src)
-	if err != nil {
-		return &scannedFile{generated: generated, warning: fmt.Sprintf("parse %s: no functions: %v", path, err)}
+	var rec *gotokens.Recorder
+	if keep && gotokens.Keep(src) {
+		rec = gotokens.NewRecorder(src)
 	}
-	return &scannedFile{funcs: funcs, generated: generated}
+	funcs, generated, err := parseGoFuncs(path, src, rec)
+	sf := &scannedFile{funcs: funcs, generated: generated}
+	if rec != nil {
+		sf.tokens = rec.Tokens()
+	}
+	if err != nil {
+		sf.funcs, sf.warning = nil, fmt.Sprintf("parse %s: no functions: %v", path, err)
+	}
+	return sf
 }
 
 // scanUntil scans, in parallel, the sources of profiles found by their
 // module paths alone (without go list's package directories) until done is
 // closed or every source is scanned, and returns the scans by path.
-func scanUntil(ctx context.Context, done <-chan struct{}, proj *Project, profiles []*cover.Profile) map[string]*scannedFile {
+func scanUntil(ctx context.Context, done <-chan struct{}, proj *Project, profiles []*cover.Profile, keep bool) map[string]*scannedFile {
 	out := map[string]*scannedFile{}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
@@ -1434,7 +1456,7 @@ scan:
 			continue
 		}
 		g.Go(func() error {
-			s := scanGoFile(path)
+			s := scanGoFile(path, keep)
 			mu.Lock()
 			out[path] = s
 			mu.Unlock()
@@ -1468,7 +1490,8 @@ func mergedAlready(profiles []*cover.Profile) bool {
 // buildGoResult maps merged profiles onto packages and files, finds
 // functions and generated files in the sources, and finalizes the counts.
 // early holds sources already scanned, by path; nil when there are none.
-func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles []*cover.Profile, early map[string]*scannedFile) (*coverage.Result, error) {
+// keep keeps each source's highlighting tokens in File.Tokens.
+func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles []*cover.Profile, early map[string]*scannedFile, keep bool) (*coverage.Result, error) {
 	r := &coverage.Result{
 		Project:   proj.Name(),
 		Root:      proj.Root,
@@ -1526,9 +1549,9 @@ func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles
 			}
 			sf := early[j.src]
 			if sf == nil {
-				sf = scanGoFile(j.src)
+				sf = scanGoFile(j.src, keep)
 			}
-			j.f.Generated = sf.generated
+			j.f.Generated, j.f.Tokens = sf.generated, sf.tokens
 			if sf.warning != "" {
 				mu.Lock()
 				r.Warnings = append(r.Warnings, sf.warning)

@@ -1017,16 +1017,16 @@ func TestGoResultFromEarlyScansEqualsScansAfterListing(t *testing.T) {
 	if l.err != nil {
 		t.Fatal(l.err)
 	}
-	late, err := buildGoResult(ctx, l.proj, l.pkgs, ps, nil)
+	late, err := buildGoResult(ctx, l.proj, l.pkgs, ps, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	never := make(chan struct{}) // go list "still runs": every source is scanned early
-	early := scanUntil(ctx, never, l.proj, ps)
+	early := scanUntil(ctx, never, l.proj, ps, false)
 	if len(early) != 4 {
 		t.Fatalf("scanned %d sources early, want the 4 that exist", len(early))
 	}
-	got, err := buildGoResult(ctx, l.proj, l.pkgs, ps, early)
+	got, err := buildGoResult(ctx, l.proj, l.pkgs, ps, early, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1045,7 +1045,7 @@ func TestGoResultFromEarlyScansEqualsScansAfterListing(t *testing.T) {
 
 	closed := make(chan struct{})
 	close(closed)
-	if n := len(scanUntil(ctx, closed, l.proj, ps)); n != 0 {
+	if n := len(scanUntil(ctx, closed, l.proj, ps, false)); n != 0 {
 		t.Errorf("scanned %d sources after go list was done, want none", n)
 	}
 }

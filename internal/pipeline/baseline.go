@@ -157,12 +157,28 @@ func RecordResult(root string, r *coverage.Result, targets []coverage.Target) er
 // XML and coverage.py JSON files (detected from their content, merged).
 // root is the checkout the files describe.
 func Load(ctx context.Context, root string, profiles, imports []string) (*coverage.Result, error) {
+	return LoadFor(ctx, root, profiles, imports, LoadOptions{})
+}
+
+// LoadOptions says what the loaded coverage is for.
+type LoadOptions struct {
+	// HTML: an HTML report follows, so the scan that finds the functions
+	// of Go sources keeps their highlighting tokens for it (File.Tokens),
+	// and the report does not scan them again. Without it nothing is kept.
+	HTML bool
+}
+
+// LoadFor is Load with options.
+func LoadFor(ctx context.Context, root string, profiles, imports []string, opts LoadOptions) (*coverage.Result, error) {
 	var r *coverage.Result
 	switch {
 	case len(profiles) > 0:
 		// go list runs while the profiles are read: it is another
 		// process, and for a large module it takes about as long.
 		listing := gotest.StartListing(ctx, root)
+		if opts.HTML {
+			listing.KeepTokens()
+		}
 		profs, err := readProfiles(profiles)
 		if err != nil {
 			listing.Stop()

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package quickopen
+
+const flag = 0
