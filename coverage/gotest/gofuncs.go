@@ -117,13 +117,9 @@ func splitGoFileName(name string) (dir, base string) {
 	return name[:i], name[i+1:]
 }
 
-// scanGoFuncs finds function declarations with go/scanner.
-func scanGoFuncs(name string, src []byte) ([]goFunc, bool, error) {
-	return scanGoFuncsRecording(name, src, nil)
-}
-
-// scanGoFuncsRecording is scanGoFuncs giving rec, when not nil, every token
-// it scans, comments included (the declarations are found without them).
+// scanGoFuncsRecording finds function declarations with go/scanner, giving
+// rec, when not nil, every token it scans, comments included (the
+// declarations are found without them).
 func scanGoFuncsRecording(name string, src []byte, rec *gotokens.Recorder) ([]goFunc, bool, error) {
 	generated := isGeneratedGo(src)
 	fset := token.NewFileSet()
