@@ -23,6 +23,7 @@ import (
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/report"
 )
@@ -261,13 +262,13 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 			}
 			m.Modules = mr.Modules
 			if mr.GoSumAdded > 0 {
-				warn("go.sum lacks %d lines that building and testing need; newcomers' go adds them without a checksum-database lookup (GONOSUMDB lists the image's modules), but commit a complete go.sum (go mod tidy) to be sure", mr.GoSumAdded)
+				warn("go.sum lacks %s that building and testing need; newcomers' go adds them without a checksum-database lookup (GONOSUMDB lists the image's modules), but commit a complete go.sum (go mod tidy) to be sure", human.Count(mr.GoSumAdded, "line", "lines"))
 			}
 			for _, r := range mr.Replaced {
 				warn("replace %s: a local replacement is not staged; the image builds only if that directory is inside the repository", r)
 			}
 			if len(mr.Unavailable) > 0 {
-				warn("%d modules of the build list could not be downloaded (no package the project builds or tests comes from them): %s", len(mr.Unavailable), strings.Join(firstN(mr.Unavailable, 5), ", "))
+				warn("%s of the build list could not be downloaded (no package the project builds or tests comes from them): %s", human.Count(len(mr.Unavailable), "module", "modules"), strings.Join(firstN(mr.Unavailable, 5), ", "))
 			}
 		}
 		if err := os.MkdirAll(privDL, 0o755); err != nil { // a module with no dependencies downloads nothing
