@@ -111,6 +111,9 @@ type StageResult struct {
 	// StepSeconds is the time each step took ("repo", "modules",
 	// "report", "buildcache", "binaries", "manifest").
 	StepSeconds map[string]float64
+	// NoBuildCache says why the image holds no build cache, when it holds
+	// none.
+	NoBuildCache string
 }
 
 // Stage writes (or updates) the image at opts.Out from the checkout at
@@ -371,6 +374,7 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	}
 
 	if m.BuildCache == nil {
+		res.NoBuildCache = noBuildCacheReason(opts, res)
 		if err := os.RemoveAll(filepath.Join(out, BuildCacheDir)); err != nil {
 			return nil, fmt.Errorf("remove the stale build cache: %w", err)
 		}
@@ -642,4 +646,19 @@ func scratchCopy(ctx context.Context, src, modfileDir string, workers int) (stri
 		}
 	}
 	return dst, nil
+}
+
+// noBuildCacheReason says why staging with opts shipped no build cache.
+func noBuildCacheReason(opts StageOptions, res *StageResult) string {
+	switch {
+	case opts.NoBuildCache:
+		return "--no-build-cache"
+	case opts.ReportReadsResults:
+		return "the report was read from results made elsewhere (--from-shards), with no test run here"
+	case slices.Contains(res.Skipped, "report"):
+		return "the report was kept and had none (--refresh to make one)"
+	case opts.NoReport:
+		return "no test run (--no-report)"
+	}
+	return "no test run completed (see the warnings)"
 }

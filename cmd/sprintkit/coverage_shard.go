@@ -84,7 +84,7 @@ func runShard(ctx context.Context, o coverageOptions, root string, stdout, stder
 	fmt.Fprintf(stdout, "shard %d/%d: %s, %s\n", s.Index, s.Count,
 		human.Count(len(r.Tests), "test", "tests"), filepath.Join(dir, s.Name()+".{out,json}"))
 	if n := len(r.Failed()); n > 0 {
-		say(stderr, "%s failed; they are recorded as failing in the shard's outcomes", human.Count(n, "test", "tests"))
+		say(stderr, "%s failed; %s recorded as failing in the shard's outcomes", human.Count(n, "test", "tests"), human.Word(n, "it is", "they are"))
 	}
 	return nil
 }

@@ -167,17 +167,6 @@ func runImage(c *cli.Context) error {
 	return nil
 }
 
-// noBuildCacheReason says why an image of a Go project holds no build cache.
-func noBuildCacheReason(res *image.StageResult) string {
-	switch {
-	case res.Passed+res.Failed == 0 && !imgContains(res.Skipped, "report"):
-		return "no test run (--no-report, --from-shards or no report)"
-	case imgContains(res.Skipped, "report"):
-		return "the report was kept and had none (--refresh to make one)"
-	}
-	return "--no-build-cache"
-}
-
 // imageJSON is `sprintkit image --format json`: the manifest without its
 // file list, and what this run did.
 type imageJSON struct {
@@ -215,13 +204,13 @@ func printImageSummary(stdout, stderr io.Writer, out string, res *image.StageRes
 	if m.Upstream != "" {
 		fmt.Fprintf(stdout, "  upstream  %s\n", m.Upstream)
 	}
-	fmt.Fprintf(stdout, "  repo      %d files copied (%s), %d up to date, %d removed\n", res.Repo.Files, human.Bytes(res.Repo.Bytes), res.Repo.Skipped, res.Repo.Deleted)
+	fmt.Fprintf(stdout, "  repo      %s copied (%s), %d up to date, %d removed\n", human.Count(int(res.Repo.Files), "file", "files"), human.Bytes(res.Repo.Bytes), res.Repo.Skipped, res.Repo.Deleted)
 	if m.Go != "" {
 		note := ""
 		if imgContains(res.Skipped, "modules") {
 			note = "; go.mod and go.sum unchanged"
 		}
-		fmt.Fprintf(stdout, "  modules   %d modules for go %s; %d files copied (%s), %d up to date%s\n", len(m.Modules), m.Go, res.Modules.Files, human.Bytes(res.Modules.Bytes), res.Modules.Skipped, note)
+		fmt.Fprintf(stdout, "  modules   %s for go %s; %s copied (%s), %d up to date%s\n", human.Count(len(m.Modules), "module", "modules"), m.Go, human.Count(int(res.Modules.Files), "file", "files"), human.Bytes(res.Modules.Bytes), res.Modules.Skipped, note)
 	}
 	switch {
 	case imgContains(res.Skipped, "report"):
@@ -232,7 +221,7 @@ func printImageSummary(stdout, stderr io.Writer, out string, res *image.StageRes
 	if bc := res.BuildCache; bc != nil {
 		fmt.Fprintf(stdout, "  gocache   %s build cache entries for %s %s/%s (built with %s)\n", human.Int(bc.Entries), bc.GoVersion, bc.GOOS, bc.GOARCH, strings.Join(bc.Flags, " "))
 	} else if m.Go != "" {
-		fmt.Fprintf(stdout, "  gocache   none: %s\n", noBuildCacheReason(res))
+		fmt.Fprintf(stdout, "  gocache   none: %s\n", res.NoBuildCache)
 	}
 	bins := []string{image.HostBinary()}
 	for _, p := range m.Platforms {
