@@ -74,7 +74,7 @@ type StageOptions struct {
 	// Report runs the project's tests with coverage in dir with env, ranks
 	// the targets, writes the HTML report into reportDir and returns the
 	// result with every ranked target: the onboarding pipeline's steps
-	// (internal/pipeline.StageReport), so that the image's baseline and
+	// (onboard.StageReport), so that the image's baseline and
 	// coverage.json are what setup would record; flags are more go test
 	// flags for the run (BuildCacheFlags and NoTestCacheFlag when the
 	// image ships a build cache). nil stages no report.

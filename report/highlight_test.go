@@ -109,7 +109,7 @@ func TestLexersAreChosenByFileName(t *testing.T) {
 // block and of its prefers-color-scheme: dark block.
 func cssVars(t *testing.T) (light, dark map[string]string) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "internal", "templates", "style.css"))
+	b, err := os.ReadFile(filepath.Join("templates", "style.css"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,8 +23,8 @@ import (
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/quickopen"
-	"github.com/sprintkit/sprintkit/internal/templates"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/report/templates"
+	"github.com/sprintkit/sprintkit/patchcov"
 )
 
 // HTMLOptions shapes the static HTML site.
@@ -41,7 +41,7 @@ type HTMLOptions struct {
 	Warn func(msg string)
 	// Patch, when set, adds the "Your change" page, patch.html (patch.go),
 	// linked from the index.
-	Patch *patch.Coverage
+	Patch *patchcov.Coverage
 }
 
 // The site's layout. Every page name comes from pageNamer, so any package
@@ -483,7 +483,7 @@ type indexView struct {
 	Failed     []coverage.TestResult
 	Warnings   []string
 	Crashes    []string // CrashNotes: test binaries that died
-	Patch      *patch.Coverage
+	Patch      *patchcov.Coverage
 }
 
 func (s *site) index() *indexView {

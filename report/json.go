@@ -8,7 +8,7 @@ import (
 	"strconv"
 
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/patchcov"
 )
 
 // The JSON contract (`sprintkit coverage --format json`), stable for scripts:
@@ -68,7 +68,7 @@ func JSON(w io.Writer, r *coverage.Result, targets []coverage.Target) error {
 // are encoded one at a time, so that a result of thousands of files and
 // targets of thousands of functions never sits in memory as one encoded
 // document (twice: compact, then indented).
-func JSONWithPatch(w io.Writer, r *coverage.Result, targets []coverage.Target, pc *patch.Coverage) error {
+func JSONWithPatch(w io.Writer, r *coverage.Result, targets []coverage.Target, pc *patchcov.Coverage) error {
 	failures := r.Failed()
 	if failures == nil {
 		failures = []coverage.TestResult{}

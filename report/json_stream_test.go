@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/patchcov"
 	"golang.org/x/tools/cover"
 )
 
@@ -31,10 +31,10 @@ type referenceDoc struct {
 	Failures         []coverage.TestResult  `json:"failures"`
 	Warnings         []string               `json:"warnings,omitempty"`
 	Branch           *coverage.BranchCounts `json:"branch,omitempty"`
-	Patch            *patch.Coverage        `json:"patch,omitempty"`
+	Patch            *patchcov.Coverage        `json:"patch,omitempty"`
 }
 
-func referenceJSON(t *testing.T, r *coverage.Result, targets []coverage.Target, pc *patch.Coverage) []byte {
+func referenceJSON(t *testing.T, r *coverage.Result, targets []coverage.Target, pc *patchcov.Coverage) []byte {
 	t.Helper()
 	doc := referenceDoc{Patch: pc,
 		Type: "coverage", Version: 1,
@@ -105,16 +105,16 @@ func TestJSONStreamsTheBytesOfOneEncodedDocument(t *testing.T) {
 	big.Finalize()
 	big.Branch = &coverage.BranchCounts{Branches: 10, Taken: 4, Percent: 50, Why: "test"}
 	empty := &coverage.Result{Language: "go", Mode: "set"}
-	pc := &patch.Coverage{Ref: "HEAD", Statements: 3, Covered: 1, Percent: 33.3,
-		Files: []*patch.File{{Path: "p0/f0.go", Statements: 3, Covered: 1, Percent: 33.3, Uncovered: []patch.Range{{From: 2, To: 3}}}}}
+	pc := &patchcov.Coverage{Ref: "HEAD", Statements: 3, Covered: 1, Percent: 33.3,
+		Files: []*patchcov.File{{Path: "p0/f0.go", Statements: 3, Covered: 1, Percent: 33.3, Uncovered: []patchcov.Range{{From: 2, To: 3}}}}}
 	for _, tt := range []struct {
 		name    string
 		r       *coverage.Result
 		targets []coverage.Target
-		pc      *patch.Coverage
+		pc      *patchcov.Coverage
 	}{
 		{"empty result, no targets", empty, nil, nil},
-		{"empty result, empty patch", empty, []coverage.Target{}, &patch.Coverage{Ref: "HEAD"}},
+		{"empty result, empty patch", empty, []coverage.Target{}, &patchcov.Coverage{Ref: "HEAD"}},
 		{"fixture ranked", fixtureResult(), coverage.Rank(fixtureResult(), coverage.RankOptions{}), nil},
 		{"generated, by package", big, coverage.Rank(big, coverage.RankOptions{}), pc},
 		{"generated, by function", big, coverage.Rank(big, coverage.RankOptions{By: "function"}), nil},

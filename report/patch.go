@@ -10,13 +10,13 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/patchcov"
 )
 
 // PatchTable writes the "Your change" section that tops the table when
 // `sprintkit coverage --diff` asks for patch coverage: the total, then
 // each changed file with statements, its figure and its uncovered lines.
-func PatchTable(w io.Writer, pc *patch.Coverage, color bool) error {
+func PatchTable(w io.Writer, pc *patchcov.Coverage, color bool) error {
 	p := painter(color)
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s (against %s): ", p.paint(ansiBold, "Your change"), human.Commit(pc.Ref))
@@ -34,7 +34,7 @@ func PatchTable(w io.Writer, pc *patch.Coverage, color bool) error {
 	return ew.err
 }
 
-func uncoveredText(f *patch.File) string {
+func uncoveredText(f *patchcov.File) string {
 	if len(f.Uncovered) == 0 {
 		return "all covered"
 	}
@@ -46,7 +46,7 @@ func uncoveredText(f *patch.File) string {
 }
 
 // PatchMarkdown writes the "Your change" section for the Markdown report.
-func PatchMarkdown(w io.Writer, pc *patch.Coverage) error {
+func PatchMarkdown(w io.Writer, pc *patchcov.Coverage) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "## Your change\n\nAgainst `%s`: ", human.Commit(pc.Ref))
 	if pc.Statements == 0 {
@@ -87,7 +87,7 @@ type patchFileView struct {
 const patchContext = 2
 
 // patchPage is the "Your change" page, patch.html at the top of the site.
-func (s *site) patchPage(pc *patch.Coverage) *patchView {
+func (s *site) patchPage(pc *patchcov.Coverage) *patchView {
 	v := &patchView{page: s.page("Your change — "+s.project, ""), Ref: human.Commit(pc.Ref),
 		Statements: pc.Statements, Covered: pc.Covered, Uncovered: pc.Uncovered(), Bar: mkBar(pc.Percent)}
 	for _, f := range pc.Files {
@@ -117,7 +117,7 @@ func (s *site) patchPage(pc *patch.Coverage) *patchView {
 //
 // Each line's id is idPrefix+"L"+number, unique on the page; data-line
 // holds the number the margin shows (a gap breaks the CSS line counter).
-func patchRows(src []byte, f *patch.File, idPrefix string) template.HTML {
+func patchRows(src []byte, f *patchcov.File, idPrefix string) template.HTML {
 	lines := strings.Split(strings.TrimSuffix(string(src), "\n"), "\n")
 	changed := map[int]bool{}
 	for _, l := range f.Changed {

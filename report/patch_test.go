@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/patchcov"
 )
 
 func TestPatchRows(t *testing.T) {
@@ -37,7 +37,7 @@ func TestPatchRows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			html := string(patchRows(src, &patch.File{Changed: tt.changed, States: tt.states}, "f1-"))
+			html := string(patchRows(src, &patchcov.File{Changed: tt.changed, States: tt.states}, "f1-"))
 			var got []string
 			for _, span := range strings.Split(html, "</span>") {
 				switch {

@@ -21,7 +21,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/internal/proc"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/patchcov"
 	"github.com/sprintkit/sprintkit/watcher"
 	"golang.org/x/tools/cover"
 )
@@ -49,7 +49,7 @@ type Options struct {
 	// measured (not with --cmd), partial when only some tests ran (see
 	// Report.Partial); what it returns is the run's Report.Patch, nil when
 	// it has nothing to say.
-	Patch func(ctx context.Context, r *coverage.Result, partial bool) *patch.Coverage
+	Patch func(ctx context.Context, r *coverage.Result, partial bool) *patchcov.Coverage
 }
 
 // Renderer shows the loop's progress. Its methods are called from one

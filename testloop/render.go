@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/patchcov"
 )
 
 // JSON writes one JSON object per line:
@@ -40,7 +40,7 @@ import (
 // (some of its package lines may have come): the next "run" follows. A run that could not happen (a build of the runner
 // failing, no go command) ends with {"event":"error","message":"..."} then
 // "done". With --cmd, "packages" is empty and "done" carries "exit_code".
-// "patch", when watch-test measures the change (see patch.Coverage), is the
+// "patch", when watch-test measures the change (see patchcov.Coverage), is the
 // coverage of the lines added or changed since the baseline's commit, over
 // the files the session's runs have measured.
 type JSON struct {
@@ -81,7 +81,7 @@ type jsonDone struct {
 	Seconds  float64 `json:"seconds"`
 	ExitCode *int    `json:"exit_code,omitempty"`
 	// Patch is the coverage of the change since the baseline's commit.
-	Patch *patch.Coverage `json:"patch,omitempty"`
+	Patch *patchcov.Coverage `json:"patch,omitempty"`
 }
 
 func (j *JSON) line(v any) {

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/patchcov"
 )
 
 // Run is one run of the tests, started by a batch of changes.
@@ -37,7 +37,7 @@ type Report struct {
 	// coverage is that file's alone, so it is not compared with the baseline.
 	Partial bool
 	// Patch is the coverage of the change (Options.Patch); nil without.
-	Patch *patch.Coverage
+	Patch *patchcov.Coverage
 }
 
 // PackageReport is one package's outcome.

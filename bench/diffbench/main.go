@@ -14,7 +14,7 @@ import (
 	"os"
 	"sort"
 
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/patchcov"
 )
 
 func main() {
@@ -22,7 +22,7 @@ func main() {
 	ref := flag.String("ref", "HEAD", "the commit to compare with")
 	backend := flag.String("backend", "git", "git or go-git")
 	flag.Parse()
-	ch, err := patch.Diff(context.Background(), *dir, *ref, patch.Backend(*backend))
+	ch, err := patchcov.Diff(context.Background(), *dir, *ref, patchcov.Backend(*backend))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "diffbench: %v\n", err)
 		os.Exit(1)

@@ -17,7 +17,7 @@ import (
 
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/internal/human"
-	"github.com/sprintkit/sprintkit/internal/termui"
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 )
 
 func copyCommand() *cli.Command {

@@ -15,9 +15,9 @@ import (
 	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/internal/browser"
 	"github.com/sprintkit/sprintkit/internal/human"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
-	"github.com/sprintkit/sprintkit/internal/termui"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/onboard"
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
+	"github.com/sprintkit/sprintkit/patchcov"
 	skreport "github.com/sprintkit/sprintkit/report"
 )
 
@@ -168,7 +168,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 
 	// The project file is read before the tests run, so that a mistake in
 	// it costs no test run.
-	if _, err := pipeline.LoadProjectFile(root); err != nil {
+	if _, err := onboard.LoadProjectFile(root); err != nil {
 		return fmt.Errorf("coverage: %w", err)
 	}
 	if o.Shard != "" {
@@ -179,7 +179,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if len(o.Profiles) > 0 || len(o.Imports) > 0 || len(o.Outcomes) > 0 {
 		r, err = loadCoverage(ctx, o, root)
 	} else {
-		r, err = pipeline.Measure(ctx, pipeline.MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: noLimit(o.Timeout), Events: ev})
+		r, err = onboard.Measure(ctx, onboard.MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: noLimit(o.Timeout), Events: ev})
 	}
 	if err != nil {
 		return fmt.Errorf("coverage: %w", err)
@@ -187,7 +187,7 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if r.Root != "" {
 		root = r.Root
 	}
-	if err := pipeline.Curate(root, r); err != nil {
+	if err := onboard.Curate(root, r); err != nil {
 		return fmt.Errorf("coverage: %w", err)
 	}
 	for _, w := range r.Warnings {
@@ -196,11 +196,11 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 
 	// coverage.json always holds the default ranking, whichever --by is
 	// shown, so that it is the same file setup and image write.
-	def, all := pipeline.RankAs(ctx, root, r, o.By)
+	def, all := onboard.RankAs(ctx, root, r, o.By)
 	if err := o.record(root, r, def); err != nil {
 		return fmt.Errorf("coverage: save results: %w", err)
 	}
-	var pc *patch.Coverage
+	var pc *patchcov.Coverage
 	if o.Diff {
 		if pc, err = patchCoverage(ctx, o, root, r); err != nil {
 			return fmt.Errorf("coverage: %w", err)
@@ -232,11 +232,11 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 		out := o.Out
 		if out == "" {
 			var err error
-			if out, err = pipeline.ReportDir(root); err != nil {
+			if out, err = onboard.ReportDir(root); err != nil {
 				return fmt.Errorf("coverage: %w", err)
 			}
 		}
-		index, err := pipeline.ReportPatch(ctx, out, r, all, pc, ev)
+		index, err := onboard.ReportPatch(ctx, out, r, all, pc, ev)
 		if err != nil {
 			return fmt.Errorf("coverage: %w", err)
 		}

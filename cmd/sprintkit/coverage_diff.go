@@ -7,8 +7,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/onboard"
+	"github.com/sprintkit/sprintkit/patchcov"
 )
 
 // diffFlags are coverage's patch-coverage flags. urfave/cli flags cannot
@@ -52,13 +52,13 @@ func (o *coverageOptions) validateDiff() error {
 }
 
 // patchCoverage measures the change in root against o's ref.
-func patchCoverage(ctx context.Context, o coverageOptions, root string, r *coverage.Result) (*patch.Coverage, error) {
-	return pipeline.Patch(ctx, root, o.DiffRef, r)
+func patchCoverage(ctx context.Context, o coverageOptions, root string, r *coverage.Result) (*patchcov.Coverage, error) {
+	return onboard.Patch(ctx, root, o.DiffRef, r)
 }
 
 // failUnderPatch is the error --fail-under-patch returns, nil when pc is
 // at or above the limit.
-func failUnderPatch(o coverageOptions, pc *patch.Coverage) error {
+func failUnderPatch(o coverageOptions, pc *patchcov.Coverage) error {
 	if pc == nil || o.FailUnderPatch < 0 || !pc.Below(o.FailUnderPatch) {
 		return nil
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/human"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
+	"github.com/sprintkit/sprintkit/onboard"
 )
 
 // shardFlags are coverage's flags for a test suite split across CI jobs.
@@ -47,7 +47,7 @@ func shardOptions(c *cli.Context, o *coverageOptions) {
 	o.Shard = c.String("shard")
 	o.ShardDir = c.String("shard-dir")
 	o.Outcomes = c.StringSlice("outcomes")
-	o.Profiles = pipeline.ExpandGlobs(o.Profiles)
+	o.Profiles = onboard.ExpandGlobs(o.Profiles)
 }
 
 func (o *coverageOptions) validateShard() error {
@@ -60,7 +60,7 @@ func (o *coverageOptions) validateShard() error {
 		}
 		return nil
 	}
-	if _, err := pipeline.ParseShard(o.Shard); err != nil {
+	if _, err := onboard.ParseShard(o.Shard); err != nil {
 		return usagef("--shard: %v", err)
 	}
 	if len(o.Profiles) > 0 || len(o.Imports) > 0 || len(o.Outcomes) > 0 || o.PerPackage || o.Diff || o.HTML {
@@ -72,12 +72,12 @@ func (o *coverageOptions) validateShard() error {
 // runShard is `coverage --shard I/N`: the shard's tests, its two files, and
 // a line that names them.
 func runShard(ctx context.Context, o coverageOptions, root string, stdout, stderr io.Writer) error {
-	s, _ := pipeline.ParseShard(o.Shard)
+	s, _ := onboard.ParseShard(o.Shard)
 	dir := o.ShardDir
 	if dir == "" {
-		dir = pipeline.DefaultShardDir(root)
+		dir = onboard.DefaultShardDir(root)
 	}
-	r, err := pipeline.MeasureShard(ctx, pipeline.MeasureOptions{Dir: root, Timeout: noLimit(o.Timeout), Events: events(stderr)}, s, dir)
+	r, err := onboard.MeasureShard(ctx, onboard.MeasureOptions{Dir: root, Timeout: noLimit(o.Timeout), Events: events(stderr)}, s, dir)
 	if err != nil {
 		return fmt.Errorf("coverage: shard %s: %w", o.Shard, err)
 	}
@@ -93,16 +93,16 @@ func runShard(ctx context.Context, o coverageOptions, root string, stdout, stder
 // --outcomes.
 func loadCoverage(ctx context.Context, o coverageOptions, root string) (*coverage.Result, error) {
 	if len(o.Outcomes) > 0 {
-		return pipeline.LoadShards(ctx, root, o.Profiles, o.Outcomes)
+		return onboard.LoadShards(ctx, root, o.Profiles, o.Outcomes)
 	}
-	return pipeline.LoadFor(ctx, root, o.Profiles, o.Imports, pipeline.LoadOptions{HTML: o.HTML})
+	return onboard.LoadFor(ctx, root, o.Profiles, o.Imports, onboard.LoadOptions{HTML: o.HTML})
 }
 
 // record writes coverage.json and cover.out, and the baseline too when
 // merged shards carry every test's outcome.
 func (o *coverageOptions) record(root string, r *coverage.Result, targets []coverage.Target) error {
 	if len(o.Outcomes) > 0 {
-		return pipeline.Record(root, r, targets)
+		return onboard.Record(root, r, targets)
 	}
-	return pipeline.RecordResult(root, r, targets)
+	return onboard.RecordResult(root, r, targets)
 }

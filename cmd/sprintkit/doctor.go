@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sprintkit/sprintkit/doctor"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
+	"github.com/sprintkit/sprintkit/onboard"
 )
 
 func doctorCommand() *cli.Command {
@@ -56,16 +56,16 @@ type doctorJSON struct {
 }
 
 func runDoctor(c *cli.Context, dir string, asJSON bool, stdout io.Writer) error {
-	kind, checks, err := pipeline.Doctor(c.Context, dir)
+	kind, checks, err := onboard.Doctor(c.Context, dir)
 	if err != nil {
 		return fmt.Errorf("doctor: %w", err)
 	}
 	if asJSON {
-		if err := writeJSON(stdout, doctorJSON{"doctor", 1, pipeline.Abs(dir), kind, !doctor.Failed(checks), checks}); err != nil {
+		if err := writeJSON(stdout, doctorJSON{"doctor", 1, onboard.Abs(dir), kind, !doctor.Failed(checks), checks}); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintf(stdout, "project: %s (%s)\n", kind, pipeline.Abs(dir))
+		fmt.Fprintf(stdout, "project: %s (%s)\n", kind, onboard.Abs(dir))
 		printChecks(stdout, checks, "")
 	}
 	if doctor.Failed(checks) {

@@ -8,7 +8,7 @@ import (
 	"syscall"
 
 	"github.com/sprintkit/sprintkit/internal/hint"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
+	"github.com/sprintkit/sprintkit/onboard"
 )
 
 // Exit codes, decided in one place (report): 0 success, 1 failure, 2 a
@@ -50,7 +50,7 @@ func report(stderr io.Writer, err error) int {
 	var ee *exitError
 	code := 1
 	switch {
-	case errors.As(err, &ue), errors.Is(err, pipeline.ErrUsage):
+	case errors.As(err, &ue), errors.Is(err, onboard.ErrUsage):
 		code = 2
 	case errors.As(err, &ee):
 		code = ee.code

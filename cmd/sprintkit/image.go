@@ -15,8 +15,8 @@ import (
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/human"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
-	"github.com/sprintkit/sprintkit/internal/termui"
+	"github.com/sprintkit/sprintkit/onboard"
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 )
 
 func imageCommand() *cli.Command {
@@ -107,13 +107,13 @@ func runImage(c *cli.Context) error {
 		})
 		bar.Done()
 		if err != nil {
-			return fmt.Errorf("image: %w", pipeline.CloneError(err, url, ev))
+			return fmt.Errorf("image: %w", onboard.CloneError(err, url, ev))
 		}
 		src, upstream, checksum = dir, url, true
 	} else if co, err := checkout.Open(src); err == nil {
 		src = co.Dir
 	} else {
-		return fmt.Errorf("image: %w", pipeline.CloneError(err, src, ev))
+		return fmt.Errorf("image: %w", onboard.CloneError(err, src, ev))
 	}
 
 	var bar *termui.Progress
@@ -130,7 +130,7 @@ func runImage(c *cli.Context) error {
 		Refresh:      c.Bool("refresh"),
 		Checksum:     checksum,
 		Workers:      c.Int("workers"),
-		Report:       stageReport(c.String("from-shards"), src, pipeline.Events{Bar: ev.Bar}),
+		Report:       stageReport(c.String("from-shards"), src, onboard.Events{Bar: ev.Bar}),
 		// Merged shards are read, not run: a Python project's too.
 		ReportReadsResults: c.String("from-shards") != "",
 		Step: func(step, msg string) {
@@ -258,12 +258,12 @@ func imgContains(s []string, v string) bool {
 
 // stageReport is image's report step: the tests run in the scratch copy,
 // or, with --from-shards, the merged results of CI shards.
-func stageReport(shards, src string, ev pipeline.Events) func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+func stageReport(shards, src string, ev onboard.Events) func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
 	if shards == "" {
-		return pipeline.StageReport(src, ev)
+		return onboard.StageReport(src, ev)
 	}
 	if abs, err := filepath.Abs(shards); err == nil {
 		shards = abs
 	}
-	return pipeline.StageShards(src, shards, ev)
+	return onboard.StageShards(src, shards, ev)
 }

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/sprintkit/sprintkit/doctor"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
-	"github.com/sprintkit/sprintkit/internal/termui"
+	"github.com/sprintkit/sprintkit/onboard"
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 )
 
 // say prints a progress line on stderr: "sprintkit: cloning ...".
@@ -18,11 +18,11 @@ func say(stderr io.Writer, format string, args ...any) {
 
 // events draws a pipeline's progress on stderr: a line per step, the checks
 // that need attention, and bars on a terminal only.
-func events(stderr io.Writer) pipeline.Events {
-	return pipeline.Events{
+func events(stderr io.Writer) onboard.Events {
+	return onboard.Events{
 		Step:   func(_, msg string) { say(stderr, "%s", msg) },
 		Checks: func(c []doctor.Check) { reportChecks(stderr, c) },
-		Bar: func(label string, total int64, bytes bool) pipeline.Bar {
+		Bar: func(label string, total int64, bytes bool) onboard.Bar {
 			if p := termui.NewProgress(stderr, total, label, bytes); p != nil {
 				return p
 			}

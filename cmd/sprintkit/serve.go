@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
+	"github.com/sprintkit/sprintkit/onboard"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -95,7 +95,7 @@ func runServe(c *cli.Context) error {
 	fmt.Fprintf(stdout, "join:           sprintkit setup %s\n", urls[0])
 	fmt.Fprintf(stdout, "git:            git clone %srepo.git\n", urls[0])
 	fmt.Fprintf(stdout, "modules:        GOPROXY=%smod\n", urls[0])
-	fmt.Fprintf(stdout, "claims:         %s\n", pipeline.Abs(db))
+	fmt.Fprintf(stdout, "claims:         %s\n", onboard.Abs(db))
 	if c.String("token") != "" {
 		fmt.Fprintf(stdout, "token:          required to claim (give it to the room)\n")
 	}
@@ -103,6 +103,6 @@ func runServe(c *cli.Context) error {
 	if err := s.Serve(ctx, ln); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	say(stderr, "stopped; claims are kept in %s", pipeline.Abs(db))
+	say(stderr, "stopped; claims are kept in %s", onboard.Abs(db))
 	return ctx.Err()
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sprintkit/sprintkit/coverage/gotest"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
+	"github.com/sprintkit/sprintkit/onboard"
 )
 
 func setupCommand() *cli.Command {
@@ -57,7 +57,7 @@ func runSetup(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	o := pipeline.Options{
+	o := onboard.Options{
 		Image:        c.String("from-image"),
 		Dir:          c.String("dir"),
 		Branch:       c.String("branch"),
@@ -82,7 +82,7 @@ func runSetup(c *cli.Context) error {
 	if o.Image == "" {
 		o.Arg = c.Args().First()
 	}
-	sum, err := pipeline.Setup(c.Context, o)
+	sum, err := onboard.Setup(c.Context, o)
 	if err != nil {
 		if format == "json" && sum.Error != "" {
 			writeJSON(c.App.Writer, sum) // scripts get the document on failure too

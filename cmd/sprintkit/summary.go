@@ -5,12 +5,12 @@ import (
 	"io"
 
 	"github.com/sprintkit/sprintkit/internal/human"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
+	"github.com/sprintkit/sprintkit/onboard"
 )
 
 // printSetupSummary writes what setup did, a labelled line per step, and
 // the next steps in the order they work when pasted.
-func printSetupSummary(w io.Writer, s *pipeline.Summary) {
+func printSetupSummary(w io.Writer, s *onboard.Summary) {
 	rel := s.RelDir()
 	if c := s.Clone; c != nil {
 		fmt.Fprintf(w, "cloned    %s into %s\n", c.Source, rel)
@@ -18,10 +18,10 @@ func printSetupSummary(w io.Writer, s *pipeline.Summary) {
 		if c.Shallow {
 			depth = " (latest commit only; --depth 0 for the history)"
 		}
-		fmt.Fprintf(w, "          %s at %s %q: %d files in %.1fs%s\n", pipeline.BranchName(c.Branch), human.Commit(c.Commit), c.Subject, c.Files, c.Seconds, depth)
+		fmt.Fprintf(w, "          %s at %s %q: %d files in %.1fs%s\n", onboard.BranchName(c.Branch), human.Commit(c.Commit), c.Subject, c.Files, c.Seconds, depth)
 	} else if c := s.Checkout; c != nil {
 		if c.Commit != "" {
-			fmt.Fprintf(w, "checkout  %s: %s at %s %q, %d files\n", rel, pipeline.BranchName(c.Branch), human.Commit(c.Commit), c.Subject, c.Files)
+			fmt.Fprintf(w, "checkout  %s: %s at %s %q, %d files\n", rel, onboard.BranchName(c.Branch), human.Commit(c.Commit), c.Subject, c.Files)
 		} else {
 			fmt.Fprintf(w, "checkout  %s\n", rel)
 		}
@@ -44,7 +44,7 @@ func printSetupSummary(w io.Writer, s *pipeline.Summary) {
 	}
 	if sv := s.Server; sv != nil {
 		fmt.Fprintf(w, "sprint    %s: %s at %s\n", sv.URL, sv.Project, human.Commit(sv.Commit))
-		fmt.Fprintf(w, "          the go command fetches modules from it with these settings, saved in %s:\n", pipeline.Rel(sv.EnvFile))
+		fmt.Fprintf(w, "          the go command fetches modules from it with these settings, saved in %s:\n", onboard.Rel(sv.EnvFile))
 		for _, l := range sv.ExportLines {
 			fmt.Fprintf(w, "            %s\n", l)
 		}
@@ -96,7 +96,7 @@ func printSetupSummary(w io.Writer, s *pipeline.Summary) {
 	}
 	for _, p := range []struct{ label, path string }{{"baseline", s.Baseline}, {"profile", s.Profile}, {"report", s.Report}} {
 		if p.path != "" {
-			fmt.Fprintf(w, "%-9s %s\n", p.label, pipeline.Rel(p.path))
+			fmt.Fprintf(w, "%-9s %s\n", p.label, onboard.Rel(p.path))
 		}
 	}
 	for _, n := range s.Notes {

@@ -11,10 +11,10 @@ import (
 	"sync"
 
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/internal/pipeline"
+	"github.com/sprintkit/sprintkit/onboard"
 	"github.com/sprintkit/sprintkit/internal/state"
-	"github.com/sprintkit/sprintkit/internal/termui"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
+	"github.com/sprintkit/sprintkit/patchcov"
 	"github.com/sprintkit/sprintkit/project"
 	"github.com/sprintkit/sprintkit/testloop"
 	"github.com/sprintkit/sprintkit/watcher"
@@ -157,17 +157,17 @@ func runWatchTest(c *cli.Context, dir string) error {
 // watchPatch returns the hook that measures the change after each run,
 // against the baseline's commit or HEAD; nil outside a git checkout. A
 // failing diff is reported once, then the runs go on without the line.
-func watchPatch(root string, b *coverage.Baseline, warn func(string)) func(context.Context, *coverage.Result, bool) *patch.Coverage {
+func watchPatch(root string, b *coverage.Baseline, warn func(string)) func(context.Context, *coverage.Result, bool) *patchcov.Coverage {
 	ref := "HEAD" // no baseline: the change since the last commit
 	if b != nil {
-		ref, _ = pipeline.PatchRef(root, b) // b was read already: no error
+		ref, _ = onboard.PatchRef(root, b) // b was read already: no error
 	}
-	if _, err := os.Stat(filepath.Join(root, ".git")); err != nil && pipeline.Head(root) == "" {
+	if _, err := os.Stat(filepath.Join(root, ".git")); err != nil && onboard.Head(root) == "" {
 		return nil
 	}
-	s := &patch.Session{Root: root, Ref: ref}
+	s := &patchcov.Session{Root: root, Ref: ref}
 	var once sync.Once
-	return func(ctx context.Context, r *coverage.Result, partial bool) *patch.Coverage {
+	return func(ctx context.Context, r *coverage.Result, partial bool) *patchcov.Coverage {
 		pc, err := s.Measure(ctx, r, partial)
 		if err != nil {
 			if ctx.Err() == nil {

@@ -1,4 +1,4 @@
-package pipeline
+package onboard
 
 import (
 	"os"
@@ -77,7 +77,7 @@ func selfCommand() (install, self string) {
 	if !ok || !filepath.IsAbs(file) {
 		return "", "sprintkit"
 	}
-	src := filepath.Dir(filepath.Dir(filepath.Dir(file))) // internal/pipeline/paths.go
+	src := filepath.Dir(filepath.Dir(file)) // onboard/paths.go
 	install = "go install -C " + src + " ./cmd/sprintkit"
 	bin := goEnv("GOBIN")
 	if bin == "" {

@@ -1,4 +1,4 @@
-package pipeline
+package onboard
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/patchcov"
 	"github.com/sprintkit/sprintkit/report"
 )
 
@@ -18,7 +18,7 @@ func Report(ctx context.Context, dir string, r *coverage.Result, targets []cover
 }
 
 // ReportPatch is Report with the "Your change" page of pc (nil: none).
-func ReportPatch(ctx context.Context, dir string, r *coverage.Result, targets []coverage.Target, pc *patch.Coverage, ev Events) (string, error) {
+func ReportPatch(ctx context.Context, dir string, r *coverage.Result, targets []coverage.Target, pc *patchcov.Coverage, ev Events) (string, error) {
 	title := r.Project
 	if title == "" && r.Root != "" {
 		title = filepath.Base(r.Root)

@@ -1,4 +1,4 @@
-package pipeline
+package onboard
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/internal/state"
-	"github.com/sprintkit/sprintkit/patch"
+	"github.com/sprintkit/sprintkit/patchcov"
 )
 
 // PatchRef is what a change is measured against when no --diff-ref is
@@ -37,16 +37,16 @@ func PatchRef(root string, b *coverage.Baseline) (string, error) {
 // Patch measures the change in root against ref ("" is PatchRef's
 // default): the statements on added or changed lines and which of them r
 // covers.
-func Patch(ctx context.Context, root, ref string, r *coverage.Result) (*patch.Coverage, error) {
+func Patch(ctx context.Context, root, ref string, r *coverage.Result) (*patchcov.Coverage, error) {
 	if ref == "" {
 		var err error
 		if ref, err = PatchRef(root, nil); err != nil {
 			return nil, err
 		}
 	}
-	ch, err := patch.Diff(ctx, root, ref, patch.DefaultBackend())
+	ch, err := patchcov.Diff(ctx, root, ref, patchcov.DefaultBackend())
 	if err != nil {
 		return nil, fmt.Errorf("your change: %w", err)
 	}
-	return patch.Compute(r, ch), nil
+	return patchcov.Compute(r, ch), nil
 }

@@ -15,7 +15,7 @@
 // Steps call lower packages (checkout, doctor, coverage, report, image,
 // state) and return values; nothing here prints: progress goes through
 // Events, and the command renders the Summary.
-package pipeline
+package onboard
 
 import (
 	"context"

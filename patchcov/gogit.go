@@ -1,4 +1,4 @@
-package patch
+package patchcov
 
 import (
 	"bytes"

@@ -40,4 +40,4 @@
 // long as the git CLI over two runs of 5 and 7 pairs (about 0.48s against
 // 0.14s on a loaded 2-core machine), so the git CLI is the default.
 // SPRINTKIT_DIFF=go-git (or =git) chooses, for debugging.
-package patch
+package patchcov
