@@ -23,8 +23,8 @@ import (
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/quickopen"
-	"github.com/sprintkit/sprintkit/report/templates"
 	"github.com/sprintkit/sprintkit/patchcov"
+	"github.com/sprintkit/sprintkit/report/templates"
 )
 
 // HTMLOptions shapes the static HTML site.

@@ -31,7 +31,7 @@ type referenceDoc struct {
 	Failures         []coverage.TestResult  `json:"failures"`
 	Warnings         []string               `json:"warnings,omitempty"`
 	Branch           *coverage.BranchCounts `json:"branch,omitempty"`
-	Patch            *patchcov.Coverage        `json:"patch,omitempty"`
+	Patch            *patchcov.Coverage     `json:"patch,omitempty"`
 }
 
 func referenceJSON(t *testing.T, r *coverage.Result, targets []coverage.Target, pc *patchcov.Coverage) []byte {

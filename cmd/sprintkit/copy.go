@@ -15,9 +15,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/internal/human"
-	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 )
 
 func copyCommand() *cli.Command {

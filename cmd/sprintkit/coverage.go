@@ -11,12 +11,12 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/internal/browser"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
-	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/patchcov"
 	skreport "github.com/sprintkit/sprintkit/report"
 )

@@ -11,12 +11,12 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sprintkit/sprintkit/checkout"
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
-	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 )
 
 func imageCommand() *cli.Command {

@@ -6,9 +6,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/doctor"
 	"github.com/sprintkit/sprintkit/onboard"
-	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 )
 
 // say prints a progress line on stderr: "sprintkit: cloning ...".

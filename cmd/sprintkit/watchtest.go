@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/onboard"
-	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/state"
+	"github.com/sprintkit/sprintkit/onboard"
 	"github.com/sprintkit/sprintkit/patchcov"
 	"github.com/sprintkit/sprintkit/project"
 	"github.com/sprintkit/sprintkit/testloop"
