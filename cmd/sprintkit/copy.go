@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/onboard"
 )
 
 func copyCommand() *cli.Command {
@@ -116,110 +116,105 @@ func runCopy(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	asJSON, dry := format == "json", c.Bool("dry-run")
+	v := &copyView{stdout: stdout, stderr: stderr, enc: json.NewEncoder(stdout), asJSON: format == "json", dry: c.Bool("dry-run")}
 
 	// Ctrl-C cancels the copy, which removes its temporaries before exiting.
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	var bar *termui.Progress
-	var barOnce sync.Once
-	var mu sync.Mutex // stdout and stderr lines
-	var conflicts, changed int64
-	enc := json.NewEncoder(stdout)
 	opts := copier.Options{
 		Workers:  c.Int("jobs"),
 		Exclude:  c.StringSlice("exclude"),
 		Checksum: c.Bool("checksum"),
 		Delete:   c.Bool("delete"),
-		DryRun:   dry,
-		OnEvent: func(ev copier.Event) {
-			mu.Lock()
-			defer mu.Unlock()
-			if ev.Kind == copier.EventError {
-				switch {
-				case errors.Is(ev.Err, copier.ErrTypeConflict):
-					conflicts++
-				case errors.Is(ev.Err, copier.ErrChanged):
-					changed++
-				}
-			}
-			if asJSON {
-				je := copyEvent{Event: string(ev.Kind), Type: ev.Type, Path: ev.Path, Size: ev.Size}
-				if ev.Err != nil {
-					je.Error = ev.Err.Error()
-				}
-				_ = enc.Encode(je)
-				return
-			}
-			switch ev.Kind {
-			case copier.EventError:
-				if errors.Is(ev.Err, copier.ErrTypeConflict) {
-					what := map[string]string{"symlink": "a symlink", "hardlink": "a file"}[ev.Type]
-					if what == "" {
-						what = "a file"
-					}
-					fmt.Fprintf(stderr, "sprintkit: %s: %s in SRC, a non-empty directory in DST: kept, not replaced (--delete replaces it)\n", ev.Path, what)
-					return
-				}
-				fmt.Fprintf(stderr, "sprintkit: %v\n", ev.Err)
-			case copier.EventSpecial:
-				fmt.Fprintf(stderr, "sprintkit: %s: special file (device, socket or fifo) not copied\n", ev.Path)
-			case copier.EventCopied, copier.EventDeleted:
-				if dry {
-					verb := map[copier.EventKind]string{copier.EventCopied: "copy", copier.EventDeleted: "delete"}[ev.Kind]
-					fmt.Fprintf(stdout, "%s %s %s\n", verb, ev.Type, ev.Path)
-				}
-			}
-		},
+		DryRun:   v.dry,
+		OnEvent:  v.event,
 	}
 	if termui.IsTerminal(stderr) {
-		opts.Progress = func(p copier.Progress) {
-			barOnce.Do(func() { bar = termui.NewProgress(stderr, -1, "copying", true) })
-			mu.Lock()
-			defer mu.Unlock()
-			total := p.TotalBytes
-			more := ""
-			if !p.WalkDone {
-				more = "+"
-			}
-			if total > 0 {
-				bar.SetTotal(total)
-			}
-			bar.Set(p.Bytes)
-			bar.Describe(fmt.Sprintf("%d/%d%s files", p.Files, p.TotalFiles, more))
-		}
+		opts.Progress = v.progress
 	}
-
-	// Copy workers spend nearly all their time in system calls. With a P
-	// each, a worker coming back from one carries on at once instead of
-	// waiting for the scheduler to hand it a P (see copier.Options.Workers).
-	workers := opts.Workers
-	if workers == 0 {
-		workers = copier.DefaultWorkers()
-	}
-	if runtime.GOMAXPROCS(0) < workers {
-		runtime.GOMAXPROCS(workers)
-	}
-
-	start := time.Now()
-	st, err := copier.Copy(ctx, src, dst, opts)
-	elapsed := time.Since(start)
-	if bar != nil {
-		bar.Done()
-	}
+	res, err := onboard.Copy(ctx, src, dst, opts)
+	v.done()
 	stopped := ""
 	if err != nil {
 		stopped = err.Error()
 	}
-	if asJSON {
-		_ = enc.Encode(copySummary{Event: "summary", DryRun: dry, Files: st.Files, Dirs: st.Dirs, Symlinks: st.Symlinks,
+	st := res.Stats
+	if v.asJSON {
+		_ = v.enc.Encode(copySummary{Event: "summary", DryRun: v.dry, Files: st.Files, Dirs: st.Dirs, Symlinks: st.Symlinks,
 			Hardlinks: st.Hardlinks, Skipped: st.Skipped, Deleted: st.Deleted, Specials: st.Specials, Errors: st.Errors,
-			Bytes: st.Bytes, Seconds: elapsed.Seconds(), Stopped: stopped})
+			Bytes: st.Bytes, Seconds: res.Elapsed.Seconds(), Stopped: stopped})
 	} else {
-		printCopySummary(stdout, st, elapsed, dry)
+		printCopySummary(stdout, st, res.Elapsed, v.dry)
 	}
-	return copyError(err, dst, conflicts, changed)
+	return copyError(err, dst, res.Conflicts, res.Changed)
+}
+
+// copyView draws a copy's events and progress: a line per error, special
+// file (and, with --dry-run, what would be done), or a JSON object per
+// event; a bar on a terminal.
+type copyView struct {
+	stdout, stderr io.Writer
+	enc            *json.Encoder
+	asJSON, dry    bool
+	mu             sync.Mutex // stdout and stderr lines
+	barOnce        sync.Once
+	bar            *termui.Progress
+}
+
+func (v *copyView) event(ev copier.Event) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.asJSON {
+		je := copyEvent{Event: string(ev.Kind), Type: ev.Type, Path: ev.Path, Size: ev.Size}
+		if ev.Err != nil {
+			je.Error = ev.Err.Error()
+		}
+		_ = v.enc.Encode(je)
+		return
+	}
+	switch ev.Kind {
+	case copier.EventError:
+		if errors.Is(ev.Err, copier.ErrTypeConflict) {
+			what := map[string]string{"symlink": "a symlink", "hardlink": "a file"}[ev.Type]
+			if what == "" {
+				what = "a file"
+			}
+			fmt.Fprintf(v.stderr, "sprintkit: %s: %s in SRC, a non-empty directory in DST: kept, not replaced (--delete replaces it)\n", ev.Path, what)
+			return
+		}
+		fmt.Fprintf(v.stderr, "sprintkit: %v\n", ev.Err)
+	case copier.EventSpecial:
+		fmt.Fprintf(v.stderr, "sprintkit: %s: special file (device, socket or fifo) not copied\n", ev.Path)
+	case copier.EventCopied, copier.EventDeleted:
+		if v.dry {
+			verb := map[copier.EventKind]string{copier.EventCopied: "copy", copier.EventDeleted: "delete"}[ev.Kind]
+			fmt.Fprintf(v.stdout, "%s %s %s\n", verb, ev.Type, ev.Path)
+		}
+	}
+}
+
+func (v *copyView) progress(p copier.Progress) {
+	v.barOnce.Do(func() { v.bar = termui.NewProgress(v.stderr, -1, "copying", true) })
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	more := ""
+	if !p.WalkDone {
+		more = "+"
+	}
+	if p.TotalBytes > 0 {
+		v.bar.SetTotal(p.TotalBytes)
+	}
+	v.bar.Set(p.Bytes)
+	v.bar.Describe(fmt.Sprintf("%d/%d%s files", p.Files, p.TotalFiles, more))
+}
+
+// done ends the bar, if one was drawn.
+func (v *copyView) done() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.bar != nil {
+		v.bar.Done()
+	}
 }
 
 func printCopySummary(w io.Writer, st copier.Stats, elapsed time.Duration, dry bool) {

@@ -5,28 +5,55 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
-	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/internal/browser"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
-	"github.com/sprintkit/sprintkit/patchcov"
 	skreport "github.com/sprintkit/sprintkit/report"
 )
 
 func coverageCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "coverage",
-		Usage:     "run the tests with coverage and rank sprint targets",
-		ArgsUsage: " ",
-		Description: `Runs the tests of the Go project in --dir (one module, nested modules, or a
+		Name:        "coverage",
+		Usage:       "run the tests with coverage and rank sprint targets",
+		ArgsUsage:   " ",
+		Description: coverageHelp,
+		Flags:       coverageFlags(),
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("coverage takes no arguments, got %q (use --dir DIR for another directory)", c.Args().First())
+			}
+			format, err := jsonFormat(c, "coverage", "table", "markdown")
+			if err != nil {
+				return err
+			}
+			opts := coverageOptions{
+				Dir:        c.String("dir"),
+				Top:        c.Int("top"),
+				By:         c.String("by"),
+				Format:     format,
+				Profiles:   c.StringSlice("profile"),
+				Imports:    c.StringSlice("import"),
+				PerPackage: c.Bool("per-package"),
+				Timeout:    c.Duration("timeout"),
+				HTML:       c.Bool("html") || c.Bool("open"),
+				Out:        c.String("out"),
+				Open:       c.Bool("open"),
+			}
+			diffOptions(c, &opts)
+			shardOptions(c, &opts)
+			return runCoverage(c.Context, opts, c.App.Writer, c.App.ErrWriter)
+		},
+	}
+}
+
+// coverageHelp is `sprintkit help coverage`.
+const coverageHelp = `Runs the tests of the Go project in --dir (one module, nested modules, or a
 go.work workspace) with whole-suite coverage:
 
    go test -json -coverprofile=... -coverpkg=<the module's own packages> ./...
@@ -61,47 +88,23 @@ Examples:
    sprintkit coverage --per-package            # each package by its own tests, as go test -cover
    sprintkit coverage --html --open            # the static HTML report, opened in a browser
    sprintkit coverage --diff                   # and how much of your change the tests run
-   sprintkit coverage --fail-under-patch 80    # exit 1 when less than 80% of it runs` + diffHelp + shardHelp,
-		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the project directory `DIR`"},
-			&cli.IntFlag{Name: "top", Value: 10, Usage: "show at most `N` targets (0: all)"},
-			&cli.StringFlag{Name: "by", Usage: "rank by `package|file|function` (default: package; file for Python, where a file is a module)"},
-			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `table|json|markdown`"},
-			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
-			&cli.StringSliceFlag{Name: "profile", Usage: "rank an existing Go coverage profile `FILE` instead of running tests (repeatable; merged)"},
-			&cli.StringSliceFlag{Name: "import", Usage: "rank an LCOV, Cobertura XML or coverage.py JSON `FILE` (repeatable; merged)"},
-			&cli.BoolFlag{Name: "per-package", Usage: "measure each package by its own tests only, as go test -cover does"},
-			&cli.DurationFlag{Name: "timeout", Value: gotest.DefaultTestTimeout, Usage: "stop a package's tests after `D` (go test -timeout, per test binary); the hung test is named and skipped in a re-run; 0 means no limit"},
-			&cli.BoolFlag{Name: "html", Usage: "also write the static HTML report and print the path of its index.html"},
-			&cli.StringFlag{Name: "out", Usage: "write the HTML report into `DIR` (default: the project's .sprintkit/report)"},
-			&cli.BoolFlag{Name: "open", Usage: "open the HTML report in a browser (implies --html)"},
-		}, append(diffFlags, shardFlags...)...),
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return usagef("coverage takes no arguments, got %q (use --dir DIR for another directory)", c.Args().First())
-			}
-			format, err := jsonFormat(c, "coverage", "table", "markdown")
-			if err != nil {
-				return err
-			}
-			opts := coverageOptions{
-				Dir:        c.String("dir"),
-				Top:        c.Int("top"),
-				By:         c.String("by"),
-				Format:     format,
-				Profiles:   c.StringSlice("profile"),
-				Imports:    c.StringSlice("import"),
-				PerPackage: c.Bool("per-package"),
-				Timeout:    c.Duration("timeout"),
-				HTML:       c.Bool("html") || c.Bool("open"),
-				Out:        c.String("out"),
-				Open:       c.Bool("open"),
-			}
-			diffOptions(c, &opts)
-			shardOptions(c, &opts)
-			return runCoverage(c.Context, opts, c.App.Writer, c.App.ErrWriter)
-		},
-	}
+   sprintkit coverage --fail-under-patch 80    # exit 1 when less than 80% of it runs` + diffHelp + shardHelp
+
+func coverageFlags() []cli.Flag {
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "dir", Value: ".", Usage: "the project directory `DIR`"},
+		&cli.IntFlag{Name: "top", Value: 10, Usage: "show at most `N` targets (0: all)"},
+		&cli.StringFlag{Name: "by", Usage: "rank by `package|file|function` (default: package; file for Python, where a file is a module)"},
+		&cli.StringFlag{Name: "format", Value: "table", Usage: "output `table|json|markdown`"},
+		&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
+		&cli.StringSliceFlag{Name: "profile", Usage: "rank an existing Go coverage profile `FILE` instead of running tests (repeatable; merged)"},
+		&cli.StringSliceFlag{Name: "import", Usage: "rank an LCOV, Cobertura XML or coverage.py JSON `FILE` (repeatable; merged)"},
+		&cli.BoolFlag{Name: "per-package", Usage: "measure each package by its own tests only, as go test -cover does"},
+		&cli.DurationFlag{Name: "timeout", Value: gotest.DefaultTestTimeout, Usage: "stop a package's tests after `D` (go test -timeout, per test binary); the hung test is named and skipped in a re-run; 0 means no limit"},
+		&cli.BoolFlag{Name: "html", Usage: "also write the static HTML report and print the path of its index.html"},
+		&cli.StringFlag{Name: "out", Usage: "write the HTML report into `DIR` (default: the project's .sprintkit/report)"},
+		&cli.BoolFlag{Name: "open", Usage: "open the HTML report in a browser (implies --html)"},
+	}, append(diffFlags, shardFlags...)...)
 }
 
 // coverageOptions is what `sprintkit coverage` was asked to do.
@@ -158,58 +161,46 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if err := o.validate(); err != nil {
 		return err
 	}
-	root, err := filepath.Abs(o.Dir)
-	if err != nil {
-		return err
-	}
-	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return fmt.Errorf("coverage: --dir %s: not a directory", o.Dir)
-	}
-
-	// The project file is read before the tests run, so that a mistake in
-	// it costs no test run.
-	if _, err := onboard.LoadProjectFile(root); err != nil {
-		return fmt.Errorf("coverage: %w", err)
-	}
-	if o.Shard != "" {
-		return runShard(ctx, o, root, stdout, stderr)
-	}
-	ev := events(stderr)
-	var r *coverage.Result
-	if len(o.Profiles) > 0 || len(o.Imports) > 0 || len(o.Outcomes) > 0 {
-		r, err = loadCoverage(ctx, o, root)
-	} else {
-		r, err = onboard.Measure(ctx, onboard.MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: noLimit(o.Timeout), Events: ev})
-	}
+	run, err := onboard.Coverage(ctx, onboard.CoverageOptions{
+		Dir: o.Dir, By: o.By, Profiles: o.Profiles, Imports: o.Imports, Outcomes: o.Outcomes,
+		PerPackage: o.PerPackage, Timeout: noLimit(o.Timeout), HTML: o.HTML, Out: o.Out,
+		Diff: o.Diff, DiffRef: o.DiffRef, Shard: o.Shard, ShardDir: o.ShardDir,
+		Events: events(stderr),
+		Show:   func(run *onboard.CoverageRun) error { return showCoverage(stdout, o, run) },
+	})
 	if err != nil {
 		return fmt.Errorf("coverage: %w", err)
 	}
-	if r.Root != "" {
-		root = r.Root
+	if run.Shard != nil {
+		printShard(stdout, stderr, run.Shard)
+		return nil
 	}
-	if err := onboard.Curate(root, r); err != nil {
-		return fmt.Errorf("coverage: %w", err)
-	}
-	for _, w := range r.Warnings {
-		say(stderr, "warning: %s", w)
-	}
-
-	// coverage.json always holds the default ranking, whichever --by is
-	// shown, so that it is the same file setup and image write.
-	def, all := onboard.RankAs(ctx, root, r, o.By)
-	if err := o.record(root, r, def); err != nil {
-		return fmt.Errorf("coverage: save results: %w", err)
-	}
-	var pc *patchcov.Coverage
-	if o.Diff {
-		if pc, err = patchCoverage(ctx, o, root, r); err != nil {
-			return fmt.Errorf("coverage: %w", err)
+	if run.Index != "" {
+		if o.Format == "table" {
+			fmt.Fprintln(stdout, run.Index)
+		} else {
+			say(stderr, "HTML report: %s", run.Index)
+		}
+		if o.Open {
+			if err := browser.Open(run.Index); err != nil {
+				say(stderr, "warning: open %s: %v", run.Index, err)
+			}
 		}
 	}
-	shown := all
+	if n := len(run.Result.Failed()); n > 0 && o.Format != "table" {
+		say(stderr, "%s failed; coverage is that of the failing suite", human.Count(n, "test", "tests"))
+	}
+	return failUnderPatch(o, run.Patch)
+}
+
+// showCoverage writes the ranking (the first --top targets) and the
+// change's coverage in o's format.
+func showCoverage(stdout io.Writer, o coverageOptions, run *onboard.CoverageRun) error {
+	r, pc, shown := run.Result, run.Patch, run.Targets
 	if o.Top > 0 && len(shown) > o.Top {
 		shown = shown[:o.Top]
 	}
+	var err error
 	switch o.Format {
 	case "json":
 		err = skreport.JSONWithPatch(stdout, r, shown, pc)
@@ -225,36 +216,9 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 		err = errors.Join(err, skreport.Table(stdout, r, shown, skreport.TextOptions{Color: termui.Color(stdout), Top: o.Top}))
 	}
 	if err != nil {
-		return fmt.Errorf("coverage: write the report: %w", err)
+		return fmt.Errorf("write the report: %w", err)
 	}
-
-	if o.HTML {
-		out := o.Out
-		if out == "" {
-			var err error
-			if out, err = onboard.ReportDir(root); err != nil {
-				return fmt.Errorf("coverage: %w", err)
-			}
-		}
-		index, err := onboard.ReportPatch(ctx, out, r, all, pc, ev)
-		if err != nil {
-			return fmt.Errorf("coverage: %w", err)
-		}
-		if o.Format == "table" {
-			fmt.Fprintln(stdout, index)
-		} else {
-			say(stderr, "HTML report: %s", index)
-		}
-		if o.Open {
-			if err := browser.Open(index); err != nil {
-				say(stderr, "warning: open %s: %v", index, err)
-			}
-		}
-	}
-	if n := len(r.Failed()); n > 0 && o.Format != "table" {
-		say(stderr, "%s failed; coverage is that of the failing suite", human.Count(n, "test", "tests"))
-	}
-	return failUnderPatch(o, pc)
+	return nil
 }
 
 // noLimit maps the flags' "0 means no limit" to the runner's negative.

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/onboard"
 	"github.com/sprintkit/sprintkit/patchcov"
 )
 
@@ -49,11 +46,6 @@ func (o *coverageOptions) validateDiff() error {
 		return usagef("--fail-under-patch %g: want a percentage from 0 to 100", o.FailUnderPatch)
 	}
 	return nil
-}
-
-// patchCoverage measures the change in root against o's ref.
-func patchCoverage(ctx context.Context, o coverageOptions, root string, r *coverage.Result) (*patchcov.Coverage, error) {
-	return onboard.Patch(ctx, root, o.DiffRef, r)
 }
 
 // failUnderPatch is the error --fail-under-patch returns, nil when pc is

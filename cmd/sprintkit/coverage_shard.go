@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
 )
@@ -69,40 +67,12 @@ func (o *coverageOptions) validateShard() error {
 	return nil
 }
 
-// runShard is `coverage --shard I/N`: the shard's tests, its two files, and
-// a line that names them.
-func runShard(ctx context.Context, o coverageOptions, root string, stdout, stderr io.Writer) error {
-	s, _ := onboard.ParseShard(o.Shard)
-	dir := o.ShardDir
-	if dir == "" {
-		dir = onboard.DefaultShardDir(root)
-	}
-	r, err := onboard.MeasureShard(ctx, onboard.MeasureOptions{Dir: root, Timeout: noLimit(o.Timeout), Events: events(stderr)}, s, dir)
-	if err != nil {
-		return fmt.Errorf("coverage: shard %s: %w", o.Shard, err)
-	}
+// printShard names what `coverage --shard I/N` ran and wrote.
+func printShard(stdout, stderr io.Writer, sr *onboard.ShardRun) {
+	s, r := sr.Shard, sr.Result
 	fmt.Fprintf(stdout, "shard %d/%d: %s, %s\n", s.Index, s.Count,
-		human.Count(len(r.Tests), "test", "tests"), filepath.Join(dir, s.Name()+".{out,json}"))
+		human.Count(len(r.Tests), "test", "tests"), filepath.Join(sr.Dir, s.Name()+".{out,json}"))
 	if n := len(r.Failed()); n > 0 {
 		say(stderr, "%s failed; %s recorded as failing in the shard's outcomes", human.Count(n, "test", "tests"), human.Word(n, "it is", "they are"))
 	}
-	return nil
-}
-
-// loadCoverage reads the profiles or imports, or merges shards with
-// --outcomes.
-func loadCoverage(ctx context.Context, o coverageOptions, root string) (*coverage.Result, error) {
-	if len(o.Outcomes) > 0 {
-		return onboard.LoadShards(ctx, root, o.Profiles, o.Outcomes)
-	}
-	return onboard.LoadFor(ctx, root, o.Profiles, o.Imports, onboard.LoadOptions{HTML: o.HTML})
-}
-
-// record writes coverage.json and cover.out, and the baseline too when
-// merged shards carry every test's outcome.
-func (o *coverageOptions) record(root string, r *coverage.Result, targets []coverage.Target) error {
-	if len(o.Outcomes) > 0 {
-		return onboard.Record(root, r, targets)
-	}
-	return onboard.RecordResult(root, r, targets)
 }

@@ -1,19 +1,14 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/sprintkit/sprintkit/checkout"
-	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/copier"
-	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
@@ -55,8 +50,6 @@ Newcomers then run, with no network:
 }
 
 func runImage(c *cli.Context) error {
-	ctx := c.Context
-	stdout, stderr := c.App.Writer, c.App.ErrWriter
 	out := c.String("out")
 	if out == "" {
 		return usagef("image: --out DIR is required")
@@ -65,105 +58,35 @@ func runImage(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.NArg() > 1 {
+	switch {
+	case c.NArg() > 1:
 		return usagef("image: want at most one URL or directory, got %d arguments", c.NArg())
-	}
-	if c.Int("depth") < 0 {
+	case c.Int("depth") < 0:
 		return usagef("image: --depth must be 0 (all history) or more")
-	}
-	if c.Int("workers") < 0 {
+	case c.Int("workers") < 0:
 		return usagef("image: --workers must be a positive number")
 	}
 	platforms, err := image.ParsePlatforms(c.String("platforms"))
 	if err != nil {
 		return usagef("image: --platforms: %v", err)
 	}
-	ev := events(stderr)
+	ev := events(c.App.ErrWriter)
 	if format == "json" {
 		ev.Step = nil // the document says it all; bars still go to a terminal
 	}
-
-	src := c.Args().First()
-	if src == "" {
-		src = "."
-	}
-	upstream, checksum := "", false
-	if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
-		// A URL: clone it first, into a temporary directory.
-		url := src
-		tmp, err := os.MkdirTemp("", "sprintkit-image-clone-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir := filepath.Join(tmp, checkout.DefaultDir(url))
-		if ev.Step != nil {
-			ev.Step("clone", "cloning "+checkout.Redact(url))
-		}
-		bar := termui.NewProgress(stderr, -1, "cloning", true)
-		_, err = checkout.Clone(ctx, checkout.Options{
-			URL: url, Dir: dir, Depth: c.Int("depth"), Branch: c.String("branch"), Tags: true,
-			Progress: func(p checkout.Progress) { bar.Describe(p.Phase); bar.Set(p.Bytes) },
-		})
-		bar.Done()
-		if err != nil {
-			return fmt.Errorf("image: %w", onboard.CloneError(err, url, ev))
-		}
-		src, upstream, checksum = dir, url, true
-	} else if co, err := checkout.Open(src); err == nil {
-		src = co.Dir
-	} else {
-		return fmt.Errorf("image: %w", onboard.CloneError(err, src, ev))
-	}
-
-	var bar *termui.Progress
-	barStep := ""
-	res, err := image.Stage(ctx, image.StageOptions{
-		Src:          src,
-		Out:          out,
-		Upstream:     upstream,
-		Platforms:    platforms,
-		Version:      buildVersion(),
-		ModCache:     c.String("modcache"),
-		NoReport:     c.Bool("no-report"),
-		NoBuildCache: c.Bool("no-build-cache"),
-		Refresh:      c.Bool("refresh"),
-		Checksum:     checksum,
-		Workers:      c.Int("workers"),
-		Report:       stageReport(c.String("from-shards"), src, onboard.Events{Bar: ev.Bar}),
-		// Merged shards are read, not run: a Python project's too.
-		ReportReadsResults: c.String("from-shards") != "",
-		Step: func(step, msg string) {
-			bar.Done()
-			bar = nil
-			if ev.Step != nil {
-				ev.Step(step, msg)
-			}
-		},
-		CopyProgress: func(step string, p copier.Progress) {
-			if bar == nil || barStep != step {
-				bar.Done()
-				bar, barStep = termui.NewProgress(stderr, p.TotalBytes, step, true), step
-			}
-			bar.SetTotal(p.TotalBytes)
-			bar.Set(p.Bytes)
-		},
-		HashProgress: func(p image.HashProgress) {
-			if bar == nil || barStep != "hash" {
-				bar.Done()
-				bar, barStep = termui.NewProgress(stderr, p.TotalBytes, "hashing", true), "hash"
-			}
-			bar.Set(p.Bytes)
-		},
+	res, err := onboard.Image(c.Context, onboard.ImageOptions{
+		Arg: c.Args().First(), Out: out, Depth: c.Int("depth"), Branch: c.String("branch"),
+		Platforms: platforms, Version: buildVersion(), ModCache: c.String("modcache"),
+		NoReport: c.Bool("no-report"), NoBuildCache: c.Bool("no-build-cache"), Refresh: c.Bool("refresh"),
+		Workers: c.Int("workers"), FromShards: c.String("from-shards"), Events: ev,
 	})
-	bar.Done()
 	if err != nil {
-		return withHint(fmt.Errorf("image: %w", err), "fix the cause above and run the same command again: staging is incremental")
+		return fmt.Errorf("image: %w", err)
 	}
 	if format == "json" {
-		return writeImageJSON(stdout, out, res)
+		return writeImageJSON(c.App.Writer, out, res)
 	}
-	printImageSummary(stdout, stderr, out, res)
+	printImageSummary(c.App.Writer, c.App.ErrWriter, out, res)
 	return nil
 }
 
@@ -254,16 +177,4 @@ func imgContains(s []string, v string) bool {
 		}
 	}
 	return false
-}
-
-// stageReport is image's report step: the tests run in the scratch copy,
-// or, with --from-shards, the merged results of CI shards.
-func stageReport(shards, src string, ev onboard.Events) func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
-	if shards == "" {
-		return onboard.StageReport(src, ev)
-	}
-	if abs, err := filepath.Abs(shards); err == nil {
-		shards = abs
-	}
-	return onboard.StageShards(src, shards, ev)
 }

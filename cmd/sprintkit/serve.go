@@ -2,8 +2,7 @@ package main
 
 import (
 	"fmt"
-	"github.com/sprintkit/sprintkit/onboard"
-	"os"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -47,46 +46,39 @@ func runServe(c *cli.Context) error {
 		return usagef("serve: want one image directory, got %s", plural(c.NArg(), "argument"))
 	}
 	dir := c.Args().First()
-	// Listen first: a port in use fails before a long verification.
-	ln, urls, err := serve.Listen(c.String("addr"))
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	say(stderr, "verifying %s against its manifest", dir)
-	s, err := serve.Open(ctx, serve.Options{
-		Image: dir,
-		DB:    c.String("db"),
-		Token: c.String("token"),
-		Logf: func(format string, args ...any) {
-			if debugEnabled() {
-				say(stderr, "debug: "+format, args...)
-			}
+	var db string
+	err := serve.Run(ctx, serve.RunOptions{
+		Options: serve.Options{
+			Image: dir,
+			DB:    c.String("db"),
+			Token: c.String("token"),
+			Logf: func(format string, args ...any) {
+				if debugEnabled() {
+					say(stderr, "debug: "+format, args...)
+				}
+			},
+		},
+		Addr:      c.String("addr"),
+		URLFile:   c.String("url-file"),
+		Verifying: func() { say(stderr, "verifying %s against its manifest", dir) },
+		Ready: func(r serve.Ready) {
+			db = r.DB
+			printServing(stdout, stderr, dir, r, c.String("token") != "")
 		},
 	})
 	if err != nil {
-		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
-	defer s.Close()
-	if err := s.GitError(); err != nil {
-		say(stderr, "warning: %v", err)
+	say(stderr, "stopped; claims are kept in %s", db)
+	return ctx.Err()
+}
+
+// printServing tells the organiser what to give the room.
+func printServing(stdout, stderr io.Writer, dir string, r serve.Ready, token bool) {
+	if r.GitErr != nil {
+		say(stderr, "warning: %v", r.GitErr)
 	}
-	if f := c.String("url-file"); f != "" {
-		tmp := f + ".tmp"
-		if err := os.WriteFile(tmp, []byte(urls[0]+"\n"), 0o644); err != nil {
-			ln.Close()
-			return fmt.Errorf("serve: --url-file: %w", err)
-		}
-		if err := os.Rename(tmp, f); err != nil {
-			ln.Close()
-			return fmt.Errorf("serve: --url-file: %w", err)
-		}
-	}
-	m := s.Manifest()
-	db := c.String("db")
-	if db == "" {
-		db = serve.DefaultDB(dir)
-	}
+	m, urls := r.Manifest, r.URLs
 	fmt.Fprintf(stdout, "serving %s at %s from %s (%d files, %s)\n", m.Project, human.Commit(m.Commit), dir, m.TotalFiles, human.Bytes(m.TotalBytes))
 	fmt.Fprintf(stdout, "give the room:  %s\n", urls[0])
 	for _, u := range urls[1:] {
@@ -95,14 +87,9 @@ func runServe(c *cli.Context) error {
 	fmt.Fprintf(stdout, "join:           sprintkit setup %s\n", urls[0])
 	fmt.Fprintf(stdout, "git:            git clone %srepo.git\n", urls[0])
 	fmt.Fprintf(stdout, "modules:        GOPROXY=%smod\n", urls[0])
-	fmt.Fprintf(stdout, "claims:         %s\n", onboard.Abs(db))
-	if c.String("token") != "" {
+	fmt.Fprintf(stdout, "claims:         %s\n", r.DB)
+	if token {
 		fmt.Fprintf(stdout, "token:          required to claim (give it to the room)\n")
 	}
 	say(stderr, "serving until Ctrl-C")
-	if err := s.Serve(ctx, ln); err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	say(stderr, "stopped; claims are kept in %s", onboard.Abs(db))
-	return ctx.Err()
 }

@@ -11,6 +11,44 @@ import (
 // printSetupSummary writes what setup did, a labelled line per step, and
 // the next steps in the order they work when pasted.
 func printSetupSummary(w io.Writer, s *onboard.Summary) {
+	printSource(w, s)
+	if sv := s.Server; sv != nil {
+		fmt.Fprintf(w, "sprint    %s: %s at %s\n", sv.URL, sv.Project, human.Commit(sv.Commit))
+		fmt.Fprintf(w, "          the go command fetches modules from it with these settings, saved in %s:\n", onboard.Rel(sv.EnvFile))
+		for _, l := range sv.ExportLines {
+			fmt.Fprintf(w, "            %s\n", l)
+		}
+	}
+	fmt.Fprintf(w, "project   %s\n", s.Project)
+	if len(s.Checks) > 0 {
+		printChecks(w, s.Checks, "checks    ")
+	}
+	if d := s.Deps; d != nil {
+		fmt.Fprintf(w, "modules   %d in go.sum (%d already in the module cache), downloaded in %.1fs\n", d.Modules, d.Cached, d.Seconds)
+	}
+	printTests(w, s)
+	printCoverage(w, s)
+	printTargets(w, s)
+	for _, p := range []struct{ label, path string }{{"baseline", s.Baseline}, {"profile", s.Profile}, {"report", s.Report}} {
+		if p.path != "" {
+			fmt.Fprintf(w, "%-9s %s\n", p.label, onboard.Rel(p.path))
+		}
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "note      %s\n", n)
+	}
+	for _, n := range s.Warnings {
+		fmt.Fprintf(w, "warning   %s\n", n)
+	}
+	fmt.Fprintf(w, "\nNext:\n")
+	for _, n := range s.Next {
+		fmt.Fprintf(w, "  %s\n", n)
+	}
+}
+
+// printSource writes where the checkout came from: a clone, the checkout
+// in place, an image.
+func printSource(w io.Writer, s *onboard.Summary) {
 	rel := s.RelDir()
 	if c := s.Clone; c != nil {
 		fmt.Fprintf(w, "cloned    %s into %s\n", c.Source, rel)
@@ -42,20 +80,11 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 			fmt.Fprintf(w, "build cache %s\n", bc)
 		}
 	}
-	if sv := s.Server; sv != nil {
-		fmt.Fprintf(w, "sprint    %s: %s at %s\n", sv.URL, sv.Project, human.Commit(sv.Commit))
-		fmt.Fprintf(w, "          the go command fetches modules from it with these settings, saved in %s:\n", onboard.Rel(sv.EnvFile))
-		for _, l := range sv.ExportLines {
-			fmt.Fprintf(w, "            %s\n", l)
-		}
-	}
-	fmt.Fprintf(w, "project   %s\n", s.Project)
-	if len(s.Checks) > 0 {
-		printChecks(w, s.Checks, "checks    ")
-	}
-	if d := s.Deps; d != nil {
-		fmt.Fprintf(w, "modules   %d in go.sum (%d already in the module cache), downloaded in %.1fs\n", d.Modules, d.Cached, d.Seconds)
-	}
+}
+
+// printTests writes the baseline run's counts and the tests that failed
+// before anything changed.
+func printTests(w io.Writer, s *onboard.Summary) {
 	if t := s.Tests; t != nil {
 		fmt.Fprintf(w, "tests     %d passed, %d failed, %d skipped in %.1fs", t.Passed, t.Failed, t.Skipped, t.Seconds)
 		if t.RunSeconds > 0 {
@@ -69,6 +98,10 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 			}
 		}
 	}
+}
+
+// printCoverage writes the total and what it leaves out.
+func printCoverage(w io.Writer, s *onboard.Summary) {
 	if s.Total != nil {
 		fmt.Fprintf(w, "coverage  %.1f%% of %d statements\n", s.Total.Percent, s.Total.Statements)
 		if b := s.Branch; b != nil {
@@ -78,6 +111,11 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 			fmt.Fprintf(w, "          * %s\n", n)
 		}
 	}
+}
+
+// printTargets writes the top targets, with who took each on a sprint
+// server.
+func printTargets(w io.Writer, s *onboard.Summary) {
 	if len(s.Targets) > 0 {
 		fmt.Fprintf(w, "targets   the top %d, by rank (why each ranks there):\n", len(s.Targets))
 		for _, t := range s.Targets {
@@ -93,20 +131,5 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 		if s.Server != nil {
 			fmt.Fprintf(w, "          claim one: sprintkit claim TARGET --as NAME --server %s\n", s.Server.URL)
 		}
-	}
-	for _, p := range []struct{ label, path string }{{"baseline", s.Baseline}, {"profile", s.Profile}, {"report", s.Report}} {
-		if p.path != "" {
-			fmt.Fprintf(w, "%-9s %s\n", p.label, onboard.Rel(p.path))
-		}
-	}
-	for _, n := range s.Notes {
-		fmt.Fprintf(w, "note      %s\n", n)
-	}
-	for _, n := range s.Warnings {
-		fmt.Fprintf(w, "warning   %s\n", n)
-	}
-	fmt.Fprintf(w, "\nNext:\n")
-	for _, n := range s.Next {
-		fmt.Fprintf(w, "  %s\n", n)
 	}
 }

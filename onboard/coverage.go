@@ -1,0 +1,162 @@
+package onboard
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/patchcov"
+)
+
+// CoverageOptions says what `sprintkit coverage` measures and ranks.
+type CoverageOptions struct {
+	Dir string
+	// By is the unit the command shows ("": the default unit).
+	By string
+	// Profiles and Imports are coverage measured elsewhere, ranked instead
+	// of a test run; Outcomes are the outcomes files of CI shards, merged
+	// with Profiles (or the .out files beside them).
+	Profiles, Imports, Outcomes []string
+	PerPackage                  bool
+	// Timeout bounds each test binary; a negative one means no limit.
+	Timeout time.Duration
+	// HTML writes the HTML report into Out ("": the checkout's
+	// .sprintkit/report).
+	HTML bool
+	Out  string
+	// Diff measures the change against DiffRef ("": PatchRef's default).
+	Diff    bool
+	DiffRef string
+	// Shard (I/N) runs only that shard's tests, into ShardDir ("": the
+	// checkout's .sprintkit/shards).
+	Shard    string
+	ShardDir string
+	Events   Events
+	// Show is called with the ranked run once it is recorded, before the
+	// HTML report is written, so that the ranking shows first.
+	Show func(*CoverageRun) error
+}
+
+// CoverageRun is what `sprintkit coverage` measured and ranked.
+type CoverageRun struct {
+	Root   string
+	Result *coverage.Result
+	// Targets are every target by the unit asked for.
+	Targets []coverage.Target
+	// Patch is the change's coverage, with Diff.
+	Patch *patchcov.Coverage
+	// Index is the HTML report's index.html, with HTML.
+	Index string
+	// Shard is what a --shard run did; nothing else is set then.
+	Shard *ShardRun
+}
+
+// ShardRun is what `coverage --shard I/N` ran and wrote.
+type ShardRun struct {
+	Shard  Shard
+	Dir    string // where shard-I-of-N.{out,json} are
+	Result *coverage.Result
+}
+
+// Coverage runs the tests of the project in o.Dir with coverage (or reads
+// the coverage measured elsewhere, or runs one shard), applies its
+// sprintkit.toml, ranks the targets, records coverage.json and cover.out
+// (and the baseline, for merged shards), and writes the HTML report.
+func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
+	root, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("--dir %s: not a directory", o.Dir)
+	}
+	// The project file is read before the tests run, so that a mistake in
+	// it costs no test run.
+	if _, err := LoadProjectFile(root); err != nil {
+		return nil, err
+	}
+	if o.Shard != "" {
+		return coverageShard(ctx, o, root)
+	}
+	var r *coverage.Result
+	switch {
+	case len(o.Outcomes) > 0:
+		r, err = LoadShards(ctx, root, o.Profiles, o.Outcomes)
+	case len(o.Profiles) > 0 || len(o.Imports) > 0:
+		r, err = LoadFor(ctx, root, o.Profiles, o.Imports, LoadOptions{HTML: o.HTML})
+	default:
+		r, err = Measure(ctx, MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: o.Timeout, Events: o.Events})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Root != "" {
+		root = r.Root
+	}
+	if err := Curate(root, r); err != nil {
+		return nil, err
+	}
+	for _, w := range r.Warnings {
+		o.Events.warn("%s", w)
+	}
+	// coverage.json always holds the default ranking, whichever By is
+	// shown, so that it is the same file setup and image write.
+	def, all := RankAs(ctx, root, r, o.By)
+	record := RecordResult
+	if len(o.Outcomes) > 0 {
+		record = Record // merged shards carry every test's outcome
+	}
+	if err := record(root, r, def); err != nil {
+		return nil, fmt.Errorf("save results: %w", err)
+	}
+	run := &CoverageRun{Root: root, Result: r, Targets: all}
+	if o.Diff {
+		if run.Patch, err = Patch(ctx, root, o.DiffRef, r); err != nil {
+			return nil, err
+		}
+	}
+	if o.Show != nil {
+		if err := o.Show(run); err != nil {
+			return nil, err
+		}
+	}
+	if o.HTML {
+		if run.Index, err = coverageHTML(ctx, o, run); err != nil {
+			return nil, err
+		}
+	}
+	return run, nil
+}
+
+// coverageHTML writes the HTML report of run into o.Out.
+func coverageHTML(ctx context.Context, o CoverageOptions, run *CoverageRun) (string, error) {
+	out := o.Out
+	if out == "" {
+		var err error
+		if out, err = ReportDir(run.Root); err != nil {
+			return "", err
+		}
+	}
+	return ReportPatch(ctx, out, run.Result, run.Targets, run.Patch, o.Events)
+}
+
+// coverageShard is `coverage --shard I/N`: the shard's tests and its two
+// files.
+func coverageShard(ctx context.Context, o CoverageOptions, root string) (*CoverageRun, error) {
+	s, err := ParseShard(o.Shard)
+	if err != nil {
+		return nil, err
+	}
+	dir := o.ShardDir
+	if dir == "" {
+		dir = DefaultShardDir(root)
+	}
+	r, err := MeasureShard(ctx, MeasureOptions{Dir: root, Timeout: o.Timeout, Events: o.Events}, s, dir)
+	if err != nil {
+		return nil, fmt.Errorf("shard %s: %w", o.Shard, err)
+	}
+	return &CoverageRun{Root: root, Result: r, Shard: &ShardRun{Shard: s, Dir: dir, Result: r}}, nil
+}
