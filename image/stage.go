@@ -78,7 +78,7 @@ type StageOptions struct {
 	// coverage.json are what setup would record; flags are more go test
 	// flags for the run (BuildCacheFlags and NoTestCacheFlag when the
 	// image ships a build cache). nil stages no report.
-	Report func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error)
+	Report ReportFunc
 	// ReportReadsResults says that Report runs no test but reads results
 	// made elsewhere (the merged shards of a CI run): it is called with the
 	// checkout itself, no scratch copy, no module staging and no build

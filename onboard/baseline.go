@@ -27,8 +27,14 @@ type MeasureOptions struct {
 	// (gotest.DefaultTestTimeout), a negative one means no limit.
 	Timeout time.Duration
 	Env     []string
+	// Project is the project file the command loaded (nil: none); its
+	// [baseline] go_test_flags come first.
+	Project *coverage.ProjectFile
 	// Flags are more go test flags, after the project file's.
-	Flags  []string
+	Flags []string
+	// Commit is HEAD's commit when the caller knows it already ("": read
+	// it from the repository).
+	Commit string
 	Events Events
 }
 
@@ -44,6 +50,9 @@ func Measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 		return nil, err
 	}
 	if r.Commit == "" {
+		r.Commit = o.Commit
+	}
+	if r.Commit == "" {
 		r.Commit = Head(o.Dir)
 	}
 	return r, nil
@@ -51,11 +60,7 @@ func Measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 
 func measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 	bar := o.Events.bar("packages tested", -1, false)
-	var flags []string
-	if pf, _ := coverage.LoadProjectFile(o.Dir); pf != nil {
-		flags = pf.Baseline.GoTestFlags // its errors were reported before the run
-	}
-	flags = append(append([]string(nil), flags...), o.Flags...)
+	flags := goTestFlags(o.Project, o.Flags)
 	r, err := gotest.Run(ctx, gotest.Options{Dir: o.Dir, Env: o.Env, Flags: flags, PerPackage: o.PerPackage, Timeout: o.Timeout, Progress: bar.Update})
 	bar.Done()
 	if err == nil || !errors.Is(err, gotest.ErrNotGoModule) {
@@ -80,10 +85,10 @@ func goHint(err error) error {
 }
 
 // baseline is setup's test step: the whole suite once with coverage.
-func baseline(ctx context.Context, o *Options, s *Summary) (*coverage.Result, error) {
+func baseline(ctx context.Context, o Options, rt *route, s *Summary) (*coverage.Result, error) {
 	o.Events.step("baseline", "running the whole test suite once with coverage (the baseline)")
 	start := time.Now()
-	r, err := Measure(ctx, MeasureOptions{Dir: s.Dir, Timeout: o.Timeout, Env: o.Env, Flags: o.testFlags, Events: o.Events})
+	r, err := Measure(ctx, MeasureOptions{Dir: s.Dir, Timeout: o.Timeout, Env: rt.env, Project: rt.pf, Flags: rt.testFlags, Commit: rt.commit, Events: o.Events})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -91,7 +96,7 @@ func baseline(ctx context.Context, o *Options, s *Summary) (*coverage.Result, er
 		return nil, hint.With(fmt.Errorf("run the tests: %w", err), fmt.Sprintf("the checkout is in %s; once fixed, finish with: %s setup %s", s.relDir, Self(), s.relDir))
 	}
 	secs := time.Since(start).Seconds()
-	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: secs, Flags: o.testFlags}
+	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: secs, Flags: rt.testFlags}
 	if r.Language == "go" && r.TestRunSeconds > 0 {
 		s.Tests.RunSeconds = r.TestRunSeconds
 		s.Tests.BuildSeconds = max(secs-r.TestRunSeconds, 0)

@@ -52,12 +52,13 @@ func projectOptions(ctx context.Context, o doctor.Options, p *project.Project) d
 
 // preChecks runs the checks that need no checkout: before a clone the
 // project is unknown, so its own needs are checked in postChecks.
-func preChecks(ctx context.Context, o *Options, src source, s *Summary) error {
+func preChecks(ctx context.Context, o Options, rt *route, s *Summary) error {
+	src := rt.src
 	if src.kind == SourceImage {
 		return nil // the image step checks the toolchain against the manifest itself
 	}
 	o.Events.step("checks", "checking this machine")
-	dopts := doctor.Options{Dir: src.dir, Env: o.Env, Transport: src.transport, NeedBytes: needBytes(src)}
+	dopts := doctor.Options{Dir: src.dir, Env: rt.env, Transport: src.transport, NeedBytes: needBytes(src)}
 	if src.kind == SourceInPlace {
 		p, err := project.Detect(src.dir)
 		if err != nil {
@@ -75,8 +76,8 @@ func preChecks(ctx context.Context, o *Options, src source, s *Summary) error {
 }
 
 // postChecks checks what the cloned project needs, now that it is here.
-func postChecks(ctx context.Context, o *Options, p *project.Project, s *Summary) error {
-	popts := projectOptions(ctx, doctor.Options{Dir: s.Dir, Env: o.Env}, p)
+func postChecks(ctx context.Context, o Options, rt *route, p *project.Project, s *Summary) error {
+	popts := projectOptions(ctx, doctor.Options{Dir: s.Dir, Env: rt.env}, p)
 	popts.Known = true // even "unknown": the checkout is here to look at
 	var more []doctor.Check
 	if popts.Go || !popts.Python {

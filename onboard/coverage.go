@@ -75,11 +75,12 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	}
 	// The project file is read before the tests run, so that a mistake in
 	// it costs no test run.
-	if _, err := LoadProjectFile(root); err != nil {
+	pf, err := loadProject(root)
+	if err != nil {
 		return nil, err
 	}
 	if o.Shard != "" {
-		return coverageShard(ctx, o, root)
+		return coverageShard(ctx, o, root, pf)
 	}
 	var r *coverage.Result
 	switch {
@@ -88,23 +89,25 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	case len(o.Profiles) > 0 || len(o.Imports) > 0:
 		r, err = LoadFor(ctx, root, o.Profiles, o.Imports, LoadOptions{HTML: o.HTML})
 	default:
-		r, err = Measure(ctx, MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: o.Timeout, Events: o.Events})
+		r, err = Measure(ctx, MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: o.Timeout, Project: pf, Events: o.Events})
 	}
 	if err != nil {
 		return nil, err
 	}
-	if r.Root != "" {
+	if r.Root != "" && r.Root != root {
+		// The result is of the module or workspace above --dir: its
+		// project file is the one that curates it.
 		root = r.Root
-	}
-	if err := Curate(root, r); err != nil {
-		return nil, err
-	}
-	for _, w := range r.Warnings {
-		o.Events.warn("%s", w)
+		if pf, err = loadProject(root); err != nil {
+			return nil, err
+		}
 	}
 	// coverage.json always holds the default ranking, whichever By is
 	// shown, so that it is the same file setup and image write.
-	def, all := RankAs(ctx, root, r, o.By)
+	def, all := curateAndRank(ctx, root, pf, r, o.By)
+	for _, w := range r.Warnings {
+		o.Events.warn("%s", w)
+	}
 	record := RecordResult
 	if len(o.Outcomes) > 0 {
 		record = Record // merged shards carry every test's outcome
@@ -145,7 +148,7 @@ func coverageHTML(ctx context.Context, o CoverageOptions, run *CoverageRun) (str
 
 // coverageShard is `coverage --shard I/N`: the shard's tests and its two
 // files.
-func coverageShard(ctx context.Context, o CoverageOptions, root string) (*CoverageRun, error) {
+func coverageShard(ctx context.Context, o CoverageOptions, root string, pf *coverage.ProjectFile) (*CoverageRun, error) {
 	s, err := ParseShard(o.Shard)
 	if err != nil {
 		return nil, err
@@ -154,7 +157,7 @@ func coverageShard(ctx context.Context, o CoverageOptions, root string) (*Covera
 	if dir == "" {
 		dir = DefaultShardDir(root)
 	}
-	r, err := MeasureShard(ctx, MeasureOptions{Dir: root, Timeout: o.Timeout, Events: o.Events}, s, dir)
+	r, err := MeasureShard(ctx, MeasureOptions{Dir: root, Timeout: o.Timeout, Project: pf, Events: o.Events}, s, dir)
 	if err != nil {
 		return nil, fmt.Errorf("shard %s: %w", o.Shard, err)
 	}

@@ -11,14 +11,14 @@ import (
 )
 
 // deps downloads the Go modules the checkout needs (go mod download).
-func deps(ctx context.Context, o *Options, proj *project.Project, s *Summary) error {
+func deps(ctx context.Context, o Options, rt *route, proj *project.Project, s *Summary) error {
 	if !proj.GoWork && !proj.Go {
 		s.Notes = append(s.Notes, "no go.mod at the top: dependencies are fetched by the test run of each module")
 		return nil
 	}
 	o.Events.step("deps", "downloading dependencies (go mod download)")
 	bar := o.Events.bar("modules", -1, false)
-	res, err := checkout.DownloadGo(ctx, s.Dir, o.Env, bar.Update)
+	res, err := checkout.DownloadGo(ctx, s.Dir, rt.env, bar.Update)
 	bar.Done()
 	if err != nil {
 		if ctx.Err() != nil {

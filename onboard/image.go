@@ -61,6 +61,12 @@ func Image(ctx context.Context, o ImageOptions) (*image.StageResult, error) {
 	} else {
 		return nil, CloneError(err, src, o.Events)
 	}
+	// The project file before any staging: a mistake in it costs no copy
+	// and no test run, and its go test flags are the report's.
+	pf, err := loadProject(src)
+	if err != nil {
+		return nil, err
+	}
 	bars := newBarSwitch(o.Events)
 	res, err := image.Stage(ctx, image.StageOptions{
 		Src:          src,
@@ -74,7 +80,7 @@ func Image(ctx context.Context, o ImageOptions) (*image.StageResult, error) {
 		Refresh:      o.Refresh,
 		Checksum:     checksum,
 		Workers:      o.Workers,
-		Report:       stageReport(o.FromShards, src, Events{Bar: o.Events.Bar}),
+		Report:       stageReport(o.FromShards, src, pf, Events{Bar: o.Events.Bar}),
 		// Merged shards are read, not run: a Python project's too.
 		ReportReadsResults: o.FromShards != "",
 		Step: func(step, msg string) {
@@ -115,12 +121,12 @@ func cloneForImage(ctx context.Context, o ImageOptions, url, tmp string) (string
 
 // stageReport is image's report step: the tests run in the scratch copy,
 // or, with --from-shards, the merged results of CI shards.
-func stageReport(shards, src string, ev Events) func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+func stageReport(shards, src string, pf *coverage.ProjectFile, ev Events) image.ReportFunc {
 	if shards == "" {
-		return StageReport(src, ev)
+		return StageReport(src, pf, ev)
 	}
 	if abs, err := filepath.Abs(shards); err == nil {
 		shards = abs
 	}
-	return StageShards(src, shards, ev)
+	return StageShards(src, shards, pf, ev)
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/sprintkit/sprintkit/internal/browser"
 )
@@ -45,16 +46,20 @@ func OpenCommand() string { return browser.Command(runtime.GOOS) }
 // this is a `go run` binary (which go deletes when sprintkit exits; see
 // Install); else the running binary's path (a binary run from an image).
 func Self() string {
-	_, self := selfCommand()
+	_, self := selfCommands()
 	return self
 }
 
 // Install is the command that puts sprintkit where Self says, when this is
 // a `go run` binary; "" otherwise.
 func Install() string {
-	install, _ := selfCommand()
+	install, _ := selfCommands()
 	return install
 }
+
+// selfCommands is selfCommand, worked out once per process: it looks
+// sprintkit up on PATH and may run go env twice.
+var selfCommands = sync.OnceValues(selfCommand)
 
 func selfCommand() (install, self string) {
 	exe, err := os.Executable()

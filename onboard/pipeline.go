@@ -20,9 +20,11 @@ package onboard
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"time"
 
+	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/doctor"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/report"
@@ -95,7 +97,8 @@ func (nopBar) SetTotal(int64)  {}
 func (nopBar) Describe(string) {}
 func (nopBar) Done()           {}
 
-// Options says what setup does.
+// Options says what setup does. It is input only: what a step learns on
+// the way is in the route, and what setup did in the Summary.
 type Options struct {
 	// Arg is a repository URL to clone, or a checkout to set up in place.
 	Arg string
@@ -118,10 +121,29 @@ type Options struct {
 	// Env is the environment of every child (os.Environ() when nil).
 	Env    []string
 	Events Events
+}
 
+// route is what setup learns on its way that the summary does not show.
+type route struct {
+	src source
+	// env is the environment of every child: Options.Env, then the module
+	// settings of an image or a sprint server.
+	env []string
 	// testFlags are more go test flags for the baseline: an image's
 	// build-cache flags and -count=1.
 	testFlags []string
+	// commit is HEAD's once the checkout is there, "" when unknown.
+	commit string
+	// pf is the project file, read once the checkout is there.
+	pf *coverage.ProjectFile
+}
+
+// environ is the environment children get, os.Environ() by default.
+func (rt *route) environ() []string {
+	if rt.env != nil {
+		return rt.env
+	}
+	return os.Environ()
 }
 
 // Setup runs the whole pipeline: checks, source, dependencies, baseline,
@@ -130,57 +152,45 @@ type Options struct {
 // reader gets a document either way.
 func Setup(ctx context.Context, o Options) (*Summary, error) {
 	s := newSummary()
-	err := setup(ctx, &o, s)
+	err := setup(ctx, o, s)
 	s.fail(err)
 	return s, err
 }
 
-func setup(ctx context.Context, o *Options, s *Summary) error {
-	src, err := resolveSource(ctx, *o)
+func setup(ctx context.Context, o Options, s *Summary) error {
+	src, err := resolveSource(ctx, o)
 	if err != nil {
 		return err
 	}
+	rt := &route{src: src, env: o.Env}
 	s.Dir, s.relDir = src.dir, Rel(src.dir)
-	if err := preChecks(ctx, o, src, s); err != nil {
+	if err := preChecks(ctx, o, rt, s); err != nil {
 		return err
 	}
-	t := time.Now()
-	lap := func(step string) {
-		s.StepSeconds[step] += time.Since(t).Seconds()
-		t = time.Now()
-	}
-	proj, err := fetchSource(ctx, o, src, s)
+	lap := s.lapper()
+	proj, err := fetchSource(ctx, o, rt, s)
 	if err != nil {
 		return err
 	}
 	lap("source")
 	s.Project = proj.Kind()
-	if install := Install(); install != "" {
-		s.Next = append(s.Next, install)
-	}
-	if s.relDir != "." && s.relDir != "" {
-		s.Next = append(s.Next, "cd "+s.relDir)
-	}
-	if (s.Image != nil && len(s.Image.Env) > 0) || s.Server != nil {
-		// The go command finds the image's modules with these settings.
-		if runtime.GOOS == "windows" {
-			s.Next = append(s.Next, "(paste the $env: lines above into PowerShell)")
-		} else {
-			s.Next = append(s.Next, ". .sprintkit/env")
-		}
-	}
+	s.Next = append(s.Next, firstSteps(s)...)
 	if o.CloneOnly {
 		s.Next = append(s.Next, Self()+" setup .")
 		return nil
 	}
-	// The state directory now, so that a repository whose .sprintkit or
-	// .git/info leads out of the checkout stops setup before the tests run.
+	// The project file, and the state directory, now: a mistake in the
+	// one, or a .sprintkit or .git/info of the other that leads out of the
+	// checkout, stops setup before anything is written or run.
+	if rt.pf, err = loadProject(s.Dir); err != nil {
+		return err
+	}
 	if _, err := state.Ensure(s.Dir); err != nil {
 		return err
 	}
 	goProject := proj.Go || proj.GoWork || len(proj.Modules) > 0
 	if goProject && src.kind != SourceImage {
-		if err := deps(ctx, o, proj, s); err != nil {
+		if err := deps(ctx, o, rt, proj, s); err != nil {
 			return err
 		}
 		lap("deps")
@@ -192,24 +202,57 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 	if proj.Python && !goProject {
 		s.Notes = append(s.Notes, "Python dependencies are not installed by setup: install the project (for example 'python3 -m pip install -e .') if its tests need it")
 	}
-	if _, err := LoadProjectFile(s.Dir); err != nil {
-		return err // before the tests run, so that a mistake costs no run
-	}
-	t = time.Now()
-	r, err := baseline(ctx, o, s)
+	lap("") // the time since the last step is not the baseline's
+	r, err := baseline(ctx, o, rt, s)
 	if err != nil {
 		return err
 	}
 	lap("baseline")
-	if err := Curate(s.Dir, r); err != nil {
-		return err
+	return rankAndRecord(ctx, o, rt, r, s, lap)
+}
+
+// lapper returns the function that adds the time since its last call to
+// the step named (nothing for ""), for Summary.StepSeconds.
+func (s *Summary) lapper() func(step string) {
+	t := time.Now()
+	return func(step string) {
+		if step != "" {
+			s.StepSeconds[step] += time.Since(t).Seconds()
+		}
+		t = time.Now()
 	}
+}
+
+// firstSteps are the next steps that come before the tests': installing
+// this sprintkit, the cd into the checkout, the module settings.
+func firstSteps(s *Summary) []string {
+	var next []string
+	if install := Install(); install != "" {
+		next = append(next, install)
+	}
+	if s.relDir != "." && s.relDir != "" {
+		next = append(next, "cd "+s.relDir)
+	}
+	if (s.Image != nil && len(s.Image.Env) > 0) || s.Server != nil {
+		// The go command finds the image's modules with these settings.
+		if runtime.GOOS == "windows" {
+			next = append(next, "(paste the $env: lines above into PowerShell)")
+		} else {
+			next = append(next, ". .sprintkit/env")
+		}
+	}
+	return next
+}
+
+// rankAndRecord is setup's last steps: the targets ranked, the baseline
+// recorded, the HTML report, and what to do next.
+func rankAndRecord(ctx context.Context, o Options, rt *route, r *coverage.Result, s *Summary, lap func(string)) error {
+	targets, _ := curateAndRank(ctx, s.Dir, rt.pf, r, "")
 	total := r.Total // after the project file left its excluded paths out
 	s.Total = &total
 	s.Incomplete = report.CrashNotes(r)
 	s.Branch = r.Branch
 	s.Warnings = append(s.Warnings, r.Warnings...)
-	targets := Rank(ctx, s.Dir, r, "")
 	if err := Record(s.Dir, r, targets); err != nil {
 		return err
 	}

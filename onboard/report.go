@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/patchcov"
 	"github.com/sprintkit/sprintkit/report"
 )
@@ -39,23 +40,26 @@ func writeResultJSON(w io.Writer, r *coverage.Result, targets []coverage.Target)
 }
 
 // StageReport is the report step `sprintkit image` gives image.Stage: the
-// tests of the scratch copy dir with env, ranked with the same defaults as
-// setup (recent changes read from the checkout src), and the HTML report
-// written into reportDir, with flags added to go test's. Stage records the
-// baseline and coverage.json.
-func StageReport(src string, ev Events) func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+// tests of the scratch copy dir with env, with the project file's go test
+// flags and then Stage's, ranked with the same defaults as setup (recent
+// changes read from the checkout src), and the HTML report written into
+// reportDir. Stage records the baseline and coverage.json.
+func StageReport(src string, pf *coverage.ProjectFile, ev Events) image.ReportFunc {
 	return func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
-		r, err := Measure(ctx, MeasureOptions{Dir: dir, Env: env, Flags: flags, Events: ev})
+		r, err := Measure(ctx, MeasureOptions{Dir: dir, Env: env, Project: pf, Flags: flags, Events: ev})
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := Curate(src, r); err != nil {
-			return nil, nil, err
-		}
-		targets := Rank(ctx, src, r, "")
-		if _, err := Report(ctx, reportDir, r, targets, ev); err != nil {
-			return nil, nil, fmt.Errorf("write the report: %w", err)
-		}
-		return r, targets, nil
+		return rankAndReport(ctx, src, pf, r, reportDir, ev)
 	}
+}
+
+// rankAndReport is what every report step does with a result: curate and
+// rank it (curateAndRank) and write its HTML report into reportDir.
+func rankAndReport(ctx context.Context, src string, pf *coverage.ProjectFile, r *coverage.Result, reportDir string, ev Events) (*coverage.Result, []coverage.Target, error) {
+	targets, _ := curateAndRank(ctx, src, pf, r, "")
+	if _, err := Report(ctx, reportDir, r, targets, ev); err != nil {
+		return nil, nil, fmt.Errorf("write the report: %w", err)
+	}
+	return r, targets, nil
 }

@@ -29,11 +29,12 @@ type ServerSummary struct {
 // joinSprint points the go command at the sprint server's module proxy for
 // the rest of setup and for the user's shell (.sprintkit/env), as setting
 // up from an image does with the image's modules.
-func joinSprint(ctx context.Context, o *Options, src source, s *Summary) error {
+func joinSprint(ctx context.Context, rt *route, s *Summary) error {
+	src := rt.src
 	sp := src.sprint
-	env := envOf(*o)
+	env := rt.environ()
 	vars := sp.GoEnv("", getenv(env, "GOPROXY"), getenv(env, "GONOSUMDB"))
-	o.Env = image.Environ(env, vars)
+	rt.env = image.Environ(env, vars)
 	ss := &ServerSummary{URL: sp.URLs.Home, Project: sp.Project, Commit: sp.Commit, Report: sp.URLs.Report,
 		Env: map[string]string{}, ExportLines: image.ExportLines(vars, runtime.GOOS), Claims: []serve.Claim{}}
 	for _, v := range vars {

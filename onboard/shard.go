@@ -15,6 +15,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/coverage/pytest"
+	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/internal/state"
 )
@@ -137,10 +138,7 @@ func MeasureShard(ctx context.Context, o MeasureOptions, s Shard, dir string) (*
 		}
 	}
 	mine := PlanShards(names, PackageSeconds(o.Dir), s.Count)[s.Index-1]
-	var flags []string
-	if pf, _ := coverage.LoadProjectFile(o.Dir); pf != nil {
-		flags = pf.Baseline.GoTestFlags
-	}
+	flags := goTestFlags(o.Project, o.Flags)
 	var r *coverage.Result
 	if len(mine) == 0 {
 		r = &coverage.Result{Language: "go", Mode: "set"}
@@ -343,7 +341,7 @@ var errNoShards = errors.New("no shard-*.json")
 // StageShards is the report step `sprintkit image --from-shards DIR` gives
 // image.Stage: the merged shards in dir instead of a test run, ranked and
 // reported as StageReport does (no test runs, so flags do not apply).
-func StageShards(src, shardDir string, ev Events) func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
+func StageShards(src, shardDir string, pf *coverage.ProjectFile, ev Events) image.ReportFunc {
 	return func(ctx context.Context, dir string, env, flags []string, reportDir string) (*coverage.Result, []coverage.Target, error) {
 		outs, _ := filepath.Glob(filepath.Join(shardDir, "shard-*.json"))
 		if len(outs) == 0 {
@@ -353,13 +351,6 @@ func StageShards(src, shardDir string, ev Events) func(ctx context.Context, dir 
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := Curate(src, r); err != nil {
-			return nil, nil, err
-		}
-		targets := Rank(ctx, src, r, "")
-		if _, err := Report(ctx, reportDir, r, targets, ev); err != nil {
-			return nil, nil, fmt.Errorf("write the report: %w", err)
-		}
-		return r, targets, nil
+		return rankAndReport(ctx, src, pf, r, reportDir, ev)
 	}
 }

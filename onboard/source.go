@@ -56,14 +56,15 @@ func resolveSource(ctx context.Context, o Options) (source, error) {
 		}
 		return source{kind: SourceImage, arg: o.Image, dir: Abs(dir)}, nil
 	}
-	if o.Dir == "" && IsCheckoutDir(o.Arg) {
+	transport := checkout.Transport(o.Arg) // once: it is what the clone, the checks and discovery go by
+	if o.Dir == "" && isCheckoutDir(o.Arg, transport) {
 		if o.Branch != "" || o.Tags || o.SSHKey != "" {
 			return source{}, fmt.Errorf("%w: %s is a checkout, set up in place; --branch, --tags and --ssh-key apply to a clone (switch branches with git there)", ErrUsage, o.Arg)
 		}
 		return source{kind: SourceInPlace, arg: o.Arg, dir: Abs(o.Arg)}, nil
 	}
-	src := source{kind: SourceClone, arg: o.Arg, transport: checkout.Transport(o.Arg)}
-	if sp := discover(ctx, o); sp != nil {
+	src := source{kind: SourceClone, arg: o.Arg, transport: transport}
+	if sp := discover(ctx, o, transport); sp != nil {
 		// A sprint server: clone its repository, fetch modules from it.
 		src = source{kind: SourceServer, arg: sp.URLs.Repo, transport: checkout.Transport(sp.URLs.Repo), sprint: sp}
 	}
@@ -84,8 +85,7 @@ func resolveSource(ctx context.Context, o Options) (source, error) {
 // discover asks an http(s) URL that does not name a repository (no .git at
 // its end) whether it is a sprint server (`sprintkit serve`): nil when it
 // is not, and the clone goes on as for any git host.
-func discover(ctx context.Context, o Options) *serve.Sprint {
-	t := checkout.Transport(o.Arg)
+func discover(ctx context.Context, o Options, t string) *serve.Sprint {
 	if (t != "http" && t != "https") || strings.HasSuffix(strings.TrimSuffix(o.Arg, "/"), ".git") {
 		return nil
 	}
@@ -99,7 +99,8 @@ func discover(ctx context.Context, o Options) *serve.Sprint {
 
 // fetchSource clones, copies from the image, or opens the checkout in
 // place, and detects the project there.
-func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*project.Project, error) {
+func fetchSource(ctx context.Context, o Options, rt *route, s *Summary) (*project.Project, error) {
+	src := rt.src
 	s.Source = src.kind
 	switch src.kind {
 	case SourceInPlace:
@@ -113,13 +114,13 @@ func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*proj
 			res = &checkout.Result{Dir: src.dir}
 		}
 		res.Dir = src.dir
-		s.Checkout = res
+		s.Checkout, rt.commit = res, res.Commit
 		if res.Commit != "" {
 			o.Events.step("source", "using the checkout in %s (%s at %s)", s.relDir, BranchName(res.Branch), human.Commit(res.Commit))
 		}
 		return project.Detect(src.dir)
 	case SourceImage:
-		if err := fromImage(ctx, o, src, s); err != nil {
+		if err := fromImage(ctx, o, rt, s); err != nil {
 			return nil, err
 		}
 		return project.Detect(src.dir)
@@ -141,9 +142,9 @@ func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*proj
 		return nil, CloneError(err, src.arg, o.Events)
 	}
 	res.Dir = src.dir
-	s.Clone = &CloneSummary{Result: res, Seconds: res.Duration.Seconds()}
+	s.Clone, rt.commit = &CloneSummary{Result: res, Seconds: res.Duration.Seconds()}, res.Commit
 	if src.sprint != nil {
-		if err := joinSprint(ctx, o, src, s); err != nil {
+		if err := joinSprint(ctx, rt, s); err != nil {
 			return nil, err
 		}
 	}
@@ -152,7 +153,7 @@ func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*proj
 	if err != nil {
 		return nil, err
 	}
-	if err := postChecks(ctx, o, p, s); err != nil {
+	if err := postChecks(ctx, o, rt, p, s); err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(src.dir, ".gitmodules")); err == nil {
@@ -163,36 +164,28 @@ func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*proj
 
 // fromImage verifies the image and copies the repository and the modules
 // out of it (image.SetupFromImage), with the hint for each way it can fail.
-func fromImage(ctx context.Context, o *Options, src source, s *Summary) error {
-	var bar Bar = nopBar{}
-	barStep := ""
+func fromImage(ctx context.Context, o Options, rt *route, s *Summary) error {
+	src := rt.src
+	bars := newBarSwitch(o.Events)
 	res, err := image.SetupFromImage(ctx, image.SetupOptions{
 		Image:        src.arg,
 		Dir:          src.dir,
-		Env:          o.Env,
+		Env:          rt.env,
 		NoBuildCache: o.NoBuildCache,
 		Step: func(step, msg string) {
-			bar.Done()
-			bar, barStep = nopBar{}, ""
+			bars.done()
 			o.Events.step(step, "%s", msg)
 		},
 		HashProgress: func(p image.HashProgress) {
-			if barStep != "verify" {
-				bar.Done()
-				bar, barStep = o.Events.bar("verifying", p.TotalBytes, true), "verify"
-			}
-			bar.Set(p.Bytes)
+			bars.to("verify", "verifying", p.TotalBytes).Set(p.Bytes)
 		},
 		CopyProgress: func(step string, p copier.Progress) {
-			if barStep != step {
-				bar.Done()
-				bar, barStep = o.Events.bar(step, p.TotalBytes, true), step
-			}
+			bar := bars.to(step, step, p.TotalBytes)
 			bar.SetTotal(p.TotalBytes)
 			bar.Set(p.Bytes)
 		},
 	})
-	bar.Done()
+	bars.done()
 	if err != nil {
 		return imageError(err, src.dir)
 	}
@@ -207,11 +200,11 @@ func fromImage(ctx context.Context, o *Options, src source, s *Summary) error {
 	// The baseline runs every test here (-count=1: no test result cached
 	// anywhere counts), with the flags the image's build cache was built
 	// with when it was added, so that its builds are cache hits.
-	o.testFlags = []string{image.NoTestCacheFlag}
+	rt.testFlags = []string{image.NoTestCacheFlag}
 	if bc := res.BuildCache; bc != nil {
 		is.BuildCache = bc
 		if bc.Used {
-			o.testFlags = append(append([]string(nil), bc.Flags...), image.NoTestCacheFlag)
+			rt.testFlags = append(append([]string(nil), bc.Flags...), image.NoTestCacheFlag)
 		}
 	}
 	is.ExportLines = image.ExportLines(res.Env, runtime.GOOS)
@@ -221,8 +214,9 @@ func fromImage(ctx context.Context, o *Options, src source, s *Summary) error {
 		co.Dir = src.dir
 		s.Checkout = co
 	}
+	rt.commit = s.Checkout.Commit
 	if len(res.Env) > 0 {
-		o.Env = image.Environ(envOf(*o), res.Env)
+		rt.env = image.Environ(rt.environ(), res.Env)
 	}
 	if m.Go == "" {
 		s.Notes = append(s.Notes, "not a Go module: the image holds no modules")
@@ -269,10 +263,11 @@ func CloneError(err error, rawURL string, ev Events) error {
 	return errors.New(checkout.RedactText(err.Error(), rawURL))
 }
 
-// IsCheckoutDir reports whether arg names a directory to set up in place: a
-// directory that is not a bare repository (a bare one is a clone source).
-func IsCheckoutDir(arg string) bool {
-	if checkout.Transport(arg) != "file" || strings.HasPrefix(arg, "file://") {
+// isCheckoutDir reports whether arg, of the given checkout.Transport, names
+// a directory to set up in place: a directory that is not a bare
+// repository (a bare one is a clone source).
+func isCheckoutDir(arg, transport string) bool {
+	if transport != "file" || strings.HasPrefix(arg, "file://") {
 		return false
 	}
 	fi, err := os.Stat(arg)
@@ -315,11 +310,4 @@ func BranchName(branch string) string {
 		return "detached HEAD"
 	}
 	return branch
-}
-
-func envOf(o Options) []string {
-	if o.Env != nil {
-		return o.Env
-	}
-	return os.Environ()
 }

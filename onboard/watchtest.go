@@ -39,6 +39,13 @@ func WatchTest(ctx context.Context, o WatchOptions, r testloop.Renderer) error {
 		abs = real
 	}
 	abs, _ = project.Root(abs)
+	// The project file before the first run: a mistake in it stops
+	// watch-test at once, and its go test flags are every run's.
+	pf, err := loadProject(abs)
+	if err != nil {
+		return err
+	}
+	opts.GoTestFlags = goTestFlags(pf, opts.GoTestFlags)
 	if opts.Command == "" {
 		var b coverage.Baseline
 		switch err := state.ReadJSON(state.Path(abs, state.BaselineFile), &b); {

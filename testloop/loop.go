@@ -41,6 +41,10 @@ type Options struct {
 	Poll bool
 	// Env is added to the environment of every command run.
 	Env []string
+	// GoTestFlags are added to every go test the loop runs: the project
+	// file's [baseline] go_test_flags, so that the tests run the way the
+	// baseline ran them.
+	GoTestFlags []string
 	// Baseline is compared with each run; nil when there is none.
 	Baseline *coverage.Baseline
 	// Warn receives one-line warnings (the watcher's fallback to polling).
@@ -493,7 +497,7 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 		offset := done
 		r, err := gotest.Run(ctx, gotest.Options{
 			Dir:      l.root,
-			Flags:    l.goTestFlags(),
+			Flags:    l.opts.GoTestFlags,
 			Packages: pkgs,
 			CoverPkg: run.Packages,
 			Progress: func(d, _ int) {
@@ -624,13 +628,3 @@ type writerFunc func([]byte) (int, error)
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 var _ io.Writer = writerFunc(nil)
-
-// goTestFlags are the project file's [baseline] go_test_flags, so that
-// watch-test runs the tests the way the baseline ran them.
-func (l *loop) goTestFlags() []string {
-	pf, err := coverage.LoadProjectFile(l.root)
-	if err != nil || pf == nil {
-		return nil
-	}
-	return pf.Baseline.GoTestFlags
-}
