@@ -9,7 +9,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/state"
-	"github.com/sprintkit/sprintkit/serve"
+	"github.com/sprintkit/sprintkit/room"
 )
 
 // ServerSummary is what joining a sprint server (`sprintkit serve`) did:
@@ -23,7 +23,7 @@ type ServerSummary struct {
 	Env         map[string]string `json:"env"`
 	ExportLines []string          `json:"-"`
 	// Claims are the server's claims on the targets listed in the summary.
-	Claims []serve.Claim `json:"claims"`
+	Claims []room.Claim `json:"claims"`
 }
 
 // joinSprint points the go command at the sprint server's module proxy for
@@ -33,10 +33,13 @@ func joinSprint(ctx context.Context, rt *route, s *Summary) error {
 	src := rt.src
 	sp := src.sprint
 	env := rt.environ()
-	vars := sp.GoEnv("", getenv(env, "GOPROXY"), getenv(env, "GONOSUMDB"))
+	var vars []image.EnvVar
+	for _, v := range sp.GoEnv("", getenv(env, "GOPROXY"), getenv(env, "GONOSUMDB")) {
+		vars = append(vars, image.EnvVar(v))
+	}
 	rt.env = image.Environ(env, vars)
 	ss := &ServerSummary{URL: sp.URLs.Home, Project: sp.Project, Commit: sp.Commit, Report: sp.URLs.Report,
-		Env: map[string]string{}, ExportLines: image.ExportLines(vars, runtime.GOOS), Claims: []serve.Claim{}}
+		Env: map[string]string{}, ExportLines: image.ExportLines(vars, runtime.GOOS), Claims: []room.Claim{}}
 	for _, v := range vars {
 		ss.Env[v.Key] = v.Value
 	}
@@ -52,16 +55,16 @@ func joinSprint(ctx context.Context, rt *route, s *Summary) error {
 }
 
 // claimsOf returns the server's claims on targets; none when it cannot say.
-func claimsOf(ctx context.Context, server string, targets []coverage.Target) []serve.Claim {
-	all, err := serve.Claims(ctx, server)
+func claimsOf(ctx context.Context, server string, targets []coverage.Target) []room.Claim {
+	all, err := room.Claims(ctx, server)
 	if err != nil {
-		return []serve.Claim{}
+		return []room.Claim{}
 	}
 	want := map[string]bool{}
 	for _, t := range targets {
 		want[t.Name] = true
 	}
-	out := []serve.Claim{}
+	out := []room.Claim{}
 	for _, c := range all {
 		if want[c.Target] {
 			out = append(out, c)

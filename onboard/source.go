@@ -16,7 +16,7 @@ import (
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/project"
-	"github.com/sprintkit/sprintkit/serve"
+	"github.com/sprintkit/sprintkit/room"
 )
 
 // SourceKind says where the checkout comes from.
@@ -35,7 +35,7 @@ type source struct {
 	arg       string // URL, directory or image
 	dir       string // the checkout, absolute
 	transport string // of a clone
-	sprint    *serve.Sprint
+	sprint    *room.Sprint
 }
 
 // ErrUsage marks a combination of options that makes no sense; the command
@@ -85,11 +85,11 @@ func resolveSource(ctx context.Context, o Options) (source, error) {
 // discover asks an http(s) URL that does not name a repository (no .git at
 // its end) whether it is a sprint server (`sprintkit serve`): nil when it
 // is not, and the clone goes on as for any git host.
-func discover(ctx context.Context, o Options, t string) *serve.Sprint {
+func discover(ctx context.Context, o Options, t string) *room.Sprint {
 	if (t != "http" && t != "https") || strings.HasSuffix(strings.TrimSuffix(o.Arg, "/"), ".git") {
 		return nil
 	}
-	sp, err := serve.Discover(ctx, o.Arg)
+	sp, err := room.Discover(ctx, o.Arg)
 	if err != nil {
 		o.Events.debug("%s is not a sprint server: %v", checkout.Redact(o.Arg), err)
 		return nil

@@ -94,36 +94,6 @@ func baseURL(r *http.Request) string {
 	return "http://" + host + "/"
 }
 
-// Sprint is sprint.json: what a sprint server serves (see the package doc).
-type Sprint struct {
-	Type            string   `json:"type"` // "sprint"
-	Version         int      `json:"version"`
-	Project         string   `json:"project"`
-	Commit          string   `json:"commit"`
-	Go              string   `json:"go"`
-	Upstream        string   `json:"upstream,omitempty"`
-	Modules         []string `json:"modules"`
-	URLs            URLs     `json:"urls"`
-	ClaimsNeedToken bool     `json:"claims_need_token"`
-}
-
-// URLs are the addresses of what a sprint server serves.
-type URLs struct {
-	Home     string `json:"home"`
-	Repo     string `json:"repo"`
-	GoProxy  string `json:"goproxy"`
-	Report   string `json:"report"`
-	Baseline string `json:"baseline"`
-	Coverage string `json:"coverage"`
-	Claims   string `json:"claims"`
-}
-
-// SprintType and SprintVersion identify sprint.json.
-const (
-	SprintType    = "sprint"
-	SprintVersion = 1
-)
-
 func (s *Server) sprint(base string) Sprint {
 	m := s.manifest
 	mods := m.ModulePaths()
@@ -141,13 +111,6 @@ func (s *Server) sprint(base string) Sprint {
 		},
 		ClaimsNeedToken: s.token != "",
 	}
-}
-
-// Board is the document GET /claims serves.
-type Board struct {
-	Type    string  `json:"type"` // "claims"
-	Version int     `json:"version"`
-	Claims  []Claim `json:"claims"`
 }
 
 func (s *Server) listClaims(w http.ResponseWriter, r *http.Request) {
@@ -191,13 +154,6 @@ func (s *Server) knownTarget(name string) bool {
 		}
 	}
 	return false
-}
-
-// ClaimDoc is the body of a claim request, and of its answer.
-type ClaimDoc struct {
-	Type    string `json:"type"` // "claim"
-	Version int    `json:"version"`
-	Claim
 }
 
 func (s *Server) postClaim(w http.ResponseWriter, r *http.Request) {

@@ -23,25 +23,6 @@ const (
 	MaxTarget = 512 // bytes
 )
 
-// Claim is one sprinter on one target.
-type Claim struct {
-	Target string    `json:"target"`
-	Name   string    `json:"name"`
-	Note   string    `json:"note,omitempty"`
-	Since  time.Time `json:"since"`
-}
-
-// ErrClaimed is returned by Store.Claim for a target someone else holds.
-var ErrClaimed = errors.New("already claimed")
-
-// ClaimedError names who holds a target.
-type ClaimedError struct{ Claim Claim }
-
-func (e *ClaimedError) Error() string {
-	return fmt.Sprintf("%s is already claimed by %s since %s", e.Claim.Target, e.Claim.Name, e.Claim.Since.Format(time.RFC3339))
-}
-func (e *ClaimedError) Unwrap() error { return ErrClaimed }
-
 // Store keeps the claims in a bbolt database (see the package doc for why).
 type Store struct {
 	db   *bolt.DB

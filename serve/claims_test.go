@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/internal/hint"
+	"github.com/sprintkit/sprintkit/room"
 )
 
 func do(t *testing.T, method, url, token, body string) (int, string) {
@@ -104,19 +105,19 @@ func TestTheClaimClientSaysWhoHoldsATarget(t *testing.T) {
 	img := fixtureImage(t)
 	_, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db"), Token: "s3cret"})
 	ctx := context.Background()
-	c, err := PostClaim(ctx, url, "s3cret", Claim{Target: "example.com/hello/url", Name: "Ana"})
+	c, err := room.PostClaim(ctx, url, "s3cret", Claim{Target: "example.com/hello/url", Name: "Ana"})
 	if err != nil || c.Name != "Ana" || c.Since.IsZero() {
 		t.Fatalf("PostClaim: %+v, %v", c, err)
 	}
-	_, err = PostClaim(ctx, url, "s3cret", Claim{Target: "example.com/hello/url", Name: "Bo"})
+	_, err = room.PostClaim(ctx, url, "s3cret", Claim{Target: "example.com/hello/url", Name: "Bo"})
 	var ce *ClaimedError
 	if !errors.As(err, &ce) || ce.Claim.Name != "Ana" || !strings.Contains(hint.Of(err), "talk to Ana") {
 		t.Errorf("PostClaim of a held target: %v (hint %q), want a *ClaimedError naming Ana", err, hint.Of(err))
 	}
-	if _, err := PostClaim(ctx, url, "", Claim{Target: "example.com/hello", Name: "Bo"}); err == nil || !strings.Contains(hint.Of(err), "--token") {
+	if _, err := room.PostClaim(ctx, url, "", Claim{Target: "example.com/hello", Name: "Bo"}); err == nil || !strings.Contains(hint.Of(err), "--token") {
 		t.Errorf("PostClaim without the token: %v (hint %q), want a hint about --token", err, hint.Of(err))
 	}
-	r, err := ReleaseClaim(ctx, url, "s3cret", "example.com/hello/url")
+	r, err := room.ReleaseClaim(ctx, url, "s3cret", "example.com/hello/url")
 	if err != nil || r.Name != "Ana" {
 		t.Errorf("ReleaseClaim: %+v, %v", r, err)
 	}
@@ -239,10 +240,10 @@ func TestATargetWithSpacesAndAccentsIsClaimedAndReleased(t *testing.T) {
 	img := fixtureImage(t)
 	_, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})
 	ctx := context.Background()
-	if _, err := PostClaim(ctx, url, "", Claim{Target: "odd dir/ünï%2F.py", Name: "Zoë"}); err != nil {
+	if _, err := room.PostClaim(ctx, url, "", Claim{Target: "odd dir/ünï%2F.py", Name: "Zoë"}); err != nil {
 		t.Fatalf("PostClaim: %v", err)
 	}
-	r, err := ReleaseClaim(ctx, url, "", "odd dir/ünï%2F.py")
+	r, err := room.ReleaseClaim(ctx, url, "", "odd dir/ünï%2F.py")
 	if err != nil || r.Name != "Zoë" || r.Target != "odd dir/ünï%2F.py" {
 		t.Fatalf("ReleaseClaim: %+v, %v", r, err)
 	}

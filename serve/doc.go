@@ -1,9 +1,8 @@
 // Package serve serves a sprintkit image to a sprint room from one
 // organiser's laptop (`sprintkit serve IMAGE`) and keeps the room's board of
-// who took which sprint target. Its client side is what `sprintkit setup
-// URL` and `sprintkit claim` use: Discover reads a server's sprint.json,
-// Sprint.GoEnv points the go command at its module proxy, PostClaim and
-// ReleaseClaim change the board.
+// who took which sprint target. Its client side, what `sprintkit setup
+// URL` and `sprintkit claim` use, is package room, with the documents
+// both sides speak (sprint.json, the board, a claim).
 //
 // # What is served
 //

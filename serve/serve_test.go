@@ -19,6 +19,7 @@ import (
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/hint"
+	"github.com/sprintkit/sprintkit/room"
 )
 
 func TestOpenRefusesAnImageThatDiffersFromItsManifest(t *testing.T) {
@@ -133,24 +134,24 @@ func TestSprintJSONDescribesTheSprintAndDiscoverReadsIt(t *testing.T) {
 	img := fixtureImage(t)
 	s, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db"), Token: "t0k"})
 	for _, server := range []string{url, strings.TrimSuffix(url, "/"), strings.TrimPrefix(url, "http://"), url + "sprint.json"} {
-		sp, err := Discover(context.Background(), server)
+		sp, err := room.Discover(context.Background(), server)
 		if err != nil {
-			t.Fatalf("Discover(%s): %v", server, err)
+			t.Fatalf("room.Discover(%s): %v", server, err)
 		}
 		if sp.Type != "sprint" || sp.Version != 1 || sp.Project != "example.com/hello" || sp.Commit != s.Manifest().Commit || sp.Go != "1.21" {
-			t.Errorf("Discover(%s) = %+v", server, sp)
+			t.Errorf("room.Discover(%s) = %+v", server, sp)
 		}
 		if sp.URLs.Repo != url+"repo.git" || sp.URLs.GoProxy != url+"mod" || sp.URLs.Claims != url+"claims" || !sp.ClaimsNeedToken {
-			t.Errorf("Discover(%s).URLs = %+v", server, sp.URLs)
+			t.Errorf("room.Discover(%s).URLs = %+v", server, sp.URLs)
 		}
 		if strings.Join(sp.Modules, ",") != "example.com/greet" {
-			t.Errorf("Discover(%s).Modules = %v", server, sp.Modules)
+			t.Errorf("room.Discover(%s).Modules = %v", server, sp.Modules)
 		}
 	}
 	// Something else on a port is not a sprint server.
 	other := startPlain(t, http.NotFoundHandler())
-	if _, err := Discover(context.Background(), other); !errors.Is(err, ErrNotSprint) {
-		t.Errorf("Discover of a plain 404 server: %v, want ErrNotSprint", err)
+	if _, err := room.Discover(context.Background(), other); !errors.Is(err, room.ErrNotSprint) {
+		t.Errorf("Discover of a plain 404 server: %v, want room.ErrNotSprint", err)
 	}
 }
 
@@ -228,11 +229,15 @@ func TestTheGoCommandUsesTheServerAsItsModuleProxy(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "hello")
 	run(t, "", nil, "git", "clone", "-q", url+"repo.git", dir)
 	// What the lead's `setup URL` will do: Discover, then GoEnv.
-	sp, err := Discover(context.Background(), url)
+	sp, err := room.Discover(context.Background(), url)
 	must(t, err)
 	// example.com/Upper is not among the image's modules: the user's own
 	// GONOSUMDB names it.
-	env := image.Environ(os.Environ(), sp.GoEnv(filepath.Join(t.TempDir(), "modcache"), "", "example.com/Upper"))
+	var vars []image.EnvVar
+	for _, v := range sp.GoEnv(filepath.Join(t.TempDir(), "modcache"), "", "example.com/Upper") {
+		vars = append(vars, image.EnvVar(v))
+	}
+	env := image.Environ(os.Environ(), vars)
 	env = append(env, "GOWORK=off")
 	for _, tc := range []struct {
 		name string

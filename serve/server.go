@@ -279,14 +279,6 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc.Encode(v)
 }
 
-// ErrorDoc is the body of every JSON error response.
-type ErrorDoc struct {
-	Type    string `json:"type"` // "error"
-	Version int    `json:"version"`
-	Error   string `json:"error"`
-	Claim   *Claim `json:"claim,omitempty"` // the claim in the way, on 409
-}
-
 func writeError(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, ErrorDoc{Type: "error", Version: 1, Error: msg})
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/sprintkit/sprintkit/serve"
+	"github.com/sprintkit/sprintkit/room"
 )
 
 func claimCommand() *cli.Command {
@@ -44,23 +44,23 @@ func runClaim(c *cli.Context) error {
 		return withHint(fmt.Errorf("claim: no sprint server"), "pass --server URL (the address on the organiser's screen), or set SPRINTKIT_SERVER")
 	}
 	target := c.Args().First()
-	var got *serve.Claim
+	var got *room.Claim
 	var err error
 	verb := "claimed"
 	if c.Bool("release") {
 		verb = "released"
-		got, err = serve.ReleaseClaim(c.Context, server, c.String("token"), target)
+		got, err = room.ReleaseClaim(c.Context, server, c.String("token"), target)
 	} else {
 		if c.String("as") == "" {
 			return usagef("claim: --as NAME is required to claim (the board shows it)")
 		}
-		got, err = serve.PostClaim(c.Context, server, c.String("token"), serve.Claim{Target: target, Name: c.String("as"), Note: c.String("note")})
+		got, err = room.PostClaim(c.Context, server, c.String("token"), room.Claim{Target: target, Name: c.String("as"), Note: c.String("note")})
 	}
 	if err != nil {
 		return fmt.Errorf("claim: %w", err)
 	}
 	if c.String("format") == "json" {
-		return writeJSON(c.App.Writer, serve.ClaimDoc{Type: "claim", Version: 1, Claim: *got})
+		return writeJSON(c.App.Writer, room.ClaimDoc{Type: "claim", Version: 1, Claim: *got})
 	}
 	fmt.Fprintf(c.App.Writer, "%s %s (%s, since %s)\n", verb, got.Target, got.Name, got.Since.Local().Format("15:04"))
 	return nil

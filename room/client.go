@@ -1,4 +1,4 @@
-package serve
+package room
 
 import (
 	"bytes"
@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/hint"
 )
 
@@ -84,9 +83,9 @@ var ErrNotSprint = errors.New("not a sprint server")
 // token, and returns the claim the server recorded. A target someone else
 // holds is a *ClaimedError.
 func PostClaim(ctx context.Context, server, token string, c Claim) (*Claim, error) {
-	if err := CheckClaim(&c); err != nil {
-		return nil, fmt.Errorf("claim %s: %w", c.Target, err)
-	}
+	// The server judges the claim (its limits are serve.CheckClaim's);
+	// the blanks a shell leaves around a name are not the user's.
+	c.Target, c.Name, c.Note = strings.TrimSpace(c.Target), strings.TrimSpace(c.Name), strings.TrimSpace(c.Note)
 	body, _ := json.Marshal(c)
 	var got ClaimDoc
 	if err := call(ctx, http.MethodPost, server, "claims", token, body, &got, c.Target); err != nil {
@@ -150,36 +149,6 @@ func call(ctx context.Context, method, server, path, token string, body []byte, 
 		return hint.With(errors.New(e.Error), "the targets are listed on "+b)
 	}
 	return errors.New(e.Error)
-}
-
-// GoEnv returns the environment that points a sprinter's go command at the
-// server's module proxy, the way image.NewcomerEnv points it at an image:
-// GOPROXY is the server's /mod, then userProxy (the user's own GOPROXY, so
-// a module the image lacks falls through; "off" when there is none);
-// GONOSUMDB lists the image's module paths, then userNoSumDB; GOFLAGS lets
-// go complete go.sum and keeps the module cache removable; GOTOOLCHAIN is
-// local. GOMODCACHE is set only when modcache is not "".
-func (sp *Sprint) GoEnv(modcache, userProxy, userNoSumDB string) []image.EnvVar {
-	proxy := sp.URLs.GoProxy
-	if userProxy == "" {
-		userProxy = "off"
-	}
-	if strings.HasPrefix(userProxy, proxy) {
-		proxy = userProxy // already pointed at this server
-	} else {
-		proxy += "," + userProxy
-	}
-	nosum := strings.Join(append(append([]string{}, sp.Modules...), strings.FieldsFunc(userNoSumDB, func(r rune) bool { return r == ',' })...), ",")
-	var vars []image.EnvVar
-	if modcache != "" {
-		vars = append(vars, image.EnvVar{Key: "GOMODCACHE", Value: modcache})
-	}
-	return append(vars,
-		image.EnvVar{Key: "GOPROXY", Value: proxy},
-		image.EnvVar{Key: "GOFLAGS", Value: "-mod=mod -modcacherw"},
-		image.EnvVar{Key: "GONOSUMDB", Value: nosum},
-		image.EnvVar{Key: "GOTOOLCHAIN", Value: "local"},
-	)
 }
 
 // Claims returns who holds which target on the sprint server.
