@@ -265,18 +265,18 @@ func Import(ctx context.Context, root string, files []string) (*coverage.Result,
 		}
 		profs = append(profs, p)
 	}
-	return FromProfiles(ctx, root, profs, ProfileOptions{})
+	return Resolve(ctx, root, profs, ProfileOptions{})
 }
 
-// ProfileOptions tunes FromProfiles.
+// ProfileOptions tunes Resolve.
 type ProfileOptions struct {
 	// Language overrides Result.Language ("python" for pytest.Run).
 	Language string
 }
 
-// FromProfiles resolves and merges parsed profiles into a finalized Result
+// Resolve resolves and merges parsed profiles into a finalized Result
 // rooted at root. Import documents the rules.
-func FromProfiles(ctx context.Context, root string, profs []*Profile, opts ProfileOptions) (*coverage.Result, error) {
+func Resolve(ctx context.Context, root string, profs []*Profile, opts ProfileOptions) (*coverage.Result, error) {
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)

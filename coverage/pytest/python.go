@@ -529,7 +529,7 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 		if !bytes.Contains(jout, []byte("No data to report")) {
 			return nil, fmt.Errorf("coverage json: %v: %s", jerr, lastLines(string(jout), 10))
 		}
-		r, err = importer.FromProfiles(ctx, dir, nil, importer.ProfileOptions{Language: "python"})
+		r, err = importer.Resolve(ctx, dir, nil, importer.ProfileOptions{Language: "python"})
 		if err == nil && opts.Report != nil {
 			_, err = io.WriteString(opts.Report, "{\"files\": {}}\n")
 		}
@@ -544,7 +544,7 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 			}
 		}
 		prof.Name = "coverage json"
-		r, err = importer.FromProfiles(ctx, dir, []*importer.Profile{prof}, importer.ProfileOptions{Language: "python"})
+		r, err = importer.Resolve(ctx, dir, []*importer.Profile{prof}, importer.ProfileOptions{Language: "python"})
 	}
 	if err != nil {
 		return nil, err

@@ -203,7 +203,7 @@ func MergeShards(ctx context.Context, dir string, reports []string, tests []cove
 	if len(prof.Files) > 0 {
 		profs = append(profs, prof)
 	}
-	r, err := importer.FromProfiles(ctx, dir, profs, importer.ProfileOptions{Language: "python"})
+	r, err := importer.Resolve(ctx, dir, profs, importer.ProfileOptions{Language: "python"})
 	if err != nil {
 		return nil, err
 	}
