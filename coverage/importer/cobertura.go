@@ -45,12 +45,20 @@ import (
 //
 // Elements nest at most maxXMLDepth (64) deep; the format needs 9. A deeper
 // input is refused at its first too-deep element, before the decoder's
-// per-element state grows further.
+// per-element state grows further. A token (a tag with its attributes, a
+// comment, a run of text) is at most maxTokenBytes (1 MiB) long: a longer
+// one is refused at its line before the decoder has buffered more of it
+// (xmlGuard), so the parser reads in bounded memory whatever the input.
 //
 // Errors name the input and the line: "NAME:7: want <line number=… hits=…>".
 func ParseCobertura(name string, r io.Reader) (*Profile, error) {
-	d := xml.NewDecoder(r)
-	d.CharsetReader = CharsetReader
+	g := newXMLGuard(r)
+	d := xml.NewDecoder(g)
+	d.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
+		r, err := CharsetReader(charset, input)
+		g.recoded = r != input
+		return r, err
+	}
 	p := &coberturaParser{name: name, d: d, prof: &Profile{Name: name, Format: "cobertura"}, files: map[string]*coberturaFile{}}
 	for {
 		tok, err := d.Token()
@@ -60,6 +68,8 @@ func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 		if err != nil {
 			return nil, p.tokenError(err)
 		}
+		line, _ := d.InputPos()
+		g.mark(d.InputOffset(), line)
 		switch t := tok.(type) {
 		case xml.StartElement:
 			err = p.start(t)
@@ -113,6 +123,10 @@ func (p *coberturaParser) errf(format string, args ...any) error {
 // tokenError tells a decoder's error at its line.
 func (p *coberturaParser) tokenError(err error) error {
 	var se *xml.SyntaxError
+	var le *limitError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s:%d: %s", p.name, le.line, le.msg)
+	}
 	if errors.As(err, &se) {
 		return fmt.Errorf("%s:%d: want well-formed XML: %s", p.name, se.Line, se.Msg)
 	}
@@ -284,9 +298,6 @@ func conditionCoverage(t xml.StartElement) ([2]int, bool) {
 	}
 	return [2]int{taken, total}, true
 }
-
-// maxXMLDepth is how deep elements of an XML coverage report may nest.
-const maxXMLDepth = 64
 
 func attr(t xml.StartElement, name string) (string, bool) {
 	for _, a := range t.Attr {
