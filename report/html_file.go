@@ -143,27 +143,8 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 // statement, as coverage.FormatRanges does), each linked to its first line.
 func missedLinks(states []coverage.LineState, href string) []rangeLink {
 	var out []rangeLink
-	missed := func(l int) bool { return states[l] == coverage.LineUncovered || states[l] == coverage.LinePartial }
-	for l := 1; l < len(states); l++ {
-		if !missed(l) {
-			continue
-		}
-		first, last := l, l
-		for k := l + 1; k < len(states); k++ {
-			if missed(k) {
-				last = k
-				continue
-			}
-			if states[k] != coverage.LineNone {
-				break
-			}
-		}
-		text := strconv.Itoa(first)
-		if last > first {
-			text += "-" + strconv.Itoa(last)
-		}
-		out = append(out, rangeLink{Text: text, Href: href + "#L" + strconv.Itoa(first)})
-		l = last
+	for _, r := range coverage.Ranges(coverage.Missed(states), func(l int) bool { return states[l] != coverage.LineNone }) {
+		out = append(out, rangeLink{Text: r.String(), Href: href + "#L" + strconv.Itoa(r.From)})
 	}
 	return out
 }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/sprintkit/sprintkit/onboard"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/onboard"
 	"github.com/sprintkit/sprintkit/serve"
 )
 
@@ -44,7 +44,7 @@ func runServe(c *cli.Context) error {
 	ctx := c.Context
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
 	if c.NArg() != 1 {
-		return usagef("serve: want one image directory, got %s", plural(c.NArg(), "argument"))
+		return usagef("serve: want one image directory, got %s", human.Count(c.NArg(), "argument", "arguments"))
 	}
 	dir := c.Args().First()
 	// Listen first: a port in use fails before a long verification.
