@@ -4,10 +4,10 @@ import (
 	"context"
 	"io"
 	"runtime"
-	"strings"
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/image"
+	"github.com/sprintkit/sprintkit/internal/goenv"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/serve"
 )
@@ -32,7 +32,7 @@ type ServerSummary struct {
 func joinSprint(ctx context.Context, o *Options, src source, s *Summary) error {
 	sp := src.sprint
 	env := envOf(*o)
-	vars := sp.GoEnv("", getenv(env, "GOPROXY"), getenv(env, "GONOSUMDB"))
+	vars := sp.GoEnv("", goenv.Get(env, "GOPROXY"), goenv.Get(env, "GONOSUMDB"))
 	o.Env = image.Environ(env, vars)
 	ss := &ServerSummary{URL: sp.URLs.Home, Project: sp.Project, Commit: sp.Commit, Report: sp.URLs.Report,
 		Env: map[string]string{}, ExportLines: image.ExportLines(vars, runtime.GOOS), Claims: []serve.Claim{}}
@@ -67,15 +67,4 @@ func claimsOf(ctx context.Context, server string, targets []coverage.Target) []s
 		}
 	}
 	return out
-}
-
-// getenv is the last value of key in env, as exec would pass it.
-func getenv(env []string, key string) string {
-	v := ""
-	for _, kv := range env {
-		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
-			v = val
-		}
-	}
-	return v
 }
