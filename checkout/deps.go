@@ -1,8 +1,6 @@
 package checkout
 
 import (
-	"golang.org/x/mod/module"
-
 	"bufio"
 	"bytes"
 	"context"
@@ -12,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/module"
 
 	"github.com/sprintkit/sprintkit/internal/goenv"
 	"github.com/sprintkit/sprintkit/project"

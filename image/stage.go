@@ -1,8 +1,6 @@
 package image
 
 import (
-	"github.com/sprintkit/sprintkit/project"
-
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -26,6 +24,7 @@ import (
 	"github.com/sprintkit/sprintkit/internal/goenv"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/internal/state"
+	"github.com/sprintkit/sprintkit/project"
 	"github.com/sprintkit/sprintkit/report"
 )
 
