@@ -211,3 +211,39 @@ func TestCoveragePyJSONErrorsNameTheLineFarIntoTheFile(t *testing.T) {
 		t.Fatalf("error %v\nwant %q", err, want)
 	}
 }
+
+func TestCoveragePyJSONRefusesTooManyEntries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes some 5 million line numbers; runs without -short")
+	}
+	ones := func(n int) string { return strings.TrimSuffix(strings.Repeat("1,", n), ",") }
+	tests := []struct {
+		name, in, want string
+	}{
+		{
+			name: "an array of 1,048,577 lines is refused",
+			in:   `{"files": {"a.py": {"executed_lines": [` + ones(maxArrayEntries+1) + `]}}}`,
+			want: `cov.json:1: want at most 1048576 entries in executed_lines, got 1048577 (in the entry of "a.py" in "files")`,
+		},
+		{
+			name: "a function's lines count too",
+			in:   `{"files": {"a.py": {"functions": {"f": {"missing_lines": [` + ones(maxArrayEntries+1) + `]}}}}}`,
+			want: `cov.json:1: want at most 1048576 entries in function f, got 1048577`,
+		},
+		{
+			name: "five files of a million lines pass the report's limit",
+			in: `{"files": {"a.py": {"executed_lines": [` + ones(maxArrayEntries) + `]}, "b.py": {"executed_lines": [` + ones(maxArrayEntries) +
+				`]}, "c.py": {"executed_lines": [` + ones(maxArrayEntries) + `]}, "d.py": {"executed_lines": [` + ones(maxArrayEntries) +
+				`]}, "e.py": {"executed_lines": [1]}}}`,
+			want: `cov.json:1: want at most 4194304 line and arc entries in the whole report, got more`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseCoveragePyJSON("cov.json", strings.NewReader(tt.in))
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("error %v\nwant prefix %q", err, tt.want)
+			}
+		})
+	}
+}
