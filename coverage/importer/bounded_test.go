@@ -231,7 +231,7 @@ func TestCoveragePyJSONRefusesTooManyEntries(t *testing.T) {
 			want: `cov.json:1: want at most 1048576 entries in function f, got 1048577`,
 		},
 		{
-			name: "five files of a million lines pass the report's limit",
+			name: "four files of a million lines and one more line take the report past its limit",
 			in: `{"files": {"a.py": {"executed_lines": [` + ones(maxArrayEntries) + `]}, "b.py": {"executed_lines": [` + ones(maxArrayEntries) +
 				`]}, "c.py": {"executed_lines": [` + ones(maxArrayEntries) + `]}, "d.py": {"executed_lines": [` + ones(maxArrayEntries) +
 				`]}, "e.py": {"executed_lines": [1]}}}`,
