@@ -1,18 +1,20 @@
 package checkout
 
 import (
-	"golang.org/x/mod/module"
-
 	"bufio"
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/sprintkit/sprintkit/project"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/module"
+
+	"github.com/sprintkit/sprintkit/internal/goenv"
+	"github.com/sprintkit/sprintkit/project"
 )
 
 // Downloading dependencies
@@ -139,14 +141,8 @@ func escapePath(s string) string {
 }
 
 func goEnv(ctx context.Context, dir string, env []string, name string) string {
-	cmd := exec.CommandContext(ctx, "go", "env", name)
-	cmd.Dir = dir
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
+	vars, _ := goenv.Run(ctx, "go", dir, env)
+	return vars[name]
 }
 
 func lastLines(s string, n int) string {

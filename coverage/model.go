@@ -314,35 +314,50 @@ func (f *File) LineStates() []LineState { return f.SourceLineStates(nil) }
 // MissedLines returns the lines with a statement that did not run (fully or
 // partly uncovered), in order.
 func (f *File) MissedLines() []int {
-	var out []int
-	for l, s := range f.LineStates() {
-		if s == LineUncovered || s == LinePartial {
-			out = append(out, l)
-		}
-	}
-	return out
+	return Missed(f.LineStates())
 }
 
-// FormatRanges writes sorted line numbers the way coverage.py's report does:
-// consecutive runs as "33-35", separated by ", ". Lines with no statement
-// between two missed lines do not break a run when measured is given and
-// reports them as not measured (coverage.py joins across blank lines too).
-func FormatRanges(lines []int, measured func(line int) bool) string {
-	var b strings.Builder
+// LineRange is a run of lines, inclusive.
+type LineRange struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
+
+// String writes the run as coverage.py's report does: "33-35", or "41"
+// for a run of one line.
+func (r LineRange) String() string {
+	if r.From == r.To {
+		return strconv.Itoa(r.From)
+	}
+	return strconv.Itoa(r.From) + "-" + strconv.Itoa(r.To)
+}
+
+// Ranges joins sorted line numbers into runs of consecutive lines. Lines
+// with no statement between two of them do not break a run when measured
+// is given and reports them as not measured (coverage.py joins across
+// blank lines too).
+func Ranges(lines []int, measured func(line int) bool) []LineRange {
+	out := []LineRange{}
 	for i := 0; i < len(lines); {
 		j := i
 		for j+1 < len(lines) && joinable(lines[j], lines[j+1], measured) {
 			j++
 		}
-		if b.Len() > 0 {
+		out = append(out, LineRange{lines[i], lines[j]})
+		i = j + 1
+	}
+	return out
+}
+
+// FormatRanges writes sorted line numbers the way coverage.py's report does:
+// the runs of Ranges, as "33-35", separated by ", ".
+func FormatRanges(lines []int, measured func(line int) bool) string {
+	var b strings.Builder
+	for i, r := range Ranges(lines, measured) {
+		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(strconv.Itoa(lines[i]))
-		if j > i {
-			b.WriteString("-")
-			b.WriteString(strconv.Itoa(lines[j]))
-		}
-		i = j + 1
+		b.WriteString(r.String())
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package coverage
 
 import (
+	"slices"
 	"testing"
 
 	"golang.org/x/tools/cover"
@@ -20,6 +21,35 @@ func TestPercentRoundsLikeGoTestCover(t *testing.T) {
 		if got := Percent(tc.covered, tc.stmts); got != tc.want {
 			t.Errorf("Percent(%d, %d) = %v, want %v", tc.covered, tc.stmts, got, tc.want)
 		}
+	}
+}
+
+func TestRangesJoinRunsOfLines(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		lines    []int
+		measured map[int]bool
+		want     []LineRange
+	}{
+		{"no lines give no runs, as an empty list", nil, nil, []LineRange{}},
+		{"consecutive lines make one run", []int{3, 4, 5}, nil, []LineRange{{3, 5}}},
+		{"a gap breaks the run without measured lines", []int{3, 5}, nil, []LineRange{{3, 3}, {5, 5}}},
+		{"a gap of unmeasured lines does not break it", []int{3, 6}, map[int]bool{3: true, 6: true}, []LineRange{{3, 6}}},
+		{"a measured line in the gap breaks it", []int{3, 6}, map[int]bool{3: true, 5: true, 6: true}, []LineRange{{3, 3}, {6, 6}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m func(int) bool
+			if tc.measured != nil {
+				m = func(l int) bool { return tc.measured[l] }
+			}
+			got := Ranges(tc.lines, m)
+			if got == nil || !slices.Equal(got, tc.want) {
+				t.Errorf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+	if s := (LineRange{7, 7}).String() + " " + (LineRange{7, 9}).String(); s != "7 7-9" {
+		t.Errorf("String gives %q, want \"7 7-9\"", s)
 	}
 }
 

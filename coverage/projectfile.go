@@ -13,6 +13,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
+	"github.com/sprintkit/sprintkit/internal/human"
 )
 
 // The project file
@@ -363,5 +364,5 @@ func (pf *ProjectFile) Apply(r *Result) {
 		name = filepath.Base(pf.File)
 	}
 	r.Warnings = append(r.Warnings, fmt.Sprintf("%s excludes %s (%s); the totals are of the rest",
-		name, plural(files, "file"), plural(stmts, "statement")))
+		name, human.Count(files, "file", "files"), human.Count(stmts, "statement", "statements")))
 }

@@ -414,23 +414,23 @@ func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int)
 	case u.kind == "function":
 		fn := u.funcs[0]
 		if fn.Covered == 0 {
-			parts = append(parts, fmt.Sprintf("no test reaches it: %s, in %s:%d", plural(fn.Statements, "statement"), fn.File, fn.Line))
+			parts = append(parts, fmt.Sprintf("no test reaches it: %s, in %s:%d", human.Count(fn.Statements, "statement", "statements"), fn.File, fn.Line))
 		} else {
-			parts = append(parts, fmt.Sprintf("%d of its %s never run", fn.Uncovered(), plural(fn.Statements, "statement")))
+			parts = append(parts, fmt.Sprintf("%d of its %s never run", fn.Uncovered(), human.Count(fn.Statements, "statement", "statements")))
 		}
 		if fn.Statements <= smallFunction && len(entries) == 0 {
 			parts = append(parts, "small enough for one sitting")
 		}
 	case total == 0:
-		parts = append(parts, fmt.Sprintf("%d of %s never run", uncovered, plural(u.counts.Statements, "statement")))
+		parts = append(parts, fmt.Sprintf("%d of %s never run", uncovered, human.Count(u.counts.Statements, "statement", "statements")))
 	default:
 		if untested > 0 {
-			s := fmt.Sprintf("no test reaches %d of its %s", untested, plural(total, "function"))
+			s := fmt.Sprintf("no test reaches %d of its %s", untested, human.Count(total, "function", "functions"))
 			switch {
 			case untested == 1 && total == 1:
 				s = "no test reaches its only function"
 			case untested == total:
-				s = fmt.Sprintf("no test reaches any of its %s", plural(total, "function"))
+				s = fmt.Sprintf("no test reaches any of its %s", human.Count(total, "function", "functions"))
 			}
 			parts = append(parts, s)
 		}
@@ -443,7 +443,7 @@ func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int)
 		}
 		switch {
 		case len(open) == 0:
-			parts = append(parts, fmt.Sprintf("%d of %s never run, outside any function", uncovered, plural(u.counts.Statements, "statement")))
+			parts = append(parts, fmt.Sprintf("%d of %s never run, outside any function", uncovered, human.Count(u.counts.Statements, "statement", "statements")))
 		case len(picks) > 0:
 			parts = append(parts, "first test: "+describe(picks[0]))
 		default:
@@ -470,9 +470,9 @@ func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int)
 // describe says what a first-test function is: "parseQuery, 6 statements,
 // 2 branches".
 func describe(fn *Function) string {
-	s := fn.Name + ", " + plural(fn.Statements, "statement")
+	s := fn.Name + ", " + human.Count(fn.Statements, "statement", "statements")
 	if fn.Branches > 0 {
-		s += ", " + plural(fn.Branches, "branch")
+		s += ", " + human.Count(fn.Branches, "branch", "branches")
 	}
 	return s
 }
@@ -485,14 +485,4 @@ func largest(fns []*Function) *Function {
 		}
 	}
 	return big
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
-	}
-	if strings.HasSuffix(word, "ch") {
-		return fmt.Sprintf("%d %ses", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

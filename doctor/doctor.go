@@ -140,14 +140,3 @@ func existingAncestor(dir string) string {
 		dir = parent
 	}
 }
-
-// getenv returns the last value of key in env.
-func getenv(env []string, key string) string {
-	v := ""
-	for _, kv := range env {
-		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
-			v = kv[len(key)+1:]
-		}
-	}
-	return v
-}

@@ -256,3 +256,34 @@ func TestRunOrdersChecksAndStopsOnFail(t *testing.T) {
 		}
 	}
 }
+
+func TestLookPathReadsPathAsEachSystemSpellsIt(t *testing.T) {
+	dir := t.TempDir()
+	for name, mode := range map[string]os.FileMode{"go.exe": 0o644, "go": 0o755, "git": 0o644} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name, goos, prog string
+		env              []string
+		want             string
+	}{
+		{"Windows finds go.exe through Path, as Windows spells it", "windows", "go", []string{"Path=" + dir}, filepath.Join(dir, "go.exe")},
+		{"Windows finds it through PATH too", "windows", "go", []string{"PATH=" + dir}, filepath.Join(dir, "go.exe")},
+		{"Linux reads no Path: it is another variable there", "linux", "go", []string{"Path=" + dir}, ""},
+		{"Linux finds go through PATH", "linux", "go", []string{"PATH=" + dir}, filepath.Join(dir, "go")},
+		{"Linux skips a file without execute bits", "linux", "git", []string{"PATH=" + dir}, ""},
+		{"Windows takes a file without execute bits", "windows", "git", []string{"Path=" + dir}, filepath.Join(dir, "git")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if runtime.GOOS == "windows" && tt.goos != "windows" {
+				t.Skip("execute bits are Unix's: Windows shows none")
+			}
+			if got := lookPathOS(tt.env, tt.prog, tt.goos); got != tt.want {
+				t.Errorf("lookPathOS(%q) on %s = %q, want %q", tt.prog, tt.goos, got, tt.want)
+			}
+		})
+	}
+}

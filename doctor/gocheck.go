@@ -3,7 +3,7 @@ package doctor
 import (
 	"bufio"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"go/version"
 	"net/http"
@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/sprintkit/sprintkit/internal/goenv"
 )
 
 // The Go toolchain check
@@ -65,14 +67,8 @@ func GoToolchain(ctx context.Context, opts Options) Check {
 	}
 	// go env runs outside the project, so a too-new go line there cannot
 	// make it fail or start a download.
-	cmd := exec.CommandContext(ctx, goBin, "env", "-json", "GOVERSION", "GOTOOLCHAIN", "GOPROXY", "GOROOT")
-	cmd.Dir = os.TempDir()
-	cmd.Env = append(env, "GOWORK=off")
-	out, err := cmd.Output()
-	var ge goEnvVars
-	if err == nil {
-		err = json.Unmarshal(out, &ge)
-	}
+	vars, err := goenv.Run(ctx, goBin, os.TempDir(), append(env, "GOWORK=off"))
+	ge := goEnvVars{GOVERSION: vars["GOVERSION"], GOTOOLCHAIN: vars["GOTOOLCHAIN"], GOPROXY: vars["GOPROXY"], GOROOT: vars["GOROOT"]}
 	if err != nil {
 		c.Status = Fail
 		c.Detail = fmt.Sprintf("%s env failed: %s", goBin, exitText(err))
@@ -271,11 +267,18 @@ func shortNetErr(err error) error {
 
 // lookPath finds an executable named name on the PATH of env.
 func lookPath(env []string, name string) string {
+	return lookPathOS(env, name, runtime.GOOS)
+}
+
+// lookPathOS is lookPath as it is on the system goos: Windows spells PATH
+// "Path", and finds name.exe, name.bat or name.cmd without execute bits.
+func lookPathOS(env []string, name, goos string) string {
 	exts := []string{""}
-	if runtime.GOOS == "windows" {
+	if goos == "windows" {
 		exts = []string{".exe", ".bat", ".cmd", ""}
 	}
-	for _, dir := range filepath.SplitList(getenv(env, "PATH")) {
+	path, _ := goenv.LookupOS(env, "PATH", goos)
+	for _, dir := range filepath.SplitList(path) {
 		if dir == "" {
 			dir = "."
 		}
@@ -285,7 +288,7 @@ func lookPath(env []string, name string) string {
 			if err != nil || fi.IsDir() {
 				continue
 			}
-			if runtime.GOOS != "windows" && fi.Mode()&0o111 == 0 {
+			if goos != "windows" && fi.Mode()&0o111 == 0 {
 				continue
 			}
 			return p
@@ -295,7 +298,7 @@ func lookPath(env []string, name string) string {
 }
 
 func exitText(err error) string {
-	if ee, ok := err.(*exec.ExitError); ok && len(ee.Stderr) > 0 {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && len(ee.Stderr) > 0 {
 		return strings.TrimSpace(strings.SplitN(string(ee.Stderr), "\n", 2)[0])
 	}
 	return err.Error()

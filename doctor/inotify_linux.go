@@ -1,12 +1,12 @@
 package doctor
 
 import (
-	"github.com/sprintkit/sprintkit/internal/human"
-
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/internal/human"
 )
 
 // Inotify checks the inotify watch limit against the number of directories

@@ -1,8 +1,6 @@
 package image
 
 import (
-	"github.com/sprintkit/sprintkit/project"
-
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +10,8 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/project"
 )
 
 // SourceModule is sprintkit's own module path.

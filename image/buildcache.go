@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sprintkit/sprintkit/copier"
+	"github.com/sprintkit/sprintkit/internal/goenv"
 	"github.com/sprintkit/sprintkit/internal/human"
 )
 
@@ -67,15 +68,8 @@ func (r *BuildCacheResult) String() string {
 
 // goBuildEnv is `go env GOVERSION GOOS GOARCH GOCACHE` in dir with env.
 func goBuildEnv(ctx context.Context, dir string, env []string) (version, goos, goarch, cache string, err error) {
-	out, err := goCmdOutput(ctx, dir, env, "env", "GOVERSION", "GOOS", "GOARCH", "GOCACHE")
-	if err != nil {
-		return "", "", "", "", err
-	}
-	l := strings.Split(strings.TrimRight(string(out), "\r\n"), "\n")
-	for len(l) < 4 {
-		l = append(l, "")
-	}
-	return strings.TrimSpace(l[0]), strings.TrimSpace(l[1]), strings.TrimSpace(l[2]), strings.TrimSpace(l[3]), nil
+	v, err := goenv.Run(ctx, "go", dir, env)
+	return v["GOVERSION"], v["GOOS"], v["GOARCH"], v["GOCACHE"], err
 }
 
 // captureBuildCache copies the entries of the build cache gocache (the

@@ -2,7 +2,6 @@ package image
 
 import (
 	"embed"
-	"github.com/sprintkit/sprintkit/internal/human"
 	htmltemplate "html/template"
 	"io"
 	"path"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/human"
 )
 
 //go:embed templates/*.tmpl

@@ -1,8 +1,6 @@
 package image
 
 import (
-	"github.com/sprintkit/sprintkit/project"
-
 	"bytes"
 	"context"
 	"errors"
@@ -11,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sprintkit/sprintkit/project"
 )
 
 func writeTree(t *testing.T, dir string, files map[string]string) {

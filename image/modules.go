@@ -7,13 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/sprintkit/sprintkit/doctor"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/doctor"
+	"github.com/sprintkit/sprintkit/internal/goenv"
 )
 
 // ToolchainCheck compares the local go with what go.mod asks for.
@@ -201,15 +203,11 @@ func StageModules(ctx context.Context, srcDir string, opts ModOptions) (*ModResu
 // as a file:// proxy first (no network for what is already there), then
 // their GOPROXY.
 func stagingProxy(ctx context.Context, env []string, private string) string {
-	out, err := goCmdOutput(ctx, "", setEnv(env, "GOTOOLCHAIN", "local"), "env", "GOMODCACHE", "GOPROXY")
+	v, err := goenv.Run(ctx, "go", "", goenv.Set(env, "GOTOOLCHAIN", "local"))
 	if err != nil {
-		return getEnv(env, "GOPROXY")
+		return goenv.Get(env, "GOPROXY")
 	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) < 2 {
-		return getEnv(env, "GOPROXY")
-	}
-	cache, proxy := strings.TrimSpace(lines[0]), strings.TrimSpace(lines[1])
+	cache, proxy := v["GOMODCACHE"], v["GOPROXY"]
 	if proxy == "" {
 		proxy = "https://proxy.golang.org,direct"
 	}
@@ -303,23 +301,4 @@ func lastLines(s string, n int) string {
 }
 
 // setEnv returns env with key set to value (replacing earlier settings).
-func setEnv(env []string, key, value string) []string {
-	out := make([]string, 0, len(env)+1)
-	for _, kv := range env {
-		if k, _, ok := strings.Cut(kv, "="); ok && envKeyEqual(k, key) {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return append(out, key+"="+value)
-}
-
-func getEnv(env []string, key string) string {
-	v := ""
-	for _, kv := range env {
-		if k, val, ok := strings.Cut(kv, "="); ok && envKeyEqual(k, key) {
-			v = val
-		}
-	}
-	return v
-}
+var setEnv = goenv.Set

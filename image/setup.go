@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sprintkit/sprintkit/internal/human"
 	"go/version"
 	"io"
 	"io/fs"
@@ -12,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/sprintkit/sprintkit/internal/goenv"
+	"github.com/sprintkit/sprintkit/internal/human"
 
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/internal/state"
@@ -195,7 +197,7 @@ func SetupFromImage(ctx context.Context, opts SetupOptions) (*SetupResult, error
 			return res, fmt.Errorf("seed the module cache %s: %w", res.ModCache, err)
 		}
 		if userProxy == "" {
-			userProxy = getEnv(env, "GOPROXY")
+			userProxy = goenv.Get(env, "GOPROXY")
 		}
 		res.Env = NewcomerEnv(res.ModCache, userProxy, userNoSum, m.ModulePaths())
 		res.EnvFile = state.Path(res.Dir, state.EnvFile)
@@ -257,15 +259,11 @@ func readBoth(dir string) string {
 // goEnv3 returns the user's GOMODCACHE, GOPROXY and GONOSUMDB as go sees
 // them (with GOTOOLCHAIN=local so that nothing is downloaded).
 func goEnv3(ctx context.Context, env []string) (modcache, proxy, nosumdb string) {
-	out, err := goCmdOutput(ctx, "", setEnv(env, "GOTOOLCHAIN", "local"), "env", "GOMODCACHE", "GOPROXY", "GONOSUMDB")
+	v, err := goenv.Run(ctx, "go", "", setEnv(env, "GOTOOLCHAIN", "local"))
 	if err != nil {
-		return getEnv(env, "GOMODCACHE"), getEnv(env, "GOPROXY"), getEnv(env, "GONOSUMDB")
+		return goenv.Get(env, "GOMODCACHE"), goenv.Get(env, "GOPROXY"), goenv.Get(env, "GONOSUMDB")
 	}
-	lines := strings.Split(strings.TrimRight(string(out), "\r\n"), "\n")
-	for len(lines) < 3 {
-		lines = append(lines, "")
-	}
-	return strings.TrimSpace(lines[0]), strings.TrimSpace(lines[1]), strings.TrimSpace(lines[2])
+	return v["GOMODCACHE"], v["GOPROXY"], v["GONOSUMDB"]
 }
 
 // checkEmpty accepts a missing directory or an empty one.

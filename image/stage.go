@@ -1,8 +1,6 @@
 package image
 
 import (
-	"github.com/sprintkit/sprintkit/project"
-
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -23,8 +21,10 @@ import (
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/goenv"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/internal/state"
+	"github.com/sprintkit/sprintkit/project"
 	"github.com/sprintkit/sprintkit/report"
 )
 
@@ -287,8 +287,8 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("copy modules to image: %w", err)
 		}
-		if v, err := goCmdOutput(ctx, "", setEnv(env, "GOTOOLCHAIN", "local"), "env", "GOVERSION"); err == nil {
-			m.StagedWith = strings.TrimSpace(string(v))
+		if v, err := goenv.Run(ctx, "go", "", setEnv(env, "GOTOOLCHAIN", "local")); err == nil {
+			m.StagedWith = v["GOVERSION"]
 		}
 	}
 

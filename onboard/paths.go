@@ -1,6 +1,7 @@
 package onboard
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/sprintkit/sprintkit/internal/browser"
+	"github.com/sprintkit/sprintkit/internal/goenv"
 )
 
 // Abs is filepath.Abs, or p itself when the working directory is gone.
@@ -84,9 +86,9 @@ func selfCommand() (install, self string) {
 	}
 	src := filepath.Dir(filepath.Dir(file)) // onboard/paths.go
 	install = "go install -C " + src + " ./cmd/sprintkit"
-	bin := goEnv("GOBIN")
+	bin := goenv.Var(context.Background(), "GOBIN")
 	if bin == "" {
-		if gp := goEnv("GOPATH"); gp != "" {
+		if gp := goenv.Var(context.Background(), "GOPATH"); gp != "" {
 			bin = filepath.Join(filepath.SplitList(gp)[0], "bin")
 		}
 	}
@@ -99,14 +101,6 @@ func selfCommand() (install, self string) {
 		}
 	}
 	return install, filepath.Join(bin, "sprintkit")
-}
-
-func goEnv(name string) string {
-	out, err := exec.Command("go", "env", name).Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
 }
 
 func sameFile(a, b string) bool {

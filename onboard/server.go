@@ -4,10 +4,10 @@ import (
 	"context"
 	"io"
 	"runtime"
-	"strings"
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/image"
+	"github.com/sprintkit/sprintkit/internal/goenv"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/room"
 )
@@ -34,7 +34,7 @@ func joinSprint(ctx context.Context, rt *route, s *Summary) error {
 	sp := src.sprint
 	env := rt.environ()
 	var vars []image.EnvVar
-	for _, v := range sp.GoEnv("", getenv(env, "GOPROXY"), getenv(env, "GONOSUMDB")) {
+	for _, v := range sp.GoEnv("", goenv.Get(env, "GOPROXY"), goenv.Get(env, "GONOSUMDB")) {
 		vars = append(vars, image.EnvVar(v))
 	}
 	rt.env = image.Environ(env, vars)
@@ -71,15 +71,4 @@ func claimsOf(ctx context.Context, server string, targets []coverage.Target) []r
 		}
 	}
 	return out
-}
-
-// getenv is the last value of key in env, as exec would pass it.
-func getenv(env []string, key string) string {
-	v := ""
-	for _, kv := range env {
-		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
-			v = val
-		}
-	}
-	return v
 }

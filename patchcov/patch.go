@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"golang.org/x/tools/cover"
@@ -41,17 +40,7 @@ type File struct {
 }
 
 // Range is a run of lines, inclusive.
-type Range struct {
-	From int `json:"from"`
-	To   int `json:"to"`
-}
-
-func (r Range) String() string {
-	if r.From == r.To {
-		return strconv.Itoa(r.From)
-	}
-	return fmt.Sprintf("%d-%d", r.From, r.To)
-}
+type Range = coverage.LineRange
 
 // Uncovered returns Statements - Covered.
 func (c *Coverage) Uncovered() int { return c.Statements - c.Covered }
@@ -156,33 +145,9 @@ func measure(f *coverage.File, src []byte, changed []int) *File {
 		}
 	}
 	sort.Ints(missed)
-	pf.Uncovered = ranges(missed, func(l int) bool { _, ok := pf.States[l]; return ok })
+	pf.Uncovered = coverage.Ranges(missed, func(l int) bool { _, ok := pf.States[l]; return ok })
 	pf.Percent = coverage.Percent(pf.Covered, pf.Statements)
 	return pf
-}
-
-// ranges joins sorted lines into runs; lines between two of them that hold
-// no statement (blank lines, comments, braces) do not break a run.
-func ranges(lines []int, hasStmt func(int) bool) []Range {
-	out := []Range{}
-	for i := 0; i < len(lines); {
-		j := i
-		for j+1 < len(lines) && joinable(lines[j], lines[j+1], hasStmt) {
-			j++
-		}
-		out = append(out, Range{lines[i], lines[j]})
-		i = j + 1
-	}
-	return out
-}
-
-func joinable(a, b int, hasStmt func(int) bool) bool {
-	for l := a + 1; l < b; l++ {
-		if hasStmt(l) {
-			return false
-		}
-	}
-	return true
 }
 
 // statements places f's statements on lines (see the package doc).

@@ -2,9 +2,10 @@ package report
 
 import (
 	"bytes"
-	"github.com/sprintkit/sprintkit/coverage"
 	"strings"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/coverage"
 )
 
 func TestDisplayWidth(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/human"
 )
 
 // CrashNotes returns one sentence per package whose test binary died, for
@@ -36,7 +37,7 @@ func noDataSummary(r *coverage.Result) string {
 	if n == 0 {
 		return ""
 	}
-	s := fmt.Sprintf("not counted: %d %s without data (a test binary died)", n, plural(n, "package", "packages"))
+	s := fmt.Sprintf("not counted: %d %s without data (a test binary died)", n, human.Word(n, "package", "packages"))
 	if r.NoDataStatements > 0 {
 		// A package that no surviving test binary links in never reaches
 		// the profile: its size is unknown, and not part of this figure.

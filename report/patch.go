@@ -1,8 +1,6 @@
 package report
 
 import (
-	"github.com/sprintkit/sprintkit/internal/human"
-
 	"bytes"
 	"fmt"
 	"html/template"
@@ -10,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/patchcov"
 )
 

@@ -2,10 +2,11 @@ package report
 
 import (
 	"fmt"
-	"github.com/sprintkit/sprintkit/internal/human"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/internal/human"
 
 	"github.com/sprintkit/sprintkit/coverage"
 )
@@ -121,7 +122,7 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 		}
 	}
 	if failed := r.Failed(); len(failed) > 0 {
-		fmt.Fprintf(ew, "\n%s\n", p.paint(ansiRed, fmt.Sprintf("%d %s failing (the coverage above includes what they ran):", len(failed), plural(len(failed), "test", "tests"))))
+		fmt.Fprintf(ew, "\n%s\n", p.paint(ansiRed, fmt.Sprintf("%d %s failing (the coverage above includes what they ran):", len(failed), human.Word(len(failed), "test", "tests"))))
 		for _, t := range failed {
 			fmt.Fprintf(ew, "  FAIL %s %s%s\n", t.Package, t.Test, crashNote(t))
 		}
@@ -184,7 +185,7 @@ func Markdown(w io.Writer, r *coverage.Result, targets []coverage.Target) error 
 		}
 	}
 	if failed := r.Failed(); len(failed) > 0 {
-		fmt.Fprintf(ew, "\n**%d %s failing before any change:**\n\n", len(failed), plural(len(failed), "test", "tests"))
+		fmt.Fprintf(ew, "\n**%d %s failing before any change:**\n\n", len(failed), human.Word(len(failed), "test", "tests"))
 		for _, t := range failed {
 			fmt.Fprintf(ew, "- `%s` in `%s`%s\n", mdEscape(t.Test), mdEscape(t.Package), mdEscape(crashNote(t)))
 		}
@@ -197,13 +198,6 @@ func mdEscape(s string) string {
 	s = strings.ReplaceAll(s, "|", "\\|")
 	s = strings.ReplaceAll(s, "\n", " ")
 	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // errWriter remembers the first write error so renderers can check once.

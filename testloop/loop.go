@@ -1,8 +1,6 @@
 package testloop
 
 import (
-	"github.com/sprintkit/sprintkit/project"
-
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +20,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/internal/proc"
 	"github.com/sprintkit/sprintkit/patchcov"
+	"github.com/sprintkit/sprintkit/project"
 	"github.com/sprintkit/sprintkit/watcher"
 	"golang.org/x/tools/cover"
 )

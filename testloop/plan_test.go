@@ -2,10 +2,11 @@ package testloop
 
 import (
 	"context"
-	"github.com/sprintkit/sprintkit/project"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/project"
 )
 
 func TestPlan(t *testing.T) {

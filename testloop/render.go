@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/patchcov"
 )
 
@@ -252,7 +253,7 @@ func (s *Screen) Start(run Run) {
 		fmt.Fprintf(s.W, "running %d packages: %s first, then %s\n", len(run.Packages),
 			summarize(run.Edited, 3), summarize(without(run.Packages, run.Edited), 5))
 	default:
-		fmt.Fprintf(s.W, "running %d package%s: %s\n", len(run.Packages), plural(len(run.Packages)), summarize(run.Packages, 6))
+		fmt.Fprintf(s.W, "running %s: %s\n", human.Count(len(run.Packages), "package", "packages"), summarize(run.Packages, 6))
 	}
 	if s.Terminal && run.Command == "" {
 		s.running = true
@@ -554,10 +555,10 @@ func (s *Screen) Finish(rep *Report) {
 	if rep.Err != nil {
 		fmt.Fprintf(s.W, "%s %v\n", s.paint(red, "error:"), rep.Err)
 	}
-	summary := fmt.Sprintf("%d package%s, %s in %.1fs", len(rep.Packages), plural(len(rep.Packages)), counts(sum), rep.Seconds)
+	summary := fmt.Sprintf("%s, %s in %.1fs", human.Count(len(rep.Packages), "package", "packages"), counts(sum), rep.Seconds)
 	switch {
 	case newFail > 0 || oldFail > 0:
-		summary = fmt.Sprintf("%d new failure%s, %d failing before · ", newFail, plural(newFail), oldFail) + summary
+		summary = fmt.Sprintf("%s, %d failing before · ", human.Count(newFail, "new failure", "new failures"), oldFail) + summary
 	case rep.Err == nil:
 		summary = "all passed · " + summary
 	}
@@ -613,9 +614,9 @@ func (s *Screen) failingTests(order []PackageReport, noBaseline bool) (newFail, 
 		}
 	}
 	if newFail > 0 {
-		head := fmt.Sprintf("%d failing test%s new since the baseline:", newFail, plural(newFail))
+		head := fmt.Sprintf("%s new since the baseline:", human.Count(newFail, "failing test", "failing tests"))
 		if noBaseline {
-			head = fmt.Sprintf("%d failing test%s (without a baseline, all count as new):", newFail, plural(newFail))
+			head = fmt.Sprintf("%s (without a baseline, all count as new):", human.Count(newFail, "failing test", "failing tests"))
 		}
 		fmt.Fprintln(s.W)
 		fmt.Fprintln(s.W, s.paint(red, head))
@@ -672,11 +673,4 @@ func without(all, some []string) []string {
 		}
 	}
 	return out
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

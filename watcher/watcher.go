@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sprintkit/sprintkit/internal/ignore"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/sprintkit/sprintkit/internal/ignore"
 
 	"github.com/fsnotify/fsnotify"
 )

@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/room"
 )
 
@@ -34,7 +35,7 @@ Example:
 
 func runClaim(c *cli.Context) error {
 	if c.NArg() != 1 {
-		return usagef("claim: want one target, got %s", plural(c.NArg(), "argument"))
+		return usagef("claim: want one target, got %s", human.Count(c.NArg(), "argument", "arguments"))
 	}
 	if err := formatFlag("claim", c.String("format"), "text", "json"); err != nil {
 		return err

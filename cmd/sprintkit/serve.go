@@ -43,7 +43,7 @@ func runServe(c *cli.Context) error {
 	ctx := c.Context
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
 	if c.NArg() != 1 {
-		return usagef("serve: want one image directory, got %s", plural(c.NArg(), "argument"))
+		return usagef("serve: want one image directory, got %s", human.Count(c.NArg(), "argument", "arguments"))
 	}
 	dir := c.Args().First()
 	var db string

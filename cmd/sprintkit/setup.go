@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sprintkit/sprintkit/coverage/gotest"
+	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
 )
 
@@ -73,7 +74,7 @@ func runSetup(c *cli.Context) error {
 	case o.Image != "" && c.NArg() > 0:
 		return usagef("setup: --from-image takes no URL or directory argument; pass the destination with --dir")
 	case o.Image == "" && c.NArg() != 1:
-		return usagef("setup needs one repository URL or directory, got %s", plural(c.NArg(), "argument"))
+		return usagef("setup needs one repository URL or directory, got %s", human.Count(c.NArg(), "argument", "arguments"))
 	case c.Duration("timeout") < 0:
 		return usagef("setup: --timeout %s: want a duration such as 2m, or 0 for no limit", c.Duration("timeout"))
 	case o.Depth < 0:
@@ -106,12 +107,4 @@ func jsonFormat(c *cli.Context, cmd string, allowed ...string) (string, error) {
 	}
 	f := c.String("format")
 	return f, formatFlag(cmd, f, append(allowed, "json")...)
-}
-
-// plural is "1 argument", "2 arguments".
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

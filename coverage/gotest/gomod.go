@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/sprintkit/sprintkit/internal/hint"
 	"io"
 	"io/fs"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/internal/proc"
 	"github.com/sprintkit/sprintkit/project"
 )

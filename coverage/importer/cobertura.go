@@ -45,163 +45,223 @@ import (
 //
 // Elements nest at most maxXMLDepth (64) deep; the format needs 9. A deeper
 // input is refused at its first too-deep element, before the decoder's
-// per-element state grows further.
+// per-element state grows further. A token (a tag with its attributes, a
+// comment, a run of text) is at most maxTokenBytes (1 MiB) long: a longer
+// one is refused at its line before the decoder has buffered more of it
+// (xmlGuard), so the parser reads in bounded memory whatever the input.
 //
 // Errors name the input and the line: "NAME:7: want <line number=… hits=…>".
 func ParseCobertura(name string, r io.Reader) (*Profile, error) {
-	prof := &Profile{Name: name, Format: "cobertura"}
-	d := xml.NewDecoder(r)
-	d.CharsetReader = CharsetReader
-	errf := func(format string, args ...any) error {
-		line, _ := d.InputPos()
-		return fmt.Errorf("%s:%d: %s", name, line, fmt.Sprintf(format, args...))
+	g := newXMLGuard(r)
+	d := xml.NewDecoder(g)
+	d.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
+		r, err := CharsetReader(charset, input)
+		g.recoded = r != input
+		return r, err
 	}
-
-	type fileAcc struct {
-		fp       *FileProfile
-		lines    map[int]int
-		branches map[int][2]int // line → taken, total of its condition-coverage
-	}
-	files := map[string]*fileAcc{}
-	var (
-		stack      []string // open element names
-		sawRoot    bool
-		class      *fileAcc
-		className  string
-		method     *FuncHit
-		inSource   bool
-		sourceText strings.Builder
-	)
+	p := &coberturaParser{name: name, d: d, prof: &Profile{Name: name, Format: "cobertura"}, files: map[string]*coberturaFile{}}
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			var se *xml.SyntaxError
-			if errors.As(err, &se) {
-				return nil, fmt.Errorf("%s:%d: want well-formed XML: %s", name, se.Line, se.Msg)
-			}
-			if strings.HasPrefix(err.Error(), "xml: ") {
-				return nil, errf("want well-formed XML: %s", strings.TrimPrefix(err.Error(), "xml: "))
-			}
-			return nil, fmt.Errorf("read %s: %w", name, err)
+			return nil, p.tokenError(err)
 		}
+		line, _ := d.InputPos()
+		g.mark(d.InputOffset(), line)
 		switch t := tok.(type) {
 		case xml.StartElement:
-			el := t.Name.Local
-			parent := ""
-			if len(stack) > 0 {
-				parent = stack[len(stack)-1]
-			}
-			if len(stack) >= maxXMLDepth {
-				return nil, errf("want elements nested at most %d deep (Cobertura needs 9), got <%s> deeper", maxXMLDepth, el)
-			}
-			stack = append(stack, el)
-			if !sawRoot {
-				if el != "coverage" {
-					return nil, errf("want a Cobertura <coverage> root element, got <%s>", el)
-				}
-				sawRoot = true
-				lv, okV := attr(t, "lines-valid")
-				lc, okC := attr(t, "lines-covered")
-				if okV && okC {
-					v, err1 := strconv.Atoi(lv)
-					c, err2 := strconv.Atoi(lc)
-					if err1 != nil || err2 != nil || v < 0 || c < 0 {
-						return nil, errf("want <coverage lines-valid and lines-covered> to be counts, got %q and %q", lv, lc)
-					}
-					prof.Declared = &coverage.Counts{Statements: v, Covered: c}
-				}
-				continue
-			}
-			switch {
-			case el == "source" && parent == "sources":
-				inSource = true
-				sourceText.Reset()
-			case el == "class" && parent == "classes":
-				fn, ok := attr(t, "filename")
-				if !ok || fn == "" {
-					return nil, errf("want <class filename=\"…\">")
-				}
-				className, _ = attr(t, "name")
-				class = files[fn]
-				if class == nil {
-					class = &fileAcc{fp: &FileProfile{Path: fn}, lines: map[int]int{}}
-					files[fn] = class
-					prof.Files = append(prof.Files, class.fp)
-				}
-			case el == "method" && parent == "methods" && class != nil:
-				mn, _ := attr(t, "name")
-				if mn == "" {
-					return nil, errf("want <method name=\"…\">")
-				}
-				method = &FuncHit{Name: methodName(className, class.fp.Path, mn)}
-			case el == "line" && parent == "lines" && class != nil:
-				ns, _ := attr(t, "number")
-				hs, _ := attr(t, "hits")
-				n, ok1 := atoiPos([]byte(ns))
-				h, ok2 := parseHits([]byte(hs))
-				if !ok1 || !ok2 {
-					return nil, errf("want <line number=\"N\" hits=\"N\"> with a line from 1 to %d and hits ≥ 0, got number=%q hits=%q", coverage.MaxLine, ns, hs)
-				}
-				if old, ok := class.lines[n]; !ok || h > old {
-					class.lines[n] = h
-				}
-				if br, ok := conditionCoverage(t); ok {
-					prof.Branch = true
-					if old := class.branches[n]; br[1] > old[1] || (br[1] == old[1] && br[0] > old[0]) {
-						if class.branches == nil {
-							class.branches = map[int][2]int{}
-						}
-						class.branches[n] = br
-					}
-				}
-				if method != nil {
-					if method.Line == 0 || n < method.Line {
-						method.Line = n
-					}
-					if n > method.EndLine {
-						method.EndLine = n
-					}
-					if h > method.Hits {
-						method.Hits = h
-					}
-				}
-			}
+			err = p.start(t)
 		case xml.EndElement:
-			el := ""
-			if len(stack) > 0 {
-				el = stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-			}
-			switch el {
-			case "source":
-				if inSource {
-					if s := strings.TrimSpace(sourceText.String()); s != "" {
-						prof.Sources = append(prof.Sources, s)
-					}
-					inSource = false
-				}
-			case "method":
-				if method != nil && class != nil && method.Line > 0 {
-					class.fp.Functions = append(class.fp.Functions, *method)
-				}
-				method = nil
-			case "class":
-				class, method = nil, nil
-			}
+			p.end()
 		case xml.CharData:
-			if inSource {
-				sourceText.Write(t)
+			if p.inSource {
+				p.sourceText.Write(t)
 			}
 		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if !sawRoot {
+	if !p.sawRoot {
 		line, _ := d.InputPos()
 		return nil, fmt.Errorf("%s:%d: want a Cobertura <coverage> root element, got none", name, line)
 	}
-	for _, acc := range files {
+	p.finish()
+	return p.prof, nil
+}
+
+// coberturaParser is the state of ParseCobertura between tokens.
+type coberturaParser struct {
+	name       string
+	d          *xml.Decoder
+	prof       *Profile
+	files      map[string]*coberturaFile
+	stack      []string // open element names
+	sawRoot    bool
+	class      *coberturaFile
+	className  string
+	method     *FuncHit
+	inSource   bool
+	sourceText strings.Builder
+}
+
+// coberturaFile gathers the lines of every class of one file.
+type coberturaFile struct {
+	fp       *FileProfile
+	lines    map[int]int
+	branches map[int][2]int // line → taken, total of its condition-coverage
+}
+
+// errf is an error at the decoder's current line.
+func (p *coberturaParser) errf(format string, args ...any) error {
+	line, _ := p.d.InputPos()
+	return fmt.Errorf("%s:%d: %s", p.name, line, fmt.Sprintf(format, args...))
+}
+
+// tokenError tells a decoder's error at its line.
+func (p *coberturaParser) tokenError(err error) error {
+	var se *xml.SyntaxError
+	var le *limitError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s:%d: %s", p.name, le.line, le.msg)
+	}
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s:%d: want well-formed XML: %s", p.name, se.Line, se.Msg)
+	}
+	if strings.HasPrefix(err.Error(), "xml: ") {
+		return p.errf("want well-formed XML: %s", strings.TrimPrefix(err.Error(), "xml: "))
+	}
+	return fmt.Errorf("read %s: %w", p.name, err)
+}
+
+// start reads an opening tag.
+func (p *coberturaParser) start(t xml.StartElement) error {
+	el := t.Name.Local
+	parent := ""
+	if len(p.stack) > 0 {
+		parent = p.stack[len(p.stack)-1]
+	}
+	if len(p.stack) >= maxXMLDepth {
+		return p.errf("want elements nested at most %d deep (Cobertura needs 9), got <%s> deeper", maxXMLDepth, el)
+	}
+	p.stack = append(p.stack, el)
+	if !p.sawRoot {
+		return p.root(t)
+	}
+	switch {
+	case el == "source" && parent == "sources":
+		p.inSource = true
+		p.sourceText.Reset()
+	case el == "class" && parent == "classes":
+		fn, ok := attr(t, "filename")
+		if !ok || fn == "" {
+			return p.errf("want <class filename=\"…\">")
+		}
+		p.className, _ = attr(t, "name")
+		p.class = p.files[fn]
+		if p.class == nil {
+			p.class = &coberturaFile{fp: &FileProfile{Path: fn}, lines: map[int]int{}}
+			p.files[fn] = p.class
+			p.prof.Files = append(p.prof.Files, p.class.fp)
+		}
+	case el == "method" && parent == "methods" && p.class != nil:
+		mn, _ := attr(t, "name")
+		if mn == "" {
+			return p.errf("want <method name=\"…\">")
+		}
+		p.method = &FuncHit{Name: methodName(p.className, p.class.fp.Path, mn)}
+	case el == "line" && parent == "lines" && p.class != nil:
+		return p.line(t)
+	}
+	return nil
+}
+
+// root reads the <coverage> element and its declared totals.
+func (p *coberturaParser) root(t xml.StartElement) error {
+	if t.Name.Local != "coverage" {
+		return p.errf("want a Cobertura <coverage> root element, got <%s>", t.Name.Local)
+	}
+	p.sawRoot = true
+	lv, okV := attr(t, "lines-valid")
+	lc, okC := attr(t, "lines-covered")
+	if okV && okC {
+		v, err1 := strconv.Atoi(lv)
+		c, err2 := strconv.Atoi(lc)
+		if err1 != nil || err2 != nil || v < 0 || c < 0 {
+			return p.errf("want <coverage lines-valid and lines-covered> to be counts, got %q and %q", lv, lc)
+		}
+		p.prof.Declared = &coverage.Counts{Statements: v, Covered: c}
+	}
+	return nil
+}
+
+// line reads a <line number="N" hits="N"> of a class or of a method.
+func (p *coberturaParser) line(t xml.StartElement) error {
+	ns, _ := attr(t, "number")
+	hs, _ := attr(t, "hits")
+	n, ok1 := atoiPos([]byte(ns))
+	h, ok2 := parseHits([]byte(hs))
+	if !ok1 || !ok2 {
+		return p.errf("want <line number=\"N\" hits=\"N\"> with a line from 1 to %d and hits ≥ 0, got number=%q hits=%q", coverage.MaxLine, ns, hs)
+	}
+	class := p.class
+	if old, ok := class.lines[n]; !ok || h > old {
+		class.lines[n] = h
+	}
+	if br, ok := conditionCoverage(t); ok {
+		p.prof.Branch = true
+		if old := class.branches[n]; br[1] > old[1] || (br[1] == old[1] && br[0] > old[0]) {
+			if class.branches == nil {
+				class.branches = map[int][2]int{}
+			}
+			class.branches[n] = br
+		}
+	}
+	if m := p.method; m != nil {
+		if m.Line == 0 || n < m.Line {
+			m.Line = n
+		}
+		if n > m.EndLine {
+			m.EndLine = n
+		}
+		if h > m.Hits {
+			m.Hits = h
+		}
+	}
+	return nil
+}
+
+// end reads a closing tag.
+func (p *coberturaParser) end() {
+	el := ""
+	if len(p.stack) > 0 {
+		el = p.stack[len(p.stack)-1]
+		p.stack = p.stack[:len(p.stack)-1]
+	}
+	switch el {
+	case "source":
+		if p.inSource {
+			if s := strings.TrimSpace(p.sourceText.String()); s != "" {
+				p.prof.Sources = append(p.prof.Sources, s)
+			}
+			p.inSource = false
+		}
+	case "method":
+		if p.method != nil && p.class != nil && p.method.Line > 0 {
+			p.class.fp.Functions = append(p.class.fp.Functions, *p.method)
+		}
+		p.method = nil
+	case "class":
+		p.class, p.method = nil, nil
+	}
+}
+
+// finish turns each file's lines and branches into its profile, in line
+// order.
+func (p *coberturaParser) finish() {
+	for _, acc := range p.files {
 		acc.fp.Lines = make([]LineHit, 0, len(acc.lines))
 		for l, h := range acc.lines {
 			acc.fp.Lines = append(acc.fp.Lines, LineHit{Line: l, Count: h})
@@ -218,7 +278,6 @@ func ParseCobertura(name string, r io.Reader) (*Profile, error) {
 			}
 		}
 	}
-	return prof, nil
 }
 
 // conditionCoverage reads the branches of a <line branch="true"
@@ -239,9 +298,6 @@ func conditionCoverage(t xml.StartElement) ([2]int, bool) {
 	}
 	return [2]int{taken, total}, true
 }
-
-// maxXMLDepth is how deep elements of an XML coverage report may nest.
-const maxXMLDepth = 64
 
 func attr(t xml.StartElement, name string) (string, bool) {
 	for _, a := range t.Attr {

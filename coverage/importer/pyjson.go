@@ -2,12 +2,10 @@ package importer
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/sprintkit/sprintkit/coverage"
 )
@@ -46,6 +44,11 @@ import (
 //
 // The totals' covered_lines and num_statements are kept in Profile.Declared.
 //
+// The report is read in bounded memory (limits.go): strings of at most
+// 1 MiB, numbers of at most 1 KiB, nesting at most 64 deep, arrays of lines
+// or arcs of at most 8 MiB and 1,048,576 entries, 4,194,304 entries in all.
+// An input past a limit is refused at its line, before it is buffered.
+//
 // Errors name the input and the line: "NAME:1: want a JSON object in files".
 func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 	prof := &Profile{Name: name, Format: "coverage.py"}
@@ -62,119 +65,6 @@ func ParseCoveragePyJSON(name string, r io.Reader) (*Profile, error) {
 		return nil, err
 	}
 	return prof, nil
-}
-
-// parseCoveragePy reads a coverage.py JSON report into prof's Branch and
-// Declared, and hands each file entry to file, whose error is told at the
-// entry's line.
-func parseCoveragePy(name string, r io.Reader, prof *Profile, file func(path string, e *pyFile) error) error {
-	lr := &lineReader{r: r}
-	d := json.NewDecoder(lr)
-	errAt := func(off int64, format string, args ...any) error {
-		return fmt.Errorf("%s:%d: %s", name, lr.lineAt(off), fmt.Sprintf(format, args...))
-	}
-	wrap := func(err error, what string) error {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return errAt(se.Offset, "want %s: %s", what, se.Error())
-		case errors.As(err, &te):
-			field := strings.ReplaceAll(te.Field, "pyRegion.", "")
-			if field == "" {
-				field = "value"
-			}
-			return errAt(te.Offset, "want %s: %s is a JSON %s, not %s", what, field, te.Value, jsonKind(te.Type.String()))
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			return errAt(d.InputOffset(), "want %s, got the end of the file", what)
-		}
-		return fmt.Errorf("read %s: %w", name, err)
-	}
-	expectDelim := func(want json.Delim, what string) error {
-		off := d.InputOffset()
-		tok, err := d.Token()
-		if err != nil {
-			return wrap(err, what)
-		}
-		if dl, ok := tok.(json.Delim); !ok || dl != want {
-			return errAt(off, "want %s, got %s", what, tokString(tok))
-		}
-		return nil
-	}
-
-	if err := expectDelim('{', "a coverage.py JSON report (an object with \"files\")"); err != nil {
-		return err
-	}
-	sawFiles := false
-	for d.More() {
-		tok, err := d.Token()
-		if err != nil {
-			return wrap(err, "a key of the report object")
-		}
-		key, _ := tok.(string)
-		switch key {
-		case "meta":
-			var m struct {
-				Branch bool `json:"branch_coverage"`
-			}
-			if err := d.Decode(&m); err != nil {
-				return wrap(err, `a "meta" object`)
-			}
-			prof.Branch = prof.Branch || m.Branch
-		case "files":
-			sawFiles = true
-			if err := expectDelim('{', `an object of files in "files"`); err != nil {
-				return err
-			}
-			for d.More() {
-				tok, err := d.Token()
-				if err != nil {
-					return wrap(err, "a file name in \"files\"")
-				}
-				path, _ := tok.(string)
-				fileOff := d.InputOffset()
-				var e pyFile
-				if err := d.Decode(&e); err != nil {
-					return wrap(err, fmt.Sprintf("the entry of %q in \"files\"", path))
-				}
-				if path == "" {
-					return errAt(fileOff, "want a file name in \"files\", got \"\"")
-				}
-				if err := file(path, &e); err != nil {
-					return errAt(fileOff, "%s", err)
-				}
-			}
-			if err := expectDelim('}', `the end of "files"`); err != nil {
-				return err
-			}
-		case "totals":
-			var t struct {
-				Covered    *int `json:"covered_lines"`
-				Statements *int `json:"num_statements"`
-			}
-			if err := d.Decode(&t); err != nil {
-				return wrap(err, `a "totals" object`)
-			}
-			if t.Covered != nil && t.Statements != nil {
-				prof.Declared = &coverage.Counts{Statements: *t.Statements, Covered: *t.Covered}
-			}
-		default:
-			var skip json.RawMessage
-			if err := d.Decode(&skip); err != nil {
-				return wrap(err, fmt.Sprintf("the value of %q", key))
-			}
-		}
-	}
-	if err := expectDelim('}', "the end of the report object"); err != nil {
-		return err
-	}
-	if !sawFiles {
-		return errAt(d.InputOffset(), `want a "files" object: not a coverage.py JSON report (for istanbul, nyc or c8 JSON, write LCOV with their lcov reporter)`)
-	}
-	if tok, err := d.Token(); err != io.EOF {
-		return errAt(d.InputOffset(), "want the end of the file after the report, got %s", tokString(tok))
-	}
-	return nil
 }
 
 type pyRegion struct {
@@ -313,42 +203,4 @@ func tokString(tok json.Token) string {
 		return fmt.Sprintf("%v", t)
 	}
 	return fmt.Sprint(tok)
-}
-
-func jsonKind(goType string) string {
-	switch {
-	case strings.HasPrefix(goType, "[]"):
-		return "an array"
-	case strings.HasPrefix(goType, "map"), strings.HasPrefix(goType, "struct"), strings.Contains(goType, "coverage."):
-		return "an object"
-	case strings.HasPrefix(goType, "int"):
-		return "an integer"
-	case goType == "string":
-		return "a string"
-	}
-	return goType
-}
-
-// lineReader remembers where lines start so that byte offsets in errors can
-// be told as line numbers.
-type lineReader struct {
-	r   io.Reader
-	off int64
-	nl  []int64 // offsets of '\n' bytes read so far
-}
-
-func (l *lineReader) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	for i, c := range p[:n] {
-		if c == '\n' {
-			l.nl = append(l.nl, l.off+int64(i))
-		}
-	}
-	l.off += int64(n)
-	return n, err
-}
-
-// lineAt returns the 1-based line of byte offset off.
-func (l *lineReader) lineAt(off int64) int {
-	return 1 + sort.Search(len(l.nl), func(i int) bool { return l.nl[i] >= off })
 }

@@ -1,6 +1,8 @@
 package importer
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -107,5 +109,44 @@ func TestParseCoveragePyJSONErrors(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// BenchmarkParseCoveragePyJSON parses a generated report of 200 files of
+// 1,000 statements each, three in four executed, with a function per 50
+// lines (coverage.py ≥ 7.5).
+func BenchmarkParseCoveragePyJSON(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"meta": {"version": "7.6.0", "format": 3, "branch_coverage": false}, "files": {`)
+	for f := range 200 {
+		if f > 0 {
+			sb.WriteString(", ")
+		}
+		var ex, mi []string
+		for l := 1; l <= 1000; l++ {
+			if l%4 == 0 {
+				mi = append(mi, strconv.Itoa(l))
+			} else {
+				ex = append(ex, strconv.Itoa(l))
+			}
+		}
+		fmt.Fprintf(&sb, `"pkg/m%03d.py": {"executed_lines": [%s], "missing_lines": [%s], "excluded_lines": [], "summary": {"covered_lines": %d, "num_statements": 1000}, "functions": {`,
+			f, strings.Join(ex, ", "), strings.Join(mi, ", "), len(ex))
+		for fn := range 20 {
+			if fn > 0 {
+				sb.WriteString(", ")
+			}
+			fmt.Fprintf(&sb, `"f%d": {"executed_lines": [%s], "missing_lines": [], "start_line": %d}`, fn, strings.Join(ex[fn*37:fn*37+37], ", "), fn*50+1)
+		}
+		sb.WriteString("}}")
+	}
+	sb.WriteString(`}, "totals": {"covered_lines": 150000, "num_statements": 200000}}`)
+	in := sb.String()
+	b.SetBytes(int64(len(in)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := ParseCoveragePyJSON("cov.json", strings.NewReader(in)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

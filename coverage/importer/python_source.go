@@ -443,3 +443,42 @@ func PythonModuleNames(dir, rel string) []string {
 	}
 	return names
 }
+
+// redocstring corrects which lines a parser dropped as docstrings, with the
+// Python source of the file: when the source's module and class docstrings
+// that ran number exactly the dropped lines, those docstrings go and the
+// dropped lines come back. Otherwise the lines stay as they are.
+func redocstring(f *FileProfile, src []byte) {
+	if len(f.Dropped) == 0 {
+		return
+	}
+	docs := pyDocstringLines(src)
+	normalizeLines(&f.Lines)
+	var ran []int
+	for _, l := range f.Dropped {
+		if docs[l] {
+			ran = append(ran, l)
+		}
+	}
+	for _, l := range f.Lines {
+		if docs[l.Line] && l.Count > 0 {
+			ran = append(ran, l.Line)
+		}
+	}
+	if len(ran) != len(f.Dropped) {
+		return
+	}
+	lines := make([]LineHit, 0, len(f.Lines))
+	for _, l := range f.Dropped {
+		if !docs[l] {
+			lines = append(lines, LineHit{Line: l, Count: 1})
+		}
+	}
+	for _, l := range f.Lines {
+		if !docs[l.Line] {
+			lines = append(lines, l)
+		}
+	}
+	f.Lines, f.Dropped = lines, nil
+	normalizeLines(&f.Lines)
+}

@@ -1,6 +1,7 @@
 // Package ignore matches paths against gitignore-style patterns: the one
 // matcher behind the watcher's .gitignore handling and the copier's
-// --exclude. Its behaviour is checked against `git check-ignore`
+// --exclude. Its rules are tested case by case in ignore_test.go, and its
+// behaviour on whole trees against `git check-ignore`
 // (watcher/ignore_test.go).
 //
 // A pattern file holds one pattern per line:

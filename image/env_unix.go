@@ -1,5 +1,0 @@
-//go:build !windows
-
-package image
-
-func envKeyEqual(a, b string) bool { return a == b }
