@@ -1,0 +1,144 @@
+package gotest
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sprintkit/sprintkit/coverage"
+)
+
+// brokenFiles is a module with a package that does not compile beside one
+// that does.
+var brokenFiles = map[string]string{
+	"go.mod":           "module example.com/m\n\ngo 1.22\n",
+	"ok/ok.go":         "package ok\n\nfunc OK() bool { return true }\n",
+	"ok/ok_test.go":    "package ok\n\nimport \"testing\"\n\nfunc TestOK(t *testing.T) { OK() }\n",
+	"broken/broken.go": "package broken\n\nfunc Broken() int { return undefinedThing }\n",
+	"broken/b_test.go": "package broken\n\nimport \"testing\"\n\nfunc TestBroken(t *testing.T) { Broken() }\n",
+}
+
+// missingDependencyFiles is a repository with two modules, one of which
+// requires a module that cannot be fetched.
+var missingDependencyFiles = map[string]string{
+	"go.mod":         "module example.com/main\n\ngo 1.22\n",
+	"lib/lib.go":     "package lib\n\nfunc L() int { return 1 }\n",
+	"lib/l_test.go":  "package lib\n\nimport \"testing\"\n\nfunc TestL(t *testing.T) { L() }\n",
+	"tools/go.mod":   "module example.com/tools\n\ngo 1.22\n\nrequire example.com/missing v1.0.0\n",
+	"tools/tools.go": "package tools\n\nimport _ \"example.com/missing\"\n",
+}
+
+// workspaceFiles is a go.work workspace whose module b tests module a's code.
+var workspaceFiles = map[string]string{
+	"go.work":      "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n",
+	"a/go.mod":     "module example.com/a\n\ngo 1.22\n",
+	"a/a.go":       "package a\n\nfunc A() int { return 1 }\n\nfunc NeverCalled() int { return 2 }\n",
+	"b/go.mod":     "module example.com/b\n\ngo 1.22\n",
+	"b/b.go":       "package b\n\nimport \"example.com/a\"\n\nfunc B() int { return a.A() + 1 }\n",
+	"b/b_test.go":  "package b\n\nimport \"testing\"\n\nfunc TestB(t *testing.T) {\n\tif B() != 2 {\n\t\tt.Fatal(B())\n\t}\n}\n",
+	"b/cmd/x/x.go": "package main\n\nfunc main() {}\n",
+}
+
+// runScenario is one fixture tree, the options Run gets for it (Dir and Env
+// are filled in), and what must hold of the result.
+type runScenario struct {
+	name  string
+	slow  bool // skipped under -short
+	files map[string]string
+	opts  Options
+	env   []string // instead of goEnv
+	check func(t *testing.T, root string, r *coverage.Result)
+}
+
+// runScenarios runs each scenario on its own tree.
+func runScenarios(t *testing.T, scenarios []runScenario) {
+	needGo(t)
+	for _, c := range scenarios {
+		t.Run(c.name, func(t *testing.T) {
+			if c.slow && testing.Short() {
+				t.Skip("runs the go toolchain; go test without -short runs it")
+			}
+			root := t.TempDir()
+			writeTree(t, root, c.files)
+			opts := c.opts
+			opts.Dir, opts.Env = root, goEnv
+			if c.env != nil {
+				opts.Env = c.env
+			}
+			r, err := Run(context.Background(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.check(t, root, r)
+		})
+	}
+}
+
+// failures lists r's failing tests as "package test".
+func failures(r *coverage.Result) []string {
+	var out []string
+	for _, f := range r.Failed() {
+		out = append(out, f.Package+" "+f.Test)
+	}
+	return out
+}
+
+func TestRunGoScenarios(t *testing.T) {
+	set := []string{"example.com/m/broken", "example.com/m/ok"}
+	runScenarios(t, []runScenario{
+		{name: "a workspace covers code of one module by the tests of another", files: workspaceFiles,
+			env: []string{"GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local"},
+			check: func(t *testing.T, root string, r *coverage.Result) {
+				a := r.Package("example.com/a")
+				if a == nil || a.Statements != 2 || a.Covered != 1 || a.HasTests {
+					t.Fatalf("package a = %+v, want 1 of 2 statements covered by b's tests", a)
+				}
+				if fns := a.Files[0].Functions; len(fns) != 2 || fns[0].Name != "A" || fns[0].Covered != 1 || fns[0].File != "a/a.go" {
+					t.Errorf("a's functions = %+v", fns)
+				}
+				if r.Package("example.com/b/cmd/x") == nil {
+					t.Errorf("the workspace's main package is missing")
+				}
+				if filepath.Base(r.Root) != filepath.Base(root) {
+					t.Errorf("root %s, want the workspace root %s", r.Root, root)
+				}
+			}},
+		{name: "a build failure is listed and the rest is measured", slow: true, files: brokenFiles,
+			check: func(t *testing.T, root string, r *coverage.Result) {
+				var build *coverage.TestResult
+				for i, tr := range r.Tests {
+					if tr.Package == "example.com/m/broken" && tr.Test == "(build)" {
+						build = &r.Tests[i]
+					}
+				}
+				if build == nil || build.Outcome != "fail" || !strings.Contains(build.Output, "undefinedThing") {
+					t.Errorf("build failure entry = %+v, want a failure naming undefinedThing; tests %+v", build, r.Tests)
+				}
+				if p := r.Package("example.com/m/ok"); p == nil || p.Percent != 100 {
+					t.Errorf("the package that builds = %+v, want 100%%", p)
+				}
+			}},
+		{name: "with explicit packages, as watch-test runs, a build failure is listed and the rest is measured", slow: true,
+			files: brokenFiles, opts: Options{Packages: set, CoverPkg: set},
+			check: func(t *testing.T, root string, r *coverage.Result) {
+				if p := r.Package("example.com/m/ok"); p == nil || p.Percent != 100 {
+					t.Errorf("with explicit packages, the package that builds = %+v, want 100%%", p)
+				}
+				if f := failures(r); len(f) != 1 || f[0] != "example.com/m/broken (build)" {
+					t.Errorf("with explicit packages, failures %v, want only broken's build", f)
+				}
+			}},
+		{name: "a module with a missing dependency is a build failure and the other module is measured", slow: true,
+			files: missingDependencyFiles,
+			check: func(t *testing.T, root string, r *coverage.Result) {
+				if p := r.Package("example.com/main/lib"); p == nil || p.Percent != 100 {
+					t.Errorf("the module that builds = %+v, want lib at 100%%", p)
+				}
+				f := r.Failed()
+				if len(f) != 1 || f[0].Package != "example.com/tools" || f[0].Test != "(build)" || !strings.Contains(f[0].Output, "GOPROXY=off") {
+					t.Errorf("failures %+v, want the tools module's build saying the lookup is disabled", f)
+				}
+			}},
+	})
+}
