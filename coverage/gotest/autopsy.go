@@ -16,6 +16,7 @@ import (
 // per culprit, for at most two culprits.
 const maxReruns = 2
 
+// death is how a package's test binary died.
 type death struct {
 	culprits []string // the tests that killed it, by full name; none when no test is to blame
 	why      string   // "panicked", "exited", "timed out" or "killed by signal"

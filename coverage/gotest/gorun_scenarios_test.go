@@ -2,7 +2,11 @@ package gotest
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -141,4 +145,127 @@ func TestRunGoScenarios(t *testing.T) {
 				}
 			}},
 	})
+}
+
+// goListTests is `go test -list '.*'` of every package under root: the
+// top-level tests by package.
+func goListTests(t *testing.T, root string) map[string]map[string]bool {
+	t.Helper()
+	lists := map[string]map[string]bool{}
+	for _, line := range strings.Split(goRun(t, root, true, "test", "-json", "-list=.*", "./..."), "\n") {
+		var ev testEvent
+		if json.Unmarshal([]byte(line), &ev) != nil || ev.Action != "output" {
+			continue
+		}
+		if name := strings.TrimSpace(ev.Output); listNameRE.MatchString(name) {
+			if lists[ev.Package] == nil {
+				lists[ev.Package] = map[string]bool{}
+			}
+			lists[ev.Package][name] = true
+		}
+	}
+	return lists
+}
+
+// goFailingTests is what the go command says fails under root: of each
+// package whose `go test` fails, the tests of its list that fail when
+// `go test -run '^X$'` runs them alone.
+func goFailingTests(t *testing.T, root string, lists map[string]map[string]bool) []string {
+	t.Helper()
+	var failing []string
+	for _, line := range strings.Split(goRun(t, root, true, "test", "-json", "-count=1", "./..."), "\n") {
+		var ev testEvent
+		if json.Unmarshal([]byte(line), &ev) != nil || ev.Test != "" || ev.Action != "fail" {
+			continue
+		}
+		for name := range lists[ev.Package] {
+			out := goRun(t, root, true, "test", "-count=1", "-run=^"+regexp.QuoteMeta(name)+"$", ev.Package)
+			if strings.Contains(out, "--- FAIL: "+name+" ") {
+				failing = append(failing, ev.Package+" "+name)
+			}
+		}
+	}
+	sort.Strings(failing)
+	return failing
+}
+
+// recordedNamesAreListed checks that every test r records is in the list
+// of its package, or a subtest of one.
+func recordedNamesAreListed(t *testing.T, r *coverage.Result, lists map[string]map[string]bool) {
+	t.Helper()
+	for _, tr := range r.Tests {
+		if !strings.HasPrefix(tr.Test, "(") && !lists[tr.Package][rootTest(tr.Test)] {
+			t.Errorf("%s %s (%s) is recorded but not in go test -list of its package %v", tr.Package, tr.Test, tr.Outcome, lists[tr.Package])
+		}
+	}
+}
+
+// topLevelFailures lists r's failing top-level tests as "package test".
+func topLevelFailures(r *coverage.Result) []string {
+	var out []string
+	for _, f := range r.Failed() {
+		if !strings.Contains(f.Test, "/") {
+			out = append(out, f.Package+" "+f.Test)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// innerTests is a test that runs tests, as suite libraries test
+// themselves: one inner test fails, one passes, one fails in a subtest,
+// and the outer test passes because RunTests says they failed.
+const innerTests = `
+func TestRunsInnerTests(t *testing.T) {
+	ok := testing.RunTests(func(pat, str string) (bool, error) { return true, nil }, []testing.InternalTest{
+		{Name: "TestInnerFails", F: func(t *testing.T) { t.Error("inner failure") }},
+		{Name: "TestInnerPasses", F: func(t *testing.T) {}},
+		{Name: "TestInnerWithSub", F: func(t *testing.T) { t.Run("case", func(t *testing.T) { t.Error("inner sub failure") }) }},
+	})
+	if ok {
+		t.Fatal("RunTests returned true, want false")
+	}
+}
+`
+
+// testsThatRunTestsFiles has a package that passes with a test that runs
+// failing tests, and a package with a real failure beside such a test.
+var testsThatRunTestsFiles = map[string]string{
+	"go.mod":              "module example.com/meta\n\ngo 1.22\n",
+	"meta/meta.go":        "package meta\n\nfunc M() int { return 1 }\n",
+	"meta/meta_test.go":   "package meta\n\nimport \"testing\"\n" + innerTests + "\nfunc TestPlain(t *testing.T) {\n\tt.Run(\"sub\", func(t *testing.T) { M() })\n}\n",
+	"mixed/mixed.go":      "package mixed\n\nfunc X() int { return 2 }\n",
+	"mixed/mixed_test.go": "package mixed\n\nimport \"testing\"\n" + innerTests + "\nfunc TestRealFailure(t *testing.T) { t.Errorf(\"X() = %d\", X()) }\n",
+	"parallel/p.go":       "package parallel\n\nfunc P() int { return 3 }\n",
+	"parallel/p_test.go":  "package parallel\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) { t.Parallel(); P() }\n\nfunc TestB(t *testing.T) { t.Parallel(); P() }\n\nfunc TestC(t *testing.T) { t.Run(\"x\", func(t *testing.T) { t.Parallel() }) }\n",
+}
+
+func TestRunGoReconcilesTheStreamWithTheGoCommand(t *testing.T) {
+	runScenarios(t, []runScenario{
+		{name: "tests run by a test are not recorded, and only the go command's failures fail", slow: true,
+			files: testsThatRunTestsFiles,
+			check: func(t *testing.T, root string, r *coverage.Result) {
+				lists := goListTests(t, root)
+				want := goFailingTests(t, root, lists)
+				if got := topLevelFailures(r); !reflect.DeepEqual(got, want) {
+					t.Errorf("failing tests %v, go test says %v", got, want)
+				}
+				if want := []string{"example.com/meta/mixed TestRealFailure"}; !reflect.DeepEqual(failures(r), want) {
+					t.Errorf("failures %v, want %v", failures(r), want)
+				}
+				recordedNamesAreListed(t, r, lists)
+				if findResult(r, "example.com/meta/meta", "TestPlain/sub") == nil || findResult(r, "example.com/meta/parallel", "TestC/x") == nil {
+					t.Errorf("real subtests are missing: %+v", r.Tests)
+				}
+			}},
+	})
+}
+
+func findResult(r *coverage.Result, pkg, test string) *coverage.TestResult {
+	for i := range r.Tests {
+		if r.Tests[i].Package == pkg && r.Tests[i].Test == test {
+			return &r.Tests[i]
+		}
+	}
+	return nil
 }

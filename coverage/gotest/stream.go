@@ -77,6 +77,9 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts Options,
 	if ctx.Err() != nil {
 		return nil, nil, nil, ctx.Err()
 	}
+	if len(c.nested) > 0 {
+		c.reconcileNested(ctx, run, opts)
+	}
 	if readErr != nil {
 		return nil, nil, nil, fmt.Errorf("read go test output: %w", readErr)
 	}
@@ -150,20 +153,27 @@ type collector struct {
 	seq     int
 	ended   map[string]bool   // packages whose binary printed its final PASS or FAIL
 	died    map[string]*death // packages whose test binary died
+	// active are the top-level tests running and not paused, by package;
+	// a top-level test that starts while another is active was run by a
+	// test (testing.RunTests, testing.MainStart): its package is nested.
+	active map[string]map[string]bool
+	nested map[string]bool
+	result map[string]string // each package's final action: pass, fail or skip
+	kept   map[int]bool      // indexes into tests that reconcile dropped, when false
 }
-
-// death is how a package's test binary died.
 
 func newCollector(prog *progress) *collector {
 	return &collector{prog: prog, output: map[string]*bytes.Buffer{}, pkgOut: map[string]*bytes.Buffer{},
 		buildOut: map[string]*bytes.Buffer{}, failed: map[string]bool{}, broken: map[string]bool{},
 		byPkg: map[string][]int{}, running: map[string]map[string]int{}, ended: map[string]bool{},
-		died: map[string]*death{}}
+		died: map[string]*death{}, active: map[string]map[string]bool{}, nested: map[string]bool{},
+		result: map[string]string{}, kept: map[int]bool{}}
 }
 
 // add records a test outcome.
 func (c *collector) add(t coverage.TestResult) {
 	c.byPkg[t.Package] = append(c.byPkg[t.Package], len(c.tests))
+	c.kept[len(c.tests)] = true
 	c.tests = append(c.tests, t)
 }
 
@@ -238,6 +248,7 @@ func (c *collector) event(ev testEvent) {
 		case "pass", "skip", "fail":
 			delete(c.running[ev.Package], ev.Test)
 		}
+		c.track(ev)
 		switch ev.Action {
 		case "output":
 			appendCapped(c.output, key, ev.Output)
@@ -265,7 +276,11 @@ func (c *collector) event(ev testEvent) {
 		}
 	case "pass", "skip":
 		delete(c.pkgOut, ev.Package)
-		c.packageDone(ev.Package, false)
+		c.result[ev.Package] = ev.Action
+		if !c.nested[ev.Package] {
+			c.reconcile(ev.Package, nil)
+		}
+		c.packageDone(ev.Package, c.nested[ev.Package])
 	case "fail":
 		switch {
 		case ev.FailedBuild != "":
@@ -289,7 +304,11 @@ func (c *collector) event(ev testEvent) {
 			c.add(coverage.TestResult{Package: ev.Package, Test: "(package)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
 		}
 		delete(c.pkgOut, ev.Package)
-		c.packageDone(ev.Package, ev.FailedBuild != "" || c.died[ev.Package] != nil)
+		c.result[ev.Package] = "fail"
+		if !c.nested[ev.Package] {
+			c.reconcile(ev.Package, nil)
+		}
+		c.packageDone(ev.Package, ev.FailedBuild != "" || c.died[ev.Package] != nil || c.nested[ev.Package])
 	}
 	if (ev.Action == "pass" || ev.Action == "skip" || ev.Action == "fail") && ev.FailedBuild == "" && ev.Elapsed > 0 && !ev.Time.IsZero() {
 		c.prog.ran(ev.Time.Add(-time.Duration(ev.Elapsed*float64(time.Second))), ev.Time)
@@ -304,8 +323,11 @@ func (c *collector) event(ev testEvent) {
 }
 
 func (c *collector) finish() []coverage.TestResult {
-	if c.tests == nil {
-		return []coverage.TestResult{}
+	out := make([]coverage.TestResult, 0, len(c.tests))
+	for i, t := range c.tests {
+		if c.kept[i] {
+			out = append(out, t)
+		}
 	}
-	return c.tests
+	return out
 }
