@@ -16,6 +16,8 @@ type Baseline struct {
 	Tests    []TestResult      `json:"tests"`
 	Packages []BaselinePackage `json:"packages"`
 	Total    Counts            `json:"total"`
+	// Modules are the modules of a project of several, with their figures.
+	Modules []Module `json:"modules,omitempty"`
 }
 
 // BaselinePackage is one package's coverage at the baseline. Recovered and
@@ -39,6 +41,7 @@ func NewBaseline(r *Result) *Baseline {
 		Language: r.Language,
 		Tests:    crashedFirst(r.Tests),
 		Total:    r.Total,
+		Modules:  r.Modules,
 	}
 	if b.Tests == nil {
 		b.Tests = []TestResult{}

@@ -37,6 +37,9 @@ type Result struct {
 	Packages         []*Package   `json:"packages"`
 	Tests            []TestResult `json:"tests,omitempty"` // outcomes of the run that produced the data, when known
 	Warnings         []string     `json:"warnings,omitempty"`
+	// Modules are the modules of a project of several, each with its
+	// figure; nil for one module.
+	Modules []Module `json:"modules,omitempty"`
 	// Branch is the branch-inclusive figure when the data has branch
 	// coverage (coverage.py with branch = True, LCOV BRDA, Cobertura
 	// condition-coverage); nil otherwise. Total counts statements only.

@@ -91,7 +91,7 @@ func baseline(ctx context.Context, o *Options, s *Summary) (*coverage.Result, er
 		return nil, hint.With(fmt.Errorf("run the tests: %w", err), fmt.Sprintf("the checkout is in %s; once fixed, finish with: %s setup %s", s.relDir, Self(), s.relDir))
 	}
 	secs := time.Since(start).Seconds()
-	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: secs, Flags: o.testFlags}
+	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: secs, Flags: o.testFlags, Modules: r.Modules}
 	if r.Language == "go" && r.TestRunSeconds > 0 {
 		s.Tests.RunSeconds = r.TestRunSeconds
 		s.Tests.BuildSeconds = max(secs-r.TestRunSeconds, 0)

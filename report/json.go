@@ -36,6 +36,10 @@ import (
 // figure ("covered" and "percent" are 0 and mean nothing), is not in
 // "total", and "no_data_statements" at the top level counts its statements.
 //
+// A project of several modules has "modules": [{"path", "dir", "status":
+// "tested" | "no packages" | "failed", "packages", "statements", "covered",
+// "percent"}], each module's figure.
+//
 // Percentages are numbers rounded to one decimal, as `go test -cover` prints
 // them. Fields may be added; none is removed or renamed within a version.
 
@@ -95,6 +99,9 @@ func JSONWithPatch(w io.Writer, r *coverage.Result, targets []coverage.Target, p
 		}
 		return jp
 	})
+	if len(r.Modules) > 0 {
+		o.add("modules", r.Modules)
+	}
 	o.array("targets", len(targets), func(i int) any { return targets[i] })
 	o.add("failures", failures)
 	if len(r.Warnings) > 0 {

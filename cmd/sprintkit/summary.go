@@ -62,6 +62,9 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 			fmt.Fprintf(w, " (%.1fs building, %.1fs with tests running)", t.BuildSeconds, t.RunSeconds)
 		}
 		fmt.Fprintln(w)
+		for _, m := range t.Modules {
+			fmt.Fprintf(w, "          module %s: %s\n", m.Path, m.Figure())
+		}
 		if len(s.FailingBefore) > 0 {
 			fmt.Fprintf(w, "          failing before you changed anything (not your fault; recorded in the baseline):\n")
 			for _, f := range s.FailingBefore {

@@ -2,6 +2,7 @@ package gotest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -127,7 +128,8 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 		proj: proj, opts: opts, tmp: tmp, runs: len(runs),
 		prog: &progress{fn: opts.Progress},
 		rec:  &recovery{recovered: map[string]*coverage.Recovery{}, noData: map[string]string{}},
-		emit: &emitter{fn: opts.OnPackage, sent: map[string]bool{}},
+		emit:   &emitter{fn: opts.OnPackage, sent: map[string]bool{}},
+		status: map[string]string{},
 	}
 	s.list = startProjectList(ctx, proj, runs, opts, s.prog)
 	for i, run := range runs {
@@ -154,6 +156,7 @@ type suite struct {
 	profiles   []string
 	warnings   []string
 	failedRuns []error
+	status     map[string]string // by module directory, when not coverage.ModuleTested
 }
 
 // projectList is go list of the project's packages, which runs while the
@@ -203,6 +206,10 @@ func (s *suite) runModule(ctx context.Context, i int, run goTestRun) error {
 	if err == nil && len(broken) > 0 && !s.opts.PerPackage {
 		ts, died, err = s.retryWithoutBroken(ctx, run, out, ts, broken, died)
 	}
+	if errors.Is(err, errNoPackages) && s.runs > 1 {
+		s.status[run.dir] = coverage.ModuleNoPackages // nothing to test is no failure
+		return nil
+	}
 	if err != nil {
 		// One module that cannot be tested at all (a go.mod go cannot
 		// load) does not sink the others: it becomes a failure entry.
@@ -214,6 +221,7 @@ func (s *suite) runModule(ctx context.Context, i int, run goTestRun) error {
 			return err
 		}
 		s.failedRuns = append(s.failedRuns, err)
+		s.status[run.dir] = coverage.ModuleFailed
 		mod := coverage.TestResult{Package: runName(s.proj, run), Test: "(module)", Outcome: "fail", Output: err.Error()}
 		s.tests = append(s.tests, mod)
 		s.warnings = append(s.warnings, err.Error())
@@ -244,8 +252,11 @@ func (s *suite) runModule(ctx context.Context, i int, run goTestRun) error {
 // result merges the runs' profiles into the Result.
 func (s *suite) result(ctx context.Context) (*coverage.Result, error) {
 	s.list.wait()
-	if len(s.failedRuns) == s.runs {
+	if len(s.failedRuns) > 0 && len(s.failedRuns)+s.empty() == s.runs {
 		return nil, s.failedRuns[0]
+	}
+	if s.empty() == s.runs {
+		return nil, fmt.Errorf("no Go packages to test in %s", s.proj.Root)
 	}
 	if s.list.err != nil {
 		return nil, s.list.err
@@ -274,7 +285,19 @@ func (s *suite) result(ctx context.Context) (*coverage.Result, error) {
 	r.TestRunSeconds = s.prog.runSeconds()
 	r.Warnings = append(warnings, r.Warnings...)
 	s.rec.apply(s.proj, r, s.list.pkgs)
+	r.Modules = moduleFigures(s.proj, r, s.status)
 	return r, nil
+}
+
+// empty counts the runs that matched no packages.
+func (s *suite) empty() int {
+	n := 0
+	for _, st := range s.status {
+		if st == coverage.ModuleNoPackages {
+			n++
+		}
+	}
+	return n
 }
 
 // runName names a run's module(s) for messages.

@@ -269,3 +269,65 @@ func findResult(r *coverage.Result, pkg, test string) *coverage.TestResult {
 	}
 	return nil
 }
+
+// noPackageModulesFiles is a repository of three modules: the root's with
+// a tested package, one of assets only, and one whose only file is a tools
+// file behind a build tag.
+var noPackageModulesFiles = map[string]string{
+	"go.mod":          "module example.com/m\n\ngo 1.22\n",
+	"lib/lib.go":      "package lib\n\nfunc L() int { return 1 }\n\nfunc M() int { return 2 }\n",
+	"lib/lib_test.go": "package lib\n\nimport \"testing\"\n\nfunc TestL(t *testing.T) { L() }\n",
+	"assets/go.mod":   "module example.com/m/assets\n\ngo 1.22\n",
+	"assets/logo.svg": "<svg/>\n",
+	"tools/go.mod":    "module example.com/m/tools\n\ngo 1.22\n",
+	"tools/tools.go":  "//go:build tools\n\npackage tools\n\nimport _ \"fmt\"\n",
+}
+
+func TestRunGoModulesWithNoPackages(t *testing.T) {
+	runScenarios(t, []runScenario{
+		{name: "modules of assets or of a tools file behind a build tag are no packages, not failures", slow: true,
+			files: noPackageModulesFiles,
+			check: func(t *testing.T, root string, r *coverage.Result) {
+				for _, dir := range []string{"assets", "tools"} {
+					if out := goRun(t, filepath.Join(root, dir), true, "test", "./..."); strings.Contains(out, "FAIL") {
+						t.Errorf("go test in %s: %s, want no failure", dir, out)
+					}
+				}
+				if f := failures(r); len(f) != 0 {
+					t.Errorf("failures %v, want none (go test fails no test)", f)
+				}
+				for _, w := range r.Warnings {
+					if strings.Contains(w, "assets") || strings.Contains(w, "tools") {
+						t.Errorf("warning %q about a module with no packages", w)
+					}
+				}
+				want := []coverage.Module{
+					{Path: "example.com/m", Dir: ".", Status: coverage.ModuleTested, Packages: 1, Counts: coverage.Counts{Statements: 2, Covered: 1, Percent: 50}},
+					{Path: "example.com/m/assets", Dir: "assets", Status: coverage.ModuleNoPackages},
+					{Path: "example.com/m/tools", Dir: "tools", Status: coverage.ModuleNoPackages},
+				}
+				got := append([]coverage.Module(nil), r.Modules...)
+				sort.Slice(got, func(i, j int) bool { return got[i].Path < got[j].Path })
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("modules\n%+v\nwant\n%+v", got, want)
+				}
+				if b := coverage.NewBaseline(r); len(b.Modules) != 3 {
+					t.Errorf("the baseline's modules %+v, want the three", b.Modules)
+				}
+			}},
+		{name: "one module's figure each in a repository of two", slow: true, files: missingDependencyFiles,
+			check: func(t *testing.T, root string, r *coverage.Result) {
+				figures := map[string]string{}
+				for _, m := range r.Modules {
+					figures[m.Path] = m.Status + ": " + m.Figure()
+				}
+				want := map[string]string{
+					"example.com/main":  "tested: 100.0% of 1 statements in 1 packages",
+					"example.com/tools": "failed: could not be tested",
+				}
+				if !reflect.DeepEqual(figures, want) {
+					t.Errorf("module figures %v, want %v", figures, want)
+				}
+			}},
+	})
+}

@@ -88,10 +88,20 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts Options,
 		if msg == "" {
 			msg = strings.TrimSpace(c.loose.String())
 		}
+		if noPackagesRE.MatchString(msg) {
+			return nil, nil, nil, fmt.Errorf("go test in %s: %w", run.dir, errNoPackages)
+		}
 		return nil, nil, nil, fmt.Errorf("go test in %s: %w%s", run.dir, waitErr, firstLines(msg, 20))
 	}
 	return c.finish(), c.broken, c.died, nil
 }
+
+// errNoPackages is a go test that matched no packages: a module of
+// assets only, or whose files are all behind build constraints.
+var errNoPackages = errors.New("no packages to test")
+
+// noPackagesRE matches go test's word for a run that matched no packages.
+var noPackagesRE = regexp.MustCompile(`(?m)matched no packages$|^no packages to test$`)
 
 // timeoutArg is go test's -timeout for Options.Timeout.
 func timeoutArg(d time.Duration) string {
