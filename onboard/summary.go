@@ -35,6 +35,7 @@ import (
 //	           "modules": [{"path": "example.com/m", "dir": ".", "status": "tested", "packages": 3,
 //	                        "statements": 120, "covered": 80, "percent": 66.7}]},   // several modules only
 //	 "failing_before": [{"package": "…", "test": "TestX", "outcome": "fail", "seconds": 0.01}],
+//	 "flaky_before": [{"package": "…", "test": "TestY", "outcome": "flaky", "seconds": 0.01}],
 //	 "total": {"statements": 120, "covered": 80, "percent": 66.7},
 //	 "incomplete": ["TestX panicked in example.com/m/url; its package was re-run without it"],
 //	 "targets": [ …the top 5, as in the coverage JSON contract… ],
@@ -61,6 +62,7 @@ type Summary struct {
 	Deps          *DepsSummary          `json:"deps,omitempty"`
 	Tests         *TestSummary          `json:"tests,omitempty"`
 	FailingBefore []coverage.TestResult `json:"failing_before,omitempty"`
+	FlakyBefore   []coverage.TestResult `json:"flaky_before,omitempty"` // failed, then passed when run again alone
 	Total         *coverage.Counts      `json:"total,omitempty"`
 	// Branch is the branch-inclusive figure, when the project measures
 	// branches (coverage.py's branch = True).

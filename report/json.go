@@ -40,6 +40,9 @@ import (
 // "tested" | "no packages" | "failed", "packages", "statements", "covered",
 // "percent"}], each module's figure.
 //
+// A test that failed and passed when run again alone is not in "failures"
+// but in "flaky": [{"package", "test", "outcome": "flaky", ...}].
+//
 // Percentages are numbers rounded to one decimal, as `go test -cover` prints
 // them. Fields may be added; none is removed or renamed within a version.
 
@@ -104,6 +107,9 @@ func JSONWithPatch(w io.Writer, r *coverage.Result, targets []coverage.Target, p
 	}
 	o.array("targets", len(targets), func(i int) any { return targets[i] })
 	o.add("failures", failures)
+	if flaky := r.Flaky(); len(flaky) > 0 {
+		o.add("flaky", flaky)
+	}
 	if len(r.Warnings) > 0 {
 		o.add("warnings", r.Warnings)
 	}

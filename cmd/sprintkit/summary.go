@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
 )
@@ -57,20 +58,18 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 		fmt.Fprintf(w, "modules   %d in go.sum (%d already in the module cache), downloaded in %.1fs\n", d.Modules, d.Cached, d.Seconds)
 	}
 	if t := s.Tests; t != nil {
-		fmt.Fprintf(w, "tests     %d passed, %d failed, %d skipped in %.1fs", t.Passed, t.Failed, t.Skipped, t.Seconds)
+		fmt.Fprintf(w, "tests     %d passed, %d failed, %d skipped%s in %.1fs", t.Passed, t.Failed, t.Skipped, flakyCount(t.Flaky), t.Seconds)
 		if t.RunSeconds > 0 {
 			fmt.Fprintf(w, " (%.1fs building, %.1fs with tests running)", t.BuildSeconds, t.RunSeconds)
 		}
 		fmt.Fprintln(w)
-		for _, m := range t.Modules {
-			fmt.Fprintf(w, "          module %s: %s\n", m.Path, m.Figure())
-		}
 		if len(s.FailingBefore) > 0 {
 			fmt.Fprintf(w, "          failing before you changed anything (not your fault; recorded in the baseline):\n")
 			for _, f := range s.FailingBefore {
 				fmt.Fprintf(w, "            ✗ %s %s\n", f.Package, f.Test)
 			}
 		}
+		printFlakyAndModules(w, s.FlakyBefore, t.Modules)
 	}
 	if s.Total != nil {
 		fmt.Fprintf(w, "coverage  %.1f%% of %d statements\n", s.Total.Percent, s.Total.Statements)
@@ -111,5 +110,27 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 	fmt.Fprintf(w, "\nNext:\n")
 	for _, n := range s.Next {
 		fmt.Fprintf(w, "  %s\n", n)
+	}
+}
+
+// flakyCount is ", N flaky" for the tests line, "" when none is.
+func flakyCount(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d flaky", n)
+}
+
+// printFlakyAndModules lists the tests that failed and passed when run
+// again alone, then each module's figure in a project of several.
+func printFlakyAndModules(w io.Writer, flaky []coverage.TestResult, modules []coverage.Module) {
+	if len(flaky) > 0 {
+		fmt.Fprintf(w, "          flaky (failed, then passed when run again alone; not counted as failing):\n")
+	}
+	for _, f := range flaky {
+		fmt.Fprintf(w, "            ~ %s %s\n", f.Package, f.Test)
+	}
+	for _, m := range modules {
+		fmt.Fprintf(w, "          module %s: %s\n", m.Path, m.Figure())
 	}
 }

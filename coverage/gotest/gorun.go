@@ -90,6 +90,10 @@ type Options struct {
 	// that it is never reported twice; so is a module that could not be
 	// tested at all ("(module)"). A cancelled run stops calling it.
 	OnPackage func(pkg string, tests []coverage.TestResult)
+	// Rerun re-runs each failing test once, alone, before it is recorded
+	// (see rerun.go): one that passes then is "flaky". The baseline runs
+	// with it; watch-test's runs do not.
+	Rerun bool
 }
 
 // DefaultTestTimeout is the -timeout Run gives each test binary when
@@ -126,8 +130,8 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 
 	s := &suite{
 		proj: proj, opts: opts, tmp: tmp, runs: len(runs),
-		prog: &progress{fn: opts.Progress},
-		rec:  &recovery{recovered: map[string]*coverage.Recovery{}, noData: map[string]string{}},
+		prog:   &progress{fn: opts.Progress},
+		rec:    &recovery{recovered: map[string]*coverage.Recovery{}, noData: map[string]string{}},
 		emit:   &emitter{fn: opts.OnPackage, sent: map[string]bool{}},
 		status: map[string]string{},
 	}
@@ -157,6 +161,8 @@ type suite struct {
 	warnings   []string
 	failedRuns []error
 	status     map[string]string // by module directory, when not coverage.ModuleTested
+	reruns     int               // failing tests re-run (Options.Rerun)
+	notRerun   int               // failing tests left without a re-run, past maxFlakyReruns
 }
 
 // projectList is go list of the project's packages, which runs while the
@@ -234,6 +240,11 @@ func (s *suite) runModule(ctx context.Context, i int, run goTestRun) error {
 	if err != nil {
 		return err
 	}
+	if s.opts.Rerun {
+		if ts, err = s.rerunFailures(ctx, i, run, ts); err != nil {
+			return err
+		}
+	}
 	if len(s.opts.Packages) > 0 && !s.opts.PerPackage {
 		s.list.wait() // the project's packages, for a package to go with
 		if known := knownStatements(ctx, run, s.opts, filepath.Join(s.tmp, fmt.Sprintf("known-%d.out", i)), died, s.rec, s.list.pkgs); known != "" {
@@ -262,6 +273,9 @@ func (s *suite) result(ctx context.Context) (*coverage.Result, error) {
 		return nil, s.list.err
 	}
 	warnings := append(s.warnings, s.list.warnings...)
+	if s.notRerun > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d failing tests were not re-run to tell whether they are flaky (at most %d are)", s.notRerun, maxFlakyReruns))
+	}
 
 	mode, merged, err := mergeProfileFiles(s.profiles)
 	if err != nil {

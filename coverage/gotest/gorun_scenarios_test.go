@@ -3,6 +3,8 @@ package gotest
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -327,6 +329,100 @@ func TestRunGoModulesWithNoPackages(t *testing.T) {
 				}
 				if !reflect.DeepEqual(figures, want) {
 					t.Errorf("module figures %v, want %v", figures, want)
+				}
+			}},
+	})
+}
+
+// flakyFiles has a test and a subtest that fail on their first run and
+// pass on the next (a marker file, named by an environment variable of the
+// fixture's own, says a run happened), and a test that always fails.
+var flakyFiles = map[string]string{
+	"go.mod": "module example.com/flaky\n\ngo 1.22\n",
+	"f/f.go": "package f\n\nfunc F() int { return 1 }\n",
+	"f/f_test.go": `package f
+
+import (
+	"os"
+	"testing"
+)
+
+// firstRun reports whether this is the first run of the marker's test.
+func firstRun(t *testing.T, name string) bool {
+	m := os.Getenv("SPRINTKIT_FLAKY_MARKERS") + "/" + name
+	if _, err := os.Stat(m); err == nil {
+		return false
+	}
+	if err := os.WriteFile(m, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return true
+}
+
+func TestFlaky(t *testing.T) {
+	if firstRun(t, "flaky") {
+		t.Fatal("fails on the first run only")
+	}
+	F()
+}
+
+func TestFlakySub(t *testing.T) {
+	t.Run("sub", func(t *testing.T) {
+		if firstRun(t, "sub") {
+			t.Error("fails on the first run only")
+		}
+	})
+}
+
+func TestAlwaysFails(t *testing.T) { t.Errorf("F() = %d, want 2", F()) }
+
+func TestPasses(t *testing.T) { F() }
+`,
+}
+
+func TestRunGoRerunsFailuresToTellFlakyOnes(t *testing.T) {
+	markers := t.TempDir()
+	env := append(append([]string(nil), goEnv...), "SPRINTKIT_FLAKY_MARKERS="+markers)
+	reported := map[string][]coverage.TestResult{}
+	runScenarios(t, []runScenario{
+		{name: "a test that fails on its first run and passes on the second is flaky, a test that fails twice is failing", slow: true,
+			files: flakyFiles, env: env,
+			opts: Options{Rerun: true, OnPackage: func(pkg string, tests []coverage.TestResult) { reported[pkg] = tests }},
+			check: func(t *testing.T, root string, r *coverage.Result) {
+				outcomes := map[string]string{}
+				for _, tr := range r.Tests {
+					outcomes[tr.Test] = tr.Outcome
+				}
+				want := map[string]string{"TestFlaky": "flaky", "TestFlakySub": "flaky", "TestFlakySub/sub": "flaky", "TestAlwaysFails": "fail", "TestPasses": "pass"}
+				if !reflect.DeepEqual(outcomes, want) {
+					t.Errorf("outcomes %v, want %v", outcomes, want)
+				}
+				if got := coverage.CountOutcomes(r.Tests); got != (coverage.Outcomes{Passed: 1, Failed: 1, Flaky: 3}) {
+					t.Errorf("counts %+v, want 1 passed, 1 failed, 3 flaky", got)
+				}
+				if f := failures(r); !reflect.DeepEqual(f, []string{"example.com/flaky/f TestAlwaysFails"}) {
+					t.Errorf("failures %v, want only TestAlwaysFails", f)
+				}
+				if fl := r.Flaky(); len(fl) != 3 || !strings.Contains(fl[0].Output, "fails on the first run only") {
+					t.Errorf("flaky tests %+v, want three, with the first run's output", fl)
+				}
+				if b := coverage.NewBaseline(r); !b.Flaky()["example.com/flaky/f\x00TestFlaky"] || b.Failing()["example.com/flaky/f\x00TestFlaky"] {
+					t.Errorf("the baseline has TestFlaky failing %v, flaky %v; want flaky only", b.Failing(), b.Flaky())
+				}
+				if got := reported["example.com/flaky/f"]; len(got) != len(r.Tests) || coverage.CountOutcomes(got).Flaky != 3 {
+					t.Errorf("OnPackage reported %+v, want the outcomes after the re-run", got)
+				}
+				// Plain go test on the same tree: the first run fails the
+				// flaky tests, the next passes them; TestAlwaysFails fails both.
+				os.RemoveAll(markers)
+				os.Mkdir(markers, 0o755)
+				for n, want := range []string{"--- FAIL: TestFlaky ", "--- PASS: TestFlaky "} {
+					cmd := exec.Command("go", "test", "-count=1", "-v", "./...")
+					cmd.Dir, cmd.Env = root, append(os.Environ(), env...)
+					out, _ := cmd.CombinedOutput()
+					if !strings.Contains(string(out), want) || !strings.Contains(string(out), "--- FAIL: TestAlwaysFails ") {
+						t.Errorf("plain go test run %d lacks %q or TestAlwaysFails' failure:\n%s", n+1, want, out)
+					}
 				}
 			}},
 	})

@@ -18,6 +18,11 @@ type goTestRun struct {
 	coverpkg  []string
 	skip      []string // top-level tests to leave out (-skip)
 	runNone   bool     // build and start the binaries, run no test (-run=^$)
+	// only is a -run pattern, with -count=1, for the re-run of one failing
+	// test; the -run and -count of Options.Flags are then left out.
+	only string
+	// noTrimpath leaves -trimpath out of Options.Flags and GOFLAGS.
+	noTrimpath bool
 }
 
 // planRuns decides the go test invocations.

@@ -36,7 +36,7 @@ const maxFailureOutput = 64 << 10
 // test binary died.
 func runGoTest(ctx context.Context, run goTestRun, profile string, opts Options, prog *progress, emit *emitter) ([]coverage.TestResult, map[string]bool, map[string]*death, error) {
 	args := []string{"test", "-json", "-coverprofile=" + profile, "-timeout=" + timeoutArg(opts.Timeout)}
-	args = append(args, opts.Flags...)
+	args = append(args, runFlags(run, opts.Flags)...)
 	if opts.PerPackage {
 		args = append(args, "-cover")
 	} else {
@@ -48,12 +48,18 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts Options,
 	if run.runNone {
 		args = append(args, "-run=^$")
 	}
+	if run.only != "" {
+		args = append(args, "-run="+run.only, "-count=1")
+	}
 	args = append(args, run.patterns...)
 	// The child leads its own process group: cancelling stops go test and
 	// the test binaries it started.
 	cmd := proc.Command(ctx, "go", args...)
 	cmd.Dir = run.dir
 	cmd.Env = goEnviron(opts.Env, run.workspace)
+	if run.noTrimpath {
+		cmd.Env = withoutTrimpath(cmd.Env)
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedBuffer{buf: &stderr, max: maxFailureOutput}
 	stdout, err := cmd.StdoutPipe()
@@ -68,8 +74,10 @@ func runGoTest(ctx context.Context, run goTestRun, profile string, opts Options,
 	}
 	c := newCollector(prog)
 	if emit != nil && emit.fn != nil {
-		c.done = func(pkg string, tests []coverage.TestResult, buildFailed bool) {
-			emit.done(ctx, pkg, tests, buildFailed)
+		c.done = func(pkg string, tests []coverage.TestResult, held bool) {
+			// With Rerun, a package with a failing test waits for the
+			// re-run that tells whether it is flaky.
+			emit.done(ctx, pkg, tests, held || opts.Rerun && len(rerunnable(tests)) > 0)
 		}
 	}
 	readErr := c.read(stdout)
@@ -182,6 +190,9 @@ func newCollector(prog *progress) *collector {
 
 // add records a test outcome.
 func (c *collector) add(t coverage.TestResult) {
+	if t.Outcome == "fail" && t.Signature == "" {
+		t.Signature = coverage.Signature(t.Output)
+	}
 	c.byPkg[t.Package] = append(c.byPkg[t.Package], len(c.tests))
 	c.kept[len(c.tests)] = true
 	c.tests = append(c.tests, t)
