@@ -55,6 +55,14 @@ func Signature(output string) string {
 // ownTempRE matches paths under this machine's temporary directory.
 var ownTempRE = regexp.MustCompile(regexp.QuoteMeta(os.TempDir()) + `[^\s:"']*`)
 
+// withoutSourceLine is a signature without its leading "file:line: ".
+func withoutSourceLine(sig string) string {
+	if m := sourceLineRE.FindStringSubmatch(sig); m != nil {
+		return m[2]
+	}
+	return sig
+}
+
 func normalise(s string) string {
 	if len(os.TempDir()) > 1 {
 		s = ownTempRE.ReplaceAllString(s, "$$TMP")
@@ -87,7 +95,9 @@ func SameCause(before, now TestResult) (string, bool) {
 	switch {
 	case was == "":
 		return "", true
-	case was == is:
+	case was == is, sourceLineRE.FindString(was) == "" && withoutSourceLine(is) == was:
+		// A signature without its file:line (a baseline written by hand
+		// or by an older runner) is the same when the message is.
 		return "still failing, same cause", true
 	}
 	return "fails differently now (was: " + was + ")", false

@@ -33,10 +33,17 @@ func TestSameCause(t *testing.T) {
 		same               bool
 	}{
 		{"the same message with another duration is the same cause", "    x_test.go:12: X() = 1, want 2 (took 9ms)\n", "still failing, same cause", true},
+		{"a baseline's signature without its file:line is the same cause when the message is", "",
+			"still failing, same cause", true},
 		{"a changed failure message fails differently", "    x_test.go:12: X() = 3, want 2\n", "fails differently now (was: x_test.go:12: X() = 1, want 2 (took ?s))", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, same := SameCause(before, TestResult{Outcome: "fail", Output: c.output})
+			before, now := before, TestResult{Outcome: "fail", Output: c.output}
+			if c.output == "" {
+				before = TestResult{Outcome: "fail", Output: "Old is broken\n"}
+				now.Output = "    p_test.go:9: Old is broken\n"
+			}
+			got, same := SameCause(before, now)
 			if got != c.want || same != c.same {
 				t.Errorf("SameCause = %q, %v; want %q, %v", got, same, c.want, c.same)
 			}

@@ -299,7 +299,9 @@ func (s *suite) result(ctx context.Context) (*coverage.Result, error) {
 	r.TestRunSeconds = s.prog.runSeconds()
 	r.Warnings = append(warnings, r.Warnings...)
 	s.rec.apply(s.proj, r, s.list.pkgs)
-	r.Modules = moduleFigures(s.proj, r, s.status)
+	if len(s.opts.Packages) == 0 {
+		r.Modules = moduleFigures(s.proj, r) // the whole suite's, not a shard's or watch-test's
+	}
 	return r, nil
 }
 

@@ -8,10 +8,12 @@ import (
 
 // moduleFigures gives each module of a project of several its status and
 // figure: the packages of r whose import path is under its module path
-// (the innermost module's), those without data left out as in r.Total.
-// status holds, by module directory, the modules not tested; nil for a
-// project of one module.
-func moduleFigures(proj *Project, r *coverage.Result, status map[string]string) []coverage.Module {
+// (the innermost module's), those without data left out as in r.Total. A
+// module with no package in r is "failed" when a test under it failed (a
+// "(module)" or "(build)" failure), else "no packages". nil for a project
+// of one module. The figures depend on r alone, so that merged shards give
+// those of one run.
+func moduleFigures(proj *Project, r *coverage.Result) []coverage.Module {
 	if len(proj.Modules) < 2 {
 		return nil
 	}
@@ -21,38 +23,40 @@ func moduleFigures(proj *Project, r *coverage.Result, status map[string]string) 
 		if mods[i].Dir == "" {
 			mods[i].Dir = "."
 		}
-		if st := status[m.Dir]; st != "" {
-			mods[i].Status = st
-		}
 	}
 	for _, p := range r.Packages {
-		best, bestLen := -1, -1
-		for i, m := range proj.Modules {
-			if (p.Name == m.Path || strings.HasPrefix(p.Name, m.Path+"/")) && len(m.Path) > bestLen {
-				best, bestLen = i, len(m.Path)
+		if i := innermost(proj, p.Name); i >= 0 {
+			mods[i].Packages++
+			if p.NoData == "" {
+				mods[i].Statements += p.Statements
+				mods[i].Covered += p.Covered
 			}
 		}
-		if best < 0 {
-			continue
-		}
-		mods[best].Packages++
-		if p.NoData == "" {
-			mods[best].Statements += p.Statements
-			mods[best].Covered += p.Covered
+	}
+	for i := range mods {
+		if mods[i].Packages == 0 {
+			mods[i].Status = coverage.ModuleNoPackages
 		}
 	}
 	for _, t := range r.Tests {
-		if t.Outcome != "fail" {
-			continue
-		}
-		for i, m := range proj.Modules {
-			if mods[i].Packages == 0 && mods[i].Status == coverage.ModuleTested && (t.Package == m.Path || strings.HasPrefix(t.Package, m.Path+"/")) {
-				mods[i].Status = coverage.ModuleFailed // nothing measured, and a failure says why
-			}
+		if i := innermost(proj, t.Package); i >= 0 && t.Outcome == "fail" && mods[i].Packages == 0 {
+			mods[i].Status = coverage.ModuleFailed // nothing measured, and a failure says why
 		}
 	}
 	for i := range mods {
 		mods[i].Percent = coverage.Percent(mods[i].Covered, mods[i].Statements)
 	}
 	return mods
+}
+
+// innermost returns the index of the module of proj whose path is the
+// longest prefix of the import path pkg, -1 when none is.
+func innermost(proj *Project, pkg string) int {
+	best, bestLen := -1, -1
+	for i, m := range proj.Modules {
+		if (pkg == m.Path || strings.HasPrefix(pkg, m.Path+"/")) && len(m.Path) > bestLen {
+			best, bestLen = i, len(m.Path)
+		}
+	}
+	return best
 }

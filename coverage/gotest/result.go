@@ -165,6 +165,9 @@ func (l *Listing) Result(ctx context.Context, profiles []*cover.Profile) (*cover
 		return nil, err
 	}
 	r.Warnings = append(append([]string(nil), l.warns...), r.Warnings...)
+	if l.proj != nil && len(l.proj.Modules) > 1 {
+		r.Modules = moduleFigures(l.proj, r)
+	}
 	return r, nil
 }
 
