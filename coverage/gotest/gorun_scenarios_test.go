@@ -260,6 +260,20 @@ func TestRunGoReconcilesTheStreamWithTheGoCommand(t *testing.T) {
 					t.Errorf("real subtests are missing: %+v", r.Tests)
 				}
 			}},
+		{name: "a package that fails outside its tests, beside a test that runs failing tests, is a (package) failure", slow: true,
+			files: map[string]string{
+				"go.mod":          "module example.com/meta\n\ngo 1.22\n",
+				"exits/e.go":      "package exits\n\nfunc E() int { return 1 }\n",
+				"exits/e_test.go": "package exits\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestMain(m *testing.M) {\n\tm.Run()\n\tfmt.Println(\"TestMain says no\")\n\tos.Exit(1)\n}\n" + innerTests,
+			},
+			check: func(t *testing.T, root string, r *coverage.Result) {
+				if f := failures(r); !reflect.DeepEqual(f, []string{"example.com/meta/exits (package)"}) {
+					t.Errorf("failures %v, want the package's own", f)
+				}
+				if out := goRun(t, root, true, "test", "./..."); !strings.Contains(out, "FAIL\texample.com/meta/exits") {
+					t.Errorf("plain go test does not fail the package:\n%s", out)
+				}
+			}},
 	})
 }
 
@@ -423,6 +437,25 @@ func TestRunGoRerunsFailuresToTellFlakyOnes(t *testing.T) {
 					if !strings.Contains(string(out), want) || !strings.Contains(string(out), "--- FAIL: TestAlwaysFails ") {
 						t.Errorf("plain go test run %d lacks %q or TestAlwaysFails' failure:\n%s", n+1, want, out)
 					}
+				}
+			}},
+		{name: "a test that kills its binary is not re-run: it keeps the crash recovery", slow: true,
+			files: map[string]string{
+				"go.mod":      "module example.com/crash\n\ngo 1.22\n",
+				"c/c.go":      "package c\n\nfunc C() int { return 1 }\n",
+				"c/c_test.go": "package c\n\nimport \"testing\"\n\nfunc TestPanics(t *testing.T) { var m map[string]int; m[\"x\"] = C() }\n\nfunc TestAfter(t *testing.T) { C() }\n",
+			},
+			opts: Options{Rerun: true},
+			check: func(t *testing.T, root string, r *coverage.Result) {
+				p := findResult(r, "example.com/crash/c", "TestPanics")
+				if p == nil || p.Outcome != "fail" || p.Crashed != "panicked" {
+					t.Errorf("TestPanics = %+v, want a failure that panicked", p)
+				}
+				if a := findResult(r, "example.com/crash/c", "TestAfter"); a == nil || a.Outcome != "pass" {
+					t.Errorf("TestAfter = %+v, want passed in the re-run without TestPanics", a)
+				}
+				if pkg := r.Package("example.com/crash/c"); pkg == nil || pkg.Recovered == nil {
+					t.Errorf("package c = %+v, want recovered", pkg)
 				}
 			}},
 	})

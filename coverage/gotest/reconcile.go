@@ -89,6 +89,16 @@ func (c *collector) reconcile(pkg string, listed map[string]bool) {
 		keep = append(keep, i)
 	}
 	c.byPkg[pkg] = keep
+	if c.result[pkg] == "fail" && c.died[pkg] == nil {
+		for _, i := range keep {
+			if c.tests[i].Outcome == "fail" {
+				return
+			}
+		}
+		// The package failed, and only tests a test ran said why: the
+		// failure is the package's, as when no test fails.
+		c.add(coverage.TestResult{Package: pkg, Test: "(package)", Outcome: "fail", Output: c.failedOut[pkg]})
+	}
 }
 
 // agrees reports whether a failure of test in pkg agrees with its
@@ -134,7 +144,7 @@ var listNameRE = regexp.MustCompile(`^(Test|Benchmark|Fuzz|Example)\S*$`)
 var listBuildFlags = []string{"-tags", "-race", "-trimpath"}
 
 // listTests returns the top-level tests of pkgs, by package, from
-// `go test -list '.*'`; a package the list does not cover is missing.
+// `go test -list '.*'`; a package it could not list is missing.
 func listTests(ctx context.Context, run goTestRun, opts Options, pkgs []string) map[string]map[string]bool {
 	args := []string{"test", "-json", "-list=.*"}
 	for _, f := range opts.Flags {
@@ -173,11 +183,9 @@ func listTests(ctx context.Context, run goTestRun, opts Options, pkgs []string) 
 			}
 		}
 	}
-	for p := range lists {
-		if !ok[p] {
-			delete(lists, p)
-		}
-	}
+	// A package whose binary printed its tests and then failed (a TestMain
+	// that exits non-zero) keeps its list; one that printed none and failed
+	// (it did not build) has none.
 	for p := range ok {
 		if lists[p] == nil {
 			lists[p] = map[string]bool{}

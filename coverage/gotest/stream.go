@@ -178,6 +178,8 @@ type collector struct {
 	nested map[string]bool
 	result map[string]string // each package's final action: pass, fail or skip
 	kept   map[int]bool      // indexes into tests that reconcile dropped, when false
+	// failedOut is the package-level output of a failed nested package.
+	failedOut map[string]string
 }
 
 func newCollector(prog *progress) *collector {
@@ -185,7 +187,7 @@ func newCollector(prog *progress) *collector {
 		buildOut: map[string]*bytes.Buffer{}, failed: map[string]bool{}, broken: map[string]bool{},
 		byPkg: map[string][]int{}, running: map[string]map[string]int{}, ended: map[string]bool{},
 		died: map[string]*death{}, active: map[string]map[string]bool{}, nested: map[string]bool{},
-		result: map[string]string{}, kept: map[int]bool{}}
+		result: map[string]string{}, kept: map[int]bool{}, failedOut: map[string]string{}}
 }
 
 // add records a test outcome.
@@ -323,6 +325,10 @@ func (c *collector) event(ev testEvent) {
 				out = b.String()
 			}
 			c.add(coverage.TestResult{Package: ev.Package, Test: "(package)", Outcome: "fail", Seconds: ev.Elapsed, Output: out})
+		case c.nested[ev.Package] && c.pkgOut[ev.Package] != nil:
+			// Its failures may all be tests a test ran: reconcile
+			// then says "(package)" with this output.
+			c.failedOut[ev.Package] = c.pkgOut[ev.Package].String()
 		}
 		delete(c.pkgOut, ev.Package)
 		c.result[ev.Package] = "fail"
