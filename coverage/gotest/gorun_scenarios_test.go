@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // brokenFiles is a module with a package that does not compile beside one
@@ -59,14 +60,14 @@ type runScenario struct {
 
 // runScenarios runs each scenario on its own tree.
 func runScenarios(t *testing.T, scenarios []runScenario) {
-	needGo(t)
+	testkit.NeedGo(t)
 	for _, c := range scenarios {
 		t.Run(c.name, func(t *testing.T) {
 			if c.slow && testing.Short() {
 				t.Skip("runs the go toolchain; go test without -short runs it")
 			}
 			root := t.TempDir()
-			writeTree(t, root, c.files)
+			testkit.WriteTree(t, root, c.files)
 			opts := c.opts
 			opts.Dir, opts.Env = root, goEnv
 			if c.env != nil {

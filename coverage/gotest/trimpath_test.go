@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // trimpathFiles has a test that checks its own file path (absolute
@@ -33,9 +34,9 @@ func TestABaselineWithTheImagesBuildCacheEqualsOneWithout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go toolchain; go test without -short runs it")
 	}
-	needGo(t)
+	testkit.NeedGo(t)
 	root := t.TempDir()
-	writeTree(t, root, trimpathFiles)
+	testkit.WriteTree(t, root, trimpathFiles)
 	run := func(rerun bool, flags ...string) *coverage.Result {
 		t.Helper()
 		r, err := Run(context.Background(), Options{Dir: root, Env: goEnv, Flags: flags, Rerun: rerun})

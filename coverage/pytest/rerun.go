@@ -13,10 +13,11 @@ import (
 
 // Flaky tests
 //
-// After a whole-suite pytest run, each failing test is run once more,
-// alone, by its pytest node id ("tests/test_x.py::TestX::test_y[1]"), with
-// no coverage: a failure that passes then is "flaky" (coverage.OutcomeFlaky),
-// not a failure of the baseline. Collection failures are not re-run.
+// After a whole-suite pytest run (or a shard's), each failing test is run
+// once more, alone, by its pytest node id
+// ("tests/test_x.py::TestX::test_y[1]"), with no coverage: a failure that
+// passes then is "flaky" (coverage.OutcomeFlaky), not a failure of the
+// baseline. Collection failures are not re-run.
 
 // maxFlakyReruns bounds the failing tests one run re-runs.
 const maxFlakyReruns = 20
