@@ -16,6 +16,8 @@ type Baseline struct {
 	Tests    []TestResult      `json:"tests"`
 	Packages []BaselinePackage `json:"packages"`
 	Total    Counts            `json:"total"`
+	// Modules are the modules of a project of several, with their figures.
+	Modules []Module `json:"modules,omitempty"`
 }
 
 // BaselinePackage is one package's coverage at the baseline. Recovered and
@@ -39,9 +41,16 @@ func NewBaseline(r *Result) *Baseline {
 		Language: r.Language,
 		Tests:    crashedFirst(r.Tests),
 		Total:    r.Total,
+		Modules:  r.Modules,
 	}
 	if b.Tests == nil {
 		b.Tests = []TestResult{}
+	}
+	b.Tests = append([]TestResult{}, b.Tests...) // r's own tests stay as they are
+	for i, t := range b.Tests {
+		if t.Outcome == "fail" && t.Signature == "" {
+			b.Tests[i].Signature = t.Cause()
+		}
 	}
 	for _, p := range r.Packages {
 		b.Packages = append(b.Packages, BaselinePackage{Name: p.Name, Counts: p.Counts, Recovered: p.Recovered, NoData: p.NoData})
@@ -58,6 +67,29 @@ func (b *Baseline) Failing() map[string]bool {
 		}
 	}
 	return m
+}
+
+// Flaky returns the set of "package\x00test" keys that were flaky at the
+// baseline: they failed, and passed when run again alone.
+func (b *Baseline) Flaky() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range b.Tests {
+		if t.Outcome == OutcomeFlaky {
+			m[t.Package+"\x00"+t.Test] = true
+		}
+	}
+	return m
+}
+
+// FailedAt returns the baseline's failing record of pkg's test, if it
+// failed at the baseline.
+func (b *Baseline) FailedAt(pkg, test string) (TestResult, bool) {
+	for _, t := range b.Tests {
+		if t.Outcome == "fail" && t.Package == pkg && t.Test == test {
+			return t, true
+		}
+	}
+	return TestResult{}, false
 }
 
 // Package returns the baseline coverage of the named package.

@@ -37,6 +37,9 @@ type Result struct {
 	Packages         []*Package   `json:"packages"`
 	Tests            []TestResult `json:"tests,omitempty"` // outcomes of the run that produced the data, when known
 	Warnings         []string     `json:"warnings,omitempty"`
+	// Modules are the modules of a project of several, each with its
+	// figure; nil for one module.
+	Modules []Module `json:"modules,omitempty"`
 	// Branch is the branch-inclusive figure when the data has branch
 	// coverage (coverage.py with branch = True, LCOV BRDA, Cobertura
 	// condition-coverage); nil otherwise. Total counts statements only.
@@ -174,13 +177,17 @@ type Function struct {
 type TestResult struct {
 	Package string  `json:"package"`
 	Test    string  `json:"test"`
-	Outcome string  `json:"outcome"` // "pass", "fail" or "skip"
+	Outcome string  `json:"outcome"` // "pass", "fail", "skip" or "flaky" (OutcomeFlaky)
 	Seconds float64 `json:"seconds"`
 	Output  string  `json:"output,omitempty"` // kept for failures only
 	// Crashed, on a failing test, says that the test killed its
 	// package's test binary and how: "panicked", "exited", "timed out" or
 	// "killed by signal". The tests after it did not run in that binary.
 	Crashed string `json:"crashed,omitempty"`
+	// Signature, on a failing test, is its failure's short signature (the
+	// first failing file:line and message, normalised: see Signature), to
+	// tell whether a later failure has the same cause.
+	Signature string `json:"signature,omitempty"`
 }
 
 // CrashLine returns the first line of t's output that says how the binary

@@ -61,7 +61,7 @@ func Measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 func measure(ctx context.Context, o MeasureOptions) (*coverage.Result, error) {
 	bar := o.Events.bar("packages tested", -1, false)
 	flags := goTestFlags(o.Project, o.Flags)
-	r, err := gotest.Run(ctx, gotest.Options{Dir: o.Dir, Env: o.Env, Flags: flags, PerPackage: o.PerPackage, Timeout: o.Timeout, Progress: bar.Update})
+	r, err := gotest.Run(ctx, gotest.Options{Dir: o.Dir, Env: o.Env, Flags: flags, PerPackage: o.PerPackage, Timeout: o.Timeout, Progress: bar.Update, Rerun: true})
 	bar.Done()
 	if err == nil || !errors.Is(err, gotest.ErrNotGoModule) {
 		return r, goHint(err)
@@ -96,12 +96,13 @@ func baseline(ctx context.Context, o Options, rt *route, s *Summary) (*coverage.
 		return nil, hint.With(fmt.Errorf("run the tests: %w", err), fmt.Sprintf("the checkout is in %s; once fixed, finish with: %s setup %s", s.relDir, Self(), s.relDir))
 	}
 	secs := time.Since(start).Seconds()
-	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: secs, Flags: rt.testFlags}
+	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: secs, Flags: rt.testFlags, Modules: r.Modules}
 	if r.Language == "go" && r.TestRunSeconds > 0 {
 		s.Tests.RunSeconds = r.TestRunSeconds
 		s.Tests.BuildSeconds = max(secs-r.TestRunSeconds, 0)
 	}
 	s.FailingBefore = r.Failed()
+	s.FlakyBefore = r.Flaky()
 	if r.Language == "go" {
 		s.Profile = state.Path(s.Dir, state.ProfileFile)
 	}
@@ -223,4 +224,29 @@ func readProfiles(names []string) ([]*cover.Profile, error) {
 		return nil, fmt.Errorf("merge profiles: %w", err)
 	}
 	return profs, nil
+}
+
+// FailureCauses compares the failing tests of r with the baseline of the
+// checkout at root, a line each: "pkg TestX failed at the baseline too:
+// still failing, same cause" (or "fails differently now (was: …)"), or "pkg
+// TestX was flaky at the baseline" for one that failed there and passed
+// when run again. Tests that
+// passed at the baseline, and a checkout without a baseline, give none.
+func FailureCauses(root string, r *coverage.Result) []string {
+	var b coverage.Baseline
+	if err := state.ReadJSON(BaselinePath(root), &b); err != nil {
+		return nil
+	}
+	flaky := b.Flaky()
+	var out []string
+	for _, t := range r.Failed() {
+		if before, ok := b.FailedAt(t.Package, t.Test); ok {
+			if cause, _ := coverage.SameCause(before, t); cause != "" {
+				out = append(out, fmt.Sprintf("%s %s failed at the baseline too: %s", t.Package, t.Test, cause))
+			}
+		} else if flaky[t.Package+"\x00"+t.Test] {
+			out = append(out, fmt.Sprintf("%s %s was flaky at the baseline (it failed there, then passed when run again)", t.Package, t.Test))
+		}
+	}
+	return out
 }

@@ -50,6 +50,9 @@ type CoverageRun struct {
 	Patch *patchcov.Coverage
 	// Index is the HTML report's index.html, with HTML.
 	Index string
+	// Causes say, for each failing test that failed at the baseline too,
+	// whether it fails the same way ("still failing, same cause").
+	Causes []string
 	// Shard is what a --shard run did; nothing else is set then.
 	Shard *ShardRun
 }
@@ -115,7 +118,7 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	if err := record(root, r, def); err != nil {
 		return nil, fmt.Errorf("save results: %w", err)
 	}
-	run := &CoverageRun{Root: root, Result: r, Targets: all}
+	run := &CoverageRun{Root: root, Result: r, Targets: all, Causes: FailureCauses(root, r)}
 	if o.Diff {
 		if run.Patch, err = Patch(ctx, root, o.DiffRef, r); err != nil {
 			return nil, err

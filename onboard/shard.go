@@ -144,7 +144,7 @@ func MeasureShard(ctx context.Context, o MeasureOptions, s Shard, dir string) (*
 		r = &coverage.Result{Language: "go", Mode: "set"}
 	} else {
 		bar := o.Events.bar("packages tested", -1, false)
-		r, err = gotest.Run(ctx, gotest.Options{Dir: o.Dir, Env: o.Env, Flags: flags, Packages: mine, Timeout: o.Timeout, Progress: bar.Update})
+		r, err = gotest.Run(ctx, gotest.Options{Dir: o.Dir, Env: o.Env, Flags: flags, Packages: mine, Timeout: o.Timeout, Progress: bar.Update, Rerun: true})
 		bar.Done()
 		if err != nil {
 			return nil, goHint(err)

@@ -31,8 +31,11 @@ import (
 //	 "project": "go module", "checks": [{"id": "go", "name": "…", "status": "ok", "detail": "…", "hint": "…"}],
 //	 "deps": {"modules": 12, "cached": 3, "seconds": 4.5},
 //	 "tests": {"passed": 10, "failed": 1, "skipped": 0, "seconds": 3.4,
-//	           "build_seconds": 1.2, "run_seconds": 2.2, "flags": ["-trimpath", "-count=1"]},
+//	           "build_seconds": 1.2, "run_seconds": 2.2, "flags": ["-trimpath", "-count=1"],
+//	           "modules": [{"path": "example.com/m", "dir": ".", "status": "tested", "packages": 3,
+//	                        "statements": 120, "covered": 80, "percent": 66.7}]},   // several modules only
 //	 "failing_before": [{"package": "…", "test": "TestX", "outcome": "fail", "seconds": 0.01}],
+//	 "flaky_before": [{"package": "…", "test": "TestY", "outcome": "flaky", "seconds": 0.01}],
 //	 "total": {"statements": 120, "covered": 80, "percent": 66.7},
 //	 "incomplete": ["TestX panicked in example.com/m/url; its package was re-run without it"],
 //	 "targets": [ …the top 5, as in the coverage JSON contract… ],
@@ -59,6 +62,7 @@ type Summary struct {
 	Deps          *DepsSummary          `json:"deps,omitempty"`
 	Tests         *TestSummary          `json:"tests,omitempty"`
 	FailingBefore []coverage.TestResult `json:"failing_before,omitempty"`
+	FlakyBefore   []coverage.TestResult `json:"flaky_before,omitempty"` // failed, then passed when run again alone
 	Total         *coverage.Counts      `json:"total,omitempty"`
 	// Branch is the branch-inclusive figure, when the project measures
 	// branches (coverage.py's branch = True).
@@ -133,6 +137,9 @@ type TestSummary struct {
 	// Flags are the go test flags setup added (from an image: its build
 	// cache's flags and -count=1).
 	Flags []string `json:"flags,omitempty"`
+	// Modules are the modules of a project of several, each with its
+	// figure or "no packages".
+	Modules []coverage.Module `json:"modules,omitempty"`
 }
 
 func newSummary() *Summary {

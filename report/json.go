@@ -36,6 +36,13 @@ import (
 // figure ("covered" and "percent" are 0 and mean nothing), is not in
 // "total", and "no_data_statements" at the top level counts its statements.
 //
+// A project of several modules has "modules": [{"path", "dir", "status":
+// "tested" | "no packages" | "failed", "packages", "statements", "covered",
+// "percent"}], each module's figure.
+//
+// A test that failed and passed when run again alone is not in "failures"
+// but in "flaky": [{"package", "test", "outcome": "flaky", ...}].
+//
 // Percentages are numbers rounded to one decimal, as `go test -cover` prints
 // them. Fields may be added; none is removed or renamed within a version.
 
@@ -95,8 +102,14 @@ func JSONWithPatch(w io.Writer, r *coverage.Result, targets []coverage.Target, p
 		}
 		return jp
 	})
+	if len(r.Modules) > 0 {
+		o.add("modules", r.Modules)
+	}
 	o.array("targets", len(targets), func(i int) any { return targets[i] })
 	o.add("failures", failures)
+	if flaky := r.Flaky(); len(flaky) > 0 {
+		o.add("flaky", flaky)
+	}
 	if len(r.Warnings) > 0 {
 		o.add("warnings", r.Warnings)
 	}

@@ -127,6 +127,12 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 			fmt.Fprintf(ew, "  FAIL %s %s%s\n", t.Package, t.Test, crashNote(t))
 		}
 	}
+	if flaky := r.Flaky(); len(flaky) > 0 {
+		fmt.Fprintf(ew, "\n%s\n", p.paint(ansiYellow, fmt.Sprintf("%d flaky (failed, then passed when run again alone; not counted as failing):", len(flaky))))
+		for _, t := range flaky {
+			fmt.Fprintf(ew, "  FLAKY %s %s\n", t.Package, t.Test)
+		}
+	}
 	return ew.err
 }
 
@@ -188,6 +194,12 @@ func Markdown(w io.Writer, r *coverage.Result, targets []coverage.Target) error 
 		fmt.Fprintf(ew, "\n**%d %s failing before any change:**\n\n", len(failed), human.Word(len(failed), "test", "tests"))
 		for _, t := range failed {
 			fmt.Fprintf(ew, "- `%s` in `%s`%s\n", mdEscape(t.Test), mdEscape(t.Package), mdEscape(crashNote(t)))
+		}
+	}
+	if flaky := r.Flaky(); len(flaky) > 0 {
+		fmt.Fprintf(ew, "\n**%d flaky (failed, then passed when run again alone):**\n\n", len(flaky))
+		for _, t := range flaky {
+			fmt.Fprintf(ew, "- `%s` in `%s`\n", mdEscape(t.Test), mdEscape(t.Package))
 		}
 	}
 	return ew.err

@@ -65,6 +65,11 @@ type jsonResult struct {
 	NewFailures   []string `json:"new_failures"`
 	Skipped       int      `json:"skipped"`
 	FailingBefore []string `json:"failing_before"`
+	// FailsDifferently are the tests of FailingBefore whose failure has
+	// another cause than at the baseline; FlakyBefore failing tests that
+	// were flaky at the baseline.
+	FailsDifferently []string `json:"fails_differently,omitempty"`
+	FlakyBefore      []string `json:"flaky_before,omitempty"`
 }
 
 type jsonPackage struct {
@@ -75,6 +80,11 @@ type jsonPackage struct {
 	NewFailures   []string `json:"new_failures"`
 	Skipped       int      `json:"skipped"`
 	FailingBefore []string `json:"failing_before"`
+	// FailsDifferently are the tests of FailingBefore whose failure has
+	// another cause than at the baseline; FlakyBefore failing tests that
+	// were flaky at the baseline.
+	FailsDifferently []string `json:"fails_differently,omitempty"`
+	FlakyBefore      []string `json:"flaky_before,omitempty"`
 }
 
 type jsonDone struct {
@@ -113,7 +123,7 @@ func (j *JSON) Output(p []byte) {}
 // Package writes a package's "package" line as soon as its tests finish.
 func (j *JSON) Package(p PackageReport) {
 	j.line(jsonPackage{Event: "package", Package: p.Package, Passed: p.Passed, Failed: p.Failed, NewFailures: p.NewFailures(),
-		Skipped: p.Skipped, FailingBefore: p.FailingBefore()})
+		Skipped: p.Skipped, FailingBefore: p.FailingBefore(), FailsDifferently: p.FailsDifferently(), FlakyBefore: p.FlakyBefore()})
 }
 
 func (j *JSON) Finish(rep *Report) {
@@ -123,7 +133,7 @@ func (j *JSON) Finish(rep *Report) {
 	for _, p := range rep.Packages {
 		j.line(jsonResult{Event: "result", Package: p.Package, Passed: p.Passed, Failed: p.Failed,
 			Coverage: p.Coverage, Baseline: p.Baseline, NewFailures: p.NewFailures(),
-			Skipped: p.Skipped, FailingBefore: p.FailingBefore()})
+			Skipped: p.Skipped, FailingBefore: p.FailingBefore(), FailsDifferently: p.FailsDifferently(), FlakyBefore: p.FlakyBefore()})
 	}
 	if rep.Err != nil {
 		j.line(map[string]string{"event": "error", "message": rep.Err.Error()})
@@ -403,71 +413,6 @@ func (s *Screen) mark(p PackageReport) string {
 	return s.paint(green, "ok  ")
 }
 
-// failure writes a failing test with the first lines of its output, or
-// all of them when Verbose. A test that failed only because a subtest did
-// has no output of its own and is left to the closing list.
-func (s *Screen) failure(pkg string, f Failure) {
-	lines := failureLines(f.Test, f.Output)
-	if len(lines) == 0 && f.Subtests {
-		return
-	}
-	tag := s.paint(red, "new failure")
-	if !f.New {
-		tag = s.paint(yellow, "failing at the baseline too")
-	}
-	fmt.Fprintf(s.W, "--- FAIL: %s %s (%s)\n", pkg, f.Test, tag)
-	limit := s.MaxLines
-	if limit <= 0 {
-		limit = 10
-	}
-	more := 0
-	if !s.Verbose && len(lines) > limit+1 {
-		lines, more = lines[:limit], len(lines)-limit
-	}
-	for _, line := range lines {
-		fmt.Fprintf(s.W, "    %s\n", line)
-	}
-	if more > 0 {
-		fmt.Fprintf(s.W, "    %s\n", s.paint(dim, fmt.Sprintf("… %d more lines (--verbose for all)", more)))
-	}
-}
-
-// failureLines returns a failing test's output without the lines go test
-// frames it with (=== RUN, === PAUSE, === CONT, === NAME, and the test's
-// own --- FAIL line), without trailing blank lines, and with the
-// indentation they share taken away.
-func failureLines(test, out string) []string {
-	var lines []string
-	for _, line := range strings.Split(out, "\n") {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "=== RUN ") || strings.HasPrefix(t, "=== PAUSE ") ||
-			strings.HasPrefix(t, "=== CONT ") || strings.HasPrefix(t, "=== NAME ") ||
-			t == "--- FAIL: "+test || strings.HasPrefix(t, "--- FAIL: "+test+" (") {
-			continue
-		}
-		lines = append(lines, strings.TrimRight(line, " \t\r"))
-	}
-	for len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	indent := -1
-	for _, l := range lines {
-		if l == "" {
-			continue
-		}
-		n := len(l) - len(strings.TrimLeft(l, " \t"))
-		if indent < 0 || n < indent {
-			indent = n
-		}
-	}
-	for i, l := range lines {
-		if len(l) >= indent && indent > 0 {
-			lines[i] = l[indent:]
-		}
-	}
-	return lines
-}
-
 // Package shows a package's counts and failing tests as soon as its tests
 // finish; Finish then shows it again with its coverage.
 func (s *Screen) Package(p PackageReport) {
@@ -551,14 +496,18 @@ func (s *Screen) Finish(rep *Report) {
 		fmt.Fprintf(s.W, "%s %-*s  %s%s  %s\n", s.mark(p), width, p.Package, c,
 			strings.Repeat(" ", cwidth-utf8.RuneCountInString(c)), s.coverage(p))
 	}
-	newFail, oldFail := s.failingTests(order, rep.NoBaseline)
+	newFail, oldFail, flakyFail := s.failingTests(order, rep.NoBaseline)
 	if rep.Err != nil {
 		fmt.Fprintf(s.W, "%s %v\n", s.paint(red, "error:"), rep.Err)
 	}
 	summary := fmt.Sprintf("%s, %s in %.1fs", human.Count(len(rep.Packages), "package", "packages"), counts(sum), rep.Seconds)
 	switch {
-	case newFail > 0 || oldFail > 0:
-		summary = fmt.Sprintf("%s, %d failing before · ", human.Count(newFail, "new failure", "new failures"), oldFail) + summary
+	case newFail > 0 || oldFail > 0 || flakyFail > 0:
+		flaky := ""
+		if flakyFail > 0 {
+			flaky = fmt.Sprintf(", %d flaky at the baseline", flakyFail)
+		}
+		summary = fmt.Sprintf("%s, %d failing before%s · ", human.Count(newFail, "new failure", "new failures"), oldFail, flaky) + summary
 	case rep.Err == nil:
 		summary = "all passed · " + summary
 	}
@@ -582,52 +531,6 @@ func (s *Screen) Finish(rep *Report) {
 		note = "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking"
 	}
 	fmt.Fprintln(s.W, s.paint(dim, note))
-}
-
-// failingTests writes the closing list of failing tests, the new ones
-// first, and returns how many are new and how many failed at the
-// baseline too.
-func (s *Screen) failingTests(order []PackageReport, noBaseline bool) (newFail, oldFail int) {
-	width := 0
-	for _, p := range order {
-		for _, f := range p.Failures {
-			width = max(width, len(p.Package))
-			if f.New {
-				newFail++
-			} else {
-				oldFail++
-			}
-		}
-	}
-	list := func(isNew bool) {
-		for _, p := range order {
-			for _, f := range p.Failures {
-				if f.New != isNew {
-					continue
-				}
-				note := ""
-				if f.Subtests {
-					note = s.paint(dim, " (a subtest failed)")
-				}
-				fmt.Fprintf(s.W, "  %-*s  %s%s\n", width, p.Package, f.Test, note)
-			}
-		}
-	}
-	if newFail > 0 {
-		head := fmt.Sprintf("%s new since the baseline:", human.Count(newFail, "failing test", "failing tests"))
-		if noBaseline {
-			head = fmt.Sprintf("%s (without a baseline, all count as new):", human.Count(newFail, "failing test", "failing tests"))
-		}
-		fmt.Fprintln(s.W)
-		fmt.Fprintln(s.W, s.paint(red, head))
-		list(true)
-	}
-	if oldFail > 0 {
-		fmt.Fprintln(s.W)
-		fmt.Fprintln(s.W, s.paint(yellow, fmt.Sprintf("%d failing at the baseline too:", oldFail)))
-		list(false)
-	}
-	return newFail, oldFail
 }
 
 // coverage formats "coverage 42.0% → 47.5% (+5.5)", or without the arrow

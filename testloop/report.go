@@ -86,7 +86,31 @@ func (p PackageReport) NewFailures() []string {
 func (p PackageReport) FailingBefore() []string {
 	out := []string{}
 	for _, f := range p.Failures {
-		if !f.New {
+		if !f.New && !f.Flaky {
+			out = append(out, f.Test)
+		}
+	}
+	return out
+}
+
+// FailsDifferently returns the names of the tests of FailingBefore whose
+// failure has another cause than at the baseline.
+func (p PackageReport) FailsDifferently() []string {
+	var out []string
+	for _, f := range p.Failures {
+		if !f.New && !f.Flaky && !f.SameCause {
+			out = append(out, f.Test)
+		}
+	}
+	return out
+}
+
+// FlakyBefore returns the names of failing tests that were flaky at the
+// baseline: they failed there, then passed when run again alone.
+func (p PackageReport) FlakyBefore() []string {
+	var out []string
+	for _, f := range p.Failures {
+		if f.Flaky {
 			out = append(out, f.Test)
 		}
 	}
@@ -98,8 +122,16 @@ type Failure struct {
 	Test   string
 	Output string
 	// New is set when the test did not fail at the baseline (always set when
-	// there is no baseline).
+	// there is no baseline) and was not flaky there.
 	New bool
+	// Flaky is set when the test was flaky at the baseline: it failed
+	// there, then passed when run again alone.
+	Flaky bool
+	// Cause, for a test that failed at the baseline too, compares the
+	// failures: "still failing, same cause" or "fails differently now
+	// (was: …)"; SameCause is set for the first.
+	Cause     string
+	SameCause bool
 	// Subtests is set when a subtest of the test failed too: go test then
 	// fails the test itself, which the tally counts like any other failure.
 	Subtests bool
@@ -170,11 +202,17 @@ func buildReport(run Run, res *coverage.Result, base *coverage.Baseline, partial
 	for _, name := range run.Packages {
 		get(name)
 	}
-	var failing map[string]bool
+	var failing, flaky map[string]bool
 	var atBase map[string]Tally
+	before := map[string]coverage.TestResult{}
 	if base != nil {
-		failing = base.Failing()
+		failing, flaky = base.Failing(), base.Flaky()
 		atBase = TallyTests(base.Tests)
+		for _, t := range base.Tests {
+			if t.Outcome == "fail" {
+				before[t.Package+"\x00"+t.Test] = t
+			}
+		}
 	}
 	// A failing test whose subtests failed says so.
 	failedParent := map[string]bool{}
@@ -202,7 +240,11 @@ func buildReport(run Run, res *coverage.Result, base *coverage.Baseline, partial
 		}
 		key := t.Package + "\x00" + t.Test
 		p := get(t.Package)
-		p.Failures = append(p.Failures, Failure{Test: t.Test, Output: t.Output, New: !failing[key], Subtests: failedParent[key]})
+		f := Failure{Test: t.Test, Output: t.Output, New: !failing[key] && !flaky[key], Flaky: flaky[key], Subtests: failedParent[key]}
+		if b, ok := before[key]; ok {
+			f.Cause, f.SameCause = coverage.SameCause(b, t)
+		}
+		p.Failures = append(p.Failures, f)
 	}
 	if len(run.Packages) == 0 {
 		// Python and --all runs name no packages up front: report every

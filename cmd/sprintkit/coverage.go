@@ -190,6 +190,9 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if n := len(run.Result.Failed()); n > 0 && o.Format != "table" {
 		say(stderr, "%s failed; coverage is that of the failing suite", human.Count(n, "test", "tests"))
 	}
+	for _, line := range run.Causes {
+		say(stderr, "%s", line)
+	}
 	return failUnderPatch(o, run.Patch)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
 )
@@ -86,7 +87,7 @@ func printSource(w io.Writer, s *onboard.Summary) {
 // before anything changed.
 func printTests(w io.Writer, s *onboard.Summary) {
 	if t := s.Tests; t != nil {
-		fmt.Fprintf(w, "tests     %d passed, %d failed, %d skipped in %.1fs", t.Passed, t.Failed, t.Skipped, t.Seconds)
+		fmt.Fprintf(w, "tests     %d passed, %d failed, %d skipped%s in %.1fs", t.Passed, t.Failed, t.Skipped, flakyCount(t.Flaky), t.Seconds)
 		if t.RunSeconds > 0 {
 			fmt.Fprintf(w, " (%.1fs building, %.1fs with tests running)", t.BuildSeconds, t.RunSeconds)
 		}
@@ -97,6 +98,7 @@ func printTests(w io.Writer, s *onboard.Summary) {
 				fmt.Fprintf(w, "            ✗ %s %s\n", f.Package, f.Test)
 			}
 		}
+		printFlakyAndModules(w, s.FlakyBefore, t.Modules)
 	}
 }
 
@@ -131,5 +133,27 @@ func printTargets(w io.Writer, s *onboard.Summary) {
 		if s.Server != nil {
 			fmt.Fprintf(w, "          claim one: sprintkit claim TARGET --as NAME --server %s\n", s.Server.URL)
 		}
+	}
+}
+
+// flakyCount is ", N flaky" for the tests line, "" when none is.
+func flakyCount(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d flaky", n)
+}
+
+// printFlakyAndModules lists the tests that failed and passed when run
+// again alone, then each module's figure in a project of several.
+func printFlakyAndModules(w io.Writer, flaky []coverage.TestResult, modules []coverage.Module) {
+	if len(flaky) > 0 {
+		fmt.Fprintf(w, "          flaky (failed, then passed when run again alone; not counted as failing):\n")
+	}
+	for _, f := range flaky {
+		fmt.Fprintf(w, "            ~ %s %s\n", f.Package, f.Test)
+	}
+	for _, m := range modules {
+		fmt.Fprintf(w, "          module %s: %s\n", m.Path, m.Figure())
 	}
 }

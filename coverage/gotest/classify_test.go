@@ -2,6 +2,8 @@ package gotest
 
 import (
 	"testing"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 func TestClassifyGoPackage(t *testing.T) {
@@ -38,7 +40,7 @@ func TestClassifyGoPackage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeTree(t, dir, tt.files)
+			testkit.WriteTree(t, dir, tt.files)
 			p := &Package{ImportPath: tt.importPath, Dir: dir, IsMain: tt.main,
 				Module: &struct{ Path, Dir string }{Path: "example.com/m", Dir: "/m"}}
 			if tt.importPath == "example.com/mock" {

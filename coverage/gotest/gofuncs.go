@@ -123,41 +123,21 @@ func splitGoFileName(name string) (dir, base string) {
 func scanGoFuncsRecording(name string, src []byte, rec *gotokens.Recorder) ([]goFunc, bool, error) {
 	generated := isGeneratedGo(src)
 	fset := token.NewFileSet()
-	file := fset.AddFile(name, -1, len(src))
-	var serr error
-	var sc scanner.Scanner
+	s := &funcScanner{file: fset.AddFile(name, -1, len(src)), rec: rec}
 	var mode scanner.Mode
 	if rec != nil {
 		mode = scanner.ScanComments
 	}
-	sc.Init(file, src, func(pos token.Position, msg string) {
-		if serr == nil {
-			serr = fmt.Errorf("%s: %s", pos, msg)
+	s.sc.Init(s.file, src, func(pos token.Position, msg string) {
+		if s.err == nil {
+			s.err = fmt.Errorf("%s: %s", pos, msg)
 		}
 	}, mode)
-	type tok struct {
-		pos token.Pos
-		tok token.Token
-		lit string
-	}
-	next := func() tok {
-		p, t, l := sc.Scan()
-		if rec == nil {
-			return tok{p, t, l}
-		}
-		for {
-			rec.Add(file.Offset(p), t, l)
-			if t != token.COMMENT {
-				return tok{p, t, l}
-			}
-			p, t, l = sc.Scan()
-		}
-	}
 	var funcs []goFunc
 	prev := token.SEMICOLON // the file starts like after a semicolon
 	depth := 0              // (, [ and { outside function declarations
 	for {
-		t := next()
+		t := s.next()
 		if t.tok == token.EOF {
 			break
 		}
@@ -172,38 +152,11 @@ func scanGoFuncsRecording(name string, src []byte, rec *gotokens.Recorder) ([]go
 			continue
 		}
 		// A declaration: func [ (receiver) ] Name [ [type params] ] (params) results { body }
-		start := file.Position(t.pos)
+		start := s.file.Position(t.pos)
 		fn := goFunc{line: start.Line, col: start.Column}
-		u := next()
-		recv, star := "", false
-		if u.tok == token.LPAREN {
-			d, lastIdent := 1, ""
-			for d > 0 {
-				u = next()
-				switch u.tok {
-				case token.EOF:
-					return funcs, generated, serr
-				case token.LPAREN, token.LBRACK, token.LBRACE:
-					if d == 1 && u.tok == token.LBRACK && recv == "" {
-						recv = lastIdent
-					}
-					d++
-				case token.RPAREN, token.RBRACK, token.RBRACE:
-					d--
-				case token.MUL:
-					if d == 1 {
-						star = true
-					}
-				case token.IDENT:
-					if d == 1 {
-						lastIdent = u.lit
-					}
-				}
-			}
-			if recv == "" {
-				recv = lastIdent
-			}
-			u = next()
+		u, recv, star, ok := s.receiver()
+		if !ok {
+			return funcs, generated, s.err
 		}
 		if u.tok != token.IDENT {
 			prev = u.tok
@@ -217,70 +170,156 @@ func scanGoFuncsRecording(name string, src []byte, rec *gotokens.Recorder) ([]go
 				fn.name = recv + "." + u.lit
 			}
 		}
-		// The body is the first { outside parentheses and brackets that
-		// does not open a struct or interface type; a semicolon first
-		// means a declaration without a body.
-		d := 0
-		last := token.IDENT
-		body := false
-		for !body {
-			u = next()
-			switch u.tok {
-			case token.EOF:
-				return funcs, generated, serr
-			case token.LPAREN, token.LBRACK:
-				d++
-			case token.RPAREN, token.RBRACK:
-				d--
-			case token.LBRACE:
-				if d == 0 && last != token.STRUCT && last != token.INTERFACE {
-					body = true
-					break
-				}
-				// A struct or interface type: skip to its closing brace.
-				for bd := 1; bd > 0; {
-					v := next()
-					switch v.tok {
-					case token.EOF:
-						return funcs, generated, serr
-					case token.LBRACE:
-						bd++
-					case token.RBRACE:
-						bd--
-					}
-				}
-				u.tok = token.RBRACE
-			case token.SEMICOLON:
-				if d == 0 {
-					u.tok = token.ILLEGAL // no body
-				}
-			}
-			if u.tok == token.ILLEGAL {
-				break
-			}
-			last = u.tok
+		body, ok := s.toBody()
+		if !ok {
+			return funcs, generated, s.err
 		}
 		if !body {
 			prev = token.SEMICOLON
 			continue
 		}
-		for bd := 1; bd > 0; {
-			u = next()
-			switch u.tok {
-			case token.EOF:
-				return funcs, generated, serr
-			case token.LBRACE:
-				bd++
-			case token.RBRACE:
-				bd--
-			case token.IF, token.FOR, token.CASE, token.LAND, token.LOR:
-				fn.branches++
-			}
+		if !s.throughBody(&fn) {
+			return funcs, generated, s.err
 		}
-		end := file.Position(u.pos)
-		fn.endLine, fn.endCol = end.Line, end.Column+1
 		funcs = append(funcs, fn)
 		prev = token.RBRACE
 	}
-	return funcs, generated, serr
+	return funcs, generated, s.err
+}
+
+// funcScanner scans a Go source for scanGoFuncsRecording.
+type funcScanner struct {
+	file *token.File
+	sc   scanner.Scanner
+	rec  *gotokens.Recorder
+	err  error // the first scanning error
+}
+
+// scanned is one token.
+type scanned struct {
+	pos token.Pos
+	tok token.Token
+	lit string
+}
+
+// next scans the next token that is not a comment, giving the recorder
+// every token, comments included.
+func (s *funcScanner) next() scanned {
+	p, t, l := s.sc.Scan()
+	if s.rec == nil {
+		return scanned{p, t, l}
+	}
+	for {
+		s.rec.Add(s.file.Offset(p), t, l)
+		if t != token.COMMENT {
+			return scanned{p, t, l}
+		}
+		p, t, l = s.sc.Scan()
+	}
+}
+
+// receiver reads a declaration's receiver, if it has one, and returns the
+// token after it (the name, for a function), the receiver's type name and
+// whether it is a pointer; false at the end of the file.
+func (s *funcScanner) receiver() (u scanned, recv string, star, ok bool) {
+	u = s.next()
+	if u.tok != token.LPAREN {
+		return u, "", false, true
+	}
+	d, lastIdent := 1, ""
+	for d > 0 {
+		u = s.next()
+		switch u.tok {
+		case token.EOF:
+			return u, "", false, false
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			if d == 1 && u.tok == token.LBRACK && recv == "" {
+				recv = lastIdent
+			}
+			d++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			d--
+		case token.MUL:
+			if d == 1 {
+				star = true
+			}
+		case token.IDENT:
+			if d == 1 {
+				lastIdent = u.lit
+			}
+		}
+	}
+	if recv == "" {
+		recv = lastIdent
+	}
+	return s.next(), recv, star, true
+}
+
+// toBody reads up to a declaration's body: the first { outside parentheses
+// and brackets that does not open a struct or interface type; a semicolon
+// first means a declaration without a body (false). ok is false at the end
+// of the file.
+func (s *funcScanner) toBody() (body, ok bool) {
+	d := 0
+	last := token.IDENT
+	for !body {
+		u := s.next()
+		switch u.tok {
+		case token.EOF:
+			return false, false
+		case token.LPAREN, token.LBRACK:
+			d++
+		case token.RPAREN, token.RBRACK:
+			d--
+		case token.LBRACE:
+			if d == 0 && last != token.STRUCT && last != token.INTERFACE {
+				body = true
+				break
+			}
+			// A struct or interface type: skip to its closing brace.
+			for bd := 1; bd > 0; {
+				v := s.next()
+				switch v.tok {
+				case token.EOF:
+					return false, false
+				case token.LBRACE:
+					bd++
+				case token.RBRACE:
+					bd--
+				}
+			}
+			u.tok = token.RBRACE
+		case token.SEMICOLON:
+			if d == 0 {
+				u.tok = token.ILLEGAL // no body
+			}
+		}
+		if u.tok == token.ILLEGAL {
+			break
+		}
+		last = u.tok
+	}
+	return body, true
+}
+
+// throughBody reads a function's body to its closing brace, counting its
+// branches and setting its end; false at the end of the file.
+func (s *funcScanner) throughBody(fn *goFunc) bool {
+	var u scanned
+	for bd := 1; bd > 0; {
+		u = s.next()
+		switch u.tok {
+		case token.EOF:
+			return false
+		case token.LBRACE:
+			bd++
+		case token.RBRACE:
+			bd--
+		case token.IF, token.FOR, token.CASE, token.LAND, token.LOR:
+			fn.branches++
+		}
+	}
+	end := s.file.Position(u.pos)
+	fn.endLine, fn.endCol = end.Line, end.Column+1
+	return true
 }

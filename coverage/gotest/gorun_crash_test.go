@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/testkit"
 
 	"golang.org/x/tools/cover"
 )
@@ -226,7 +227,7 @@ func TestRunGoRecoversFromTestBinariesThatDie(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go toolchain; go test without -short runs it")
 	}
-	needGo(t)
+	testkit.NeedGo(t)
 	fx := &crashFixture{root: t.TempDir()}
 	files := crashFiles
 	if runtime.GOOS != "windows" {
@@ -237,7 +238,7 @@ func TestRunGoRecoversFromTestBinariesThatDie(t *testing.T) {
 		files["signals/signals.go"] = "package signals\n\nfunc S() int { return 1 }\n\nfunc U() int { return 2 }\n"
 		files["signals/signals_test.go"] = "package signals\n\nimport (\n\t\"os\"\n\t\"syscall\"\n\t\"testing\"\n)\n\nfunc TestS(t *testing.T) { S() }\n\nfunc TestKillsItself(t *testing.T) { syscall.Kill(os.Getpid(), syscall.SIGKILL) }\n\nfunc TestU(t *testing.T) { U() }\n"
 	}
-	writeTree(t, fx.root, files)
+	testkit.WriteTree(t, fx.root, files)
 	var err error
 	fx.whole, err = Run(context.Background(), Options{Dir: fx.root, Env: goEnv, Timeout: crashTimeout})
 	if err != nil {

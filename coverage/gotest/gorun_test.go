@@ -20,32 +20,13 @@ import (
 	"testing"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/testkit"
 
 	"golang.org/x/tools/cover"
 )
 
 // goEnv keeps the fixtures' go commands offline and on this toolchain.
 var goEnv = []string{"GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local", "GOWORK="}
-
-func needGo(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command on PATH")
-	}
-}
-
-func writeTree(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // shopFiles is a repository with two modules: example.com/shop at the root
 // and example.com/tools nested in tools/. It has a tested package with a
@@ -237,9 +218,9 @@ func TestRunGoOnARepositoryWithTwoModules(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go toolchain; go test without -short runs it")
 	}
-	needGo(t)
+	testkit.NeedGo(t)
 	fx := &shopFixture{root: t.TempDir()}
-	writeTree(t, fx.root, shopFiles)
+	testkit.WriteTree(t, fx.root, shopFiles)
 	var mu sync.Mutex
 	var err error
 	fx.whole, err = Run(context.Background(), Options{Dir: fx.root, Env: goEnv,
@@ -541,82 +522,6 @@ func runGoReportsProgressPerPackage(t *testing.T, fx *shopFixture) {
 	}
 }
 
-func TestRunGoInAWorkspaceCoversAcrossModules(t *testing.T) {
-	needGo(t)
-	root := t.TempDir()
-	writeTree(t, root, map[string]string{
-		"go.work":      "go 1.22\n\nuse (\n\t./a\n\t./b\n)\n",
-		"a/go.mod":     "module example.com/a\n\ngo 1.22\n",
-		"a/a.go":       "package a\n\nfunc A() int { return 1 }\n\nfunc NeverCalled() int { return 2 }\n",
-		"b/go.mod":     "module example.com/b\n\ngo 1.22\n",
-		"b/b.go":       "package b\n\nimport \"example.com/a\"\n\nfunc B() int { return a.A() + 1 }\n",
-		"b/b_test.go":  "package b\n\nimport \"testing\"\n\nfunc TestB(t *testing.T) {\n\tif B() != 2 {\n\t\tt.Fatal(B())\n\t}\n}\n",
-		"b/cmd/x/x.go": "package main\n\nfunc main() {}\n",
-	})
-	env := []string{"GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local"}
-	r, err := Run(context.Background(), Options{Dir: root, Env: env})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := r.Package("example.com/a")
-	if a == nil || a.Statements != 2 || a.Covered != 1 || a.HasTests {
-		t.Fatalf("package a = %+v, want 1 of 2 statements covered by b's tests", a)
-	}
-	if fns := a.Files[0].Functions; len(fns) != 2 || fns[0].Name != "A" || fns[0].Covered != 1 || fns[0].File != "a/a.go" {
-		t.Errorf("a's functions = %+v", fns)
-	}
-	if r.Package("example.com/b/cmd/x") == nil {
-		t.Errorf("the workspace's main package is missing")
-	}
-	if filepath.Base(r.Root) != filepath.Base(root) {
-		t.Errorf("root %s, want the workspace root %s", r.Root, root)
-	}
-}
-
-func TestRunGoListsABuildFailureAndKeepsTheRest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the go toolchain; go test without -short runs it")
-	}
-	needGo(t)
-	root := t.TempDir()
-	writeTree(t, root, map[string]string{
-		"go.mod":           "module example.com/m\n\ngo 1.22\n",
-		"ok/ok.go":         "package ok\n\nfunc OK() bool { return true }\n",
-		"ok/ok_test.go":    "package ok\n\nimport \"testing\"\n\nfunc TestOK(t *testing.T) { OK() }\n",
-		"broken/broken.go": "package broken\n\nfunc Broken() int { return undefinedThing }\n",
-		"broken/b_test.go": "package broken\n\nimport \"testing\"\n\nfunc TestBroken(t *testing.T) { Broken() }\n",
-	})
-	r, err := Run(context.Background(), Options{Dir: root, Env: goEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var build *coverage.TestResult
-	for i, tr := range r.Tests {
-		if tr.Package == "example.com/m/broken" && tr.Test == "(build)" {
-			build = &r.Tests[i]
-		}
-	}
-	if build == nil || build.Outcome != "fail" || !strings.Contains(build.Output, "undefinedThing") {
-		t.Errorf("build failure entry = %+v, want a failure naming undefinedThing; tests %+v", build, r.Tests)
-	}
-	if p := r.Package("example.com/m/ok"); p == nil || p.Percent != 100 {
-		t.Errorf("the package that builds = %+v, want 100%%", p)
-	}
-
-	// The same holds for an explicit set of packages, as watch-test runs.
-	set := []string{"example.com/m/broken", "example.com/m/ok"}
-	r, err = Run(context.Background(), Options{Dir: root, Env: goEnv, Packages: set, CoverPkg: set})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p := r.Package("example.com/m/ok"); p == nil || p.Percent != 100 {
-		t.Errorf("with explicit packages, the package that builds = %+v, want 100%%", p)
-	}
-	if f := r.Failed(); len(f) != 1 || f[0].Test != "(build)" || f[0].Package != "example.com/m/broken" {
-		t.Errorf("with explicit packages, failures %+v, want only broken's build", f)
-	}
-}
-
 func TestMarkPackagesFindsTestSupportByItsImporters(t *testing.T) {
 	pkgs := []*Package{
 		{ImportPath: "m/app", Name: "app", Imports: []string{"m/lib"}, TestGoFiles: []string{"app_test.go"}, TestImports: []string{"m/fixtures", "m/lib"}},
@@ -714,7 +619,7 @@ func TestFromGoProfilesOutsideAModuleGroupsByDirectory(t *testing.T) {
 
 func TestFindGoProject(t *testing.T) {
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{
+	testkit.WriteTree(t, root, map[string]string{
 		"one/go.mod":          "module example.com/one // the first\n\ngo 1.22\n",
 		"one/sub/x.go":        "package sub\n",
 		"one/testdata/go.mod": "module ignored\n",
@@ -813,9 +718,9 @@ func TestIsGeneratedGo(t *testing.T) {
 }
 
 func TestRunGoStopsWhenCancelled(t *testing.T) {
-	needGo(t)
+	testkit.NeedGo(t)
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{
+	testkit.WriteTree(t, root, map[string]string{
 		"go.mod":       "module example.com/slow\n\ngo 1.22\n",
 		"slow.go":      "package slow\n\nfunc F() int { return 1 }\n",
 		"slow_test.go": "package slow\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestSlow(t *testing.T) {\n\tF()\n\ttime.Sleep(time.Minute)\n}\n",
@@ -832,32 +737,6 @@ func TestRunGoStopsWhenCancelled(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Run after cancel = %v, want context.Canceled", err)
-	}
-}
-
-func TestRunGoKeepsGoingPastAModuleWithAMissingDependency(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the go toolchain; go test without -short runs it")
-	}
-	needGo(t)
-	root := t.TempDir()
-	writeTree(t, root, map[string]string{
-		"go.mod":         "module example.com/main\n\ngo 1.22\n",
-		"lib/lib.go":     "package lib\n\nfunc L() int { return 1 }\n",
-		"lib/l_test.go":  "package lib\n\nimport \"testing\"\n\nfunc TestL(t *testing.T) { L() }\n",
-		"tools/go.mod":   "module example.com/tools\n\ngo 1.22\n\nrequire example.com/missing v1.0.0\n",
-		"tools/tools.go": "package tools\n\nimport _ \"example.com/missing\"\n",
-	})
-	r, err := Run(context.Background(), Options{Dir: root, Env: goEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p := r.Package("example.com/main/lib"); p == nil || p.Percent != 100 {
-		t.Errorf("the module that builds = %+v, want lib at 100%%", p)
-	}
-	f := r.Failed()
-	if len(f) != 1 || f[0].Package != "example.com/tools" || f[0].Test != "(build)" || !strings.Contains(f[0].Output, "GOPROXY=off") {
-		t.Errorf("failures %+v, want the tools module's build saying the lookup is disabled", f)
 	}
 }
 
@@ -885,7 +764,7 @@ func TestRunGoCallsOnPackageForEveryPackageBeforeReturning(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go toolchain; go test without -short runs it")
 	}
-	needGo(t)
+	testkit.NeedGo(t)
 	mixed := map[string]string{
 		"go.mod":          "module example.com/m\n\ngo 1.22\n",
 		"ok/ok.go":        "package ok\n\nfunc OK() bool { return true }\n",
@@ -893,20 +772,6 @@ func TestRunGoCallsOnPackageForEveryPackageBeforeReturning(t *testing.T) {
 		"bad/bad.go":      "package bad\n\nfunc Half(n int) int { return n / 3 }\n",
 		"bad/bad_test.go": "package bad\n\nimport \"testing\"\n\nfunc TestHalf(t *testing.T) {\n\tt.Run(\"of four\", func(t *testing.T) {\n\t\tif Half(4) != 2 {\n\t\t\tt.Errorf(\"Half(4) = %d\", Half(4))\n\t\t}\n\t})\n}\n\nfunc TestFine(t *testing.T) {}\n",
 		"notest/n.go":     "package notest\n\nfunc N() {}\n",
-	}
-	broken := map[string]string{
-		"go.mod":           "module example.com/m\n\ngo 1.22\n",
-		"ok/ok.go":         "package ok\n\nfunc OK() bool { return true }\n",
-		"ok/ok_test.go":    "package ok\n\nimport \"testing\"\n\nfunc TestOK(t *testing.T) { OK() }\n",
-		"broken/broken.go": "package broken\n\nfunc Broken() int { return undefinedThing }\n",
-		"broken/b_test.go": "package broken\n\nimport \"testing\"\n\nfunc TestBroken(t *testing.T) { Broken() }\n",
-	}
-	twoModules := map[string]string{
-		"go.mod":         "module example.com/main\n\ngo 1.22\n",
-		"lib/lib.go":     "package lib\n\nfunc L() int { return 1 }\n",
-		"lib/l_test.go":  "package lib\n\nimport \"testing\"\n\nfunc TestL(t *testing.T) { L() }\n",
-		"tools/go.mod":   "module example.com/tools\n\ngo 1.22\n\nrequire example.com/missing v1.0.0\n",
-		"tools/tools.go": "package tools\n\nimport _ \"example.com/missing\"\n",
 	}
 	set := []string{"example.com/m/broken", "example.com/m/ok"}
 	for _, c := range []struct {
@@ -917,16 +782,16 @@ func TestRunGoCallsOnPackageForEveryPackageBeforeReturning(t *testing.T) {
 	}{
 		{"passing, failing, skipped and untested packages are each reported once", mixed, nil,
 			[]string{"example.com/m/ok", "example.com/m/bad", "example.com/m/notest"}},
-		{"a package that does not build is reported with its build failure, the rest with their tests", broken, nil,
+		{"a package that does not build is reported with its build failure, the rest with their tests", brokenFiles, nil,
 			[]string{"example.com/m/ok", "example.com/m/broken"}},
-		{"an explicit set with a broken package reports both packages", broken, set,
+		{"an explicit set with a broken package reports both packages", brokenFiles, set,
 			[]string{"example.com/m/ok", "example.com/m/broken"}},
-		{"a module that cannot build is reported next to the module that can", twoModules, nil,
+		{"a module that cannot build is reported next to the module that can", missingDependencyFiles, nil,
 			[]string{"example.com/main/lib", "example.com/tools"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeTree(t, root, c.files)
+			testkit.WriteTree(t, root, c.files)
 			var (
 				returned bool
 				order    []string
@@ -996,7 +861,7 @@ func testSupportPath(importPath string) bool {
 // file that does not scan and a file that is not there.
 func TestGoResultFromEarlyScansEqualsScansAfterListing(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testkit.WriteTree(t, dir, map[string]string{
 		"go.mod":   "module example.com/e\n\ngo 1.22\n",
 		"a/a.go":   "package a\n\nfunc A(x int) int {\n\tif x > 0 {\n\t\treturn 1\n\t}\n\treturn 0\n}\n",
 		"a/gen.go": "// Code generated by hand. DO NOT EDIT.\n\npackage a\n\nfunc G() int {\n\treturn 2\n}\n",

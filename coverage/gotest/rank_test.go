@@ -9,6 +9,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // writeTxtar writes the files of a txtar archive under root.
@@ -22,7 +23,7 @@ func writeTxtar(t *testing.T, archive, root string) {
 	for _, f := range a.Files {
 		files[f.Name] = string(f.Data)
 	}
-	writeTree(t, root, files)
+	testkit.WriteTree(t, root, files)
 }
 
 // TestRankWeighsByEvidence runs the tests of a library module (see
@@ -33,7 +34,7 @@ func TestRankWeighsByEvidence(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go toolchain; go test without -short runs it")
 	}
-	needGo(t)
+	testkit.NeedGo(t)
 	root := t.TempDir()
 	writeTxtar(t, "testdata/rank/evidence.txtar", root)
 	r, err := Run(context.Background(), Options{Dir: root, Env: goEnv})

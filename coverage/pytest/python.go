@@ -552,6 +552,9 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	if name := pythonProjectName(dir); name != "" {
 		r.Project = name
 	}
+	if env.Pytest && len(opts.TestFiles) == 0 {
+		warnings = append(warnings, rerunFailures(ctx, env, dir, tmp, testMods, tests)...) // flaky ones (rerun.go)
+	}
 	r.Tests = tests
 	r.Warnings = append(r.Warnings, warnings...)
 	broken := markNotRun(dir, r, testMods)
