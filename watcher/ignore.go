@@ -1,9 +1,10 @@
 package watcher
 
 import (
-	"github.com/sprintkit/sprintkit/internal/ignore"
 	"path"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/internal/ignore"
 )
 
 // Patterns follow gitignore (see internal/ignore). A path is ignored by the

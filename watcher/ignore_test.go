@@ -1,13 +1,14 @@
 package watcher
 
 import (
-	"github.com/sprintkit/sprintkit/internal/ignore"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/internal/ignore"
 )
 
 // ignoreCases are checked against the matcher and, when git is installed,
