@@ -168,6 +168,11 @@ var ErrChanged = errors.New("changed during the copy")
 // inside it.
 var ErrIntoItself = errors.New("cannot copy a directory into itself")
 
+// ErrSourceInside is returned for a Delete copy whose source lies inside the
+// destination (through a path, a symlink or a bind mount), where deleting
+// what the source lacks would delete the source itself.
+var ErrSourceInside = errors.New("the source lies inside the destination and would be deleted")
+
 // FileErrors is returned by Copy when some entries could not be copied and
 // the rest was. Count is the number of such entries; First holds the first
 // few errors, each naming its path.

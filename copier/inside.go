@@ -9,8 +9,13 @@ import (
 	"strings"
 )
 
-// checkPaths refuses a copy of a tree into itself, and a --delete copy of a
-// tree into one of its ancestors (which would delete the source).
+// checkPaths refuses a copy of a tree into itself, and a Delete copy of a
+// tree into one of its ancestors (which would delete the source). "Inside"
+// is decided twice: by the paths with symlinks resolved, and by the device
+// and inode of every ancestor of each path, so that a bind mount (which
+// shows a directory under a second path, with the same device and inode)
+// hides neither case. Both checks run before anything is written or deleted,
+// and in a dry run too.
 func checkPaths(src, dst string, del bool) error {
 	fi, err := os.Stat(src)
 	if err != nil {
@@ -27,13 +32,41 @@ func checkPaths(src, dst string, del bool) error {
 	if err != nil {
 		return fmt.Errorf("destination: %w", err)
 	}
-	if d == s || strings.HasPrefix(d, withSep(s)) {
+	if d == s || strings.HasPrefix(d, withSep(s)) || under(d, s) {
 		return fmt.Errorf("copy %s to %s: %w", src, dst, ErrIntoItself)
 	}
-	if del && strings.HasPrefix(s, withSep(d)) {
-		return fmt.Errorf("copy %s to %s with delete: the source lies inside the destination and would be deleted", src, dst)
+	if del && (strings.HasPrefix(s, withSep(d)) || under(s, d)) {
+		return fmt.Errorf("copy %s to %s with delete: %w", src, dst, ErrSourceInside)
 	}
 	return nil
+}
+
+// under reports whether the directory top, found by device and inode, is
+// p or one of p's ancestors (their path ancestors once symlinks are
+// resolved; the part of p that does not exist yet is skipped). Where the
+// system gives no inode numbers (Windows), it reports false and the path
+// check stands alone.
+func under(p, top string) bool {
+	fi, err := os.Stat(top)
+	if err != nil {
+		return false
+	}
+	want, ok := fileID(fi)
+	if !ok {
+		return false
+	}
+	for cur := p; ; {
+		if fi, err := os.Stat(cur); err == nil {
+			if id, ok := fileID(fi); ok && id == want {
+				return true
+			}
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return false
+		}
+		cur = parent
+	}
 }
 
 func withSep(p string) string {
