@@ -6,7 +6,8 @@
 // byte for byte with their permission bits, modification times to the
 // nanosecond (directories' set after their contents), symlinks as links,
 // hard links inside the tree kept, sparse files sparse, empty directories
-// kept, extended attributes where both sides support them and ownership when
+// kept, extended attributes where both sides support them (a symlink's too,
+// on Linux) and ownership when
 // running as root. Special files (devices, sockets, fifos) are reported and
 // skipped.
 //

@@ -97,6 +97,10 @@ func (e *engine) symlinkDst(w *worker, d *dir, target, name string, st *fstat) (
 	if err := unix.Symlinkat(target, d.sys.dst, tmp); err != nil {
 		return "create link", err
 	}
+	if err := e.copyLinkXattrs(w, d, name, tmp); err != nil {
+		unix.Unlinkat(d.sys.dst, tmp, 0)
+		return "copy extended attributes", err
+	}
 	if err := e.setLinkMeta(d, tmp, st); err != nil {
 		unix.Unlinkat(d.sys.dst, tmp, 0)
 		return "set attributes", err

@@ -2,29 +2,76 @@ package copier
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
+// xattrEnd is one side of an attribute copy: an open file (fd) or, for a
+// symlink, which cannot be opened for its attributes, a path whose last
+// element is not followed (the l*xattr calls).
+type xattrEnd struct {
+	fd   int
+	path string
+}
+
+func (x xattrEnd) list(buf []byte) (int, error) {
+	if x.path != "" {
+		return unix.Llistxattr(x.path, buf)
+	}
+	return unix.Flistxattr(x.fd, buf)
+}
+
+func (x xattrEnd) get(name string, val []byte) (int, error) {
+	if x.path != "" {
+		return unix.Lgetxattr(x.path, name, val)
+	}
+	return unix.Fgetxattr(x.fd, name, val)
+}
+
+func (x xattrEnd) set(name string, val []byte) error {
+	if x.path != "" {
+		return unix.Lsetxattr(x.path, name, val, 0)
+	}
+	return unix.Fsetxattr(x.fd, name, val, 0)
+}
+
 // copyXattrs copies extended attributes from in to out, when both sides
 // support them. Attributes the destination refuses (another filesystem, a
 // security.* or trusted.* name without the privilege) are left out.
 func (e *engine) copyXattrs(w *worker, in, out int) error {
+	return e.copyXattrsOf(w, xattrEnd{fd: in}, xattrEnd{fd: out})
+}
+
+// copyLinkXattrs copies the extended attributes of the symlink name of d's
+// source to the symlink tmp of its destination, as cp -a and rsync -aX do.
+// On Linux a symlink takes trusted.* and security.* names (trusted.* only
+// with CAP_SYS_ADMIN); user.* ones are refused on symlinks by the kernel,
+// so a source symlink has none to copy.
+func (e *engine) copyLinkXattrs(w *worker, d *dir, name, tmp string) error {
+	in := xattrEnd{path: filepath.Join(d.srcPath, name)}
+	out := xattrEnd{path: filepath.Join(d.dstPath, tmp)}
+	return e.copyXattrsOf(w, in, out)
+}
+
+func (e *engine) copyXattrsOf(w *worker, in, out xattrEnd) error {
 	if e.fast.noXattr.Load() {
 		return nil
 	}
-	n, err := unix.Flistxattr(in, w.xbuf)
+	n, err := in.list(w.xbuf)
 	if err == unix.ERANGE {
-		n, err = unix.Flistxattr(in, nil)
+		n, err = in.list(nil)
 		if err == nil {
 			w.xbuf = make([]byte, n*2)
-			n, err = unix.Flistxattr(in, w.xbuf)
+			n, err = in.list(w.xbuf)
 		}
 	}
 	if err != nil {
 		if err == unix.ENOTSUP || err == unix.ENOSYS {
-			e.fast.noXattr.Store(true)
+			if in.path == "" { // the source filesystem has none: stop asking
+				e.fast.noXattr.Store(true)
+			}
 			return nil
 		}
 		return err
@@ -38,19 +85,19 @@ func (e *engine) copyXattrs(w *worker, in, out int) error {
 			continue
 		}
 		name := string(nb)
-		sz, err := unix.Fgetxattr(in, name, nil)
+		sz, err := in.get(name, nil)
 		if err != nil {
 			continue
 		}
 		val := make([]byte, sz)
-		sz, err = unix.Fgetxattr(in, name, val)
+		sz, err = in.get(name, val)
 		if err != nil {
 			continue
 		}
-		if err := unix.Fsetxattr(out, name, val[:sz], 0); err != nil {
+		if err := out.set(name, val[:sz]); err != nil {
 			switch err {
 			case unix.ENOTSUP:
-				if strings.HasPrefix(name, "user.") {
+				if strings.HasPrefix(name, "user.") && in.path == "" {
 					e.fast.noXattrD.Store(true)
 					return nil
 				}
