@@ -7,9 +7,8 @@
 // nanosecond (directories' set after their contents), symlinks as links,
 // hard links inside the tree kept, sparse files sparse, empty directories
 // kept, extended attributes where both sides support them (a symlink's too,
-// on Linux) and ownership when
-// running as root. Special files (devices, sockets, fifos) are reported and
-// skipped.
+// on Linux) and ownership when running as root. Special files (devices,
+// sockets, fifos) are reported and skipped.
 //
 // # What happens to the destination's entries
 //
