@@ -102,7 +102,13 @@
 // the listener accepts at most MaxConns connections at once
 // (golang.org/x/net/netutil.LimitListener), at most MaxGit git processes run
 // at once, and request bodies are limited (16 KiB for claims, 32 MiB for a
-// fetch negotiation). Cancelling the context passed to Serve (Ctrl-C or
+// fetch negotiation). No client (one remote IP) holds more than its share:
+// at most MaxClientConns of its connections are served at once (as many
+// more wait, accepted, for one of its own to close; beyond that they are
+// closed at once), at most MaxClientGit of its git requests run at once
+// (the rest wait for its own share, not everyone's), and every request
+// body must arrive at 4 KiB/s after a 5 s grace, so a body trickled a byte
+// at a time is cut off within seconds. Cancelling the context passed to Serve (Ctrl-C or
 // SIGTERM in the CLI) stops accepting, lets running requests finish for a
 // few seconds, then closes what is left.
 package serve

@@ -73,6 +73,13 @@ func (s *Server) gitRepo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, s.gitErr.Error(), http.StatusServiceUnavailable)
 		return
 	}
+	// The client's own share first, then one of everyone's: a client with
+	// many clones at once waits for its own, not the others'.
+	ip := clientIP(r.RemoteAddr)
+	if s.gitUsed.acquire(r.Context(), ip) != nil {
+		return
+	}
+	defer s.gitUsed.release(ip)
 	select {
 	case s.gitSem <- struct{}{}:
 		defer func() { <-s.gitSem }()
