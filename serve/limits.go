@@ -129,7 +129,7 @@ func (l *clientListener) acceptLoop() {
 		default:
 			l.mu.Unlock()
 			c.Close()
-			l.logf("serve: %s has %d connections open and %d waiting: one more refused", ip, MaxClientConns, MaxClientConns)
+			l.logf("%s has %d connections open and %d waiting: one more refused", ip, MaxClientConns, MaxClientConns)
 		}
 	}
 }

@@ -139,7 +139,7 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.git, s.gitErr = gitHandler(filepath.Join(opts.Image, image.RepoDir))
+	s.git, s.gitErr = gitHandler(filepath.Join(opts.Image, image.RepoDir), s.logf)
 	s.handler = s.routes()
 	ok = true
 	return s, nil
