@@ -76,6 +76,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"unicode/utf8"
 )
 
 // TempPrefix starts the name of every temporary file the copier writes;
@@ -153,6 +154,18 @@ type Event struct {
 	Type string
 	Size int64
 	Err  error
+}
+
+// RawPath returns the bytes of an Event's Path when they are not valid
+// UTF-8 (a Linux file name may be any bytes but "/" and NUL), and nil when
+// they are. A JSON string cannot carry such bytes (encoding/json turns each
+// into U+FFFD), so `sprintkit copy --format json` adds them, base64, as
+// "path_bytes": the name exactly, beside a "path" that is only readable.
+func RawPath(p string) []byte {
+	if utf8.ValidString(p) {
+		return nil
+	}
+	return []byte(p)
 }
 
 // ErrTypeConflict is the per-entry error of a file, hard link or symlink of
