@@ -87,7 +87,9 @@
 //
 // A claim is {"target", "name", "note", "since"}; a target has at most one.
 // Names are at most 64 characters, notes 280, targets 512 bytes; control
-// characters are refused. The page renders them through html/template and
+// characters and bidirectional controls are refused everywhere, and a name
+// is printable characters only (no zero-width or other format character)
+// with at least one that shows. The page renders them through html/template and
 // the JSON through encoding/json, which escapes <, > and &.
 // With --token, POST and DELETE need "Authorization: Bearer TOKEN". A claim
 // must be sent as application/json, which a browser sends to another site
