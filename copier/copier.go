@@ -24,6 +24,12 @@
 //     symlink: that entry is a per-entry error (errors.Is ErrTypeConflict)
 //     naming its path, the directory stays as it is, and the rest is copied.
 //     With Delete the directory is removed and replaced.
+//   - Delete never deletes the source: a source inside the destination, or
+//     a destination inside the source (by path, symlink or bind mount,
+//     compared by device and inode), is refused before anything is done,
+//     in a dry run too; and a directory of the destination that is the
+//     source or one of its ancestors mounted once more is not deleted (a
+//     per-entry error, errors.Is ErrSourceInside).
 //
 // No file is ever visible under its final name before it is complete. On
 // Linux a file is written unnamed (O_TMPFILE) and linked under its final

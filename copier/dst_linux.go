@@ -1,7 +1,6 @@
 package copier
 
 import (
-	"os"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -17,11 +16,11 @@ func (e *engine) removeTemp(d *dir, tmp string) {
 
 func (e *engine) removeDst(d *dir, name string, k kind) error {
 	if k == kDir {
-		return os.RemoveAll(filepath.Join(d.dstPath, name))
+		return e.removeTree(filepath.Join(d.dstPath, name))
 	}
 	err := unix.Unlinkat(d.sys.dst, name, 0)
 	if err == unix.EISDIR {
-		return os.RemoveAll(filepath.Join(d.dstPath, name))
+		return e.removeTree(filepath.Join(d.dstPath, name))
 	}
 	return err
 }

@@ -108,9 +108,10 @@ type engine struct {
 	uid     uint32
 	gid     uint32
 	umask   uint32
-	rootDst fstat         // to notice the destination reached again through the source
-	tmpBase string        // TempPrefix, this run's token and "-": starts every temporary name of this run
-	tmpSeq  atomic.Uint64 // numbers this run's temporaries
+	rootDst fstat              // to notice the destination reached again through the source
+	srcIDs  map[[2]uint64]bool // the source and its ancestors, never deleted (removeTree)
+	tmpBase string             // TempPrefix, this run's token and "-": starts every temporary name of this run
+	tmpSeq  atomic.Uint64      // numbers this run's temporaries
 
 	files, dirs, symlinks, hardlinks, skipped, deleted, specials, errs, bytes atomic.Int64
 	totalFiles, totalBytes, doneFiles, doneBytes                              atomic.Int64
@@ -185,6 +186,7 @@ func Copy(ctx context.Context, src, dst string, opts Options) (Stats, error) {
 		dirWake: make(chan struct{}, 1),
 	}
 	e.initIdentity()
+	e.srcIDs = sourceIDs(src)
 	token := testRunToken
 	if token == "" {
 		token = newRunToken()

@@ -101,3 +101,65 @@ func realPath(p string) (string, error) {
 		cur = parent
 	}
 }
+
+// sourceIDs returns the device and inode of src and of each of its
+// ancestors: a directory of the destination that is one of them (a bind
+// mount of the source inside the destination) must never be deleted, or
+// the source goes with it. Empty where there are no inode numbers.
+func sourceIDs(src string) map[[2]uint64]bool {
+	ids := map[[2]uint64]bool{}
+	s, err := realPath(src)
+	if err != nil {
+		return ids
+	}
+	for cur := s; ; {
+		if fi, err := os.Stat(cur); err == nil {
+			if id, ok := fileID(fi); ok {
+				ids[id] = true
+			}
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return ids
+		}
+		cur = parent
+	}
+}
+
+// removeTree removes the destination directory p with all it holds, as
+// os.RemoveAll does, except that it refuses (ErrSourceInside, before
+// removing anything below it) a directory that is the source or one of its
+// ancestors, found by device and inode: the source mounted a second time
+// inside the destination.
+func (e *engine) removeTree(p string) error {
+	fi, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return os.Remove(p)
+	}
+	if id, ok := fileID(fi); ok && e.srcIDs[id] {
+		return fmt.Errorf("%s is the source, or holds it (a mount): %w", p, ErrSourceInside)
+	}
+	if len(e.srcIDs) == 0 {
+		return os.RemoveAll(p)
+	}
+	entries, err := os.ReadDir(p)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for _, ent := range entries {
+		if err := e.removeTree(filepath.Join(p, ent.Name())); err != nil {
+			return err
+		}
+	}
+	err = os.Remove(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}

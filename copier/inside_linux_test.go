@@ -36,8 +36,10 @@ func TestDeleteThroughBindMount(t *testing.T) {
 		"src/keep.txt": "the source",
 		"other.txt":    "the destination's own",
 	})
-	if err := os.Mkdir(filepath.Join(root, "view"), 0o755); err != nil {
-		t.Fatal(err)
+	for _, d := range []string{"view", "dst/mnt"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cmd := exec.Command(unshare, "-rm", os.Args[0], "-test.run=^TestDeleteThroughBindMount$", "-test.v")
 	cmd.Env = append(os.Environ(), bindHelperEnv+"="+root)
@@ -74,6 +76,25 @@ func bindMountCases(t *testing.T, root string) {
 		{"a copy of the directory into itself seen through the mount", proj, filepath.Join(view, "src", "copy"), Options{}, ErrIntoItself},
 		{"the same copy as a dry run", proj, filepath.Join(view, "src", "copy"), Options{DryRun: true}, ErrIntoItself},
 	}
+	t.Run("a delete copy into a directory where the source is mounted once more", func(t *testing.T) {
+		// dst/mnt shows proj/src; the source has no "mnt", so a delete
+		// copy would remove dst/mnt with all it holds: the source.
+		mnt := filepath.Join(root, "dst", "mnt")
+		if err := syscall.Mount(filepath.Join(proj, "src"), mnt, "", syscall.MS_BIND, ""); err != nil {
+			t.Skipf(mountRefused+"%s: %v", mnt, err)
+		}
+		defer syscall.Unmount(mnt, syscall.MNT_DETACH)
+		_, err := Copy(context.Background(), filepath.Join(proj, "src"), filepath.Join(root, "dst"), Options{Delete: true})
+		if !errors.Is(err, ErrSourceInside) {
+			var fe *FileErrors
+			if !errors.As(err, &fe) || len(fe.First) == 0 || !errors.Is(fe.First[0], ErrSourceInside) {
+				t.Fatalf("err = %v, want the deletion of dst/mnt refused with ErrSourceInside", err)
+			}
+		}
+		if b, err := os.ReadFile(filepath.Join(proj, "src", "keep.txt")); err != nil || string(b) != "the source" {
+			t.Fatalf("the source after the copy: %q, %v", b, err)
+		}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Copy(context.Background(), tc.src, tc.dst, tc.opts)
