@@ -19,8 +19,11 @@ const (
 	// within seconds instead of holding its connection (and a git slot)
 	// until the read timeout.
 	minBodyRate = 4 << 10
-	bodyGrace   = 5 * time.Second
 )
+
+// bodyGrace is how long a request body may take before minBodyRate counts
+// (a variable for tests).
+var bodyGrace = 5 * time.Second
 
 // clientIP is the remote IP of a connection or request address, the key of
 // every per-client share.

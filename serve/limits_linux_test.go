@@ -25,9 +25,12 @@ func dialFrom(t *testing.T, local, addr string) net.Conn {
 
 // TestOneClientCannotStopTheRoom has a client on 127.0.0.2 hold 300 idle
 // connections (more than MaxConns) and another on 127.0.0.3 trickle claim
-// bodies a byte every two seconds, while a sprinter on 127.0.0.1 still gets
+// bodies a byte every second and a half, while a sprinter on 127.0.0.1 still gets
 // its answers, and the trickled requests are cut off.
 func TestOneClientCannotStopTheRoom(t *testing.T) {
+	old := bodyGrace
+	t.Cleanup(func() { bodyGrace = old }) // runs last, once the server has stopped
+	bodyGrace = time.Second
 	img := fixtureImage(t)
 	_, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})
 	addr := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/")
@@ -61,7 +64,7 @@ func TestOneClientCannotStopTheRoom(t *testing.T) {
 				select {
 				case <-stop:
 					return
-				case <-time.After(2 * time.Second):
+				case <-time.After(1500 * time.Millisecond):
 				}
 				if _, err := c.Write([]byte("{")); err != nil {
 					return
