@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -113,12 +114,26 @@ func limitClients(ln net.Listener, logf func(string, ...any)) net.Listener {
 }
 
 func (l *clientListener) acceptLoop() {
+	var pause time.Duration
 	for {
 		c, err := l.Listener.Accept()
+		if err != nil && !errors.Is(err, net.ErrClosed) {
+			// Out of descriptors, say: wait and try again, as
+			// http.Server does, rather than stop serving.
+			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
+			l.logf("accept: %v; trying again in %v", err, pause)
+			select {
+			case <-time.After(pause):
+				continue
+			case <-l.done:
+				err = net.ErrClosed
+			}
+		}
 		if err != nil {
 			l.errc <- err
 			return
 		}
+		pause = 0
 		ip := clientIP(c.RemoteAddr().String())
 		l.mu.Lock()
 		switch {
