@@ -89,8 +89,8 @@ func (c *clientSems) drop(client string, s *clientSem) {
 
 // clientListener hands the server at most MaxClientConns connections of
 // one client at once. The client's next MaxClientConns connections wait,
-// accepted but not yet read, for one of its own to close; more than that
-// are closed at once. So the global limit (MaxConns, outside it) is never
+// accepted but not yet read, for one of its own to close (MaxConns wait at
+// most, all clients together); more than that are closed at once. So the global limit (MaxConns, outside it) is never
 // taken by one client, and a client that opens many connections (twenty
 // clones behind one address) is served in turn.
 type clientListener struct {
@@ -101,9 +101,10 @@ type clientListener struct {
 	done  chan struct{}
 	once  sync.Once
 
-	mu     sync.Mutex
-	held   map[string]int
-	parked map[string][]net.Conn
+	mu      sync.Mutex
+	held    map[string]int
+	parked  map[string][]net.Conn
+	waiting int // parked connections of every client, at most MaxConns
 }
 
 func limitClients(ln net.Listener, logf func(string, ...any)) net.Listener {
@@ -141,8 +142,9 @@ func (l *clientListener) acceptLoop() {
 			l.held[ip]++
 			l.mu.Unlock()
 			l.handOver(c, ip)
-		case len(l.parked[ip]) < MaxClientConns:
+		case len(l.parked[ip]) < MaxClientConns && l.waiting < MaxConns:
 			l.parked[ip] = append(l.parked[ip], c)
+			l.waiting++
 			l.mu.Unlock()
 		default:
 			l.mu.Unlock()
@@ -172,6 +174,7 @@ func (l *clientListener) closed(ip string) {
 		if l.parked[ip] = q[1:]; len(l.parked[ip]) == 0 {
 			delete(l.parked, ip)
 		}
+		l.waiting--
 		l.mu.Unlock()
 		go l.handOver(next, ip)
 		return
