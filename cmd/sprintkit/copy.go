@@ -268,6 +268,8 @@ func copyError(err error, dst string, conflicts, changed int64) error {
 		return err
 	case errors.Is(err, copier.ErrIntoItself):
 		return withHint(err, "choose a destination outside the source")
+	case errors.Is(err, copier.ErrSourceInside):
+		return withHint(err, "copy into a directory that does not hold the source, or leave --delete out")
 	case errors.Is(err, syscall.ENOSPC):
 		return withHint(err, "free space on the destination ("+dst+") and run the same command again: what was copied is skipped")
 	}
