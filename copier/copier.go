@@ -6,9 +6,9 @@
 // byte for byte with their permission bits, modification times to the
 // nanosecond (directories' set after their contents), symlinks as links,
 // hard links inside the tree kept, sparse files sparse, empty directories
-// kept, extended attributes where both sides support them and ownership when
-// running as root. Special files (devices, sockets, fifos) are reported and
-// skipped.
+// kept, extended attributes where both sides support them (a symlink's too,
+// on Linux) and ownership when running as root. Special files (devices,
+// sockets, fifos) are reported and skipped.
 //
 // # What happens to the destination's entries
 //
@@ -24,6 +24,12 @@
 //     symlink: that entry is a per-entry error (errors.Is ErrTypeConflict)
 //     naming its path, the directory stays as it is, and the rest is copied.
 //     With Delete the directory is removed and replaced.
+//   - Delete never deletes the source: a source inside the destination, or
+//     a destination inside the source (by path, symlink or bind mount,
+//     compared by device and inode), is refused before anything is done,
+//     in a dry run too; and a directory of the destination that is the
+//     source or one of its ancestors mounted once more is not deleted (a
+//     per-entry error, errors.Is ErrSourceInside).
 //
 // No file is ever visible under its final name before it is complete. On
 // Linux a file is written unnamed (O_TMPFILE) and linked under its final
@@ -76,6 +82,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"unicode/utf8"
 )
 
 // TempPrefix starts the name of every temporary file the copier writes;
@@ -155,6 +162,18 @@ type Event struct {
 	Err  error
 }
 
+// RawPath returns the bytes of an Event's Path when they are not valid
+// UTF-8 (a Linux file name may be any bytes but "/" and NUL), and nil when
+// they are. A JSON string cannot carry such bytes (encoding/json turns each
+// into U+FFFD), so `sprintkit copy --format json` adds them, base64, as
+// "path_bytes": the name exactly, beside a "path" that is only readable.
+func RawPath(p string) []byte {
+	if utf8.ValidString(p) {
+		return nil
+	}
+	return []byte(p)
+}
+
 // ErrTypeConflict is the per-entry error of a file, hard link or symlink of
 // the source whose name is a non-empty directory in the destination, which
 // only Options.Delete replaces.
@@ -167,6 +186,11 @@ var ErrChanged = errors.New("changed during the copy")
 // ErrIntoItself is returned when the destination is the source or lies
 // inside it.
 var ErrIntoItself = errors.New("cannot copy a directory into itself")
+
+// ErrSourceInside is returned for a Delete copy whose source lies inside the
+// destination (through a path, a symlink or a bind mount), where deleting
+// what the source lacks would delete the source itself.
+var ErrSourceInside = errors.New("the source lies inside the destination and would be deleted")
 
 // FileErrors is returned by Copy when some entries could not be copied and
 // the rest was. Count is the number of such entries; First holds the first

@@ -393,7 +393,7 @@ func (e *engine) dstDirEmpty(d *dir, name string) (bool, error) {
 
 func (e *engine) removeDst(d *dir, name string, k kind) error {
 	if k == kDir {
-		return os.RemoveAll(filepath.Join(d.dstPath, name))
+		return e.removeTree(filepath.Join(d.dstPath, name))
 	}
 	return os.Remove(filepath.Join(d.dstPath, name))
 }

@@ -81,8 +81,49 @@ func CheckClaim(c *Claim) error {
 		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
 			return fmt.Errorf("%s holds a control character", field)
 		}
+		if i := strings.IndexFunc(v, isBidiControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(v[i:])
+			return fmt.Errorf("%s holds a bidirectional control character (U+%04X), which reorders what others see", field, r)
+		}
+	}
+	return checkName(c.Name)
+}
+
+// checkName refuses a name that others could not read or tell apart: only
+// printable characters (unicode.IsPrint: letters, marks, numbers,
+// punctuation, symbols and the ASCII space), no format character (Cf: the
+// zero-width space and joiners, bidirectional overrides, the byte order
+// mark), and at least one character that shows.
+func checkName(name string) error {
+	visible := false
+	for _, r := range name {
+		if !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("name holds an invisible or formatting character (U+%04X): a name is printable characters only", r)
+		}
+		if r != ' ' && !unicode.Is(unicode.M, r) && !blankLetter(r) {
+			visible = true
+		}
+	}
+	if !visible {
+		return errors.New("name shows nothing: it needs at least one visible character")
 	}
 	return nil
+}
+
+// blankLetter reports the letters and symbols that draw nothing (the
+// Hangul fillers, the blank Braille pattern).
+func blankLetter(r rune) bool {
+	switch r {
+	case 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800:
+		return true
+	}
+	return false
+}
+
+// isBidiControl reports the characters that change the direction of the
+// text around them (embeddings, overrides, isolates and the marks).
+func isBidiControl(r rune) bool {
+	return r == 0x061C || r == 0x200E || r == 0x200F || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // Claim records c (Since is set to now, or kept when c.Name already holds

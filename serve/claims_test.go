@@ -56,6 +56,11 @@ func TestTheBoardTakesClaimsInTurn(t *testing.T) {
 		{"a name over the limit is refused", "POST", "claims", `{"target":"example.com/hello","name":"` + strings.Repeat("é", MaxName+1) + `"}`, 400, "longer than 64"},
 		{"a note over the limit is refused", "POST", "claims", `{"target":"example.com/hello","name":"Bo","note":"` + strings.Repeat("x", MaxNote+1) + `"}`, 400, "longer than 280"},
 		{"a control character is refused", "POST", "claims", `{"target":"example.com/hello","name":"Bo\u001b[31m"}`, 400, "control character"},
+		{"a name made only of zero-width characters is refused", "POST", "claims", `{"target":"example.com/hello","name":"\u200b\u200c\u200d"}`, 400, "invisible or formatting character (U+200B)"},
+		{"a name with a right-to-left override is refused", "POST", "claims", `{"target":"example.com/hello","name":"Bo\u202egnp.exe"}`, 400, "bidirectional control character (U+202E)"},
+		{"a note with a bidirectional isolate is refused", "POST", "claims", `{"target":"example.com/hello","name":"Bo","note":"x\u2067y"}`, 400, "note holds a bidirectional control character (U+2067)"},
+		{"a name of Hangul fillers shows nothing and is refused", "POST", "claims", `{"target":"example.com/hello","name":"\u3164\u3164"}`, 400, "shows nothing"},
+		{"a name of accents alone shows nothing and is refused", "POST", "claims", `{"target":"example.com/hello","name":"\u0301\u0301"}`, 400, "shows nothing"},
 		{"a body over the limit is refused", "POST", "claims", `{"target":"example.com/hello","name":"` + strings.Repeat("x", 20<<10) + `"}`, 413, "at most"},
 		{"a body that is not JSON is refused", "POST", "claims", `target=x`, 400, "JSON object"},
 		{"markup in a name is escaped in JSON", "POST", "claims", `{"target":"example.com/hello","name":"<script>alert(1)</script>"}`, 201, `\u003cscript\u003e`},
@@ -246,5 +251,34 @@ func TestATargetWithSpacesAndAccentsIsClaimedAndReleased(t *testing.T) {
 	r, err := room.ReleaseClaim(ctx, url, "", "odd dir/ünï%2F.py")
 	if err != nil || r.Name != "Zoë" || r.Target != "odd dir/ünï%2F.py" {
 		t.Fatalf("ReleaseClaim: %+v, %v", r, err)
+	}
+}
+
+// TestNamesOthersCanRead takes the names people write and refuses the ones
+// no one could read or tell apart on the board.
+func TestNamesOthersCanRead(t *testing.T) {
+	tests := []struct {
+		name, claimName string
+		ok              bool
+	}{
+		{"a plain name is taken", "Ana", true},
+		{"accents, other scripts and a space are taken", "Zoë Ångström 李", true},
+		{"an emoji is taken", "Bo 🐢", true},
+		{"a zero-width space alone is refused", "\u200b", false},
+		{"a zero-width joiner inside a name is refused", "An\u200da", false},
+		{"a byte order mark is refused", "\ufeffAna", false},
+		{"a left-to-right mark is refused", "Ana\u200e", false},
+		{"a right-to-left override is refused", "\u202eanA", false},
+		{"a no-break space (not printable) is refused", "Ana\u00a0Bo", false},
+		{"a Hangul filler alone is refused", "\u3164", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Claim{Target: "example.com/hello", Name: tc.claimName}
+			err := CheckClaim(&c)
+			if (err == nil) != tc.ok {
+				t.Errorf("CheckClaim(%q) = %v, want ok %v", tc.claimName, err, tc.ok)
+			}
+		})
 	}
 }

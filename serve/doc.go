@@ -86,7 +86,9 @@
 //
 // A claim is {"target", "name", "note", "since"}; a target has at most one.
 // Names are at most 64 characters, notes 280, targets 512 bytes; control
-// characters are refused. The page renders them through html/template and
+// characters and bidirectional controls are refused everywhere, and a name
+// is printable characters only (no zero-width or other format character)
+// with at least one that shows. The page renders them through html/template and
 // the JSON through encoding/json, which escapes <, > and &.
 // With --token, POST and DELETE need "Authorization: Bearer TOKEN". A claim
 // must be sent as application/json, which a browser sends to another site
@@ -101,7 +103,13 @@
 // the listener accepts at most MaxConns connections at once
 // (golang.org/x/net/netutil.LimitListener), at most MaxGit git processes run
 // at once, and request bodies are limited (16 KiB for claims, 32 MiB for a
-// fetch negotiation). Cancelling the context passed to Serve (Ctrl-C or
+// fetch negotiation). No client (one remote IP) holds more than its share:
+// at most MaxClientConns of its connections are served at once (as many
+// more wait, accepted, for one of its own to close; beyond that they are
+// closed at once), at most MaxClientGit of its git requests run at once
+// (the rest wait for its own share, not everyone's), and every request
+// body must arrive at 4 KiB/s after a 5 s grace, so a body trickled a byte
+// at a time is cut off within seconds. Cancelling the context passed to Serve (Ctrl-C or
 // SIGTERM in the CLI) stops accepting, lets running requests finish for a
 // few seconds, then closes what is left.
 package serve

@@ -41,17 +41,12 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, root *os.Root
 		http.NotFound(w, r)
 		return
 	}
-	f, err := root.Open(rel)
+	f, fi, err := openServed(root, rel)
 	if err != nil {
 		s.notFound(w, r, err)
 		return
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		s.notFound(w, r, err)
-		return
-	}
 	if fi.IsDir() {
 		if !strings.HasSuffix(r.URL.Path, "/") {
 			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
@@ -59,13 +54,13 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, root *os.Root
 		}
 		f.Close()
 		rel = path.Join(rel, "index.html")
-		if f, err = root.Open(rel); err != nil {
+		if f, fi, err = openServed(root, rel); err != nil {
 			s.notFound(w, r, err)
 			return
 		}
 		defer f.Close()
-		if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
-			s.notFound(w, r, err)
+		if !fi.Mode().IsRegular() {
+			s.notFound(w, r, nil)
 			return
 		}
 	}
@@ -161,7 +156,7 @@ func (s *Server) modProxy(w http.ResponseWriter, r *http.Request) {
 // versions returns the versions of the escaped module mod: its @v/list,
 // or, without one, the versions that have a .info file.
 func versions(root *os.Root, mod string) ([]string, error) {
-	f, err := root.Open(mod + "/@v/list")
+	f, _, err := openServed(root, mod+"/@v/list")
 	if err == nil {
 		defer f.Close()
 		var vs []string
@@ -176,7 +171,7 @@ func versions(root *os.Root, mod string) ([]string, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	d, err := root.Open(mod + "/@v")
+	d, _, err := openServed(root, mod+"/@v")
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +241,7 @@ func (s *Server) latest(w http.ResponseWriter, r *http.Request, root *os.Root, m
 
 // readSmall reads name from root, at most limit bytes.
 func readSmall(root *os.Root, name string, limit int64) ([]byte, error) {
-	f, err := root.Open(name)
+	f, _, err := openServed(root, name)
 	if err != nil {
 		return nil, err
 	}

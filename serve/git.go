@@ -2,7 +2,6 @@ package serve
 
 import (
 	"fmt"
-	"io"
 	"log"
 	"net/http"
 	"net/http/cgi"
@@ -10,12 +9,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // gitHandler returns a handler that runs git http-backend on the
 // repository dir (a checkout with its .git) for requests under /repo.git,
-// or an error saying why it cannot.
-func gitHandler(dir string) (http.Handler, error) {
+// or an error saying why it cannot. What the backend says on its stderr
+// (why a clone failed) goes to logf, a line at a time.
+func gitHandler(dir string, logf func(string, ...any)) (http.Handler, error) {
 	out, err := exec.Command("git", "--exec-path").Output()
 	if err != nil {
 		return nil, fmt.Errorf("git is not installed, so the repository is not served: %w", err)
@@ -33,8 +34,8 @@ func gitHandler(dir string) (http.Handler, error) {
 		Path:   backend,
 		Root:   "/",
 		Dir:    top,
-		Stderr: io.Discard,
-		Logger: log.New(io.Discard, "", 0),
+		Stderr: &lineLog{logf: logf, prefix: "git http-backend: "},
+		Logger: log.New(&lineLog{logf: logf, prefix: "git: "}, "", 0),
 		Env: []string{
 			"GIT_PROJECT_ROOT=" + top,
 			"GIT_HTTP_EXPORT_ALL=1",
@@ -73,6 +74,13 @@ func (s *Server) gitRepo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, s.gitErr.Error(), http.StatusServiceUnavailable)
 		return
 	}
+	// The client's own share first, then one of everyone's: a client with
+	// many clones at once waits for its own, not the others'.
+	ip := clientIP(r.RemoteAddr)
+	if s.gitUsed.acquire(r.Context(), ip) != nil {
+		return
+	}
+	defer s.gitUsed.release(ip)
 	select {
 	case s.gitSem <- struct{}{}:
 		defer func() { <-s.gitSem }()
@@ -83,4 +91,31 @@ func (s *Server) gitRepo(w http.ResponseWriter, r *http.Request) {
 	r2.URL.Path = "/repo" + rest
 	r2.URL.RawPath = ""
 	s.git.ServeHTTP(w, r2)
+}
+
+// lineLog is an io.Writer that hands each line written to it to logf, at
+// most maxLogLine bytes of it. Nothing is held back for a newline that may
+// never come (git http-backend ends "Not a git repository: ..." without
+// one), so a line split across two writes is logged as two.
+type lineLog struct {
+	mu     sync.Mutex
+	logf   func(string, ...any)
+	prefix string
+}
+
+const maxLogLine = 4 << 10
+
+func (l *lineLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, line := range strings.Split(string(p), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if len(line) > maxLogLine {
+			line = line[:maxLogLine]
+		}
+		if line != "" {
+			l.logf("%s%s", l.prefix, line)
+		}
+	}
+	return len(p), nil
 }

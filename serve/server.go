@@ -63,6 +63,7 @@ type Server struct {
 	targets []Target
 	claims  *Store
 	gitSem  chan struct{}
+	gitUsed *clientSems  // git processes per client
 	git     http.Handler // nil when git http-backend is missing
 	gitErr  error
 	handler http.Handler
@@ -107,6 +108,7 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		logf:     opts.Logf,
 		roots:    map[string]*os.Root{},
 		gitSem:   make(chan struct{}, MaxGit),
+		gitUsed:  newClientSems(MaxClientGit),
 	}
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}
@@ -137,7 +139,7 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.git, s.gitErr = gitHandler(filepath.Join(opts.Image, image.RepoDir))
+	s.git, s.gitErr = gitHandler(filepath.Join(opts.Image, image.RepoDir), s.logf)
 	s.handler = s.routes()
 	ok = true
 	return s, nil
@@ -242,7 +244,7 @@ func ListenURLs(a *net.TCPAddr) []string {
 // It returns nil after a shutdown ctx asked for.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           s.handler,
+		Handler:           paced(s.handler),
 		ReadHeaderTimeout: readHeaderTime,
 		ReadTimeout:       readTime,
 		WriteTimeout:      writeTime,
@@ -252,7 +254,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(netutil.LimitListener(ln, MaxConns)) }()
+	go func() { errc <- srv.Serve(netutil.LimitListener(limitClients(ln, s.logf), MaxConns)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)

@@ -1,10 +1,10 @@
 package testloop
 
 import (
-	"github.com/sprintkit/sprintkit/internal/human"
-
 	"fmt"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/internal/human"
 )
 
 // failure writes a failing test with the first lines of its output, or

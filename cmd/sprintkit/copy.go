@@ -76,7 +76,9 @@ Example:
 //	{"event":"error","type":"file","path":"a/c","error":"a/c: open: permission denied"}
 //
 // event is copied, skipped, deleted, special or error; type is file, dir,
-// symlink, hardlink or special. The last line is the summary:
+// symlink, hardlink or special. A path that is not valid UTF-8 comes with
+// "path_bytes", its exact bytes in base64 (see copier.RawPath). The last
+// line is the summary:
 //
 //	{"event":"summary","files":10,"dirs":3,...,"errors":0,"seconds":0.12}
 type copyEvent struct {
@@ -85,6 +87,8 @@ type copyEvent struct {
 	Path  string `json:"path"`
 	Size  int64  `json:"size,omitempty"`
 	Error string `json:"error,omitempty"`
+	// PathBytes is the path exactly, when it is not valid UTF-8.
+	PathBytes []byte `json:"path_bytes,omitempty"`
 }
 
 type copySummary struct {
@@ -165,7 +169,7 @@ func (v *copyView) event(ev copier.Event) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.asJSON {
-		je := copyEvent{Event: string(ev.Kind), Type: ev.Type, Path: ev.Path, Size: ev.Size}
+		je := copyEvent{Event: string(ev.Kind), Type: ev.Type, Path: ev.Path, Size: ev.Size, PathBytes: copier.RawPath(ev.Path)}
 		if ev.Err != nil {
 			je.Error = ev.Err.Error()
 		}
@@ -259,6 +263,8 @@ func copyError(err error, dst string, conflicts, changed int64) error {
 		return err
 	case errors.Is(err, copier.ErrIntoItself):
 		return withHint(err, "choose a destination outside the source")
+	case errors.Is(err, copier.ErrSourceInside):
+		return withHint(err, "copy into a directory that does not hold the source, or leave --delete out")
 	case errors.Is(err, syscall.ENOSPC):
 		return withHint(err, "free space on the destination ("+dst+") and run the same command again: what was copied is skipped")
 	}

@@ -10,12 +10,21 @@ import (
 	"os/signal"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/sprintkit/sprintkit/internal/proc"
 )
 
 func main() { os.Exit(runMain()) }
 
 // runMain runs sprintkit with the process's arguments and signals.
 func runMain() int {
+	// Every child's (and sprintkit's own) temporary files go to a root of
+	// sprintkit's, removed on every way out, the signals' too.
+	removeTemp := func() {}
+	if root, err := proc.NewTempRoot(); err == nil {
+		removeTemp = func() { root.Remove() }
+	}
+	defer removeTemp()
 	ctx, cancel := context.WithCancel(context.Background())
 	// SIGINT and SIGTERM cancel the context: every child runs in its own
 	// process group (internal/proc) and is stopped with it, temporary
@@ -33,6 +42,7 @@ func runMain() int {
 		}
 		cancel()
 		s = <-sigs
+		removeTemp()
 		if s == syscall.SIGTERM {
 			os.Exit(143)
 		}
