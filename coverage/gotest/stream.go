@@ -153,13 +153,13 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 type collector struct {
 	prog     *progress
 	tests    []coverage.TestResult
-	output   map[string]*bytes.Buffer // running tests' output, by package\x00test
-	pkgOut   map[string]*bytes.Buffer // package-level output, by package
-	buildOut map[string]*bytes.Buffer // build output, by import path
-	failed   map[string]bool          // packages with a failed test
-	broken   map[string]bool          // packages that did not compile
-	packages int                      // packages finished
-	loose    bytes.Buffer             // stdout lines that are not JSON
+	output   map[string]*capped // running tests' output, by package\x00test
+	pkgOut   map[string]*capped // package-level output, by package
+	buildOut map[string]*capped // build output, by import path
+	failed   map[string]bool    // packages with a failed test
+	broken   map[string]bool    // packages that did not compile
+	packages int                // packages finished
+	loose    bytes.Buffer       // stdout lines that are not JSON
 	// done, when set, is told of each package's final action with the
 	// package's tests; held when the package did not build or its test
 	// binary died (its final tests come after the re-runs).
@@ -183,8 +183,8 @@ type collector struct {
 }
 
 func newCollector(prog *progress) *collector {
-	return &collector{prog: prog, output: map[string]*bytes.Buffer{}, pkgOut: map[string]*bytes.Buffer{},
-		buildOut: map[string]*bytes.Buffer{}, failed: map[string]bool{}, broken: map[string]bool{},
+	return &collector{prog: prog, output: map[string]*capped{}, pkgOut: map[string]*capped{},
+		buildOut: map[string]*capped{}, failed: map[string]bool{}, broken: map[string]bool{},
 		byPkg: map[string][]int{}, running: map[string]map[string]int{}, ended: map[string]bool{},
 		died: map[string]*death{}, active: map[string]map[string]bool{}, nested: map[string]bool{},
 		result: map[string]string{}, kept: map[int]bool{}, failedOut: map[string]string{}}
@@ -213,15 +213,41 @@ func (c *collector) packageDone(pkg string, buildFailed bool) {
 	c.prog.packageDone()
 }
 
-func appendCapped(m map[string]*bytes.Buffer, key, s string) {
+func appendCapped(m map[string]*capped, key, s string) {
 	b := m[key]
 	if b == nil {
-		b = &bytes.Buffer{}
+		b = &capped{}
 		m[key] = b
 	}
-	if b.Len() < maxFailureOutput {
-		b.WriteString(s)
+	b.add(s)
+}
+
+// capped keeps the first maxFailureOutput bytes of a test's output and
+// counts the rest, which String marks as cut.
+type capped struct {
+	bytes.Buffer
+	cut int
+}
+
+func (c *capped) add(s string) {
+	room := maxFailureOutput - c.Len()
+	if len(s) <= room {
+		c.WriteString(s)
+		return
 	}
+	if room > 0 {
+		c.WriteString(s[:room])
+		s = s[room:]
+	}
+	c.cut += len(s)
+}
+
+// String is the output kept, and a last line saying how much was cut.
+func (c *capped) String() string {
+	if c.cut == 0 {
+		return c.Buffer.String()
+	}
+	return c.Buffer.String() + fmt.Sprintf("\n… (%d more bytes of output cut)\n", c.cut)
 }
 
 func (c *collector) read(r io.Reader) error {
