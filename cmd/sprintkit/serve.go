@@ -52,11 +52,9 @@ func runServe(c *cli.Context) error {
 			Image: dir,
 			DB:    c.String("db"),
 			Token: c.String("token"),
-			Logf: func(format string, args ...any) {
-				if debugEnabled() {
-					say(stderr, "debug: "+format, args...)
-				}
-			},
+			// Refused and failed requests, and git's own complaints, are
+			// for the organiser to see.
+			Logf: func(format string, args ...any) { say(stderr, "serve: "+format, args...) },
 		},
 		Addr:      c.String("addr"),
 		URLFile:   c.String("url-file"),
