@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // goEnvForDeps is the environment of the go command with the shared module
@@ -15,7 +17,7 @@ import (
 func goEnvForDeps(t *testing.T) []string {
 	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go not installed")
+		testkit.Missing(t, "go not installed")
 	}
 	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // gitEnv is the environment for the real git binary in tests: no user or
@@ -89,7 +91,7 @@ func gitHTTP(t *testing.T, root string, wrap func(http.Handler) http.Handler) *h
 	execPath := gitRun(t, "", "--exec-path")
 	backend := filepath.Join(execPath, "git-http-backend")
 	if _, err := os.Stat(backend); err != nil {
-		t.Skipf("git http-backend not installed: %v", err)
+		testkit.Missing(t, "git http-backend not installed: %v", err)
 	}
 	var h http.Handler = &cgi.Handler{
 		Path:   backend,

@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // tempDir is t.TempDir that can also be removed when the test left
@@ -733,7 +735,7 @@ func TestFullDestination(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := unix.Mount("tmpfs", mnt, "tmpfs", 0, "size=1m"); err != nil {
-		t.Skipf("cannot mount a small tmpfs (%v); needs root or CAP_SYS_ADMIN", err)
+		testkit.Missing(t, "cannot mount a small tmpfs (%v); needs root or CAP_SYS_ADMIN", err)
 	}
 	t.Cleanup(func() { _ = unix.Unmount(mnt, unix.MNT_DETACH) })
 	src := filepath.Join(base, "src")

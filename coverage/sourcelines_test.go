@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/cover"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // The fixture's lines end with a comment naming the state a reader expects,
@@ -59,7 +61,7 @@ func TestSourceLineStatesMatchesGoToolCoverColouring(t *testing.T) {
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go toolchain on PATH")
+		testkit.Missing(t, "no go toolchain on PATH")
 	}
 	dir := t.TempDir()
 	for name, text := range map[string]string{

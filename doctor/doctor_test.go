@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // pathWith returns a PATH holding only links to the named real programs, so
@@ -21,7 +23,7 @@ func pathWith(t *testing.T, progs ...string) string {
 	for _, p := range progs {
 		real, err := exec.LookPath(p)
 		if err != nil {
-			t.Skipf("%s not installed", p)
+			testkit.Missing(t, "%s not installed", p)
 		}
 		if err := os.Symlink(real, filepath.Join(dir, filepath.Base(real))); err != nil {
 			t.Skip("no symlinks here")
@@ -60,7 +62,7 @@ func toolchainProxy(t *testing.T, versions ...string) string {
 
 func TestGoToolchain(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go not installed")
+		testkit.Missing(t, "go not installed")
 	}
 	withProxy := toolchainProxy(t, "go1.99.0", "go1.99.1")
 	emptyProxy := toolchainProxy(t, "go1.21.0")
@@ -170,12 +172,12 @@ func TestDiskAndWrite(t *testing.T) {
 func TestPython(t *testing.T) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not installed")
+		testkit.Missing(t, "python3 not installed")
 	}
 	// A virtual environment without pip has neither coverage nor pytest.
 	venv := filepath.Join(t.TempDir(), "venv")
 	if out, err := exec.Command(py, "-m", "venv", "--without-pip", venv).CombinedOutput(); err != nil {
-		t.Skipf("python3 -m venv: %v\n%s", err, out)
+		testkit.Missing(t, "python3 -m venv (apt-get install python3-venv): %v\n%s", err, out)
 	}
 	vpy := filepath.Join(venv, "bin", "python")
 	mods := t.TempDir()
@@ -215,7 +217,7 @@ func TestPython(t *testing.T) {
 	t.Run("a project .venv without coverage.py fails, named, with its own pip command", func(t *testing.T) {
 		proj := t.TempDir()
 		if out, err := exec.Command(py, "-m", "venv", "--without-pip", filepath.Join(proj, ".venv")).CombinedOutput(); err != nil {
-			t.Skipf("python3 -m venv: %v\n%s", err, out)
+			testkit.Missing(t, "python3 -m venv (apt-get install python3-venv): %v\n%s", err, out)
 		}
 		// Whatever the python3 on PATH has, the .venv decides.
 		c := Python(context.Background(), Options{Dir: proj, Env: env("PYTHONNOUSERSITE=1")})

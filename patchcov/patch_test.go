@@ -16,6 +16,8 @@ import (
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/coverage/gotest"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // The baseline: a module with a covered function, a block that will move,
@@ -85,7 +87,7 @@ const (
 func setUp(t *testing.T) (string, string) {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("needs git")
+		testkit.Missing(t, "needs git")
 	}
 	dir := t.TempDir()
 	for name, text := range baseFiles {

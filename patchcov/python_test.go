@@ -13,6 +13,8 @@ import (
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/coverage/importer"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // pythonWithCoverage returns a Python that has coverage.py, or "".
@@ -36,10 +38,10 @@ func TestComputePython(t *testing.T) {
 	}
 	py := pythonWithCoverage()
 	if py == "" {
-		t.Skip("needs python3 with coverage.py")
+		testkit.Missing(t, "needs python3 with coverage.py")
 	}
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("needs git")
+		testkit.Missing(t, "needs git")
 	}
 	dir := t.TempDir()
 	write(t, dir, "calc.py", "def add(a, b):\n    s = a + b\n    return s\n")

@@ -18,6 +18,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // chromium finds a Chromium binary: $SPRINTKIT_CHROMIUM, Debian's
@@ -93,7 +95,7 @@ func fileURL(p string) string {
 func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 	bin := chromium()
 	if bin == "" {
-		t.Skip("no Chromium binary (install Debian's chromium package, or set SPRINTKIT_CHROMIUM): the browser test needs a real browser")
+		testkit.NeedChromium(t)
 	}
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -299,7 +301,7 @@ func (b tab) save(name, sel string) {
 func browserTab(t *testing.T) (tab, func()) {
 	bin := chromium()
 	if bin == "" {
-		t.Skip("no Chromium binary (install Debian's chromium package, or set SPRINTKIT_CHROMIUM): the browser test needs a real browser")
+		testkit.NeedChromium(t)
 	}
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")

@@ -13,6 +13,8 @@ import (
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // chromium finds a Chromium binary: $SPRINTKIT_CHROMIUM, Debian's
@@ -69,7 +71,7 @@ func newBrowser(t *testing.T, bin string) (context.Context, context.CancelFunc) 
 func TestTheBoardInABrowserClaimsAndReleasesAcrossTabs(t *testing.T) {
 	bin := chromium()
 	if bin == "" {
-		t.Skip("no Chromium binary (install Debian's chromium package, or set SPRINTKIT_CHROMIUM): the browser test needs a real browser")
+		testkit.NeedChromium(t)
 	}
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")

@@ -21,6 +21,8 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/sprintkit/sprintkit/image"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // fixtureModule is one module version of the fixture's proxy tree.
@@ -108,9 +110,7 @@ func run(t testing.TB, dir string, env []string, name string, args ...string) st
 // and returns its directory.
 func fixtureImage(t testing.TB) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
+	testkit.NeedGit(t)
 	img := filepath.Join(t.TempDir(), "box")
 	proxy := filepath.Join(img, filepath.FromSlash(image.ProxyDir))
 	var sum string

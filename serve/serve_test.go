@@ -168,7 +168,7 @@ func TestGitClonesTheRepositoryAndCannotPush(t *testing.T) {
 	img := fixtureImage(t)
 	s, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})
 	if s.GitError() != nil {
-		t.Skip(s.GitError())
+		t.Fatalf("the server under test cannot serve git: %v", s.GitError())
 	}
 	dir := filepath.Join(t.TempDir(), "hello")
 	env := append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1", "HOME="+t.TempDir())
@@ -200,7 +200,7 @@ func TestGoGitClonesTheRepository(t *testing.T) {
 	img := fixtureImage(t)
 	s, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})
 	if s.GitError() != nil {
-		t.Skip(s.GitError())
+		t.Fatalf("the server under test cannot serve git: %v", s.GitError())
 	}
 	for _, depth := range []int{0, 1} {
 		dir := filepath.Join(t.TempDir(), "hello")
@@ -224,7 +224,7 @@ func TestTheGoCommandUsesTheServerAsItsModuleProxy(t *testing.T) {
 	img := fixtureImage(t)
 	s, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})
 	if s.GitError() != nil {
-		t.Skip(s.GitError())
+		t.Fatalf("the server under test cannot serve git: %v", s.GitError())
 	}
 	dir := filepath.Join(t.TempDir(), "hello")
 	run(t, "", nil, "git", "clone", "-q", url+"repo.git", dir)
@@ -412,7 +412,7 @@ func TestTwentySprintersAtOnceAllGetTheImage(t *testing.T) {
 	img := fixtureImage(t)
 	s, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})
 	if s.GitError() != nil {
-		t.Skip(s.GitError())
+		t.Fatalf("the server under test cannot serve git: %v", s.GitError())
 	}
 	zip, err := os.ReadFile(filepath.Join(img, filepath.FromSlash(image.ProxyDir), "example.com/greet/@v/v1.0.0.zip"))
 	must(t, err)

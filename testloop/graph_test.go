@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // fixture is a module: a ← b ← c (c imports b imports a), d alone, e's
@@ -37,7 +39,7 @@ func writeFixture(t *testing.T) string {
 func writeFiles(t *testing.T, files map[string]string) string {
 	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command")
+		testkit.Missing(t, "no go command")
 	}
 	dir := t.TempDir()
 	for name, data := range files {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/coverage/pytest"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // recorder is a Renderer that keeps what it is told.
@@ -151,7 +153,7 @@ func TestLoopRunsAChangedPythonTestFileAloneAndTheSuiteOtherwise(t *testing.T) {
 		}
 	}
 	if _, err := pytest.FindPython(context.Background(), dir); err != nil {
-		t.Skipf("no Python with coverage.py: %v", err)
+		testkit.Missing(t, "no Python with coverage.py: %v", err)
 	}
 	rec := newRecorder()
 	ctx, cancel := context.WithCancel(context.Background())

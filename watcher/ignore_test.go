@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/sprintkit/sprintkit/internal/ignore"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // ignoreCases are checked against the matcher and, when git is installed,
@@ -82,7 +84,7 @@ func TestIgnoreRulesFollowGit(t *testing.T) {
 func TestIgnoreCasesAgreeWithGitCheckIgnore(t *testing.T) {
 	git, err := exec.LookPath("git")
 	if err != nil {
-		t.Skip("git not installed")
+		testkit.Missing(t, "git not installed")
 	}
 	dir := t.TempDir()
 	if out, err := exec.Command(git, "init", "-q", dir).CombinedOutput(); err != nil {

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // Tests of setup against git's smart HTTP protocol, served on 127.0.0.1 by
@@ -31,11 +33,11 @@ const scriptToken = "tok-s3cret-123"
 func gitBackend(t testing.TB, root string) http.Handler {
 	out, err := exec.Command("git", "--exec-path").Output()
 	if err != nil {
-		t.Skipf("git not installed: %v", err)
+		testkit.Missing(t, "git not installed: %v", err)
 	}
 	backend := filepath.Join(strings.TrimSpace(string(out)), "git-http-backend")
 	if _, err := os.Stat(backend); err != nil {
-		t.Skipf("git http-backend not installed: %v", err)
+		testkit.Missing(t, "git http-backend not installed: %v", err)
 	}
 	return &cgi.Handler{
 		Path:   backend,

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // TestWatchTestMain is not a test: run by TestWatchTestInterruptExits130
@@ -34,7 +36,7 @@ func TestWatchTestInterruptExits130(t *testing.T) {
 		t.Skip("no SIGINT to send on Windows")
 	}
 	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command")
+		testkit.Missing(t, "no go command")
 	}
 	tests := []struct {
 		name string

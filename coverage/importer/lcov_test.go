@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/sprintkit/sprintkit/coverage"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // writeFiles creates files (slash paths → content) under dir.
@@ -361,7 +363,7 @@ func TestImportLCOVFromGccAndLcov(t *testing.T) {
 	}
 	for _, tool := range []string{"gcc", "gcov", "lcov"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s (apt install gcc lcov)", tool)
+			testkit.Missing(t, "needs %s (apt install gcc lcov)", tool)
 		}
 	}
 	root := filepath.Join(t.TempDir(), "c project")
