@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -13,96 +12,26 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/sprintkit/sprintkit/internal/testkit"
+	"github.com/sprintkit/sprintkit/internal/testkit/chrome"
 )
-
-// chromium finds a Chromium binary: $SPRINTKIT_CHROMIUM, Debian's
-// /usr/bin/chromium, or one on PATH.
-func chromium() string {
-	if p := os.Getenv("SPRINTKIT_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// artifactDir is where screenshots go: $SPRINTKIT_ARTIFACTS, or a
-// temporary directory.
-func artifactDir(t *testing.T) string {
-	if d := os.Getenv("SPRINTKIT_ARTIFACTS"); d != "" {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	return t.TempDir()
-}
-
-// newBrowser starts a headless Chromium with a fresh profile, as root-safe
-// as CI needs, and no network chatter of its own.
-func newBrowser(t testing.TB, bin string) (context.Context, context.CancelFunc) {
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(tempDir(t)),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	// Start the browser on a context with no deadline (a deadline on the
-	// first call would bound the browser's life), then bound the test.
-	if err := chromedp.Do(ctx); err != nil {
-		cancelCtx()
-		cancelAlloc()
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	return tctx, func() { cancelTimeout(); cancelCtx(); cancelAlloc() }
-}
-
-func tempDir(t testing.TB) string {
-	d, err := os.MkdirTemp("", "sprintkit-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(d) })
-	return d
-}
 
 func fileURL(p string) string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
 }
 
 func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
-	bin := chromium()
-	if bin == "" {
-		testkit.NeedChromium(t)
-	}
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
 	r := shopResult(t)
 	dir := writeSite(t, r, shopTargets(), HTMLOptions{})
-	ctx, cancel := newBrowser(t, bin)
+	ctx, cancel := chrome.New(t, 1280, 900)
 	defer cancel()
 
 	var dialogs atomic.Int32
@@ -238,7 +167,7 @@ func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 		t.Errorf("%d JavaScript dialogs opened: source text ran as script", n)
 	}
 	for name, b := range map[string][]byte{"index.png": indexShot, "file.png": fileShot, "package.png": pkgShot, "index-dark.png": darkShot} {
-		p := filepath.Join(artifactDir(t), "browser-"+name)
+		p := filepath.Join(testkit.ArtifactDir(t), "browser-"+name)
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +220,7 @@ func (b tab) save(name, sel string) {
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
-	p := filepath.Join(artifactDir(b.t), name)
+	p := filepath.Join(testkit.ArtifactDir(b.t), name)
 	if err := os.WriteFile(p, png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
@@ -299,14 +228,10 @@ func (b tab) save(name, sel string) {
 }
 
 func browserTab(t *testing.T) (tab, func()) {
-	bin := chromium()
-	if bin == "" {
-		testkit.NeedChromium(t)
-	}
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	ctx, cancel := newBrowser(t, bin)
+	ctx, cancel := chrome.New(t, 1280, 900)
 	return tab{t, ctx}, cancel
 }
 

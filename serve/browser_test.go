@@ -4,81 +4,25 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/sprintkit/sprintkit/internal/testkit"
+	"github.com/sprintkit/sprintkit/internal/testkit/chrome"
 )
 
-// chromium finds a Chromium binary: $SPRINTKIT_CHROMIUM, Debian's
-// /usr/bin/chromium, or one on PATH (as report/browser_test.go does).
-func chromium() string {
-	if p := os.Getenv("SPRINTKIT_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// artifactDir is where screenshots go: $SPRINTKIT_ARTIFACTS, or a
-// temporary directory.
-func artifactDir(t *testing.T) string {
-	if d := os.Getenv("SPRINTKIT_ARTIFACTS"); d != "" {
-		must(t, os.MkdirAll(d, 0o755))
-		return d
-	}
-	return t.TempDir()
-}
-
-// newBrowser starts a headless Chromium with a fresh profile and no
-// network chatter of its own; the returned context is its first tab.
-func newBrowser(t *testing.T, bin string) (context.Context, context.CancelFunc) {
-	profile, err := os.MkdirTemp("", "sprintkit-chromium-")
-	must(t, err)
-	t.Cleanup(func() { os.RemoveAll(profile) })
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1100, 800),
-	)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	if err := chromedp.Do(ctx); err != nil {
-		cancelCtx()
-		cancelAlloc()
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	return tctx, func() { cancelTimeout(); cancelCtx(); cancelAlloc() }
-}
-
 func TestTheBoardInABrowserClaimsAndReleasesAcrossTabs(t *testing.T) {
-	bin := chromium()
-	if bin == "" {
-		testkit.NeedChromium(t)
-	}
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
 	img := fixtureImage(t)
 	_, url := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "c.db")})
-	one, cancel := newBrowser(t, bin)
+	one, cancel := chrome.New(t, 1100, 800)
 	defer cancel()
 	two, cancelTwo := chromedp.NewContext(one) // a second tab of the same browser
 	defer cancelTwo()
@@ -142,7 +86,7 @@ func TestTheBoardInABrowserClaimsAndReleasesAcrossTabs(t *testing.T) {
 		t.Errorf("%d JavaScript dialogs opened: a name ran as script", n)
 	}
 	for file, png := range map[string][]byte{"board-claimed.png": claimedShot, "board-released.png": releasedShot} {
-		p := filepath.Join(artifactDir(t), file)
+		p := filepath.Join(testkit.ArtifactDir(t), file)
 		must(t, os.WriteFile(p, png, 0o644))
 		t.Logf("screenshot: %s", p)
 	}
