@@ -114,6 +114,13 @@ func fetchSource(ctx context.Context, o *Options, src source, s *Summary) (*proj
 		}
 		res.Dir = src.dir
 		s.Checkout = res
+		// The checkout's own settings, from an earlier setup: its module
+		// and build caches after setup --from-image.
+		if env, err := image.CheckoutEnviron(src.dir, o.Env); err != nil {
+			return nil, err
+		} else if env != nil {
+			o.Env = env
+		}
 		if res.Commit != "" {
 			o.Events.step("source", "using the checkout in %s (%s at %s)", s.relDir, BranchName(res.Branch), human.Commit(res.Commit))
 		}
@@ -200,7 +207,7 @@ func fromImage(ctx context.Context, o *Options, src source, s *Summary) error {
 	s.Warnings = append(s.Warnings, res.Warnings...)
 	is := &ImageSummary{Dir: Abs(src.arg), Project: m.Project, Upstream: m.Upstream, ModCache: res.ModCache, EnvFile: res.EnvFile,
 		Env: map[string]string{}, Toolchain: res.Toolchain.Local, RepoFiles: res.Repo.Files, ModuleFiles: res.Modules.Files,
-		Modules: len(m.Modules), StepSeconds: res.StepSeconds}
+		Modules: len(m.Modules), ModulesAdded: res.ModulesAdded, ModulesLeftOut: res.ModulesLeftOut, StepSeconds: res.StepSeconds}
 	for _, v := range res.Env {
 		is.Env[v.Key] = v.Value
 	}

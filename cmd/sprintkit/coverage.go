@@ -14,6 +14,7 @@ import (
 	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/coverage/gotest"
+	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/browser"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
@@ -179,7 +180,11 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 	if len(o.Profiles) > 0 || len(o.Imports) > 0 || len(o.Outcomes) > 0 {
 		r, err = loadCoverage(ctx, o, root)
 	} else {
-		r, err = onboard.Measure(ctx, onboard.MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: noLimit(o.Timeout), Events: ev})
+		var env []string // .sprintkit/env: the checkout's own caches
+		if env, err = image.CheckoutEnviron(root, nil); err != nil {
+			return fmt.Errorf("coverage: %w", err)
+		}
+		r, err = onboard.Measure(ctx, onboard.MeasureOptions{Dir: root, Env: env, PerPackage: o.PerPackage, Timeout: noLimit(o.Timeout), Events: ev})
 	}
 	if err != nil {
 		return fmt.Errorf("coverage: %w", err)

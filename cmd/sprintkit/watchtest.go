@@ -12,6 +12,7 @@ import (
 
 	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/onboard"
 	"github.com/sprintkit/sprintkit/patchcov"
@@ -123,6 +124,11 @@ func runWatchTest(c *cli.Context, dir string) error {
 		abs = real
 	}
 	abs, _ = project.Root(abs)
+	// The checkout's own settings (.sprintkit/env): its module and build
+	// caches after setup --from-image.
+	if opts.Env, err = image.CheckoutEnviron(abs, nil); err != nil {
+		return withHint(err, "run 'sprintkit setup' again to write .sprintkit/env")
+	}
 	if opts.Command == "" {
 		var b coverage.Baseline
 		switch err := state.ReadJSON(state.Path(abs, state.BaselineFile), &b); {
