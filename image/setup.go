@@ -83,8 +83,8 @@ func (e *DestinationError) Error() string {
 // project's go.sum (a mismatch is a *ModuleError); in either case nothing
 // is written. Then it copies the repository, seeds a module cache of the
 // checkout's own (under the user cache directory) with the modules the
-// project needs and
-// writes .sprintkit/env. When the image's build cache suits the local go
+// project needs and writes .sprintkit/env. When the image's build cache
+// suits the local go
 // (same version, OS and architecture), its entries seed the checkout's
 // own GOCACHE (.sprintkit/gocache), named in .sprintkit/env: nothing from
 // the image reaches a cache that other projects on the machine use.
