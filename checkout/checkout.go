@@ -247,7 +247,11 @@ func Clone(ctx context.Context, opts Options) (*Result, error) {
 
 // Open describes the repository whose work tree is (or contains) dir.
 func Open(dir string) (*Result, error) {
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	// A linked worktree (git worktree add) has a .git file naming its own
+	// directory under the main repository's .git/worktrees, whose refs and
+	// objects are in the common directory that names: go-git follows it only
+	// when asked, and would otherwise find no branch ("no commits yet").
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		if errors.Is(err, git.ErrRepositoryNotExists) {
 			return nil, &Error{Kind: ErrNotRepository, Msg: fmt.Sprintf("%s is not a git checkout", dir), Err: err,

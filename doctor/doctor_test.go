@@ -60,12 +60,40 @@ func toolchainProxy(t *testing.T, versions ...string) string {
 	return srv.URL
 }
 
+// fileToolchainProxy writes a module proxy directory listing versions of
+// golang.org/toolchain for this platform and returns its file:// URL.
+func fileToolchainProxy(t *testing.T, versions ...string) string {
+	dir := t.TempDir()
+	list := filepath.Join(dir, "golang.org", "toolchain", "@v", "list")
+	if err := os.MkdirAll(filepath.Dir(list), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, v := range versions {
+		fmt.Fprintf(&b, "v0.0.1-%s.%s-%s\n", v, runtime.GOOS, runtime.GOARCH)
+	}
+	if err := os.WriteFile(list, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u := "file://" + filepath.ToSlash(dir)
+	if runtime.GOOS == "windows" {
+		u = "file:///" + filepath.ToSlash(dir)
+	}
+	return u
+}
+
 func TestGoToolchain(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		testkit.Missing(t, "go not installed")
 	}
 	withProxy := toolchainProxy(t, "go1.99.0", "go1.99.1")
 	emptyProxy := toolchainProxy(t, "go1.21.0")
+	fileProxy := fileToolchainProxy(t, "go1.99.0")
+	emptyFileProxy := fileToolchainProxy(t)
+	missingDir := "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "no-such-proxy"))
+	if runtime.GOOS == "windows" {
+		missingDir = "file:///" + strings.TrimPrefix(missingDir, "file://")
+	}
 	goOnly := pathWith(t, "go")
 	fakeDir := t.TempDir()
 	os.WriteFile(filepath.Join(fakeDir, "go1.99"), []byte("#!/bin/sh\n"), 0o755)
@@ -85,6 +113,9 @@ func TestGoToolchain(t *testing.T) {
 		{"a too-new go line with GOPROXY=off fails: no way to download", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY=off"), Fail, "GOPROXY=off", "go.dev/dl"},
 		{"a too-new go line with an unreachable proxy fails", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY=http://127.0.0.1:1"), Fail, "unreachable", "connect to the network"},
 		{"a too-new go line the proxy has warns of the download", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY="+withProxy), Warn, "will download go1.99", "keep the network on"},
+		{"a too-new go line a file:// proxy directory has passes: no network needed", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY="+fileProxy), OK, "from the module proxy directory", ""},
+		{"a file:// proxy directory without the toolchain fails, read and not dialled", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY="+emptyFileProxy), Fail, "has no such toolchain", "add that toolchain"},
+		{"a file:// proxy that is not there is named as a directory, not as unreachable", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY="+missingDir+",off"), Fail, "that directory is not there", "point GOPROXY at the directory"},
 		{"a go version the proxy does not have fails", true, "1.99", env("GOTOOLCHAIN=auto", "GOPROXY="+emptyProxy), Fail, "has no such toolchain", "does not exist"},
 		{"GOTOOLCHAIN=path without the program on PATH fails", true, "1.99", env("GOTOOLCHAIN=path"), Fail, "finds no go1.99 on PATH", "golang.org/dl/go1.99"},
 		{"GOTOOLCHAIN=path with the program on PATH passes", true, "1.99", env("GOTOOLCHAIN=path", "PATH="+fakeDir+string(os.PathListSeparator)+os.Getenv("PATH")), OK, "will run", ""},

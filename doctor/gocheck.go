@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"go/version"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -185,6 +187,9 @@ func switchTo(ctx context.Context, c Check, opts Options, ge goEnvVars, gtc, wan
 		c.Hint = "keep the network on for the first build, or " + installHint
 		return c
 	}
+	if dir, ok := fileProxyDir(proxy); ok {
+		return switchFromDir(c, prefix, gtc, want, proxy, dir, installHint)
+	}
 	timeout := opts.ProxyTimeout
 	if timeout == 0 {
 		timeout = 3 * time.Second
@@ -204,6 +209,50 @@ func switchTo(ctx context.Context, c Check, opts Options, ge goEnvVars, gtc, wan
 		c.Detail = fmt.Sprintf("%s; %s will download %s (about 70 MB) on first use", prefix, gtc, want)
 		c.Hint = "keep the network on for the first build, or " + installHint
 	}
+	return c
+}
+
+// fileProxyDir returns the directory of a file:// module proxy URL.
+func fileProxyDir(proxy string) (string, bool) {
+	u, err := url.Parse(proxy)
+	if err != nil || u.Scheme != "file" {
+		return "", false
+	}
+	p := u.Path
+	if runtime.GOOS == "windows" && len(p) > 2 && p[0] == '/' && p[2] == ':' {
+		p = p[1:] // file:///C:/x
+	}
+	return filepath.FromSlash(p), true
+}
+
+// switchFromDir is switchTo for a file:// module proxy: a directory on
+// this machine, which is read, never dialled; from it go switches with no
+// network.
+func switchFromDir(c Check, prefix, gtc, want, proxy, dir, installHint string) Check {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		why := "it is not a directory"
+		if err != nil {
+			why = err.Error()
+		}
+		c.Status = Fail
+		c.Detail = fmt.Sprintf("%s; %s would fetch %s from the module proxy %s, but that directory is not there (%s)", prefix, gtc, want, proxy, why)
+		c.Hint = installHint + ", or point GOPROXY at the directory that holds the module proxy"
+		return c
+	}
+	f, err := os.Open(filepath.Join(dir, "golang.org", "toolchain", "@v", "list"))
+	found := false
+	if err == nil {
+		found = toolchainListed(f, want)
+		f.Close()
+	}
+	if !found {
+		c.Status = Fail
+		c.Detail = fmt.Sprintf("%s; %s would fetch %s, but the module proxy directory %s has no such toolchain for %s/%s", prefix, gtc, want, dir, runtime.GOOS, runtime.GOARCH)
+		c.Hint = installHint + ", or add that toolchain to the module proxy directory"
+		return c
+	}
+	c.Status = OK
+	c.Detail = fmt.Sprintf("%s; %s will fetch %s from the module proxy directory %s on first use (no network needed)", prefix, gtc, want, dir)
 	return c
 }
 
@@ -238,8 +287,21 @@ func probeToolchain(ctx context.Context, proxy, want string, timeout time.Durati
 	if resp.StatusCode != http.StatusOK {
 		return false, fmt.Errorf("%s", resp.Status)
 	}
+	if toolchainListed(resp.Body, want) {
+		return true, nil
+	}
+	if ctx.Err() != nil {
+		return false, fmt.Errorf("no answer within %v", timeout)
+	}
+	return false, nil
+}
+
+// toolchainListed reports whether a golang.org/toolchain/@v/list names want
+// for this platform: a language version ("go1.99") matches any of its
+// releases.
+func toolchainListed(r io.Reader, want string) bool {
 	plat := "." + runtime.GOOS + "-" + runtime.GOARCH
-	sc := bufio.NewScanner(resp.Body)
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		v := strings.TrimSpace(sc.Text()) // v0.0.1-go1.99.0.linux-amd64
 		v = strings.TrimPrefix(v, "v0.0.1-")
@@ -248,13 +310,10 @@ func probeToolchain(ctx context.Context, proxy, want string, timeout time.Durati
 		}
 		v = strings.TrimSuffix(v, plat)
 		if v == want || version.Lang(v) == want || version.Compare(v, want) == 0 {
-			return true, nil
+			return true
 		}
 	}
-	if ctx.Err() != nil {
-		return false, fmt.Errorf("no answer within %v", timeout)
-	}
-	return false, nil
+	return false
 }
 
 func shortNetErr(err error) error {

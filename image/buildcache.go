@@ -12,6 +12,7 @@ import (
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/internal/goenv"
 	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/internal/state"
 )
 
 // BuildCacheDir holds, in an image, the Go build cache of the staging test
@@ -45,8 +46,9 @@ type BuildCacheInfo struct {
 
 // BuildCacheResult says what setup did with the image's build cache.
 type BuildCacheResult struct {
-	// Used is true when the image's entries were added to the user's
-	// GOCACHE (Added of them were missing there; Present already were).
+	// Used is true when the image's entries seeded Cache, the checkout's
+	// own GOCACHE (Added of them were missing there; Present already
+	// were).
 	Used    bool   `json:"used"`
 	Entries int    `json:"entries"`
 	Added   int    `json:"added"`
@@ -61,7 +63,7 @@ type BuildCacheResult struct {
 // String is the line setup prints.
 func (r *BuildCacheResult) String() string {
 	if r.Used {
-		return fmt.Sprintf("%s entries from the image (%s new) in %s", human.Int(r.Entries), human.Int(r.Added), r.Cache)
+		return fmt.Sprintf("%s entries from the image (%s new) in %s, this checkout's own GOCACHE (removed with it; no other project uses it)", human.Int(r.Entries), human.Int(r.Added), r.Cache)
 	}
 	return "not used: " + r.Reason
 }
@@ -105,32 +107,31 @@ func captureBuildCache(ctx context.Context, gocache, out, version, goos, goarch 
 
 // planBuildCache decides whether the image's build cache suits the go
 // command of the newcomer (run in dir with env): the same Go version, OS
-// and architecture, and a GOCACHE that is on and writable. The result says
-// why not, when it does not.
+// and architecture. Its entries go to the checkout's own GOCACHE, never to
+// the user's: an action ID maps to any output and the go command checks
+// only the output's size, so an entry the user's go did not compute must
+// not reach a cache other projects use. The result says why not, when it
+// does not suit.
 func planBuildCache(ctx context.Context, dir string, env []string, m *Manifest) *BuildCacheResult {
 	bc := m.BuildCache
 	if bc == nil {
 		return &BuildCacheResult{Reason: "the image holds no build cache (staged with --no-build-cache, without running the tests, or by an older sprintkit)"}
 	}
 	res := &BuildCacheResult{Entries: bc.Entries}
-	version, goos, goarch, cache, err := goBuildEnv(ctx, dir, env)
+	version, goos, goarch, _, err := goBuildEnv(ctx, dir, env)
 	switch {
 	case err != nil:
 		res.Reason = fmt.Sprintf("go env failed: %v", err)
 	case version != bc.GoVersion || goos != bc.GOOS || goarch != bc.GOARCH:
 		res.Reason = fmt.Sprintf("the image's build cache is for %s %s/%s, this go is %s %s/%s", bc.GoVersion, bc.GOOS, bc.GOARCH, version, goos, goarch)
-	case cache == "off" || cache == "":
-		res.Reason = "GOCACHE is off"
-	case !writableDir(cache):
-		res.Reason = "GOCACHE " + cache + " is not writable"
 	default:
-		res.Used, res.Cache, res.Flags = true, cache, bc.Flags
+		res.Used, res.Cache, res.Flags = true, state.Path(dir, CheckoutBuildCache), bc.Flags
 	}
 	return res
 }
 
 // seedBuildCache adds the image's build cache entries (as m lists them)
-// that res.Cache lacks. The go command's cache is content-addressed: an
+// that res.Cache, the checkout's own GOCACHE, lacks. The go command's cache is content-addressed: an
 // entry's name is the hash of what it describes, so an existing file is
 // kept whatever it holds and nothing is deleted or overwritten. New files
 // get the current time as their modification time, which the go command

@@ -3,6 +3,8 @@ package image
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sprintkit/sprintkit/internal/goenv"
 	"github.com/sprintkit/sprintkit/internal/state"
 )
 
@@ -87,7 +90,7 @@ func TestStagedBuildCacheMakesTheNewcomersFirstTestRunCacheHits(t *testing.T) {
 	newcomer := func(name string) []string {
 		u := setEnv(env, "GOPROXY", "off")
 		u = setEnv(u, "GOMODCACHE", filepath.Join(dir, name+"-modcache"))
-		return setEnv(u, "GOCACHE", filepath.Join(dir, name+"-gocache"))
+		return withCacheHome(setEnv(u, "GOCACHE", filepath.Join(dir, name+"-gocache")), filepath.Join(dir, name))
 	}
 	user := newcomer("newcomer")
 	dest := filepath.Join(dir, "elsewhere", "project")
@@ -95,11 +98,18 @@ func TestStagedBuildCacheMakesTheNewcomersFirstTestRunCacheHits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sr.BuildCache == nil || !sr.BuildCache.Used || sr.BuildCache.Added != bc.Entries || sr.BuildCache.Cache != filepath.Join(dir, "newcomer-gocache") {
-		t.Fatalf("build cache result %+v, want all %d entries added to the newcomer's GOCACHE", sr.BuildCache, bc.Entries)
+	own := filepath.Join(dest, ".sprintkit", "gocache")
+	if sr.BuildCache == nil || !sr.BuildCache.Used || sr.BuildCache.Added != bc.Entries || sr.BuildCache.Cache != own {
+		t.Fatalf("build cache result %+v, want all %d entries added to the checkout's own GOCACHE %s", sr.BuildCache, bc.Entries, own)
 	}
-	if !strings.Contains(sr.BuildCache.String(), "entries from the image") {
+	if !strings.Contains(sr.BuildCache.String(), "entries from the image") || !strings.Contains(sr.BuildCache.String(), "this checkout's own GOCACHE (removed with it") {
 		t.Errorf("setup says %q", sr.BuildCache)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "newcomer-gocache")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the user's own GOCACHE was written (%v)", err)
+	}
+	if goenv.Get(EnvList(sr.Env), "GOCACHE") != own {
+		t.Errorf("the environment does not name the checkout's GOCACHE: %v", sr.Env)
 	}
 	if _, ok := sr.StepSeconds["buildcache"]; !ok {
 		t.Errorf("no buildcache step time: %v", sr.StepSeconds)
@@ -122,15 +132,19 @@ func TestStagedBuildCacheMakesTheNewcomersFirstTestRunCacheHits(t *testing.T) {
 		t.Errorf("after changing sub, compiled %v; want sub and not its unchanged dependency", got)
 	}
 
-	// Seeding again into a cache that has the entries adds nothing and
-	// replaces nothing.
+	// A second checkout has a cache of its own: every entry is added there,
+	// and the first checkout's is left as it was.
+	first := hashTree(t, own)
 	again := setEnv(newcomer("second"), "GOCACHE", filepath.Join(dir, "newcomer-gocache"))
 	sr2, err := SetupFromImage(ctx, SetupOptions{Image: out, Dir: filepath.Join(dir, "second"), Env: again})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sr2.BuildCache.Used || sr2.BuildCache.Added != 0 || sr2.BuildCache.Present != bc.Entries {
-		t.Errorf("second seeding: %+v, want nothing added and all %d present", sr2.BuildCache, bc.Entries)
+	if !sr2.BuildCache.Used || sr2.BuildCache.Added != bc.Entries || sr2.BuildCache.Cache != filepath.Join(dir, "second", ".sprintkit", "gocache") {
+		t.Errorf("second seeding: %+v, want all %d added to the second checkout's own cache", sr2.BuildCache, bc.Entries)
+	}
+	if hashTree(t, own) != first {
+		t.Errorf("seeding the second checkout changed the first checkout's cache")
 	}
 
 	// A manifest that says another Go version: the cache is not used, and

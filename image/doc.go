@@ -62,11 +62,10 @@
 //
 // The newcomer's go command is pointed at the staged modules with:
 //
-//	GOMODCACHE  the user's own module cache (go env GOMODCACHE), to whose
-//	            cache/download the image's proxy tree is added — only what
-//	            is missing: nothing there is deleted or replaced, and an
-//	            entry with other content stops setup — so that plain
-//	            `go test` works even in a shell that never read the env file
+//	GOMODCACHE  a module cache of the checkout's own, new for each setup
+//	            (<user cache dir>/sprintkit/checkout-gomod/<name>-<random>),
+//	            to whose cache/download the modules the project needs are
+//	            added (see "Module cache" below)
 //	GOPROXY     file://<GOMODCACHE>/cache/download, then whatever GOPROXY the
 //	            user had (a module missing from the image falls through)
 //	GOFLAGS     -mod=mod -modcacherw: go may complete go.sum, and extracted
@@ -76,9 +75,58 @@
 //	            while modules added later are still checked
 //	GOTOOLCHAIN local: a toolchain line newer than the local go never
 //	            triggers a download; a too-old go is reported up front
+//	GOCACHE     the checkout's own build cache, .sprintkit/gocache, when the
+//	            image's build cache seeded it (see "Build cache")
 //
 // These are written to .sprintkit/env in the checkout (POSIX sh, for
-// `. .sprintkit/env`) and printed as export lines.
+// `. .sprintkit/env`) and printed as export lines. setup (run again in
+// place), coverage and watch-test of the checkout read that file
+// themselves (CheckoutEnviron), so they use the checkout's caches whether
+// or not the shell read it.
+//
+// # Module cache
+//
+// An image is untrusted input: whoever can edit its files can rewrite its
+// manifest to match, so Verify proves only that the image agrees with
+// itself. Before anything is written, PlanModCache therefore checks the
+// modules against hashes the go command itself relies on:
+//
+//   - Only what the project needs: the module versions its go.mod (and
+//     go.work) files require, walked through the image's .mod files (every
+//     version mentioned, a superset of the build list), with the project's
+//     replacements applied. Anything else in the module tree is left out
+//     and counted (SetupResult.ModulesLeftOut).
+//   - Each such zip's h1: hash, computed with golang.org/x/mod's
+//     dirhash.HashZip, must equal its .ziphash (which the go command
+//     trusts without hashing the zip again) and the project's go.sum line;
+//     each .mod must hash to its go.sum /go.mod line. A mismatch refuses
+//     the image with a *ModuleError naming module@version. A version
+//     go.sum has no line for (an untidy go.sum) is accepted when its zip
+//     matches its .ziphash: the go command in the checkout adds the line.
+//
+// The modules then go to a module cache of the checkout's own, not to the
+// user's GOMODCACHE, although each zip now matches the project's go.sum.
+// That go.sum came in the same image, so an attacker edits it too: the
+// check proves the modules consistent, not genuine (only the checksum
+// database could, and setup has no network). In the user's cache such a
+// zip would reach every project on the machine: one with a correct
+// go.sum line for that version fails with a checksum mismatch until the
+// user cleans the cache, and one without the line whose module the
+// checksum database does not cover (GOPRIVATE, GONOSUMDB, GOSUMDB=off,
+// GOFLAGS=-insecure, all common for private modules) builds the planted
+// code. In a cache of the checkout's own it reaches only the checkout that
+// came with it, whose code the same image supplies anyway. The cost: the
+// modules are on disk once more per checkout, and a shell that did not
+// read .sprintkit/env finds them only through the network.
+//
+// That cache is not inside the checkout (as .sprintkit/gocache is), for
+// `go test -coverpkg=./...`, which the baseline and coverage run, matches
+// packages by directory: the modules under the checkout would be
+// instrumented and counted as the project's own, and the image's build
+// cache entries for them would miss. It is new for each setup, so nothing
+// a removed checkout left at the same path is reused; setup prints where
+// it is, and removing it (rm -rf: -modcacherw keeps it writable) after
+// the checkout frees the space.
 //
 // # Build cache
 //
@@ -112,18 +160,26 @@
 //     outputs only. The newcomer's baseline passes -count=1 too, so every
 //     test runs on the newcomer's machine and the failures recorded are
 //     that machine's, whatever its GOCACHE already held.
-//   - Seeding. setup --from-image asks the local go for GOVERSION, GOOS,
-//     GOARCH and GOCACHE; when the first three match build_cache and
-//     GOCACHE is on and writable, it adds the entries GOCACHE lacks
-//     (through a temporary file linked into place, its hash checked again;
-//     an existing entry is kept whatever it holds, since the cache is
-//     content-addressed, and nothing is deleted), with the current time as
+//   - Seeding. setup --from-image asks the local go for GOVERSION, GOOS
+//     and GOARCH; when they match build_cache, the entries seed the
+//     checkout's own GOCACHE, .sprintkit/gocache (through a temporary file
+//     linked into place, its hash checked again, with the current time as
 //     their modification time, which the go command's trimming reads as
-//     their last use. Setup prints "build cache  N entries from the image"
-//     and its JSON says build_cache.used; otherwise it says "not used" and
-//     why (another Go version or platform, GOCACHE off or not writable, no
-//     build cache in the image, setup --no-build-cache), and the baseline
-//     runs without -trimpath.
+//     their last use), and .sprintkit/env names it. Never the user's
+//     GOCACHE: a -d entry is named by its content's hash, but an -a entry
+//     maps an action ID (a hash of the inputs, which anyone with the same
+//     Go release can compute) to any output, and the go command checks
+//     only the output's size. An image with a planted -a/-d pair for a
+//     standard-library package would otherwise change what every other
+//     project on the machine compiles, and go on doing so after the
+//     checkout is gone. In the checkout's own cache such an entry reaches
+//     only the project the image brought, and goes with it. Setup prints
+//     "build cache  N entries from the image … this checkout's own
+//     GOCACHE" and its JSON says build_cache.used; otherwise it says "not
+//     used" and why (another Go version or platform, no build cache in the
+//     image, setup --no-build-cache), the checkout uses the user's GOCACHE,
+//     which only the user's go fills, and the baseline runs without
+//     -trimpath.
 //   - Other settings that enter action IDs (CGO_ENABLED and a C compiler,
 //     GOAMD64, GOEXPERIMENT, -tags from the project file) are not compared:
 //     when they differ the packages they touch miss and are compiled, as

@@ -350,7 +350,7 @@ func TestNewcomerEnvPointsGoAtTheSeededCache(t *testing.T) {
 	}
 
 	var b bytes.Buffer
-	if err := WriteEnv(&b, []EnvVar{{"GOFLAGS", "-mod=mod -modcacherw"}, {"X", "it's"}}); err != nil {
+	if err := WriteEnv(&b, []EnvVar{{"GOFLAGS", "-mod=mod -modcacherw"}, {"X", "it's"}}, ImageEnvHeader); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "export GOFLAGS='-mod=mod -modcacherw'\n") || !strings.Contains(b.String(), `export X='it'\''s'`) {

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/module"
+
 	"github.com/sprintkit/sprintkit/copier"
 )
 
@@ -56,7 +58,16 @@ type ModCachePlan struct {
 	files    []FileEntry // to copy
 	skipped  int64
 	bytes    int64
+	added    map[module.Version]bool // module versions with a file to copy
+	leftOut  map[module.Version]bool // module versions the project does not need
 }
+
+// Modules counts the module versions Seed adds files of.
+func (p *ModCachePlan) Modules() int { return len(p.added) }
+
+// LeftOut counts the module versions of the image the project does not
+// need: Seed copies none of their files.
+func (p *ModCachePlan) LeftOut() int { return len(p.leftOut) }
 
 // isGoIndex reports whether rel (in cache/download) is a file the go
 // command itself rewrites as it learns more — a module's @v/list of known
@@ -67,14 +78,26 @@ func isGoIndex(rel string) bool {
 	return (base == "list" && path.Base(path.Dir(rel)) == "@v") || strings.HasSuffix(base, ".info") || strings.HasSuffix(base, ".lock")
 }
 
-// PlanModCache compares the image's module tree, as m lists it, with
-// cache/download of the user's module cache (GOMODCACHE), without writing
-// anything. A file that exists with the same content is skipped; one with
-// other content, or an entry of another type, is a conflict, and all of
-// them are returned in one *ModCacheError. Call it after Verify and before
-// writing anything, then Seed once the checkout is in place.
+// PlanModCache decides what of the image's module tree, as m lists it, to
+// add to cache/download of the module cache (GOMODCACHE) cache, without
+// writing anything. Only the module versions the project in repo/ needs
+// are planned (see projectModules), and each must pass moduleSet.verify
+// first: a zip that does not hash to its .ziphash and the project's
+// go.sum is a *ModuleError naming it. A file that exists in cache with the
+// same content is skipped; one with other content, or an entry of another
+// type, is a conflict, and all of them are returned in one
+// *ModCacheError. Call it after Verify and before writing anything, then
+// Seed once the checkout is in place.
 func PlanModCache(img string, m *Manifest, cache string) (*ModCachePlan, error) {
-	p := &ModCachePlan{img: img, dst: filepath.Join(cache, "cache", "download")}
+	set, err := projectModules(img, m)
+	if err != nil {
+		return nil, fmt.Errorf("read the modules the project in %s needs: %w", filepath.Join(img, RepoDir), err)
+	}
+	if probs := set.verify(); len(probs) > 0 {
+		return nil, &ModuleError{Image: img, Problems: probs}
+	}
+	p := &ModCachePlan{img: img, dst: filepath.Join(cache, "cache", "download"), added: map[module.Version]bool{}, leftOut: map[module.Version]bool{}}
+	need := neededDirs(set, m)
 	var conflicts []ModCacheConflict
 	var blocked []string // conflicting directories: their contents are not examined
 	prefix := ProxyDir + "/"
@@ -86,6 +109,18 @@ entries:
 		rel, ok := strings.CutPrefix(e.Path, prefix)
 		if !ok {
 			continue
+		}
+		var mv module.Version
+		if e.Type == TypeDir && !need[rel] {
+			continue
+		} else if e.Type != TypeDir {
+			var wanted bool
+			if mv, wanted = set.wanted(rel); !wanted {
+				if mv.Version != "" && !set.isMain(mv) {
+					p.leftOut[mv] = true
+				}
+				continue
+			}
 		}
 		for _, b := range blocked {
 			if strings.HasPrefix(rel, b+"/") {
@@ -103,6 +138,9 @@ entries:
 			} else if !strings.HasSuffix(rel, ".lock") {
 				p.files = append(p.files, e)
 				p.bytes += e.Size
+				if mv.Version != "" {
+					p.added[mv] = true
+				}
 			}
 			continue
 		case err != nil:
@@ -143,6 +181,24 @@ entries:
 		return nil, &ModCacheError{Cache: cache, Conflicts: conflicts}
 	}
 	return p, nil
+}
+
+// neededDirs returns the directories of the module tree (relative to it)
+// that hold a file the project needs.
+func neededDirs(set *moduleSet, m *Manifest) map[string]bool {
+	need := map[string]bool{}
+	for _, e := range m.Files {
+		rel, ok := strings.CutPrefix(e.Path, ProxyDir+"/")
+		if !ok || e.Type == TypeDir {
+			continue
+		}
+		if _, wanted := set.wanted(rel); wanted {
+			for d := path.Dir(rel); d != "." && !need[d]; d = path.Dir(d) {
+				need[d] = true
+			}
+		}
+	}
+	return need
 }
 
 // Seed creates what the plan lists: new directories, and new files

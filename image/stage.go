@@ -12,20 +12,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/internal/goenv"
-	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/project"
-	"github.com/sprintkit/sprintkit/report"
 )
 
 // StageOptions says what to stage where.
@@ -117,43 +112,94 @@ type StageResult struct {
 }
 
 // Stage writes (or updates) the image at opts.Out from the checkout at
-// opts.Src. See the package doc for the layout.
+// opts.Src. See the package doc for the layout. Each step is a function of
+// its own, run in this order; a step that fails stops staging before the
+// manifest is written.
 func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	start := time.Now()
-	res := &StageResult{}
-	res.StepSeconds = map[string]float64{}
-	cur, curStart := "", time.Now()
-	endStep := func() {
-		if cur != "" {
-			res.StepSeconds[cur] += time.Since(curStart).Seconds()
+	s, err := openStage(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer s.endStep()
+	steps := []func(context.Context) error{
+		s.stageRepo,     // 1. the repository
+		s.stageModules,  // 2. the modules
+		s.stageReport,   // 3. the report, the baseline and the build cache
+		s.stageBinaries, // 4. sprintkit for each platform
+		s.stageDocs,     // 5. START_HERE.html and README.txt
+		s.stageManifest, // 6. the manifest, last
+	}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return nil, err
 		}
 	}
-	defer endStep()
-	step := func(s, format string, args ...any) {
-		if s != cur {
-			endStep()
-			cur, curStart = s, time.Now()
-		}
-		if opts.Step != nil {
-			opts.Step(s, fmt.Sprintf(format, args...))
-		}
+	s.endStep()
+	s.res.Duration = time.Since(start)
+	return s.res, nil
+}
+
+// stager is one staging run: its input, what the steps learned so far,
+// and the manifest they fill.
+type stager struct {
+	opts                    StageOptions
+	env                     []string
+	src, out                string
+	prev                    *Manifest // the previous staging's manifest; nil when none
+	m                       *Manifest
+	res                     *StageResult
+	isGo                    bool
+	proxyDir                string // the image's module tree
+	reportDir, baselinePath string
+
+	cur      string
+	curStart time.Time
+}
+
+// step starts the step name (a step already running goes on) and tells
+// opts.Step.
+func (s *stager) step(name, format string, args ...any) {
+	if name != s.cur {
+		s.endStep()
+		s.cur, s.curStart = name, time.Now()
 	}
-	warn := func(format string, args ...any) { res.Warnings = append(res.Warnings, fmt.Sprintf(format, args...)) }
-	env := opts.Env
-	if env == nil {
-		env = os.Environ()
+	if s.opts.Step != nil {
+		s.opts.Step(name, fmt.Sprintf(format, args...))
+	}
+}
+
+// endStep adds the time of the running step to StepSeconds.
+func (s *stager) endStep() {
+	if s.cur != "" {
+		s.res.StepSeconds[s.cur] += time.Since(s.curStart).Seconds()
+	}
+	s.cur = ""
+}
+
+func (s *stager) warn(format string, args ...any) {
+	s.res.Warnings = append(s.res.Warnings, fmt.Sprintf(format, args...))
+}
+
+// openStage checks the checkout and the image directory, removes the
+// previous manifest (kept in memory) and starts the new one.
+func openStage(ctx context.Context, opts StageOptions) (*stager, error) {
+	s := &stager{opts: opts, res: &StageResult{StepSeconds: map[string]float64{}}}
+	s.env = opts.Env
+	if s.env == nil {
+		s.env = os.Environ()
 	}
 	// git status (ours, and the one go runs to stamp VCS information) must
 	// not rewrite the checkout's index, or every re-staging copies it.
-	env = setEnv(env, "GIT_OPTIONAL_LOCKS", "0")
-	src, err := filepath.Abs(opts.Src)
-	if err != nil {
+	s.env = setEnv(s.env, "GIT_OPTIONAL_LOCKS", "0")
+	var err error
+	if s.src, err = filepath.Abs(opts.Src); err != nil {
 		return nil, err
 	}
-	out, err := filepath.Abs(opts.Out)
-	if err != nil {
+	if s.out, err = filepath.Abs(opts.Out); err != nil {
 		return nil, err
 	}
+	src, out := s.src, s.out
 	if fi, err := os.Stat(filepath.Join(src, ".git")); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("%s has no .git directory: an image needs a checkout with its own repository (a worktree or submodule is not enough); pass its URL to clone it instead", src)
 	}
@@ -173,15 +219,14 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 
 	// The previous manifest saves re-hashing and tells what changed; it is
 	// removed now, so that an interrupted staging leaves no manifest.
-	var prev *Manifest
 	if m, err := ReadManifest(out); err == nil {
-		prev = m
+		s.prev = m
 	}
 	if err := os.Remove(filepath.Join(out, ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("remove old manifest: %w", err)
 	}
 
-	m := &Manifest{
+	s.m = &Manifest{
 		Format:           Format,
 		Version:          ManifestVersion,
 		Created:          time.Now().UTC().Truncate(time.Second),
@@ -192,21 +237,31 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		Platforms:        []string{},
 	}
 	gomod, gomodErr := project.ReadGoMod(src)
-	isGo := gomodErr == nil
-	if isGo {
-		m.Project, m.Go, m.Toolchain = gomod.Module, gomod.Go, gomod.Toolchain
+	s.isGo = gomodErr == nil
+	if s.isGo {
+		s.m.Project, s.m.Go, s.m.Toolchain = gomod.Module, gomod.Go, gomod.Toolchain
 	} else if !errors.Is(gomodErr, fs.ErrNotExist) {
 		return nil, gomodErr
 	}
 	if dirty := gitDirty(ctx, src); dirty > 0 {
-		m.Dirty = true
-		warn("the checkout has %d uncommitted or untracked entries; they are staged as they are, and the manifest's commit does not describe them", dirty)
+		s.m.Dirty = true
+		s.warn("the checkout has %d uncommitted or untracked entries; they are staged as they are, and the manifest's commit does not describe them", dirty)
 	}
+	s.proxyDir = filepath.Join(out, filepath.FromSlash(ProxyDir))
+	s.reportDir = filepath.Join(out, ReportDir)
+	s.baselinePath = filepath.Join(out, BaselineFile)
+	return s, nil
+}
 
-	// 1. The repository.
-	step("repo", "copying the repository to %s", filepath.Join(out, RepoDir))
+// stageRepo copies the repository without sprintkit's state and the
+// organiser's own git files, and writes its .git/config without
+// credentials.
+func (s *stager) stageRepo(ctx context.Context) error {
+	opts, m := s.opts, s.m
+	s.step("repo", "copying the repository to %s", filepath.Join(s.out, RepoDir))
 	excl := []string{"/" + state.DirName + "/", "/.git/config", "/.git/FETCH_HEAD", "/.git/logs/", "/.git/hooks/", "/.git/index.lock", "/.git/sprintkit-*"}
-	res.Repo, err = copier.Copy(ctx, src, filepath.Join(out, RepoDir), copier.Options{
+	var err error
+	s.res.Repo, err = copier.Copy(ctx, s.src, filepath.Join(s.out, RepoDir), copier.Options{
 		Workers:  opts.Workers,
 		Exclude:  excl,
 		Checksum: opts.Checksum,
@@ -214,273 +269,23 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		Progress: progressFor(opts.CopyProgress, "repo"),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("copy repository to image: %w", err)
+		return fmt.Errorf("copy repository to image: %w", err)
 	}
-	cfg, err := os.ReadFile(filepath.Join(src, ".git", "config"))
+	cfg, err := os.ReadFile(filepath.Join(s.src, ".git", "config"))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", filepath.Join(src, ".git", "config"), err)
+		return fmt.Errorf("read %s: %w", filepath.Join(s.src, ".git", "config"), err)
 	}
 	clean, origin, err := SanitizeGitConfig(cfg, opts.Upstream)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	m.Upstream = origin
 	if origin == "" {
-		warn("the checkout has no origin remote, so the image's repository has no upstream to pull from")
+		s.warn("the checkout has no origin remote, so the image's repository has no upstream to pull from")
 	} else if isLocalPath(origin) && opts.Upstream == "" {
-		warn("origin is a local path (%s), which newcomers' machines will not have", origin)
+		s.warn("origin is a local path (%s), which newcomers' machines will not have", origin)
 	}
-	if err := writeIfChanged(filepath.Join(out, RepoDir, ".git", "config"), clean); err != nil {
-		return nil, err
-	}
-
-	// 2. Modules.
-	proxyDir := filepath.Join(out, filepath.FromSlash(ProxyDir))
-	if isGo {
-		key, err := modKey(src)
-		if err != nil {
-			return nil, err
-		}
-		m.ModKey = key
-		priv := opts.ModCache
-		if priv == "" {
-			priv, err = defaultModCache(out)
-			if err != nil {
-				return nil, err
-			}
-		}
-		res.ModCache = priv
-		privDL := filepath.Join(priv, "cache", "download")
-		_, statErr := os.Stat(privDL)
-		reuse := !opts.Refresh && prev != nil && prev.ModKey == key && statErr == nil && exists(filepath.Join(priv+".modfile", "go.sum"))
-		if reuse {
-			m.Modules = prev.Modules
-			res.Skipped = append(res.Skipped, "modules")
-			step("modules", "go.mod and go.sum unchanged: keeping the staged modules")
-		} else {
-			step("modules", "downloading every module the build and tests need into %s", priv)
-			mr, err := StageModules(ctx, src, ModOptions{Cache: priv, Env: env, KeepModfile: priv + ".modfile"})
-			if err != nil {
-				return nil, err
-			}
-			m.Modules = mr.Modules
-			if mr.GoSumAdded > 0 {
-				warn("go.sum lacks %s that building and testing need; newcomers' go adds them without a checksum-database lookup (GONOSUMDB lists the image's modules), but commit a complete go.sum (go mod tidy) to be sure", human.Count(mr.GoSumAdded, "line", "lines"))
-			}
-			for _, r := range mr.Replaced {
-				warn("replace %s: a local replacement is not staged; the image builds only if that directory is inside the repository", r)
-			}
-			if len(mr.Unavailable) > 0 {
-				warn("%s of the build list could not be downloaded (no package the project builds or tests comes from them): %s", human.Count(len(mr.Unavailable), "module", "modules"), strings.Join(firstN(mr.Unavailable, 5), ", "))
-			}
-		}
-		if err := os.MkdirAll(privDL, 0o755); err != nil { // a module with no dependencies downloads nothing
-			return nil, fmt.Errorf("stage modules: %w", err)
-		}
-		step("modules", "copying the module tree to %s", proxyDir)
-		res.Modules, err = copier.Copy(ctx, privDL, proxyDir, copier.Options{
-			Workers:  opts.Workers,
-			Exclude:  []string{"*.lock", "*.partial", "*.tmp", "/sumdb/"},
-			Delete:   true,
-			Progress: progressFor(opts.CopyProgress, "modules"),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("copy modules to image: %w", err)
-		}
-		if v, err := goenv.Run(ctx, "go", "", setEnv(env, "GOTOOLCHAIN", "local")); err == nil {
-			m.StagedWith = v["GOVERSION"]
-		}
-	}
-
-	// 3. The report and the baseline.
-	reportDir := filepath.Join(out, ReportDir)
-	baselinePath := filepath.Join(out, BaselineFile)
-	switch {
-	case opts.NoReport || opts.Report == nil || !isGo && !opts.ReportReadsResults:
-		if !isGo {
-			warn("no go.mod: the image holds no modules, report or baseline")
-		}
-	case !opts.Refresh && prev != nil && prev.Commit == m.Commit && !m.Dirty && !prev.Dirty && prev.ModKey == m.ModKey &&
-		exists(filepath.Join(reportDir, "index.html")) && exists(baselinePath) && (opts.NoBuildCache || sameBuildCache(prev.BuildCache, m.StagedWith)):
-		res.Skipped = append(res.Skipped, "report")
-		if !opts.NoBuildCache {
-			m.BuildCache = prev.BuildCache
-		}
-		step("report", "commit unchanged: keeping the report and baseline")
-	default:
-		var r *coverage.Result
-		var targets []coverage.Target
-		if opts.ReportReadsResults {
-			step("report", "reading the results for the report and baseline")
-			r, targets, err = opts.Report(ctx, src, env, nil, reportDir)
-		} else {
-			step("report", "running the tests with coverage for the report and baseline")
-			renv := stagingTestEnv(env, res.ModCache, proxyDir, m.ModulePaths())
-			// The tests run in a scratch copy of the checkout that holds the
-			// go.mod and go.sum staging completed, so that the organiser's own
-			// are never written and parallel go commands find nothing to add.
-			// (-modfile in GOFLAGS would do that too, but it leaks into every
-			// go command the tests themselves run, in other modules.)
-			scratch, serr := scratchCopy(ctx, src, res.ModCache+".modfile", opts.Workers)
-			if serr != nil {
-				return nil, fmt.Errorf("prepare the test run: %w", serr)
-			}
-			// The run fills a fresh build cache, staged as gocache/: built
-			// with -trimpath, so that its entries do not depend on where the
-			// checkout and the module cache are, and with -count=1, so that it
-			// holds no test results.
-			var flags []string
-			var gocache, goVersion, goos, goarch string
-			if !opts.NoBuildCache {
-				if goVersion, goos, goarch, _, err = goBuildEnv(ctx, scratch, renv); err != nil {
-					warn("no build cache in the image: %v", err)
-				} else if gocache, err = os.MkdirTemp("", "sprintkit-stage-gocache-"); err != nil {
-					return nil, fmt.Errorf("prepare the test run: %w", err)
-				} else {
-					renv = setEnv(renv, "GOCACHE", gocache)
-					flags = append(append(flags, BuildCacheFlags...), NoTestCacheFlag)
-				}
-			}
-			r, targets, err = opts.Report(ctx, scratch, renv, flags, reportDir)
-			os.RemoveAll(filepath.Dir(scratch))
-			if err == nil && gocache != "" {
-				step("buildcache", "copying the test run's Go build cache to %s", filepath.Join(out, BuildCacheDir))
-				m.BuildCache, err = captureBuildCache(ctx, gocache, out, goVersion, goos, goarch, opts.Workers)
-			}
-			if gocache != "" {
-				os.RemoveAll(gocache)
-			}
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			warn("no report: %v", err)
-			break
-		}
-		r.Commit = m.Commit
-		if err := state.WriteJSON(baselinePath, coverage.NewBaseline(r)); err != nil {
-			return nil, err
-		}
-		if err := state.WriteFile(filepath.Join(out, CoverageFile), func(w io.Writer) error { return report.JSON(w, r, targets) }); err != nil {
-			return nil, err
-		}
-		if err := state.WriteJSON(filepath.Join(reportDir, targetsFile), firstTargets(targets, docTargets)); err != nil {
-			return nil, err
-		}
-		o := coverage.CountOutcomes(r.Tests)
-		res.Passed, res.Failed = o.Passed, o.Failed
-		res.Targets = targets
-	}
-
-	if m.BuildCache == nil {
-		res.NoBuildCache = noBuildCacheReason(opts, res)
-		if err := os.RemoveAll(filepath.Join(out, BuildCacheDir)); err != nil {
-			return nil, fmt.Errorf("remove the stale build cache: %w", err)
-		}
-	}
-	res.BuildCache = m.BuildCache
-
-	// 4. Binaries.
-	exe := opts.Executable
-	if exe == "" {
-		if exe, err = os.Executable(); err != nil {
-			return nil, fmt.Errorf("find the sprintkit binary: %w", err)
-		}
-	}
-	step("binaries", "copying sprintkit to %s", HostBinary())
-	if _, err := copyFileAtomic(exe, filepath.Join(out, filepath.FromSlash(HostBinary()))); err != nil {
-		return nil, fmt.Errorf("copy sprintkit to image: %w", err)
-	}
-	binKey, err := HashFile(exe)
-	if err != nil {
-		return nil, fmt.Errorf("hash %s: %w", exe, err)
-	}
-	m.BinaryKey = binKey
-	// Binaries of earlier runs: kept when made by this same sprintkit (a
-	// re-staging without --platforms keeps them), removed when stale.
-	if prev != nil {
-		for _, p := range prev.Platforms {
-			if contains(opts.Platforms, p) {
-				continue
-			}
-			bin := filepath.Join(out, filepath.FromSlash(PlatformBinary(p)))
-			if prev.BinaryKey == binKey && exists(bin) {
-				m.Platforms = append(m.Platforms, p)
-				continue
-			}
-			if err := os.RemoveAll(filepath.Dir(bin)); err != nil {
-				return nil, fmt.Errorf("remove the stale binary for %s: %w", p, err)
-			}
-		}
-	}
-	if len(opts.Platforms) > 0 {
-		var todo []string
-		for _, p := range opts.Platforms {
-			if !opts.Refresh && prev != nil && prev.BinaryKey == binKey && contains(prev.Platforms, p) && exists(filepath.Join(out, filepath.FromSlash(PlatformBinary(p)))) {
-				m.Platforms = append(m.Platforms, p)
-				continue
-			}
-			todo = append(todo, p)
-		}
-		if len(todo) == 0 {
-			res.Skipped = append(res.Skipped, "binaries")
-		} else if srcDir, err := SourceDir(); err != nil {
-			warn("no binaries for %s: %v", strings.Join(todo, ", "), err)
-		} else {
-			for _, p := range todo {
-				step("binaries", "building sprintkit for %s", p)
-				if err := CrossBuild(ctx, srcDir, filepath.Join(out, filepath.FromSlash(PlatformBinary(p))), p, opts.Version, env); err != nil {
-					if ctx.Err() != nil {
-						return nil, ctx.Err()
-					}
-					warn("%v", err)
-					continue
-				}
-				m.Platforms = append(m.Platforms, p)
-				res.Built = append(res.Built, p)
-			}
-		}
-	}
-	sort.Strings(m.Platforms)
-
-	// 5. START_HERE.html and README.txt.
-	if prev != nil && len(res.Targets) == 0 && contains(res.Skipped, "report") {
-		res.Targets = readTargets(out)
-	}
-	doc := DocInfo{Manifest: m, HasReport: exists(filepath.Join(reportDir, "index.html")), Targets: firstTargets(res.Targets, 5), HostPlatform: runtime.GOOS + "/" + runtime.GOARCH}
-	if prev != nil && m.Commit == prev.Commit {
-		doc.Manifest = withCreated(m, prev.Created) // the docs' date moves only with the project
-	}
-	for _, d := range []struct {
-		name  string
-		write func(io.Writer, DocInfo) error
-	}{{StartHere, WriteStartHere}, {ReadmeFile, WriteReadme}} {
-		var b bytes.Buffer
-		if err := d.write(&b, doc); err != nil {
-			return nil, fmt.Errorf("write %s: %w", d.name, err)
-		}
-		if err := writeIfChanged(filepath.Join(out, d.name), b.Bytes()); err != nil {
-			return nil, err
-		}
-	}
-
-	// 6. The manifest, last.
-	step("manifest", "hashing every file for manifest.json")
-	files, hashed, err := Scan(ctx, out, ScanOptions{Previous: prev, Workers: opts.Workers, Progress: opts.HashProgress})
-	if err != nil {
-		return nil, err
-	}
-	m.SetEntries(files)
-	res.Hashed = hashed
-	if err := state.WriteJSON(filepath.Join(out, ManifestFile), m); err != nil {
-		return nil, err
-	}
-	res.Manifest = m
-	endStep()
-	cur = ""
-	res.Duration = time.Since(start)
-	return res, nil
+	return writeIfChanged(filepath.Join(s.out, RepoDir, ".git", "config"), clean)
 }
 
 // sameBuildCache reports whether the build cache of an earlier staging,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,13 +88,20 @@ func TestStageThenSetupWithNoNetwork(t *testing.T) {
 	// The newcomer: GOPROXY=off and an empty cache of their own.
 	user := setEnv(env, "GOPROXY", "off")
 	user = setEnv(user, "GOMODCACHE", filepath.Join(dir, "newcomer-cache"))
+	user = withCacheHome(user, dir)
 	dest := filepath.Join(dir, "project")
 	sr, err := SetupFromImage(ctx, SetupOptions{Image: out, Dir: dest, Env: user})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sr.ModCache != filepath.Join(dir, "newcomer-cache") || sr.ModCacheFallback {
-		t.Fatalf("module cache %s (fallback %v)", sr.ModCache, sr.ModCacheFallback)
+	if !strings.HasPrefix(sr.ModCache, filepath.Join(dir, "cache-home", "sprintkit", "checkout-gomod", "project-")) {
+		t.Fatalf("module cache %s, want the checkout's own", sr.ModCache)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "newcomer-cache")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the user's own module cache was written (%v)", err)
+	}
+	if sr.ModulesAdded != 2 || sr.ModulesLeftOut != 0 {
+		t.Errorf("%d modules added, %d left out; want the 2 the project needs", sr.ModulesAdded, sr.ModulesLeftOut)
 	}
 	envFile, err := os.ReadFile(filepath.Join(dest, ".sprintkit", "env"))
 	if err != nil {
@@ -251,6 +259,7 @@ func TestAnUntidyGoSumIsNeverWrittenByStagingAndStillWorksOffline(t *testing.T) 
 
 	user := setEnv(goEnv(t, proxy), "GOPROXY", "off")
 	user = setEnv(user, "GONOSUMDB", "")
+	user = withCacheHome(user, dir)
 	dest := filepath.Join(dir, "project")
 	sr, err := SetupFromImage(ctx, SetupOptions{Image: out, Dir: dest, Env: user})
 	if err != nil {

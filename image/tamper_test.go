@@ -14,21 +14,21 @@ import (
 )
 
 // handImage writes a small image by hand into dir/img and returns it: a Go
-// project with no dependencies in repo/ (with a symlink docs/latest -> v2),
-// a module tree holding one module, and a manifest made by Scan.
+// project in repo/ (with a symlink docs/latest -> v2) that imports one
+// module, example.com/dep, which the module tree holds as the module cache
+// does (with its .ziphash), with its go.sum lines; a build cache of two
+// entries; and a manifest made by Scan.
 func handImage(t *testing.T, dir string) string {
 	t.Helper()
 	img := filepath.Join(dir, "img")
+	sum := writeProxyModule(t, filepath.Join(img, filepath.FromSlash(ProxyDir)), "example.com/dep", "v1.0.0", map[string]string{"dep.go": "package dep\n\nconst V = 1\n"})
 	writeTree(t, img, map[string]string{
-		"repo/go.mod":                                   "module example.com/hand\n\ngo 1.21\n",
-		"repo/hand.go":                                  "package hand\n\nfunc F() int { return 1 }\n",
-		"repo/hand_test.go":                             "package hand\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { F() }\n",
-		"repo/docs/v2/index.md":                         "# v2\n",
-		ProxyDir + "/example.com/dep/@v/list":           "v1.0.0\n",
-		ProxyDir + "/example.com/dep/@v/v1.0.0.info":    `{"Version":"v1.0.0"}`,
-		ProxyDir + "/example.com/dep/@v/v1.0.0.mod":     "module example.com/dep\n",
-		ProxyDir + "/example.com/dep/@v/v1.0.0.zip":     "the image's zip",
-		ProxyDir + "/example.com/dep/@v/v1.0.0.ziphash": "h1:abc",
+		"repo/go.mod":           "module example.com/hand\n\ngo 1.21\n\nrequire example.com/dep v1.0.0\n",
+		"repo/go.sum":           sum,
+		"repo/hand.go":          "package hand\n\nimport \"example.com/dep\"\n\nfunc F() int { return dep.V }\n",
+		"repo/hand_test.go":     "package hand\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { F() }\n",
+		"repo/docs/v2/index.md": "# v2\n",
+		ProxyDir + "/example.com/dep/@v/v1.0.0.ziphash": strings.Fields(sum)[2],
 		BuildCacheDir + "/ab/ab12-a":                    "v1 ab12 cd34 8 0\n",
 		BuildCacheDir + "/cd/cd34-d":                    "compiled",
 		ReadmeFile:                                      "read me\n",
@@ -43,11 +43,18 @@ func handImage(t *testing.T, dir string) string {
 // writeManifest (re)writes img's manifest from what is there now.
 func writeManifest(t *testing.T, img string) {
 	t.Helper()
+	writeManifestWith(t, img, nil)
+}
+
+// writeManifestWith (re)writes img's manifest from what is there now, as
+// someone who edits an image's files would, with bc as its build_cache.
+func writeManifestWith(t *testing.T, img string, bc *BuildCacheInfo) {
+	t.Helper()
 	files, _, err := Scan(context.Background(), img, ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &Manifest{Format: Format, Version: ManifestVersion, Project: "example.com/hand", Go: "1.21", Modules: []string{"example.com/dep@v1.0.0"}}
+	m := &Manifest{Format: Format, Version: ManifestVersion, Project: "example.com/hand", Go: "1.21", Modules: []string{"example.com/dep@v1.0.0"}, BuildCache: bc}
 	m.SetEntries(files)
 	if err := state.WriteJSON(filepath.Join(img, ManifestFile), m); err != nil {
 		t.Fatal(err)
@@ -61,7 +68,7 @@ func userEnv(modcache string) []string {
 	for k, v := range map[string]string{"GOMODCACHE": modcache, "GOPROXY": "off", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GONOSUMDB": "", "GOWORK": "off"} {
 		env = setEnv(env, k, v)
 	}
-	return env
+	return withCacheHome(env, filepath.Dir(modcache))
 }
 
 // snapshot records every entry under dir: type, and content or target.
@@ -146,7 +153,7 @@ func TestSetupRefusesATamperedImageBeforeWritingAnything(t *testing.T) {
 		kind   string
 	}{
 		{"a file of the repository changed in place", func(t *testing.T, img string) {
-			write(t, filepath.Join(img, "repo/hand.go"), "package hand\n\nfunc F() int { return 2 }\n")
+			write(t, filepath.Join(img, "repo/hand.go"), "package hand\n\nimport \"example.com/dep\"\n\nfunc F() int { return dep.W }\n")
 		}, false, "repo/hand.go", "checksum"},
 		{"a build cache entry changed in place", func(t *testing.T, img string) {
 			write(t, filepath.Join(img, BuildCacheDir, "cd/cd34-d"), "COMPILED")
@@ -191,7 +198,13 @@ func TestSetupRefusesATamperedImageBeforeWritingAnything(t *testing.T) {
 			write(t, filepath.Join(img, ProxyDir, "github.com"), "boom")
 		}, false, ProxyDir + "/github.com", "extra"},
 		{"a module file changed", func(t *testing.T, img string) {
-			write(t, filepath.Join(img, ProxyDir, "example.com/dep/@v/v1.0.0.zip"), "the image's ZIP")
+			zip := filepath.Join(img, ProxyDir, "example.com/dep/@v/v1.0.0.zip")
+			b, err := os.ReadFile(zip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b[len(b)/2] ^= 0x20
+			write(t, zip, string(b))
 		}, false, ProxyDir + "/example.com/dep/@v/v1.0.0.zip", "checksum"},
 		{"a repository holding a .sprintkit", func(t *testing.T, img string) {
 			link(t, "docs", filepath.Join(img, "repo/.sprintkit"))
@@ -285,9 +298,11 @@ func TestSetupRefusesAVersion1Image(t *testing.T) {
 	}
 }
 
-// TestSetupAddsModulesWithoutDeletingOrReplacingAny seeds a user's module
-// cache that already has some of the image's entries (with the same and
-// with other content) and entries the image lacks.
+// TestSetupAddsModulesWithoutDeletingOrReplacingAny plans and seeds a
+// module cache that already has some of the image's entries (with the same
+// and with other content) and entries the image lacks: nothing there is
+// deleted or replaced. Setup itself seeds the checkout's own cache and
+// leaves the user's untouched.
 func TestSetupAddsModulesWithoutDeletingOrReplacingAny(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
@@ -295,16 +310,16 @@ func TestSetupAddsModulesWithoutDeletingOrReplacingAny(t *testing.T) {
 	dl := "cache/download/example.com/dep/@v/"
 	cases := []struct {
 		name     string
-		user     map[string]string // extra entries of the user's cache; "/" suffix: a directory
-		conflict string            // the path the refusal names; "" when setup succeeds
+		user     map[string]string // extra entries of the cache; "/" suffix: a directory
+		conflict string            // the path the refusal names; "" when seeding succeeds
 	}{
 		{"entries the image also has, with the same content, are kept and the rest added", map[string]string{
-			dl + "v1.0.0.mod":  "module example.com/dep\n",
-			dl + "list":        "v0.9.0\nv1.0.0\n", // go's own index: the user's is kept
+			dl + "v1.0.0.mod":  "module example.com/dep\n\ngo 1.21\n",
+			dl + "list":        "v0.9.0\nv1.0.0\n", // go's own index: the cache's is kept
 			dl + "v1.0.0.info": `{"Version":"v1.0.0","Origin":{"VCS":"git"}}`,
 		}, ""},
 		{"a file with other content is an error naming it, and nothing is added", map[string]string{
-			dl + "v1.0.0.mod": "module example.com/dep\n",
+			dl + "v1.0.0.mod": "module example.com/dep\n\ngo 1.21\n",
 			dl + "v1.0.0.zip": "the user's zip",
 		}, dl + "v1.0.0.zip"},
 		{"a directory where the image has a file is an error, not a replacement", map[string]string{
@@ -321,42 +336,64 @@ func TestSetupAddsModulesWithoutDeletingOrReplacingAny(t *testing.T) {
 			mc := userCache(t, dir)
 			writeTree(t, mc, tc.user)
 			before := snapshot(t, mc)
-			dest := filepath.Join(dir, "checkout")
-			res, err := SetupFromImage(context.Background(), SetupOptions{Image: img, Dir: dest, Env: userEnv(mc)})
-			after := snapshot(t, mc)
+			m, err := ReadManifest(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := PlanModCache(img, m, mc)
 			if tc.conflict != "" {
 				var me *ModCacheError
 				if !errors.As(err, &me) || !strings.Contains(err.Error(), filepath.Join(mc, filepath.FromSlash(tc.conflict))) {
-					t.Fatalf("setup returned %v, want a *ModCacheError naming %s", err, tc.conflict)
+					t.Fatalf("plan returned %v, want a *ModCacheError naming %s", err, tc.conflict)
 				}
-				sameSnapshot(t, "GOMODCACHE", before, after)
-				if _, err := os.Lstat(dest); !errors.Is(err, fs.ErrNotExist) {
-					t.Errorf("--dir %s was created (%v)", dest, err)
-				}
+				sameSnapshot(t, "GOMODCACHE", before, snapshot(t, mc))
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Nothing the user had was deleted or changed...
+			st, err := plan.Seed(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			after := snapshot(t, mc)
+			// Nothing the cache had was deleted or changed...
 			for k, v := range before {
 				if after[k] != v {
-					t.Errorf("the user's %s was %q, now %q", k, v, after[k])
+					t.Errorf("the cache's %s was %q, now %q", k, v, after[k])
 				}
 			}
-			// ...and what the user lacked was added with the image's content.
+			// ...and what it lacked was added with the image's content.
 			for _, name := range []string{"v1.0.0.zip", "v1.0.0.ziphash"} {
 				want, _ := os.ReadFile(filepath.Join(img, ProxyDir, "example.com/dep/@v", name))
 				if got := after[filepath.FromSlash(dl+name)]; got != "file "+string(want) {
 					t.Errorf("%s in the cache is %q, want the image's %q", name, got, want)
 				}
 			}
-			if res.Modules.Files != 2 {
-				t.Errorf("%d module files copied, want 2 (the zip and its hash)", res.Modules.Files)
-			}
-			if _, err := os.Stat(filepath.Join(dest, "hand_test.go")); err != nil {
-				t.Errorf("the repository was not copied: %v", err)
+			if st.Files != 2 || plan.Modules() != 1 {
+				t.Errorf("%d module files copied of %d modules, want 2 (the zip and its hash) of 1", st.Files, plan.Modules())
 			}
 		})
 	}
+	t.Run("setup seeds the checkout's own cache and leaves the user's as it was", func(t *testing.T) {
+		dir := t.TempDir()
+		img := handImage(t, dir)
+		mc := userCache(t, dir)
+		before := snapshot(t, mc)
+		dest := filepath.Join(dir, "checkout")
+		res, err := SetupFromImage(context.Background(), SetupOptions{Image: img, Dir: dest, Env: userEnv(mc)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameSnapshot(t, "GOMODCACHE", before, snapshot(t, mc))
+		if want := filepath.Join(dir, "cache-home", "sprintkit", "checkout-gomod", "checkout-"); !strings.HasPrefix(res.ModCache, want) {
+			t.Errorf("module cache %s, want one of the checkout's own, %s…", res.ModCache, want)
+		}
+		if _, err := os.Stat(filepath.Join(res.ModCache, dl, "v1.0.0.zip")); err != nil {
+			t.Errorf("the checkout's module cache lacks the zip: %v", err)
+		}
+		if _, err := os.Stat(filepath.Join(dest, "hand_test.go")); err != nil {
+			t.Errorf("the repository was not copied: %v", err)
+		}
+	})
 }

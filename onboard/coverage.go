@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/patchcov"
 )
 
@@ -92,7 +93,11 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	case len(o.Profiles) > 0 || len(o.Imports) > 0:
 		r, err = LoadFor(ctx, root, o.Profiles, o.Imports, LoadOptions{HTML: o.HTML})
 	default:
-		r, err = Measure(ctx, MeasureOptions{Dir: root, PerPackage: o.PerPackage, Timeout: o.Timeout, Project: pf, Events: o.Events})
+		var env []string // .sprintkit/env: the checkout's own caches
+		if env, err = image.CheckoutEnviron(root, nil); err != nil {
+			return nil, err
+		}
+		r, err = Measure(ctx, MeasureOptions{Dir: root, Env: env, PerPackage: o.PerPackage, Timeout: o.Timeout, Project: pf, Events: o.Events})
 	}
 	if err != nil {
 		return nil, err

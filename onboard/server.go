@@ -47,7 +47,9 @@ func joinSprint(ctx context.Context, rt *route, s *Summary) error {
 		return err
 	}
 	ss.EnvFile = state.Path(src.dir, state.EnvFile)
-	if err := state.WriteFile(ss.EnvFile, func(w io.Writer) error { return image.WriteEnv(w, vars) }); err != nil {
+	if err := state.WriteFile(ss.EnvFile, func(w io.Writer) error {
+		return image.WriteEnv(w, vars, "Written by sprintkit setup from the sprint server "+sp.URLs.Home+": point go at its module proxy.")
+	}); err != nil {
 		return err
 	}
 	s.Server = ss

@@ -115,6 +115,13 @@ func fetchSource(ctx context.Context, o Options, rt *route, s *Summary) (*projec
 		}
 		res.Dir = src.dir
 		s.Checkout, rt.commit = res, res.Commit
+		// The checkout's own settings, from an earlier setup: its module
+		// and build caches after setup --from-image.
+		if env, err := image.CheckoutEnviron(src.dir, rt.env); err != nil {
+			return nil, err
+		} else if env != nil {
+			rt.env = env
+		}
 		if res.Commit != "" {
 			o.Events.step("source", "using the checkout in %s (%s at %s)", s.relDir, BranchName(res.Branch), human.Commit(res.Commit))
 		}
@@ -193,7 +200,7 @@ func fromImage(ctx context.Context, o Options, rt *route, s *Summary) error {
 	s.Warnings = append(s.Warnings, res.Warnings...)
 	is := &ImageSummary{Dir: Abs(src.arg), Project: m.Project, Upstream: m.Upstream, ModCache: res.ModCache, EnvFile: res.EnvFile,
 		Env: map[string]string{}, Toolchain: res.Toolchain.Local, RepoFiles: res.Repo.Files, ModuleFiles: res.Modules.Files,
-		Modules: len(m.Modules), StepSeconds: res.StepSeconds}
+		Modules: len(m.Modules), ModulesAdded: res.ModulesAdded, ModulesLeftOut: res.ModulesLeftOut, StepSeconds: res.StepSeconds}
 	for _, v := range res.Env {
 		is.Env[v.Key] = v.Value
 	}

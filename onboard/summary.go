@@ -20,10 +20,11 @@ import (
 //	           "subject": "…", "files": 5000, "pack_bytes": 123, "seconds": 1.2, "shallow": true},
 //	 "checkout": {…the same fields, for a checkout set up in place or from an image…},
 //	 "image": {"dir": "/media/usb/box", "project": "example.com/m", "upstream": "…",
-//	           "modcache": "…", "env_file": "…/.sprintkit/env", "env": {"GOFLAGS": "…"},
+//	           "modcache": "~/.cache/sprintkit/checkout-gomod/project-1a2b3c4d5e6f", "env_file": "…/.sprintkit/env", "env": {"GOFLAGS": "…"},
 //	           "toolchain": "go1.26.0", "repo_files": 120, "module_files": 900,
+//	           "modules": 40, "modules_added": 38, "modules_left_out": 2,
 //	           "step_seconds": {"verify": 0.4},
-//	           "build_cache": {"used": true, "entries": 4642, "cache": "/home/me/.cache/go-build",
+//	           "build_cache": {"used": true, "entries": 4642, "cache": "/abs/project/.sprintkit/gocache",
 //	                           "flags": ["-trimpath"]}},   // or {"used": false, "reason": "…"}
 //	 "server": {"url": "http://10.0.0.5:8080/", "project": "…", "commit": "…", "report": "…",
 //	            "env_file": "…/.sprintkit/env", "env": {"GOPROXY": "…"},
@@ -101,20 +102,25 @@ type CloneSummary struct {
 
 // ImageSummary is what setting up from an image did.
 type ImageSummary struct {
-	Dir         string             `json:"dir"`
-	Project     string             `json:"project"`
-	Upstream    string             `json:"upstream,omitempty"`
-	ModCache    string             `json:"modcache,omitempty"`
-	EnvFile     string             `json:"env_file,omitempty"`
-	Env         map[string]string  `json:"env"`
-	ExportLines []string           `json:"-"`
-	Toolchain   string             `json:"toolchain,omitempty"`
-	RepoFiles   int64              `json:"repo_files"`
-	ModuleFiles int64              `json:"module_files"`
-	Modules     int                `json:"modules"`
-	StepSeconds map[string]float64 `json:"step_seconds"`
-	// BuildCache says whether the image's Go build cache was added to
-	// GOCACHE, or why not.
+	Dir         string            `json:"dir"`
+	Project     string            `json:"project"`
+	Upstream    string            `json:"upstream,omitempty"`
+	ModCache    string            `json:"modcache,omitempty"`
+	EnvFile     string            `json:"env_file,omitempty"`
+	Env         map[string]string `json:"env"`
+	ExportLines []string          `json:"-"`
+	Toolchain   string            `json:"toolchain,omitempty"`
+	RepoFiles   int64             `json:"repo_files"`
+	ModuleFiles int64             `json:"module_files"`
+	Modules     int               `json:"modules"`
+	// ModulesAdded counts the module versions added to ModCache, the
+	// checkout's own module cache; ModulesLeftOut those of the image the
+	// project does not need, which were not.
+	ModulesAdded   int                `json:"modules_added"`
+	ModulesLeftOut int                `json:"modules_left_out"`
+	StepSeconds    map[string]float64 `json:"step_seconds"`
+	// BuildCache says whether the image's Go build cache seeded the
+	// checkout's own GOCACHE, or why not.
 	BuildCache *image.BuildCacheResult `json:"build_cache,omitempty"`
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/patchcov"
@@ -39,6 +40,11 @@ func WatchTest(ctx context.Context, o WatchOptions, r testloop.Renderer) error {
 		abs = real
 	}
 	abs, _ = project.Root(abs)
+	// The checkout's own settings (.sprintkit/env): its module and build
+	// caches after setup --from-image.
+	if opts.Env, err = image.CheckoutEnviron(abs, opts.Env); err != nil {
+		return hint.With(err, "run 'sprintkit setup' again to write .sprintkit/env")
+	}
 	// The project file before the first run: a mistake in it stops
 	// watch-test at once, and its go test flags are every run's.
 	pf, err := loadProject(abs)

@@ -47,7 +47,7 @@ Example:
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary as `text|json`"},
 			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.StringFlag{Name: "from-image", Usage: "set up offline from the image in `DIR` (see 'sprintkit image')"},
-			&cli.BoolFlag{Name: "no-build-cache", Usage: "with --from-image: do not add the image's Go build cache to GOCACHE"},
+			&cli.BoolFlag{Name: "no-build-cache", Usage: "with --from-image: leave the image's Go build cache out (the checkout then builds with your own GOCACHE, which only your go fills)"},
 		},
 		Action: runSetup,
 	}

@@ -71,7 +71,10 @@ func printSource(w io.Writer, s *onboard.Summary) {
 			fmt.Fprintf(w, "origin    %s\n", im.Upstream)
 		}
 		if len(im.Env) > 0 {
-			fmt.Fprintf(w, "modules   %d staged modules in %s (%d files copied); toolchain %s\n", im.Modules, im.ModCache, im.ModuleFiles, im.Toolchain)
+			fmt.Fprintf(w, "modules   %s the project needs added to %s, this checkout's own module cache (%s copied; remove it when you remove the checkout); toolchain %s\n", human.Count(im.ModulesAdded, "module", "modules"), im.ModCache, human.Count(int(im.ModuleFiles), "file", "files"), im.Toolchain)
+			if im.ModulesLeftOut > 0 {
+				fmt.Fprintf(w, "          %s of the image left out: the project does not need them\n", human.Count(im.ModulesLeftOut, "module", "modules"))
+			}
 			fmt.Fprintf(w, "          the go command finds them with these settings, saved in %s:\n", im.EnvFile)
 			for _, l := range im.ExportLines {
 				fmt.Fprintf(w, "            %s\n", l)
