@@ -82,7 +82,7 @@ type Options struct {
 	ProxyTimeout time.Duration
 	// Python interpreter to use; empty means python3, then python, on PATH.
 	PythonExe string
-	// PythonWhy says why PythonExe is the one (pytest.Env.Why).
+	// PythonWhy says why PythonExe is the one (pyenv.Env.Why).
 	PythonWhy string
 }
 
