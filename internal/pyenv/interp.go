@@ -206,6 +206,12 @@ func Find(ctx context.Context, dir string) (*Env, error) {
 	if py, name := ProjectVenv(dir); py != "" {
 		return venvEnv(ctx, dir, py, name, false)
 	}
+	return findSystem(ctx, dir)
+}
+
+// findSystem is Find without a virtual environment: the interpreters on
+// PATH, the system's, a coverage script's.
+func findSystem(ctx context.Context, dir string) (*Env, error) {
 	type cand struct {
 		python string
 		script string // a coverage script; python is its interpreter
