@@ -24,6 +24,7 @@ import (
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/internal/pyenv"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/report"
 )
@@ -205,7 +206,7 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 
 	// 1. The repository.
 	step("repo", "copying the repository to %s", filepath.Join(out, RepoDir))
-	excl := []string{"/" + state.DirName + "/", "/.git/config", "/.git/FETCH_HEAD", "/.git/logs/", "/.git/hooks/", "/.git/index.lock", "/.git/sprintkit-*"}
+	excl := []string{"/" + state.DirName + "/", "/" + pyenv.VenvName + "/", "/.git/config", "/.git/FETCH_HEAD", "/.git/logs/", "/.git/hooks/", "/.git/index.lock", "/.git/sprintkit-*"}
 	res.Repo, err = copier.Copy(ctx, src, filepath.Join(out, RepoDir), copier.Options{
 		Workers:  opts.Workers,
 		Exclude:  excl,
@@ -290,6 +291,10 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		if v, err := goCmdOutput(ctx, "", setEnv(env, "GOTOOLCHAIN", "local"), "env", "GOVERSION"); err == nil {
 			m.StagedWith = strings.TrimSpace(string(v))
 		}
+	}
+
+	if err := stageWheels(ctx, src, out, env, isGo, step); err != nil {
+		return nil, err
 	}
 
 	// 3. The report and the baseline.

@@ -64,6 +64,7 @@ func preChecks(ctx context.Context, o *Options, src source, s *Summary) error {
 			return err
 		}
 		dopts = projectOptions(ctx, dopts, p)
+		dopts.PythonInstalls = !o.NoDeps
 	}
 	checks := doctor.Run(ctx, dopts)
 	s.Checks = checks
@@ -78,6 +79,7 @@ func preChecks(ctx context.Context, o *Options, src source, s *Summary) error {
 func postChecks(ctx context.Context, o *Options, p *project.Project, s *Summary) error {
 	popts := projectOptions(ctx, doctor.Options{Dir: s.Dir, Env: o.Env}, p)
 	popts.Known = true // even "unknown": the checkout is here to look at
+	popts.PythonInstalls = !o.NoDeps
 	var more []doctor.Check
 	if popts.Go || !popts.Python {
 		more = append(more, doctor.GoToolchain(ctx, popts))

@@ -110,6 +110,8 @@ type Options struct {
 	SSHKey string
 	// CloneOnly stops after the source and the checks.
 	CloneOnly bool
+	// NoDeps skips installing a Python project and its test dependencies.
+	NoDeps bool
 	// NoBuildCache leaves an image's Go build cache out of GOCACHE.
 	NoBuildCache bool
 	// Timeout bounds each test binary of the baseline run; 0 keeps the
@@ -190,7 +192,10 @@ func setup(ctx context.Context, o *Options, s *Summary) error {
 		return nil
 	}
 	if proj.Python && !goProject {
-		s.Notes = append(s.Notes, "Python dependencies are not installed by setup: install the project (for example 'python3 -m pip install -e .') if its tests need it")
+		if err := pythonDeps(ctx, o, s, imageWheels(src, s)); err != nil {
+			return err
+		}
+		lap("deps")
 	}
 	if _, err := LoadProjectFile(s.Dir); err != nil {
 		return err // before the tests run, so that a mistake costs no run

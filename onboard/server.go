@@ -32,7 +32,7 @@ type ServerSummary struct {
 func joinSprint(ctx context.Context, o *Options, src source, s *Summary) error {
 	sp := src.sprint
 	env := envOf(*o)
-	vars := sp.GoEnv("", getenv(env, "GOPROXY"), getenv(env, "GONOSUMDB"))
+	vars := append(sp.GoEnv("", getenv(env, "GOPROXY"), getenv(env, "GONOSUMDB")), sp.PipEnv()...)
 	o.Env = image.Environ(env, vars)
 	ss := &ServerSummary{URL: sp.URLs.Home, Project: sp.Project, Commit: sp.Commit, Report: sp.URLs.Report,
 		Env: map[string]string{}, ExportLines: image.ExportLines(vars, runtime.GOOS), Claims: []serve.Claim{}}

@@ -67,6 +67,7 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.HandleFunc("/repo.git/", s.gitRepo)
 	mux.HandleFunc("/mod/", s.modProxy)
+	mux.Handle("GET /simple/", s.simple())
 	mux.HandleFunc("GET /report/", s.files("/report/", "report"))
 	mux.HandleFunc("GET /bin/", s.files("/bin/", "bin"))
 	mux.HandleFunc("GET /baseline.json", s.topFile(image.BaselineFile))
@@ -116,6 +117,8 @@ type URLs struct {
 	Baseline string `json:"baseline"`
 	Coverage string `json:"coverage"`
 	Claims   string `json:"claims"`
+	// Simple is the PEP 503 index of a Python project's wheels, for pip.
+	Simple string `json:"simple,omitempty"`
 }
 
 // SprintType and SprintVersion identify sprint.json.
@@ -140,7 +143,7 @@ func (s *Server) sprint(base string) Sprint {
 			Coverage: base + "coverage.json", Claims: base + "claims",
 		},
 		ClaimsNeedToken: s.token != "",
-	}
+	}.withSimple(base, s.hasWheels())
 }
 
 // Board is the document GET /claims serves.

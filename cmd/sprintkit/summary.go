@@ -53,7 +53,9 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 	if len(s.Checks) > 0 {
 		printChecks(w, s.Checks, "checks    ")
 	}
-	if d := s.Deps; d != nil {
+	if d := s.Deps; d != nil && d.Python != nil {
+		printPythonDeps(w, d.Python)
+	} else if d != nil {
 		fmt.Fprintf(w, "modules   %d in go.sum (%d already in the module cache), downloaded in %.1fs\n", d.Modules, d.Cached, d.Seconds)
 	}
 	if t := s.Tests; t != nil {

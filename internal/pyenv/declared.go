@@ -254,3 +254,10 @@ func reqName(req string) string {
 	}
 	return ""
 }
+
+// Installs reports whether dir holds a Python project whose environment
+// Prepare sets up: one that is installable or declares test requirements.
+func Installs(dir string) bool {
+	d, err := DeclaredIn(dir)
+	return err == nil && (d.Installable || d.Test != nil)
+}

@@ -138,6 +138,9 @@ func reuse(dir, hash string) *Setup {
 		return nil
 	}
 	s := st.Setup
+	if s.Created {
+		s.Why = "the project's virtual environment, made by an earlier setup"
+	}
 	s.Reused, s.Created, s.Installed, s.Seconds = true, false, nil, 0
 	return s
 }
@@ -308,3 +311,110 @@ func cmpOr(a, b string) string {
 
 // noMatchRE reads pip's error for a requirement no index or link has.
 var noMatchRE = regexp.MustCompile(`No matching distribution found for ([A-Za-z0-9][A-Za-z0-9._\-\[\]]*)`)
+
+// WheelsOptions says where to put the wheels of a project's environment.
+type WheelsOptions struct {
+	Dir  string   // the project
+	Dest string   // the directory of wheels, replaced as a whole
+	Env  []string // pip's environment; nil is os.Environ()
+	// Progress is told what pip is doing; nil for none.
+	Progress func(msg string)
+}
+
+// DownloadWheels puts into opts.Dest the wheels of everything Prepare
+// would install for the project in opts.Dir, with pip's own configuration
+// (pip wheel builds a wheel of what an index has only as a source
+// archive): the project's dependencies with its test extra, the test
+// dependencies declared elsewhere, its build backend, pytest and
+// coverage.py. The project's own wheel is left out: setup installs it from
+// the checkout. It returns the wheels' file names; a requirement that
+// cannot be had is an *Error as in Prepare.
+func DownloadWheels(ctx context.Context, opts WheelsOptions) ([]string, error) {
+	if opts.Env == nil {
+		opts.Env = os.Environ()
+	}
+	if opts.Progress == nil {
+		opts.Progress = func(string) {}
+	}
+	d, err := DeclaredIn(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	python, _, err := baseInterpreter(ctx, opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	tmp := opts.Dest + ".partial"
+	os.RemoveAll(tmp)
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	p := &pip{python: python, dir: opts.Dir, env: opts.Env, progress: opts.Progress, verb: []string{"wheel", "--wheel-dir", tmp}}
+	s := &Setup{}
+	backend := d.BuildRequires
+	if d.Backend == "" && backend == nil && d.Installable {
+		backend = []string{"setuptools>=40.8.0", "wheel"}
+	}
+	steps := []struct {
+		reqs []string
+		from string
+	}{
+		{backend, "pyproject.toml [build-system] requires"},
+		{[]string{"pytest", "coverage"}, "sprintkit (the tests run with them)"},
+	}
+	if d.Installable {
+		target := "."
+		if d.Extra != "" {
+			target = ".[" + d.Extra + "]"
+		}
+		steps = append(steps, struct {
+			reqs []string
+			from string
+		}{[]string{target}, "the project"})
+	}
+	if t := d.Test; t != nil && (len(t.Reqs) > 0 || t.ReqFile) {
+		args := t.Reqs
+		if t.ReqFile {
+			args = []string{"-r", filepath.FromSlash(t.File)}
+		}
+		steps = append(steps, struct {
+			reqs []string
+			from string
+		}{args, t.String()})
+	}
+	for _, st := range steps {
+		if len(st.reqs) == 0 {
+			continue
+		}
+		if err := p.install(ctx, st.reqs, st.from, d, s, st.reqs...); err != nil {
+			var pe *pipError
+			if errors.As(err, &pe) && pe.missing != "" {
+				return nil, missingError(pe, d, "")
+			}
+			return nil, err
+		}
+	}
+	return keepWheels(tmp, opts.Dest, Normalize(d.Name))
+}
+
+// keepWheels moves the wheels in tmp but the project's own to dest, which
+// it replaces, and returns their names.
+func keepWheels(tmp, dest, project string) ([]string, error) {
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if project != "" && distProject(e.Name()) == project {
+			os.Remove(filepath.Join(tmp, e.Name()))
+			continue
+		}
+		names = append(names, e.Name())
+	}
+	if err := os.RemoveAll(dest); err != nil {
+		return nil, err
+	}
+	return names, os.Rename(tmp, dest)
+}

@@ -18,6 +18,8 @@ type pip struct {
 	env         []string
 	findLinks   string
 	progress    func(string)
+	// verb is pip's command and its options: install, or wheel --wheel-dir DIR.
+	verb []string
 }
 
 // pipError is a pip install that failed: the command, its output, and
@@ -67,7 +69,10 @@ func (e *pipError) buildFailed() bool {
 
 // args are pip install's arguments for reqs.
 func (p *pip) args(reqs []string) []string {
-	args := []string{"-m", "pip", "install"}
+	args := append([]string{"-m", "pip"}, p.verb...)
+	if len(p.verb) == 0 {
+		args = append(args, "install")
+	}
 	if p.findLinks != "" {
 		args = append(args, "--no-index", "--find-links", p.findLinks)
 	}
@@ -78,7 +83,8 @@ func (p *pip) args(reqs []string) []string {
 func (p *pip) run(ctx context.Context, reqs []string) (string, error) {
 	args := p.args(reqs)
 	cmd := proc.Command(ctx, p.python, args...)
-	cmd.Dir, cmd.Env = p.dir, p.env
+	// A backend in the checkout (backend-path) writes no __pycache__ there.
+	cmd.Dir, cmd.Env = p.dir, append(p.env[:len(p.env):len(p.env)], "PYTHONDONTWRITEBYTECODE=1")
 	out, err := cmd.CombinedOutput()
 	command := shown(p.python, p.dir) + " " + strings.Join(args, " ")
 	if err == nil {
@@ -102,7 +108,11 @@ func (p *pip) run(ctx context.Context, reqs []string) (string, error) {
 // and turns a requirement no index has into an *Error naming it and the
 // file that asked for it (d, when set, says which).
 func (p *pip) install(ctx context.Context, args []string, from string, d *Declared, s *Setup, what ...string) error {
-	p.progress(fmt.Sprintf("installing %s (%s) with pip", strings.Join(what, " "), from))
+	doing := "installing"
+	if len(p.verb) > 0 {
+		doing = "fetching the wheels of"
+	}
+	p.progress(fmt.Sprintf("%s %s (%s) with pip", doing, strings.Join(what, " "), from))
 	command, err := p.run(ctx, args)
 	if pe, ok := err.(*pipError); ok {
 		pe.from = from
