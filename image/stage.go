@@ -293,7 +293,7 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 		}
 	}
 
-	if err := stageWheels(ctx, src, out, env, isGo, step); err != nil {
+	if err := stageWheels(ctx, src, out, env, isGo || opts.ReportReadsResults, step); err != nil {
 		return nil, err
 	}
 

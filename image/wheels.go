@@ -18,9 +18,10 @@ const WheelsDir = "wheels"
 
 // stageWheels downloads into the image's wheels/ what setup installs for
 // a Python project (pyenv.DownloadWheels), with pip's own configuration;
-// a Go project has none.
-func stageWheels(ctx context.Context, src, out string, env []string, isGo bool, step func(s, format string, args ...any)) error {
-	if isGo || !pyenv.Installs(src) {
+// none is set for a Go project, and for an image staged from the results
+// of a CI run (--from-shards: no test run, no Python).
+func stageWheels(ctx context.Context, src, out string, env []string, none bool, step func(s, format string, args ...any)) error {
+	if none || !pyenv.Installs(src) {
 		return nil
 	}
 	dest := filepath.Join(out, WheelsDir)
