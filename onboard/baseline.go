@@ -88,7 +88,7 @@ func baseline(ctx context.Context, o *Options, s *Summary) (*coverage.Result, er
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, hint.With(fmt.Errorf("run the tests: %w", err), fmt.Sprintf("the checkout is in %s; once fixed, finish with: %s setup %s", s.relDir, Self(), s.relDir))
+		return nil, hint.With(fmt.Errorf("run the tests: %w", err), hintThen(err)+fmt.Sprintf("the checkout is in %s; once fixed, finish with: %s setup %s", s.relDir, Self(), s.relDir))
 	}
 	secs := time.Since(start).Seconds()
 	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: secs, Flags: o.testFlags}

@@ -58,3 +58,11 @@ func imageWheels(src source, s *Summary) string {
 	}
 	return dir
 }
+
+// hintThen is err's own hint (what to fix) followed by "; ", or "".
+func hintThen(err error) string {
+	if h := hint.Of(err); h != "" {
+		return h + "; "
+	}
+	return ""
+}

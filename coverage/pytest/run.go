@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/sprintkit/sprintkit/coverage"
@@ -242,10 +243,40 @@ func readTests(env *Env, code int, junit, stdout, stderr string, testMods map[st
 	case code == 5:
 		noTests = true
 	case code >= 2 || (code == 1 && jerr != nil):
-		return nil, false, fmt.Errorf("pytest under coverage.py exited with status %d: %s", code,
-			lastLines(stderr+stdout, 15))
+		out := withoutConfigWarnings(stderr + stdout)
+		err := fmt.Errorf("pytest under coverage.py exited with status %d: %s", code, lastLines(out, 15))
+		if m := noModuleRE.FindStringSubmatch(out); m != nil {
+			// A conftest.py that imports what is not installed stops pytest.
+			return nil, false, &pyRunError{msg: err.Error(), hint: fmt.Sprintf(
+				"%s is not installed in %s: declare it among the project's test dependencies, or install it: %s -m pip install %s",
+				m[1], env.Python, env.Python, strings.SplitN(m[1], ".", 2)[0])}
+		}
+		return nil, false, err
 	}
 	return tests, noTests, nil
+}
+
+// noModuleRE finds the module a failed import names.
+var noModuleRE = regexp.MustCompile(`ModuleNotFoundError: No module named '([A-Za-z0-9_.]+)'`)
+
+// withoutConfigWarnings drops from a run's output the warnings of
+// coverage.py and pytest about configuration options they do not know (a
+// newer coverage.py's [tool.coverage] option, a plugin's ini key), with the
+// source line Python prints under each: they are not why the run failed.
+func withoutConfigWarnings(out string) string {
+	lines := strings.Split(out, "\n")
+	var keep []string
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if strings.Contains(l, "CoverageWarning: Unrecognized option") || strings.Contains(l, "PytestConfigWarning: Unknown config option") {
+			if i+1 < len(lines) && strings.HasPrefix(lines[i+1], " ") && strings.Contains(lines[i+1], "warn") {
+				i++
+			}
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
 }
 
 // readCoverage turns the run's data file in tmp into a result through
