@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -15,7 +16,7 @@ import (
 // with their declared test dependencies, from indexes the test makes (no
 // network). Each script has $WHEELS, a directory holding the wheel of the
 // test-only library freezeme, $PYINDEX, a PEP 503 index of it on
-// 127.0.0.1, $SRV, the root of bare repositories served over git's smart
+// 127.0.0.1 ($PYHOST its host and port), $SRV, the root of bare repositories served over git's smart
 // HTTP at $GITURL, and no pip setting or configuration file of the
 // machine's.
 func TestPythonScripts(t *testing.T) {
@@ -39,6 +40,7 @@ func TestPythonScripts(t *testing.T) {
 		env.Defer(index.Close)
 		env.Setenv("WHEELS", wheels)
 		env.Setenv("PYINDEX", index.URL+"/simple/")
+		env.Setenv("PYHOST", strings.TrimPrefix(index.URL, "http://"))
 		env.Setenv("SRV", srv)
 		env.Setenv("GITURL", git.URL)
 		env.Setenv("PIP_CONFIG_FILE", os.DevNull)

@@ -44,7 +44,11 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 	}
 	if sv := s.Server; sv != nil {
 		fmt.Fprintf(w, "sprint    %s: %s at %s\n", sv.URL, sv.Project, human.Commit(sv.Commit))
-		fmt.Fprintf(w, "          the go command fetches modules from it with these settings, saved in %s:\n", onboard.Rel(sv.EnvFile))
+		who := "the go command fetches modules"
+		if _, ok := sv.Env["PIP_INDEX_URL"]; ok {
+			who = "the go command and pip fetch packages"
+		}
+		fmt.Fprintf(w, "          %s from it with these settings, saved in %s:\n", who, onboard.Rel(sv.EnvFile))
 		for _, l := range sv.ExportLines {
 			fmt.Fprintf(w, "            %s\n", l)
 		}
