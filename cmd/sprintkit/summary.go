@@ -44,11 +44,7 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 	}
 	if sv := s.Server; sv != nil {
 		fmt.Fprintf(w, "sprint    %s: %s at %s\n", sv.URL, sv.Project, human.Commit(sv.Commit))
-		who := "the go command fetches modules"
-		if _, ok := sv.Env["PIP_INDEX_URL"]; ok {
-			who = "the go command and pip fetch packages"
-		}
-		fmt.Fprintf(w, "          %s from it with these settings, saved in %s:\n", who, onboard.Rel(sv.EnvFile))
+		fmt.Fprintf(w, "          %s from it with these settings, saved in %s:\n", fetchers(sv.Env), onboard.Rel(sv.EnvFile))
 		for _, l := range sv.ExportLines {
 			fmt.Fprintf(w, "            %s\n", l)
 		}
@@ -57,11 +53,7 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 	if len(s.Checks) > 0 {
 		printChecks(w, s.Checks, "checks    ")
 	}
-	if d := s.Deps; d != nil && d.Python != nil {
-		printPythonDeps(w, d.Python)
-	} else if d != nil {
-		fmt.Fprintf(w, "modules   %d in go.sum (%d already in the module cache), downloaded in %.1fs\n", d.Modules, d.Cached, d.Seconds)
-	}
+	printDeps(w, s.Deps)
 	if t := s.Tests; t != nil {
 		fmt.Fprintf(w, "tests     %d passed, %d failed, %d skipped in %.1fs", t.Passed, t.Failed, t.Skipped, t.Seconds)
 		if t.RunSeconds > 0 {

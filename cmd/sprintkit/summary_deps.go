@@ -6,7 +6,20 @@ import (
 	"strings"
 
 	"github.com/sprintkit/sprintkit/internal/pyenv"
+	"github.com/sprintkit/sprintkit/onboard"
 )
+
+// printDeps renders the dependency step: the Go modules downloaded, or a
+// Python project's environment (printPythonDeps).
+func printDeps(w io.Writer, d *onboard.DepsSummary) {
+	switch {
+	case d == nil:
+	case d.Python != nil:
+		printPythonDeps(w, d.Python)
+	default:
+		fmt.Fprintf(w, "modules   %d in go.sum (%d already in the module cache), downloaded in %.1fs\n", d.Modules, d.Cached, d.Seconds)
+	}
+}
 
 // printPythonDeps renders a Python project's environment and what setup
 // installed into it, from where.
@@ -33,4 +46,12 @@ func printPythonDeps(w io.Writer, p *pyenv.Setup) {
 	if len(p.Missing) > 0 {
 		fmt.Fprintf(w, "          missing: %s\n", strings.Join(p.Missing, ", "))
 	}
+}
+
+// fetchers says who fetches from a sprint server with its settings env.
+func fetchers(env map[string]string) string {
+	if _, ok := env["PIP_INDEX_URL"]; ok {
+		return "the go command and pip fetch packages"
+	}
+	return "the go command fetches modules"
 }
