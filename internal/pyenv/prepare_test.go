@@ -68,6 +68,8 @@ func TestPrepareInstallsTheProjectAndWhatItsTestsDeclare(t *testing.T) {
 	}{
 		{"a src layout installs in editable mode with its tests extra, from a PEP 503 index", srcLayoutExtra,
 			[]string{"PIP_INDEX_URL=" + index}, "pyproject.toml [project.optional-dependencies] tests", "-e .[tests]"},
+		{"a backend without editable support installs a plain copy", noEditable(),
+			[]string{"PIP_INDEX_URL=" + index}, "pyproject.toml [project.optional-dependencies] tests", ".[tests]"},
 		{"a dependency group, with the group it includes, installs from a find-links directory", dependencyGroups,
 			[]string{"PIP_NO_INDEX=1", "PIP_FIND_LINKS=" + wheels}, "pyproject.toml [dependency-groups] test", "freezeme"},
 		{"a flat layout installs its requirements-test.txt", flatRequirements,
@@ -176,4 +178,18 @@ func TestPreparePutsAPureProjectThatCannotBeBuiltOnThePath(t *testing.T) {
 	if err == nil || !strings.Contains(out, "1 failed, 1 passed") || !strings.Contains(out, "test_installed") {
 		t.Errorf("want the test that needs installed metadata to fail and the other to pass:\n%s", out)
 	}
+}
+
+// noEditable is srcLayoutExtra with a backend that has no PEP 660 hooks.
+func noEditable() map[string]string {
+	files := map[string]string{}
+	for k, v := range srcLayoutExtra {
+		files[k] = v
+	}
+	b := files["fixture_backend.py"]
+	b = b[:strings.Index(b, "def build_editable(")]
+	b = strings.Replace(b, "prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel\n", "", 1)
+	b = strings.Replace(b, "get_requires_for_build_editable = get_requires_for_build_wheel\n", "", 1)
+	files["fixture_backend.py"] = b
+	return files
 }
