@@ -94,7 +94,7 @@ func Prepare(ctx context.Context, opts PrepareOptions) (*Setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	hash := declHash(opts.Dir, decl)
+	hash := declHash(opts.Dir, decl, activeVenv(opts.Env))
 	if s := reuse(opts.Dir, hash); s != nil {
 		return s, nil
 	}
@@ -145,10 +145,10 @@ func reuse(dir, hash string) *Setup {
 	return s
 }
 
-// declHash hashes the declaring files and the interpreter that would run.
-func declHash(dir string, d *Declared) string {
+// declHash hashes the declaring files and the active environment.
+func declHash(dir string, d *Declared, active string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "VIRTUAL_ENV=%s\n", os.Getenv("VIRTUAL_ENV"))
+	fmt.Fprintf(h, "VIRTUAL_ENV=%s\n", active)
 	for _, f := range d.Files {
 		b, _ := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
 		fmt.Fprintf(h, "%s %d\n", f, len(b))

@@ -15,7 +15,8 @@ import (
 )
 
 // pipEnv is the environment of a test's pip: none of the machine's pip
-// settings or configuration files, then the given ones.
+// settings or configuration files, no active virtual environment, then
+// the given ones.
 func pipEnv(more ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -55,8 +56,8 @@ func TestPrepareInstallsTheProjectAndWhatItsTestsDeclare(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the fixtures' paths are POSIX ones")
 	}
+	t.Parallel()
 	needPython(t)
-	t.Setenv("VIRTUAL_ENV", "")
 	wheels := testLibWheels(t)
 	index := loopbackIndex(t, wheels)
 	cases := []struct {
@@ -77,6 +78,7 @@ func TestPrepareInstallsTheProjectAndWhatItsTestsDeclare(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := fixture(t, tc.files)
 			var progress []string
 			s, err := Prepare(context.Background(), PrepareOptions{Dir: dir, Env: pipEnv(tc.env...),
@@ -122,8 +124,8 @@ func TestPrepareNamesARequirementNoIndexHas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("creates a virtual environment and runs pip; go test without -short runs it")
 	}
+	t.Parallel()
 	needPython(t)
-	t.Setenv("VIRTUAL_ENV", "")
 	dir := fixture(t, missingRequirement)
 	_, err := Prepare(context.Background(), PrepareOptions{Dir: dir, Env: pipEnv("PIP_INDEX_URL=" + loopbackIndex(t, testLibWheels(t)))})
 	var pe *Error
@@ -150,8 +152,8 @@ func TestPreparePutsAPureProjectThatCannotBeBuiltOnThePath(t *testing.T) {
 	if testing.Short() {
 		t.Skip("creates a virtual environment and runs pip; go test without -short runs it")
 	}
+	t.Parallel()
 	needPython(t)
-	t.Setenv("VIRTUAL_ENV", "")
 	files := map[string]string{}
 	for k, v := range srcLayoutExtra {
 		files[k] = v

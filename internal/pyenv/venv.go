@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/sprintkit/sprintkit/internal/proc"
@@ -36,7 +37,7 @@ type Venv struct {
 // environment inherits its packages (--system-site-packages). env is the
 // environment of the children (pip's configuration is in it).
 func EnsureVenv(ctx context.Context, dir string, env []string, progress func(string)) (*Venv, error) {
-	if v := os.Getenv("VIRTUAL_ENV"); v != "" && isRegular(VenvPython(v)) {
+	if v := activeVenv(env); v != "" && isRegular(VenvPython(v)) {
 		return &Venv{Name: v, Python: VenvPython(v), Why: "the active virtual environment ($VIRTUAL_ENV)"}, nil
 	}
 	if py, name := ProjectVenv(dir); py != "" {
@@ -136,4 +137,16 @@ func inheritSitePackages(venv string) error {
 		out = append(out, l)
 	}
 	return os.WriteFile(cfg, []byte(strings.Join(out, "\n")+"\n"), 0o644)
+}
+
+// activeVenv is $VIRTUAL_ENV in env, the environment of the children
+// (case-insensitively on Windows, as the system looks names up).
+func activeVenv(env []string) string {
+	v := ""
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok && (k == "VIRTUAL_ENV" || runtime.GOOS == "windows" && strings.EqualFold(k, "VIRTUAL_ENV")) {
+			v = val
+		}
+	}
+	return v
 }
