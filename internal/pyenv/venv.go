@@ -67,8 +67,8 @@ func EnsureVenv(ctx context.Context, dir string, env []string, progress func(str
 			return nil, err
 		}
 		v.SystemSitePackages = true
-		v.Why = fmt.Sprintf("created with %s -m venv --system-site-packages, added to .git/info/exclude: the index cannot provide pytest and coverage.py (%s) and %s has them",
-			base, msg, base)
+		v.Why = fmt.Sprintf("created with %s -m venv, added to .git/info/exclude; it sees %s's packages (--system-site-packages): the index cannot provide pytest and coverage.py (%s) and %s has them",
+			base, base, msg, base)
 	}
 	return v, nil
 }
