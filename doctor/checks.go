@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/internal/human"
+	"github.com/sprintkit/sprintkit/internal/pyenv"
 )
 
 // Git checks for the git program. go-git clones https, ssh and git:// on its
@@ -102,7 +102,7 @@ func Write(opts Options) Check {
 // Python checks for an interpreter with coverage.py and pytest: without
 // coverage.py there is no baseline (✗); without pytest the tests run with
 // unittest discovery, which misses pytest-style tests (!). Options.PythonExe
-// names the interpreter the runner will use (pytest.FindPython prefers
+// names the interpreter the runner will use (pyenv.Find prefers
 // the project's virtual environment); otherwise the project's own virtual
 // environment (.venv or venv in Options.Dir), which the runner insists on,
 // then python3, then python, on PATH. The detail names the interpreter and
@@ -121,7 +121,7 @@ func Python(ctx context.Context, opts Options) Check {
 		_, why, _ = strings.Cut(strings.TrimSuffix(opts.PythonWhy, ")"), " (")
 	}
 	if exe == "" && opts.Dir != "" {
-		if py, name := pytest.ProjectVenv(opts.Dir); py != "" {
+		if py, name := pyenv.ProjectVenv(opts.Dir); py != "" {
 			exe, why = py, "the project's virtual environment "+name+"; its packages are the tests' packages"
 			if rel, err := filepath.Rel(opts.Dir, py); err == nil {
 				shown = rel
@@ -188,6 +188,13 @@ print(json.dumps(out))`
 				shown, strings.Join(missing, " "))
 		}
 		c.Status = Fail
+		if opts.PythonInstalls {
+			// setup's next step installs them into the virtual environment.
+			c.Status = Warn
+			c.Detail += " (setup installs them into the project's virtual environment)"
+			c.Hint = ""
+			return c
+		}
 		if v["coverage"] != "" {
 			// Without pytest the tests still run, with unittest discovery.
 			c.Status = Warn

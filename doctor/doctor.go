@@ -82,8 +82,12 @@ type Options struct {
 	ProxyTimeout time.Duration
 	// Python interpreter to use; empty means python3, then python, on PATH.
 	PythonExe string
-	// PythonWhy says why PythonExe is the one (pytest.Env.Why).
+	// PythonWhy says why PythonExe is the one (pyenv.Env.Why).
 	PythonWhy string
+	// PythonInstalls says that setup goes on to install pytest and
+	// coverage.py into the project's virtual environment, so that their
+	// absence is a warning (!), not a failure.
+	PythonInstalls bool
 }
 
 // DefaultNeedBytes is the expected size of a Go project with its module and

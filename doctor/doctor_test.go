@@ -259,6 +259,12 @@ func TestPython(t *testing.T) {
 			t.Errorf("got %s %q (hint %q)", c.Status, c.Detail, c.Hint)
 		}
 	})
+	t.Run("what setup goes on to install is a warning, not a failure", func(t *testing.T) {
+		c := Python(context.Background(), Options{Env: env("PYTHONNOUSERSITE=1"), PythonExe: vpy, PythonInstalls: true})
+		if c.Status != Warn || !strings.Contains(c.Detail, "missing coverage and pytest (setup installs them into the project's virtual environment)") || c.Hint != "" {
+			t.Errorf("got %s %q (hint %q)", c.Status, c.Detail, c.Hint)
+		}
+	})
 	t.Run("no interpreter on PATH fails", func(t *testing.T) {
 		c := Python(context.Background(), Options{Env: env("PATH=" + t.TempDir())})
 		if c.Status != Fail || !strings.Contains(c.Hint, "python.org") {

@@ -19,6 +19,7 @@ import (
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/pyenv"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/project"
 )
@@ -125,10 +126,11 @@ func Stage(ctx context.Context, opts StageOptions) (*StageResult, error) {
 	steps := []func(context.Context) error{
 		s.stageRepo,     // 1. the repository
 		s.stageModules,  // 2. the modules
-		s.stageReport,   // 3. the report, the baseline and the build cache
-		s.stageBinaries, // 4. sprintkit for each platform
-		s.stageDocs,     // 5. START_HERE.html and README.txt
-		s.stageManifest, // 6. the manifest, last
+		s.stageWheels,   // 3. a Python project's wheels (wheels.go)
+		s.stageReport,   // 4. the report, the baseline and the build cache
+		s.stageBinaries, // 5. sprintkit for each platform
+		s.stageDocs,     // 6. START_HERE.html and README.txt
+		s.stageManifest, // 7. the manifest, last
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -259,7 +261,7 @@ func openStage(ctx context.Context, opts StageOptions) (*stager, error) {
 func (s *stager) stageRepo(ctx context.Context) error {
 	opts, m := s.opts, s.m
 	s.step("repo", "copying the repository to %s", filepath.Join(s.out, RepoDir))
-	excl := []string{"/" + state.DirName + "/", "/.git/config", "/.git/FETCH_HEAD", "/.git/logs/", "/.git/hooks/", "/.git/index.lock", "/.git/sprintkit-*"}
+	excl := []string{"/" + state.DirName + "/", "/" + pyenv.VenvName + "/", "/.git/config", "/.git/FETCH_HEAD", "/.git/logs/", "/.git/hooks/", "/.git/index.lock", "/.git/sprintkit-*"}
 	var err error
 	s.res.Repo, err = copier.Copy(ctx, s.src, filepath.Join(s.out, RepoDir), copier.Options{
 		Workers:  opts.Workers,

@@ -93,7 +93,7 @@ func baseline(ctx context.Context, o Options, rt *route, s *Summary) (*coverage.
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, hint.With(fmt.Errorf("run the tests: %w", err), fmt.Sprintf("the checkout is in %s; once fixed, finish with: %s setup %s", s.relDir, Self(), s.relDir))
+		return nil, hint.With(fmt.Errorf("run the tests: %w", err), hintThen(err)+fmt.Sprintf("the checkout is in %s; once fixed, finish with: %s setup %s", s.relDir, Self(), s.relDir))
 	}
 	secs := time.Since(start).Seconds()
 	s.Tests = &TestSummary{Outcomes: coverage.CountOutcomes(r.Tests), Seconds: secs, Flags: rt.testFlags, Modules: r.Modules}

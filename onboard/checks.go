@@ -65,6 +65,7 @@ func preChecks(ctx context.Context, o Options, rt *route, s *Summary) error {
 			return err
 		}
 		dopts = projectOptions(ctx, dopts, p)
+		dopts.PythonInstalls = !o.NoDeps
 	}
 	checks := doctor.Run(ctx, dopts)
 	s.Checks = checks
@@ -79,6 +80,7 @@ func preChecks(ctx context.Context, o Options, rt *route, s *Summary) error {
 func postChecks(ctx context.Context, o Options, rt *route, p *project.Project, s *Summary) error {
 	popts := projectOptions(ctx, doctor.Options{Dir: s.Dir, Env: rt.env}, p)
 	popts.Known = true // even "unknown": the checkout is here to look at
+	popts.PythonInstalls = !o.NoDeps
 	var more []doctor.Check
 	if popts.Go || !popts.Python {
 		more = append(more, doctor.GoToolchain(ctx, popts))

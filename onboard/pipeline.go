@@ -113,6 +113,8 @@ type Options struct {
 	SSHKey string
 	// CloneOnly stops after the source and the checks.
 	CloneOnly bool
+	// NoDeps skips installing a Python project and its test dependencies.
+	NoDeps bool
 	// NoBuildCache leaves an image's Go build cache out of GOCACHE.
 	NoBuildCache bool
 	// Timeout bounds each test binary of the baseline run; 0 keeps the
@@ -200,7 +202,10 @@ func setup(ctx context.Context, o Options, s *Summary) error {
 		return nil
 	}
 	if proj.Python && !goProject {
-		s.Notes = append(s.Notes, "Python dependencies are not installed by setup: install the project (for example 'python3 -m pip install -e .') if its tests need it")
+		if err := pythonDeps(ctx, o, rt, s, imageWheels(src, s)); err != nil {
+			return err
+		}
+		lap("deps")
 	}
 	lap("") // the time since the last step is not the baseline's
 	r, err := baseline(ctx, o, rt, s)

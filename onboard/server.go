@@ -34,7 +34,7 @@ func joinSprint(ctx context.Context, rt *route, s *Summary) error {
 	sp := src.sprint
 	env := rt.environ()
 	var vars []image.EnvVar
-	for _, v := range sp.GoEnv("", goenv.Get(env, "GOPROXY"), goenv.Get(env, "GONOSUMDB")) {
+	for _, v := range append(sp.GoEnv("", goenv.Get(env, "GOPROXY"), goenv.Get(env, "GONOSUMDB")), sp.PipEnv()...) {
 		vars = append(vars, image.EnvVar(v))
 	}
 	rt.env = image.Environ(env, vars)

@@ -9,6 +9,7 @@ import (
 	"github.com/sprintkit/sprintkit/doctor"
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/hint"
+	"github.com/sprintkit/sprintkit/internal/pyenv"
 )
 
 // Summary is what setup did: the --format json document of `sprintkit
@@ -30,7 +31,9 @@ import (
 //	            "env_file": "…/.sprintkit/env", "env": {"GOPROXY": "…"},
 //	            "claims": [{"target": "…", "name": "Ana", "since": "…"}]},
 //	 "project": "go module", "checks": [{"id": "go", "name": "…", "status": "ok", "detail": "…", "hint": "…"}],
-//	 "deps": {"modules": 12, "cached": 3, "seconds": 4.5},
+//	 "deps": {"modules": 12, "cached": 3, "seconds": 4.5,
+//	          "python": {"venv": ".venv", "python": "…/.venv/bin/python", "created": true, "base": "/usr/bin/python3",
+//	                     "why": "…", "installed": [{"what": ["-e .[tests]"], "from": "pyproject.toml …", "command": "…"}]}},
 //	 "tests": {"passed": 10, "failed": 1, "skipped": 0, "seconds": 3.4,
 //	           "build_seconds": 1.2, "run_seconds": 2.2, "flags": ["-trimpath", "-count=1"],
 //	           "modules": [{"path": "example.com/m", "dir": ".", "status": "tested", "packages": 3,
@@ -129,6 +132,8 @@ type DepsSummary struct {
 	Modules int     `json:"modules"`
 	Cached  int     `json:"cached"`
 	Seconds float64 `json:"seconds"`
+	// Python is a Python project's environment and what went into it.
+	Python *pyenv.Setup `json:"python,omitempty"`
 }
 
 // TestSummary counts the baseline run's tests.

@@ -31,6 +31,8 @@ type URLs struct {
 	Baseline string `json:"baseline"`
 	Coverage string `json:"coverage"`
 	Claims   string `json:"claims"`
+	// Simple is the PEP 503 index of a Python project's wheels, for pip.
+	Simple string `json:"simple,omitempty"`
 }
 
 // SprintType and SprintVersion identify sprint.json.
@@ -73,4 +75,14 @@ func (sp *Sprint) GoEnv(modcache, userProxy, userNoSumDB string) []EnvVar {
 		EnvVar{Key: "GONOSUMDB", Value: nosum},
 		EnvVar{Key: "GOTOOLCHAIN", Value: "local"},
 	)
+}
+
+// PipEnv is the environment that points a sprinter's pip at the server's
+// index, the way GoEnv points the go command at its module proxy; none
+// when the server has no wheels.
+func (sp *Sprint) PipEnv() []EnvVar {
+	if sp.URLs.Simple == "" {
+		return nil
+	}
+	return []EnvVar{{Key: "PIP_INDEX_URL", Value: sp.URLs.Simple}}
 }

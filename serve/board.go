@@ -67,6 +67,7 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.HandleFunc("/repo.git/", s.gitRepo)
 	mux.HandleFunc("/mod/", s.modProxy)
+	mux.Handle("GET /simple/", s.simple())
 	mux.HandleFunc("GET /report/", s.files("/report/", "report"))
 	mux.HandleFunc("GET /bin/", s.files("/bin/", "bin"))
 	mux.HandleFunc("GET /baseline.json", s.topFile(image.BaselineFile))
@@ -100,7 +101,7 @@ func (s *Server) sprint(base string) Sprint {
 	if mods == nil {
 		mods = []string{}
 	}
-	return Sprint{
+	return withSimple(Sprint{
 		Type: SprintType, Version: SprintVersion,
 		Project: m.Project, Commit: m.Commit, Go: m.Go, Upstream: m.Upstream,
 		Modules: mods,
@@ -110,7 +111,7 @@ func (s *Server) sprint(base string) Sprint {
 			Coverage: base + "coverage.json", Claims: base + "claims",
 		},
 		ClaimsNeedToken: s.token != "",
-	}
+	}, base, s.hasWheels())
 }
 
 func (s *Server) listClaims(w http.ResponseWriter, r *http.Request) {

@@ -15,7 +15,7 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 	printSource(w, s)
 	if sv := s.Server; sv != nil {
 		fmt.Fprintf(w, "sprint    %s: %s at %s\n", sv.URL, sv.Project, human.Commit(sv.Commit))
-		fmt.Fprintf(w, "          the go command fetches modules from it with these settings, saved in %s:\n", onboard.Rel(sv.EnvFile))
+		fmt.Fprintf(w, "          %s from it with these settings, saved in %s:\n", fetchers(sv.Env), onboard.Rel(sv.EnvFile))
 		for _, l := range sv.ExportLines {
 			fmt.Fprintf(w, "            %s\n", l)
 		}
@@ -24,9 +24,7 @@ func printSetupSummary(w io.Writer, s *onboard.Summary) {
 	if len(s.Checks) > 0 {
 		printChecks(w, s.Checks, "checks    ")
 	}
-	if d := s.Deps; d != nil {
-		fmt.Fprintf(w, "modules   %d in go.sum (%d already in the module cache), downloaded in %.1fs\n", d.Modules, d.Cached, d.Seconds)
-	}
+	printDeps(w, s.Deps)
 	printTests(w, s)
 	printCoverage(w, s)
 	printTargets(w, s)

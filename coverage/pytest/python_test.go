@@ -259,74 +259,6 @@ func TestRunPythonOnlyGivenTestFiles(t *testing.T) {
 	}
 }
 
-// fakePython writes a python3 into a new directory that answers the probe
-// as an interpreter without coverage.py and pytest.
-func fakePython(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/bin/sh"); err != nil {
-		t.Skip("needs /bin/sh")
-	}
-	bin := t.TempDir()
-	script := "#!/bin/sh\necho '{\"executable\": \"" + filepath.Join(bin, "python3") + "\", \"version\": \"3.99.0\", \"coverage\": null, \"pytest\": null}'\n"
-	if err := os.WriteFile(filepath.Join(bin, "python3"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
-func TestFindPythonSaysWhatToInstall(t *testing.T) {
-	bin := fakePython(t)
-	t.Setenv("PATH", bin)
-	t.Setenv("VIRTUAL_ENV", "")
-	old := systemPython
-	systemPython = filepath.Join(bin, "no-such-python")
-	defer func() { systemPython = old }()
-	_, err := FindPython(context.Background(), t.TempDir())
-	if err == nil || !strings.Contains(err.Error(), "apt install python3-coverage python3-pytest, or pip install coverage pytest") ||
-		!strings.Contains(err.Error(), "python3 (Python 3.99.0): no coverage module") {
-		t.Fatalf("err = %v", err)
-	}
-}
-
-func TestFindPythonPassesOverAPythonWithoutCoverage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs python; go test without -short runs it")
-	}
-	real := needPython(t)
-	bin := fakePython(t)
-	t.Setenv("PATH", bin) // the first (and only) python3 on PATH lacks coverage.py
-	t.Setenv("VIRTUAL_ENV", "")
-	old := systemPython
-	systemPython = real.Python
-	defer func() { systemPython = old }()
-	env, err := FindPython(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if env.Python != real.Python || !env.Pytest || env.Coverage[0] != real.Python {
-		t.Errorf("env = %+v, want %s", env, real.Python)
-	}
-}
-
-func TestFindPythonPrefersTheActiveVirtualenv(t *testing.T) {
-	real := needPython(t)
-	venv := t.TempDir()
-	if err := os.MkdirAll(filepath.Dir(venvPython(venv)), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(real.Python, venvPython(venv)); err != nil {
-		t.Skip(err)
-	}
-	t.Setenv("VIRTUAL_ENV", venv)
-	env, err := FindPython(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if env.Python != venvPython(venv) || env.Coverage[0] != venvPython(venv) || env.CoverageVersion == "" || env.Version == "" {
-		t.Errorf("env = %+v, want the virtualenv's %s", env, venvPython(venv))
-	}
-}
-
 func TestIsPythonProject(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -606,36 +538,6 @@ func TestFindPythonRefusesAProjectVenvWithoutCoverage(t *testing.T) {
 			if !strings.Contains(err.Error(), "the project's virtual environment .venv has no coverage.py") ||
 				ve.Hint() != "install them into it: "+want+" -m pip install coverage pytest" {
 				t.Errorf("error %q, hint %q", err, ve.Hint())
-			}
-		})
-	}
-}
-
-// Env.Why says which interpreter runs the tests and why that one.
-func TestFindPythonSaysWhyItChoseTheInterpreter(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs python; go test without -short runs it")
-	}
-	real := needPython(t)
-	t.Setenv("VIRTUAL_ENV", "")
-	withVenv := pythonFixture(t)
-	// The system's site-packages give this venv coverage.py and pytest.
-	venv(t, real.Python, filepath.Join(withVenv, ".venv"), "--without-pip", "--system-site-packages")
-	for _, tc := range []struct {
-		name, dir, python, why string
-	}{
-		{"a project venv with coverage.py is used, and said to be the project's", withVenv,
-			venvPython(filepath.Join(withVenv, ".venv")), filepath.Join(".venv", "bin", "python") + " (the project's virtual environment)"},
-		{"without a venv the first interpreter with coverage.py and pytest is used", pythonFixture(t),
-			"", "(the first with coverage.py and pytest"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			env, err := FindPython(context.Background(), tc.dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if (tc.python != "" && env.Python != tc.python) || !strings.Contains(env.Why, tc.why) {
-				t.Errorf("python %s, why %q; want %s, %q", env.Python, env.Why, tc.python, tc.why)
 			}
 		})
 	}

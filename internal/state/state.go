@@ -91,7 +91,7 @@ func Ensure(root string) (string, error) {
 		return "", fmt.Errorf("create the state directory %s: %w", Dir(root), err)
 	}
 	d.Close()
-	if err := exclude(root); err != nil {
+	if err := exclude(root, DirName); err != nil {
 		return "", err
 	}
 	return Dir(root), nil
@@ -124,9 +124,14 @@ func OutputDir(root, name string) (string, error) {
 	return Path(root, name), nil
 }
 
-// exclude adds the state directory to .git/info/exclude when root has a .git
+// Exclude adds the directory name of the checkout root (the virtual
+// environment sprintkit creates, ".venv") to .git/info/exclude once, as
+// Ensure does for the state directory.
+func Exclude(root, name string) error { return exclude(root, name) }
+
+// exclude adds the directory name to .git/info/exclude when root has a .git
 // directory (a .git file, as in worktrees and submodules, is left alone).
-func exclude(root string) error {
+func exclude(root, name string) error {
 	gitDir := filepath.Join(root, ".git")
 	fi, err := os.Lstat(gitDir)
 	switch {
@@ -139,7 +144,7 @@ func exclude(root string) error {
 		return nil
 	}
 	path := filepath.Join(gitDir, "info", "exclude")
-	line := "/" + DirName + "/"
+	line := "/" + name + "/"
 	d, err := safefs.MkdirAll(root, ".git/info", 0o755)
 	if err != nil {
 		var oe *OutsideError
@@ -161,7 +166,7 @@ func exclude(root string) error {
 	}
 	sc := bufio.NewScanner(bytes.NewReader(old))
 	for sc.Scan() {
-		if t := strings.TrimSpace(sc.Text()); t == line || t == DirName || t == DirName+"/" || t == "/"+DirName {
+		if t := strings.TrimSpace(sc.Text()); t == line || t == name || t == name+"/" || t == "/"+name {
 			return nil
 		}
 	}
