@@ -70,143 +70,175 @@ func writeWorktree(ctx context.Context, dir string, commit plumbing.Hash) (files
 		return 0, fmt.Errorf("read the tree of %s: %w", commit, err)
 	}
 
-	var entries []*index.Entry
-	var mu sync.Mutex
-	var firstErr error
-	fail := func(err error) {
-		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
-		}
-		mu.Unlock()
-	}
-	failed := func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return firstErr != nil
-	}
-
-	jobs := make(chan fileJob, 64)
-	var wg sync.WaitGroup
-	workers := min(max(runtime.GOMAXPROCS(0), 4), 8)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				if failed() {
-					continue
-				}
-				e, err := writeFile(dir, j)
-				if err != nil {
-					fail(err)
-					continue
-				}
-				mu.Lock()
-				entries[j.i] = e
-				mu.Unlock()
-			}
-		}()
-	}
-
-	var links []fileJob
+	w := &treeWriter{dir: dir, repo: repo, jobs: make(chan fileJob, 64)}
+	w.startWorkers(min(max(runtime.GOMAXPROCS(0), 4), 8))
 	walker := object.NewTreeWalker(tree, true, nil)
 	defer walker.Close()
-	n := 0
-	walkErr := func() error {
-		for {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if failed() {
-				return nil
-			}
-			name, e, err := walker.Next()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("walk the tree: %w", err)
-			}
-			if err := validTreePath(name); err != nil {
-				return err
-			}
-			p := filepath.Join(dir, filepath.FromSlash(name))
-			switch e.Mode {
-			case filemode.Dir:
-				if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-					return fmt.Errorf("create %s: %w", name, err)
-				}
-				continue
-			case filemode.Submodule:
-				// Submodules are not cloned; git leaves an empty directory.
-				if err := os.MkdirAll(p, 0o755); err != nil {
-					return fmt.Errorf("create %s: %w", name, err)
-				}
-				mu.Lock()
-				entries = append(entries, &index.Entry{Name: name, Mode: e.Mode, Hash: e.Hash})
-				mu.Unlock()
-				continue
-			}
-			j := fileJob{name: name, mode: e.Mode, hash: e.Hash}
-			mu.Lock()
-			j.i = len(entries)
-			entries = append(entries, nil)
-			mu.Unlock()
-			n++
-			blob, err := repo.BlobObject(e.Hash)
-			if err != nil {
-				return fmt.Errorf("read %s: %w", name, err)
-			}
-			if e.Mode == filemode.Symlink || blob.Size <= blobInMemory {
-				r, err := blob.Reader()
-				if err != nil {
-					return fmt.Errorf("read %s: %w", name, err)
-				}
-				j.data, err = io.ReadAll(r)
-				r.Close()
-				if err != nil {
-					return fmt.Errorf("read %s: %w", name, err)
-				}
-				if e.Mode == filemode.Symlink {
-					links = append(links, j)
-					continue
-				}
-				jobs <- j
-				continue
-			}
-			// A large blob: stream it here rather than hold it in memory.
-			ent, err := streamFile(dir, j, blob)
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			entries[j.i] = ent
-			mu.Unlock()
-		}
-	}()
-	close(jobs)
-	wg.Wait()
+	walkErr := w.walk(ctx, walker)
+	close(w.jobs)
+	w.wg.Wait()
 	if walkErr != nil {
 		return 0, walkErr
 	}
-	if firstErr != nil {
-		return 0, firstErr
+	if w.firstErr != nil {
+		return 0, w.firstErr
 	}
-	for _, j := range links {
+	for _, j := range w.links {
 		e, err := writeLink(dir, j)
 		if err != nil {
 			return 0, err
 		}
-		entries[j.i] = e
+		w.entries[j.i] = e
 	}
 
+	entries := w.entries
 	sort.Slice(entries, func(a, b int) bool { return entries[a].Name < entries[b].Name })
 	idx := &index.Index{Version: 2, Entries: entries}
 	if err := st.SetIndex(idx); err != nil {
 		return 0, fmt.Errorf("write .git/index: %w", err)
 	}
-	return n, nil
+	return w.files, nil
+}
+
+// treeWriter writes one commit's tree into a work tree: the walker reads
+// blobs in tree order, workers write the small files, the walker streams
+// the large ones itself, and symbolic links wait until the end.
+type treeWriter struct {
+	dir  string
+	repo *git.Repository
+	jobs chan fileJob
+	wg   sync.WaitGroup
+
+	mu       sync.Mutex
+	entries  []*index.Entry // the index, in tree order; a file's slot is filled when it is written
+	firstErr error
+
+	links []fileJob // symbolic links, made last
+	files int       // files and links written
+}
+
+func (w *treeWriter) fail(err error) {
+	w.mu.Lock()
+	if w.firstErr == nil {
+		w.firstErr = err
+	}
+	w.mu.Unlock()
+}
+
+func (w *treeWriter) failed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.firstErr != nil
+}
+
+// slot reserves the next index entry, or appends e when it is known.
+func (w *treeWriter) slot(e *index.Entry) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.entries = append(w.entries, e)
+	return len(w.entries) - 1
+}
+
+func (w *treeWriter) set(i int, e *index.Entry) {
+	w.mu.Lock()
+	w.entries[i] = e
+	w.mu.Unlock()
+}
+
+func (w *treeWriter) startWorkers(n int) {
+	for range n {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for j := range w.jobs {
+				if w.failed() {
+					continue
+				}
+				e, err := writeFile(w.dir, j)
+				if err != nil {
+					w.fail(err)
+					continue
+				}
+				w.set(j.i, e)
+			}
+		}()
+	}
+}
+
+// walk visits every entry of the tree until the end, an error, or a
+// worker's failure.
+func (w *treeWriter) walk(ctx context.Context, walker *object.TreeWalker) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if w.failed() {
+			return nil
+		}
+		name, e, err := walker.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("walk the tree: %w", err)
+		}
+		if err := validTreePath(name); err != nil {
+			return err
+		}
+		if err := w.visit(name, e); err != nil {
+			return err
+		}
+	}
+}
+
+// visit creates a directory, records a submodule, or hands a file or a
+// link on.
+func (w *treeWriter) visit(name string, e object.TreeEntry) error {
+	p := filepath.Join(w.dir, filepath.FromSlash(name))
+	switch e.Mode {
+	case filemode.Dir:
+		if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("create %s: %w", name, err)
+		}
+		return nil
+	case filemode.Submodule:
+		// Submodules are not cloned; git leaves an empty directory.
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", name, err)
+		}
+		w.slot(&index.Entry{Name: name, Mode: e.Mode, Hash: e.Hash})
+		return nil
+	}
+	j := fileJob{name: name, mode: e.Mode, hash: e.Hash, i: w.slot(nil)}
+	w.files++
+	blob, err := w.repo.BlobObject(e.Hash)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	if e.Mode != filemode.Symlink && blob.Size > blobInMemory {
+		// A large blob: stream it here rather than hold it in memory.
+		ent, err := streamFile(w.dir, j, blob)
+		if err != nil {
+			return err
+		}
+		w.set(j.i, ent)
+		return nil
+	}
+	r, err := blob.Reader()
+	if err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	j.data, err = io.ReadAll(r)
+	r.Close()
+	if err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	if e.Mode == filemode.Symlink {
+		w.links = append(w.links, j)
+		return nil
+	}
+	w.jobs <- j
+	return nil
 }
 
 func filePerm(m filemode.FileMode) os.FileMode {
