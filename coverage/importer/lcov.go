@@ -163,128 +163,163 @@ func (p *lcovParser) parseLine(b []byte) error {
 	case "TN", "VER":
 		return nil
 	case "SF":
-		if p.cur != nil {
-			return p.errf("want end_of_record before the next SF: (record for %s started at line %d)", p.cur.Path, p.start)
-		}
-		if len(val) == 0 {
-			return p.errf("want SF:<path of the source file>, got an empty path")
-		}
-		p.cur = &FileProfile{Path: string(val)}
-		p.start, p.recLF, p.recLH = p.line, -1, -1
-		p.prof.Files = append(p.prof.Files, p.cur)
-		return nil
+		return p.sf(val)
 	}
 	if p.cur == nil {
 		return p.errf("want SF:<path> before %s:", typ)
 	}
 	switch typ {
 	case "FN":
-		// FN:<line>[,<end line>],<name>; names may hold commas (C++).
-		f1, rest, ok := bytes.Cut(val, []byte{','})
-		line, ok1 := atoiPos(f1)
-		if !ok || !ok1 || len(rest) == 0 {
-			return p.errf("want FN:<line>[,<end line>],<name>, got %s", quote(b))
-		}
-		end := 0
-		if f2, name, ok := bytes.Cut(rest, []byte{','}); ok && len(name) > 0 {
-			if e, ok := atoiPos(f2); ok {
-				end, rest = e, name
-			}
-		}
-		if end != 0 && end < line {
-			return p.errf("want FN end line %d ≥ start line %d", end, line)
-		}
-		p.addFunc(string(rest), line, end)
-		return nil
+		return p.fn(val, b)
 	case "FNDA":
-		f1, name, ok := bytes.Cut(val, []byte{','})
-		hits, ok1 := parseHits(f1)
-		if !ok || !ok1 || len(name) == 0 {
-			return p.errf("want FNDA:<hits>,<name>, got %s", quote(b))
-		}
-		if i, ok := p.fnName[string(name)]; ok {
-			p.cur.Functions[i].Hits = coverage.AddHits(p.cur.Functions[i].Hits, hits)
-			return nil
-		}
-		// FNDA before (or without) its FN: keep the count, place it later.
-		i := p.addFunc(string(name), 0, 0)
-		p.cur.Functions[i].Hits = hits
-		return nil
+		return p.fnda(val, b)
 	case "FNL":
-		fs := bytes.Split(val, []byte{','})
-		idx, ok1 := atoiNonNeg(fs[0])
-		var line, end int
-		ok2, ok3 := false, true
-		if len(fs) >= 2 {
-			line, ok2 = atoiPos(fs[1])
-		}
-		if len(fs) == 3 {
-			end, ok3 = atoiPos(fs[2])
-		}
-		if len(fs) > 3 || !ok1 || !ok2 || !ok3 || (end != 0 && end < line) {
-			return p.errf("want FNL:<index>,<line>[,<end line>], got %s", quote(b))
-		}
-		if p.fnIdx == nil {
-			p.fnIdx = map[int]*fnLoc{}
-		}
-		p.fnIdx[idx] = &fnLoc{line: line, end: end, pos: -1}
-		return nil
+		return p.fnl(val, b)
 	case "FNA":
-		f1, rest, ok := bytes.Cut(val, []byte{','})
-		f2, name, ok2 := bytes.Cut(rest, []byte{','})
-		idx, ok3 := atoiNonNeg(f1)
-		hits, ok4 := parseHits(f2)
-		if !ok || !ok2 || !ok3 || !ok4 || len(name) == 0 {
-			return p.errf("want FNA:<index>,<hits>,<name>, got %s", quote(b))
-		}
-		loc := p.fnIdx[idx]
-		if loc == nil {
-			return p.errf("want FNL:%d,<line> before FNA:%d", idx, idx)
-		}
-		if loc.pos >= 0 { // an alias of a function already named: one function, hits summed
-			p.cur.Functions[loc.pos].Hits = coverage.AddHits(p.cur.Functions[loc.pos].Hits, hits)
-			return nil
-		}
-		loc.pos = p.addFunc(string(name), loc.line, loc.end)
-		p.cur.Functions[loc.pos].Hits = coverage.AddHits(p.cur.Functions[loc.pos].Hits, hits)
-		return nil
+		return p.fna(val, b)
 	case "BRDA":
-		// BRDA:<line>,[e]<block>,<branch>,<taken>; the branch id may be an
-		// expression (lcov 2 for some languages) and so is only checked for
-		// presence. The line may be 0: coverage.py 6.5 writes the line a
-		// branch goes to, 0 for an exit from the function.
-		fs := bytes.SplitN(val, []byte{','}, 4)
-		if len(fs) != 4 {
-			return p.errf("want BRDA:<line>,<block>,<branch>,<taken>, got %s", quote(b))
-		}
-		line, ok1 := atoiNonNeg(fs[0])
-		_, ok2 := atoiNonNeg(bytes.TrimPrefix(fs[1], []byte("e")))
-		taken, ok4 := parseHits(fs[3])
-		if string(fs[3]) == "-" {
-			taken, ok4 = 0, true
-		}
-		if !ok1 || line > coverage.MaxLine || !ok2 || len(fs[2]) == 0 || !ok4 {
-			return p.errf("want BRDA:<line>,<block>,<branch>,<taken or ->, got %s", quote(b))
-		}
-		p.prof.Branch = true
-		p.cur.Branches = append(p.cur.Branches, BranchHit{ID: string(val[:len(val)-len(fs[3])-1]), Taken: taken})
-		return nil
+		return p.brda(val, b)
 	case "LF", "LH", "FNF", "FNH", "BRF", "BRH":
-		n, ok := atoiNonNeg(val)
-		if !ok {
-			return p.errf("want %s:<count>, got %s", typ, quote(b))
-		}
-		switch typ {
-		case "LF":
-			p.lf, p.sawLF, p.recLF = coverage.AddHits(p.lf, n), true, n
-		case "LH":
-			p.lh, p.recLH = coverage.AddHits(p.lh, n), n
-		case "BRF":
-			p.prof.Branch = true
-		}
-		return nil
+		return p.count(typ, val, b)
 	}
 	return nil // a record type of a later lcov: ignored
+}
+
+// sf starts the record of a source file: SF:<path>.
+func (p *lcovParser) sf(val []byte) error {
+	if p.cur != nil {
+		return p.errf("want end_of_record before the next SF: (record for %s started at line %d)", p.cur.Path, p.start)
+	}
+	if len(val) == 0 {
+		return p.errf("want SF:<path of the source file>, got an empty path")
+	}
+	p.cur = &FileProfile{Path: string(val)}
+	p.start, p.recLF, p.recLH = p.line, -1, -1
+	p.prof.Files = append(p.prof.Files, p.cur)
+	return nil
+}
+
+// fn parses FN:<line>[,<end line>],<name>.
+func (p *lcovParser) fn(val, b []byte) error {
+	// FN:<line>[,<end line>],<name>; names may hold commas (C++).
+	f1, rest, ok := bytes.Cut(val, []byte{','})
+	line, ok1 := atoiPos(f1)
+	if !ok || !ok1 || len(rest) == 0 {
+		return p.errf("want FN:<line>[,<end line>],<name>, got %s", quote(b))
+	}
+	end := 0
+	if f2, name, ok := bytes.Cut(rest, []byte{','}); ok && len(name) > 0 {
+		if e, ok := atoiPos(f2); ok {
+			end, rest = e, name
+		}
+	}
+	if end != 0 && end < line {
+		return p.errf("want FN end line %d ≥ start line %d", end, line)
+	}
+	p.addFunc(string(rest), line, end)
+	return nil
+}
+
+// fnda parses FNDA:<hits>,<name>.
+func (p *lcovParser) fnda(val, b []byte) error {
+	f1, name, ok := bytes.Cut(val, []byte{','})
+	hits, ok1 := parseHits(f1)
+	if !ok || !ok1 || len(name) == 0 {
+		return p.errf("want FNDA:<hits>,<name>, got %s", quote(b))
+	}
+	if i, ok := p.fnName[string(name)]; ok {
+		p.cur.Functions[i].Hits = coverage.AddHits(p.cur.Functions[i].Hits, hits)
+		return nil
+	}
+	// FNDA before (or without) its FN: keep the count, place it later.
+	i := p.addFunc(string(name), 0, 0)
+	p.cur.Functions[i].Hits = hits
+	return nil
+}
+
+// fnl parses FNL:<index>,<line>[,<end line>] (lcov 2).
+func (p *lcovParser) fnl(val, b []byte) error {
+	fs := bytes.Split(val, []byte{','})
+	idx, ok1 := atoiNonNeg(fs[0])
+	var line, end int
+	ok2, ok3 := false, true
+	if len(fs) >= 2 {
+		line, ok2 = atoiPos(fs[1])
+	}
+	if len(fs) == 3 {
+		end, ok3 = atoiPos(fs[2])
+	}
+	if len(fs) > 3 || !ok1 || !ok2 || !ok3 || (end != 0 && end < line) {
+		return p.errf("want FNL:<index>,<line>[,<end line>], got %s", quote(b))
+	}
+	if p.fnIdx == nil {
+		p.fnIdx = map[int]*fnLoc{}
+	}
+	p.fnIdx[idx] = &fnLoc{line: line, end: end, pos: -1}
+	return nil
+}
+
+// fna parses FNA:<index>,<hits>,<name> (lcov 2).
+func (p *lcovParser) fna(val, b []byte) error {
+	f1, rest, ok := bytes.Cut(val, []byte{','})
+	f2, name, ok2 := bytes.Cut(rest, []byte{','})
+	idx, ok3 := atoiNonNeg(f1)
+	hits, ok4 := parseHits(f2)
+	if !ok || !ok2 || !ok3 || !ok4 || len(name) == 0 {
+		return p.errf("want FNA:<index>,<hits>,<name>, got %s", quote(b))
+	}
+	loc := p.fnIdx[idx]
+	if loc == nil {
+		return p.errf("want FNL:%d,<line> before FNA:%d", idx, idx)
+	}
+	if loc.pos >= 0 { // an alias of a function already named: one function, hits summed
+		p.cur.Functions[loc.pos].Hits = coverage.AddHits(p.cur.Functions[loc.pos].Hits, hits)
+		return nil
+	}
+	loc.pos = p.addFunc(string(name), loc.line, loc.end)
+	p.cur.Functions[loc.pos].Hits = coverage.AddHits(p.cur.Functions[loc.pos].Hits, hits)
+	return nil
+}
+
+// brda parses BRDA:<line>,[e]<block>,<branch>,<taken>.
+func (p *lcovParser) brda(val, b []byte) error {
+	// BRDA:<line>,[e]<block>,<branch>,<taken>; the branch id may be an
+	// expression (lcov 2 for some languages) and so is only checked for
+	// presence. The line may be 0: coverage.py 6.5 writes the line a
+	// branch goes to, 0 for an exit from the function.
+	fs := bytes.SplitN(val, []byte{','}, 4)
+	if len(fs) != 4 {
+		return p.errf("want BRDA:<line>,<block>,<branch>,<taken>, got %s", quote(b))
+	}
+	line, ok1 := atoiNonNeg(fs[0])
+	_, ok2 := atoiNonNeg(bytes.TrimPrefix(fs[1], []byte("e")))
+	taken, ok4 := parseHits(fs[3])
+	if string(fs[3]) == "-" {
+		taken, ok4 = 0, true
+	}
+	if !ok1 || line > coverage.MaxLine || !ok2 || len(fs[2]) == 0 || !ok4 {
+		return p.errf("want BRDA:<line>,<block>,<branch>,<taken or ->, got %s", quote(b))
+	}
+	p.prof.Branch = true
+	p.cur.Branches = append(p.cur.Branches, BranchHit{ID: string(val[:len(val)-len(fs[3])-1]), Taken: taken})
+	return nil
+}
+
+// count parses the summary counts LF, LH, FNF, FNH, BRF and BRH.
+func (p *lcovParser) count(typ string, val, b []byte) error {
+	n, ok := atoiNonNeg(val)
+	if !ok {
+		return p.errf("want %s:<count>, got %s", typ, quote(b))
+	}
+	switch typ {
+	case "LF":
+		p.lf, p.sawLF, p.recLF = coverage.AddHits(p.lf, n), true, n
+	case "LH":
+		p.lh, p.recLH = coverage.AddHits(p.lh, n), n
+	case "BRF":
+		p.prof.Branch = true
+	}
+	return nil
 }
 
 // da parses the value of DA:<line>,<hits>[,<checksum>].
