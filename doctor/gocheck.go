@@ -124,22 +124,7 @@ func GoToolchain(ctx context.Context, opts Options) Check {
 			return switchTo(ctx, c, opts, ge, gtc, min, wantLine)
 		}
 		if opts.Toolchain != "" && version.IsValid(opts.Toolchain) && version.Compare(opts.Toolchain, local) > 0 {
-			// The toolchain line asks for a newer go: auto fetches it,
-			// path looks for it; either failing stops every go command.
-			c.Detail = fmt.Sprintf("%s (go.mod: go %s, toolchain %s)", local, opts.GoVersion, opts.Toolchain)
-			switch suffix {
-			case "auto":
-				return switchTo(ctx, c, opts, ge, gtc, opts.Toolchain, wantLine)
-			case "path":
-				if p := lookPath(env, opts.Toolchain); p != "" {
-					c.Detail += fmt.Sprintf("; %s will run %s", gtc, p)
-					return c
-				}
-				c.Status = Fail
-				c.Detail += fmt.Sprintf("; %s finds no %s on PATH", gtc, opts.Toolchain)
-				c.Hint = fmt.Sprintf("go install golang.org/dl/%s@latest && %s download", opts.Toolchain, opts.Toolchain)
-				return c
-			}
+			return newerToolchainLine(ctx, c, opts, ge, env, gtc, local, suffix, wantLine)
 		}
 		return c
 	}
@@ -167,6 +152,27 @@ func GoToolchain(ctx context.Context, opts Options) Check {
 	}
 	c.Detail = fmt.Sprintf("go.mod needs go ≥ %s, this is %s", opts.GoVersion, local)
 	return switchTo(ctx, c, opts, ge, gtc, want, "")
+}
+
+// newerToolchainLine checks go.mod's toolchain line when it asks for a
+// newer go than the local one, which builds the go line: auto fetches it,
+// path looks for it; either failing stops every go command.
+func newerToolchainLine(ctx context.Context, c Check, opts Options, ge goEnvVars, env []string, gtc, local, suffix, wantLine string) Check {
+	c.Detail = fmt.Sprintf("%s (go.mod: go %s, toolchain %s)", local, opts.GoVersion, opts.Toolchain)
+	switch suffix {
+	case "auto":
+		return switchTo(ctx, c, opts, ge, gtc, opts.Toolchain, wantLine)
+	case "path":
+		if p := lookPath(env, opts.Toolchain); p != "" {
+			c.Detail += fmt.Sprintf("; %s will run %s", gtc, p)
+			return c
+		}
+		c.Status = Fail
+		c.Detail += fmt.Sprintf("; %s finds no %s on PATH", gtc, opts.Toolchain)
+		c.Hint = fmt.Sprintf("go install golang.org/dl/%s@latest && %s download", opts.Toolchain, opts.Toolchain)
+		return c
+	}
+	return c
 }
 
 // switchTo reports what happens when go must run toolchain want instead of
