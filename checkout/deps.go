@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/sprintkit/sprintkit/internal/goenv"
+	"github.com/sprintkit/sprintkit/internal/proc"
 	"github.com/sprintkit/sprintkit/project"
 )
 
@@ -59,7 +59,7 @@ func DownloadGo(ctx context.Context, dir string, env []string, progress func(don
 	if progress != nil {
 		progress(res.Cached, len(mods))
 	}
-	cmd := exec.CommandContext(ctx, "go", "mod", "download")
+	cmd := proc.Command(ctx, "go", "mod", "download")
 	cmd.Dir = dir
 	cmd.Env = env
 	var stderr bytes.Buffer

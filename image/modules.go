@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/sprintkit/sprintkit/doctor"
 	"github.com/sprintkit/sprintkit/internal/goenv"
+	"github.com/sprintkit/sprintkit/internal/proc"
 )
 
 // ToolchainCheck compares the local go with what go.mod asks for.
@@ -276,7 +276,7 @@ func copySmall(src, dst string) error {
 // goCmdOutput runs go with env in dir and returns its stdout; the error
 // carries the last lines of stderr.
 func goCmdOutput(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd := proc.Command(ctx, "go", args...)
 	cmd.Dir = dir
 	cmd.Env = env
 	var stderr bytes.Buffer
