@@ -312,11 +312,15 @@ func (rec *recovery) apply(proj *Project, r *coverage.Result, pkgs []*Package) {
 	}
 	for name, why := range rec.noData {
 		p := r.Package(name)
+		if p == nil && why == notBuilt && byPath[name] == nil {
+			continue // not a package of the project (go test's "./..." when a pattern fails)
+		}
 		if p == nil {
 			p = &coverage.Package{Name: name, Files: []*coverage.File{}}
 			if gp := byPath[name]; gp != nil {
 				p.Dir = relSlash(proj.Root, gp.Dir)
 				p.IsMain, p.TestSupport, p.HasTests = gp.IsMain, gp.TestSupport, gp.HasTests
+				p.Files = sourceFiles(gp)
 			}
 			r.Packages = append(r.Packages, p)
 		}
@@ -328,6 +332,25 @@ func (rec *recovery) apply(proj *Project, r *coverage.Result, pkgs []*Package) {
 		}
 	}
 	r.Finalize()
+}
+
+// notBuilt is why a package that did not compile has no figure.
+const notBuilt = "it did not build"
+
+// sourceFiles are the files of a package that no profile holds, with
+// their statements counted from the source, none covered: they count in
+// the package's statements (and Result.NoDataStatements), not in the
+// total. A file that does not parse is left out.
+func sourceFiles(gp *Package) []*coverage.File {
+	files := []*coverage.File{}
+	for _, name := range gp.GoFiles {
+		blocks, err := sourceBlocks(filepath.Join(gp.Dir, name))
+		if err != nil {
+			continue
+		}
+		files = append(files, &coverage.File{Path: gp.ImportPath + "/" + name, Blocks: blocks})
+	}
+	return files
 }
 
 // ApplyMarks marks the packages of r, a result built from profiles (the

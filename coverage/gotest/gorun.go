@@ -212,6 +212,13 @@ func (s *suite) runModule(ctx context.Context, i int, run goTestRun) error {
 	if err == nil && len(broken) > 0 && !s.opts.PerPackage {
 		ts, died, err = s.retryWithoutBroken(ctx, run, out, ts, broken, died)
 	}
+	for p := range broken {
+		if _, ok := s.rec.noData[p]; !ok {
+			// Its statements are counted from its source (sourceBlocks)
+			// and left out of the total; the (build) failure says why.
+			s.rec.noData[p] = notBuilt
+		}
+	}
 	if errors.Is(err, errNoPackages) && s.runs > 1 {
 		s.status[run.dir] = coverage.ModuleNoPackages // nothing to test is no failure
 		return nil
