@@ -118,12 +118,15 @@ func DefaultUnit(r *Result) string {
 	return "package"
 }
 
-// Rank ranks the targets of r. It does not modify r.
+// Rank ranks the targets of r. It does not modify r. With opts.Room it
+// splits targets for the room (RankRoom).
 func Rank(r *Result, opts RankOptions) []Target {
-	by := opts.By
-	if by == "" {
-		by = DefaultUnit(r)
-	}
+	ts, _ := RankRoom(r, opts)
+	return ts
+}
+
+// rankUnits makes the targets of r by the unit by, unsorted and unnumbered.
+func rankUnits(r *Result, opts RankOptions, by string) []Target {
 	pf := opts.Project
 	// File.NotRun: its tests exist but did not run; not a target.
 	skip := func(f *File) bool { return Excluded(f) || pf.Excludes(f) || f.NotRun != "" }
@@ -179,12 +182,19 @@ func Rank(r *Result, opts RankOptions) []Target {
 				}
 				units = append(units, fu)
 			case "function":
+				defs := map[string]*unit{} // a name defined twice (a platform switch) is one target
+				// Fully covered functions become units too (dropped below when
+				// they stay so), so that an untested twin of one that ran is
+				// one target with it.
 				for _, fn := range f.Functions {
-					if fn.Covered == fn.Statements {
+					if twin := defs[fn.Name]; twin != nil {
+						twin.counts.Add(fn.Counts)
+						twin.funcs = append(twin.funcs, fn)
 						continue
 					}
 					u := &unit{kind: "function", name: shortPkg(p.Name) + "." + fn.Name, pkg: p.Name,
 						file: fn.File, line: fn.Line, counts: fn.Counts, funcs: []*Function{fn}, weight: fw}
+					defs[fn.Name] = u
 					u.pinned, u.pin = pf.pin(u.name, p.Name, []string{fileName(f)})
 					if fnote != "" {
 						u.notes = append(u.notes, fnote)
@@ -218,43 +228,49 @@ func Rank(r *Result, opts RankOptions) []Target {
 		}
 	}
 
-	type ranked struct {
-		t      Target
-		pinned int
-	}
-	var rs []ranked
+	var ts []Target
 	for _, u := range units {
 		u.counts.round()
 		if u.counts.Uncovered() == 0 {
 			continue
 		}
-		rs = append(rs, ranked{u.target(), u.pinned})
+		t := u.target()
+		t.pinOrder = u.pinned + 1
+		ts = append(ts, t)
 	}
-	sort.SliceStable(rs, func(i, j int) bool {
-		a, b := rs[i], rs[j]
-		if (a.pinned >= 0) != (b.pinned >= 0) {
-			return a.pinned >= 0
+	return ts
+}
+
+// sortTargets orders targets: pinned ones first in the project file's
+// order, then by score, uncovered statements and name.
+func sortTargets(ts []Target) {
+	sort.SliceStable(ts, func(i, j int) bool {
+		a, b := ts[i], ts[j]
+		if (a.pinOrder > 0) != (b.pinOrder > 0) {
+			return a.pinOrder > 0
 		}
-		if a.pinned != b.pinned {
-			return a.pinned < b.pinned
+		if a.pinOrder != b.pinOrder {
+			return a.pinOrder < b.pinOrder
 		}
-		if a.t.Score != b.t.Score {
-			return a.t.Score > b.t.Score
+		if a.Score != b.Score {
+			return a.Score > b.Score
 		}
-		if a.t.Uncovered != b.t.Uncovered {
-			return a.t.Uncovered > b.t.Uncovered
+		if a.Uncovered != b.Uncovered {
+			return a.Uncovered > b.Uncovered
 		}
-		return a.t.Name < b.t.Name
+		return a.Name < b.Name
 	})
-	if opts.Top > 0 && len(rs) > opts.Top {
-		rs = rs[:opts.Top]
+}
+
+// numbered cuts sorted targets to top (0: all) and numbers them from 1.
+func numbered(ts []Target, top int) []Target {
+	if top > 0 && len(ts) > top {
+		ts = ts[:top]
 	}
-	var targets []Target
-	for i, x := range rs {
-		x.t.Rank = i + 1
-		targets = append(targets, x.t)
+	for i := range ts {
+		ts[i].Rank = i + 1
 	}
-	return targets
+	return ts
 }
 
 // informative drops the recent-files boost when it would not tell targets
@@ -355,7 +371,7 @@ func (u *unit) target() Target {
 	size := math.Min(1, float64(U)/sprintSize)
 	spread := 0.5 + 0.5*(1-u.counts.Ratio())
 	score := u.weight * size * spread * sum
-	sortFirstTests(picks)
+	picks, traits := orderFirstTests(picks, u.funcs)
 	t := Target{
 		Kind:       u.kind,
 		Name:       u.name,
@@ -378,33 +394,18 @@ func (u *unit) target() Target {
 		t.Functions = append(t.Functions, FuncRef{Name: fn.Name, File: fn.File, Line: fn.Line,
 			Statements: fn.Statements, Covered: fn.Covered, Branches: fn.Branches})
 	}
-	t.Reason = u.reason(open, picks, entries, untested, U)
+	why := ""
+	if len(picks) > 0 {
+		fn := picks[0]
+		why = traits[fn].why(fn)
+		t.FirstTest = &FirstTest{Name: fn.Name, File: fn.File, Line: fn.Line, Why: why}
+	}
+	t.Reason = u.reason(open, picks, entries, untested, U, why)
 	return t
 }
 
-// sortFirstTests orders functions as first tests: by tier (firstTestTier),
-// then fewest statements, most branches, file and line.
-func sortFirstTests(fns []*Function) {
-	sort.SliceStable(fns, func(i, j int) bool {
-		a, b := fns[i], fns[j]
-		if ta, tb := firstTestTier(a), firstTestTier(b); ta != tb {
-			return ta < tb
-		}
-		if a.Statements != b.Statements {
-			return a.Statements < b.Statements
-		}
-		if a.Branches != b.Branches {
-			return a.Branches > b.Branches
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Line < b.Line
-	})
-}
-
 // reason writes the one line that says why a target ranks where it does.
-func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int) string {
+func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int, why string) string {
 	var parts []string
 	if u.pin != nil {
 		parts = append(parts, "pinned in "+ProjectFileName)
@@ -413,6 +414,12 @@ func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int)
 	switch {
 	case u.kind == "function":
 		fn := u.funcs[0]
+		for _, d := range u.funcs { // of twins, the one that does not run
+			if d.Uncovered() > 0 {
+				fn = d
+				break
+			}
+		}
 		if fn.Covered == 0 {
 			parts = append(parts, fmt.Sprintf("no test reaches it: %s, in %s:%d", plural(fn.Statements, "statement"), fn.File, fn.Line))
 		} else {
@@ -445,7 +452,7 @@ func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int)
 		case len(open) == 0:
 			parts = append(parts, fmt.Sprintf("%d of %s never run, outside any function", uncovered, plural(u.counts.Statements, "statement")))
 		case len(picks) > 0:
-			parts = append(parts, "first test: "+describe(picks[0]))
+			parts = append(parts, "first test: "+describe(picks[0])+" ("+why+")")
 		default:
 			var names []string
 			for _, fn := range entries {

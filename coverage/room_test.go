@@ -1,0 +1,98 @@
+package coverage
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// roomPackage is a package of n files, each with an exported function
+// that ran, an exported untested one, and an unexported helper.
+func roomPackage(name string, n, untested int) *Package {
+	files := map[string][]fnSpec{}
+	for i := 0; i < n; i++ {
+		files[fmt.Sprintf("f%02d.go", i)] = []fnSpec{{"Done", 4, 4}, {fmt.Sprintf("Parse%02d", i), untested, 0}, {"helper", 3, 0}}
+	}
+	return pkg(name, files)
+}
+
+func TestRankSplitsTargetsForTheRoom(t *testing.T) {
+	tests := []struct {
+		name      string
+		pkgs      []*Package
+		opts      RankOptions
+		wantN     int
+		wantKinds map[string]int
+		wantNote  string
+	}{
+		{name: "one package of 30 files splits into 30 file targets for a room of 20",
+			pkgs: []*Package{roomPackage("m/lib", 30, 6)}, opts: RankOptions{Room: 20},
+			wantN: 30, wantKinds: map[string]int{"file": 30}, wantNote: "split 1 package into 30 file targets for a room of 20"},
+		{name: "without a room the package is one target",
+			pkgs: []*Package{roomPackage("m/lib", 30, 6)}, opts: RankOptions{},
+			wantN: 1, wantKinds: map[string]int{"package": 1}},
+		{name: "a unit asked for is never split",
+			pkgs: []*Package{roomPackage("m/lib", 30, 6)}, opts: RankOptions{Room: 20, By: "package"},
+			wantN: 1, wantKinds: map[string]int{"package": 1}},
+		{name: "only the largest package splits when that is enough",
+			pkgs: []*Package{roomPackage("m/big", 12, 6), roomPackage("m/small", 4, 6)}, opts: RankOptions{Room: 10},
+			wantN: 13, wantKinds: map[string]int{"file": 12, "package": 1}, wantNote: "split 1 package into 12 file targets for a room of 10"},
+		{name: "large files split into functions when files are not enough",
+			pkgs: []*Package{roomPackage("m/lib", 3, 25)}, opts: RankOptions{Room: 6},
+			wantN: 6, wantKinds: map[string]int{"function": 6},
+			wantNote: "split 1 package into 3 file targets and 3 files into 6 function targets for a room of 6"},
+		{name: "a target too small to share is not split",
+			pkgs: []*Package{roomPackage("m/lib", 2, 3)}, opts: RankOptions{Room: 20},
+			wantN: 1, wantKinds: map[string]int{"package": 1}},
+		{name: "Top cuts the split list",
+			pkgs: []*Package{roomPackage("m/lib", 30, 6)}, opts: RankOptions{Room: 20, Top: 5},
+			wantN: 5, wantKinds: map[string]int{"file": 5}, wantNote: "split 1 package into 30 file targets for a room of 20"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := result(tt.pkgs...)
+			r.Language = "go"
+			ts, note := RankRoom(r, tt.opts)
+			if len(ts) != tt.wantN {
+				t.Fatalf("%d targets, want %d: %v", len(ts), tt.wantN, targetNames(ts))
+			}
+			kinds := map[string]int{}
+			for i, tg := range ts {
+				kinds[tg.Kind]++
+				if tg.Rank != i+1 {
+					t.Errorf("target %d ranked %d", i, tg.Rank)
+				}
+			}
+			if fmt.Sprint(kinds) != fmt.Sprint(tt.wantKinds) {
+				t.Errorf("kinds = %v, want %v", kinds, tt.wantKinds)
+			}
+			if note != tt.wantNote {
+				t.Errorf("note = %q, want %q", note, tt.wantNote)
+			}
+		})
+	}
+}
+
+func TestFileTargetsOfARoomOfferTheExportedUntestedFunction(t *testing.T) {
+	r := result(roomPackage("m/lib", 30, 6))
+	r.Language = "go"
+	ts, _ := RankRoom(r, RankOptions{Room: 20})
+	for _, tg := range ts {
+		want := "Parse" + strings.TrimSuffix(strings.TrimPrefix(tg.File, "m/lib/f"), ".go")
+		if tg.FirstTest == nil || tg.FirstTest.Name != want {
+			t.Errorf("%s: first test %+v, want %s", tg.Name, tg.FirstTest, want)
+			continue
+		}
+		if !strings.Contains(tg.Reason, "first test: "+want) || !strings.Contains(tg.FirstTest.Why, "no test reaches it, exported, top-level") {
+			t.Errorf("%s: reason %q, why %q", tg.Name, tg.Reason, tg.FirstTest.Why)
+		}
+	}
+}
+
+func targetNames(ts []Target) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.Name)
+	}
+	return out
+}
