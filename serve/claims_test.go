@@ -60,9 +60,11 @@ func TestTheBoardTakesClaimsInTurn(t *testing.T) {
 		{"a body that is not JSON is refused", "POST", "claims", `target=x`, 400, "JSON object"},
 		{"markup in a name is escaped in JSON", "POST", "claims", `{"target":"example.com/hello","name":"<script>alert(1)</script>"}`, 201, `\u003cscript\u003e`},
 		{"markup in a name is escaped on the page", "GET", "", "", 200, "&lt;script&gt;alert(1)&lt;/script&gt;"},
-		{"a claim is released", "DELETE", "claims/example.com/hello/url", "", 200, `"name": "Ana"`},
+		{"a claim is not released without its claimant's name", "DELETE", "claims/example.com/hello/url", "", 400, "needs the claimant's name"},
+		{"a claim is not released by someone else", "DELETE", "claims/example.com/hello/url?as=Bo", "", 403, "only they, or the organiser"},
+		{"a claim is released by its claimant", "DELETE", "claims/example.com/hello/url?as=Ana", "", 200, `"name": "Ana"`},
 		{"a released target is free for the next", "POST", "claims", `{"target":"example.com/hello/url","name":"Bo"}`, 201, `"name": "Bo"`},
-		{"releasing a free target says nobody has it", "DELETE", "claims/example.com/nope", "", 404, "nobody has claimed"},
+		{"releasing a free target says nobody has it", "DELETE", "claims/example.com/nope?as=Bo", "", 404, "nobody has claimed"},
 	}
 	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
 		if code, body := doAs(t, "POST", url+"claims", "", ct, `{"target":"example.com/hello","name":"Eve"}`); code != http.StatusUnsupportedMediaType {
@@ -117,7 +119,7 @@ func TestTheClaimClientSaysWhoHoldsATarget(t *testing.T) {
 	if _, err := room.PostClaim(ctx, url, "", Claim{Target: "example.com/hello", Name: "Bo"}); err == nil || !strings.Contains(hint.Of(err), "--token") {
 		t.Errorf("PostClaim without the token: %v (hint %q), want a hint about --token", err, hint.Of(err))
 	}
-	r, err := room.ReleaseClaim(ctx, url, "s3cret", "example.com/hello/url")
+	r, err := room.ReleaseClaim(ctx, url, "s3cret", "example.com/hello/url", "")
 	if err != nil || r.Name != "Ana" {
 		t.Errorf("ReleaseClaim: %+v, %v", r, err)
 	}
@@ -227,7 +229,7 @@ func TestAcknowledgedClaimsSurviveAKill(t *testing.T) {
 		}
 		// The next round claims the same targets again: release them all.
 		for _, c := range cs {
-			if _, _, err := st.Release(c.Target); err != nil {
+			if _, _, err := st.Release(c.Target, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -243,8 +245,46 @@ func TestATargetWithSpacesAndAccentsIsClaimedAndReleased(t *testing.T) {
 	if _, err := room.PostClaim(ctx, url, "", Claim{Target: "odd dir/ünï%2F.py", Name: "Zoë"}); err != nil {
 		t.Fatalf("PostClaim: %v", err)
 	}
-	r, err := room.ReleaseClaim(ctx, url, "", "odd dir/ünï%2F.py")
+	r, err := room.ReleaseClaim(ctx, url, "", "odd dir/ünï%2F.py", "Zoë")
 	if err != nil || r.Name != "Zoë" || r.Target != "odd dir/ünï%2F.py" {
 		t.Fatalf("ReleaseClaim: %+v, %v", r, err)
+	}
+}
+
+func TestReleasingNeedsTheClaimantOrTheOrganiser(t *testing.T) {
+	img := fixtureImage(t)
+	ctx := context.Background()
+	_, open := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "open.db")})
+	_, guarded := startServer(t, Options{Image: img, DB: filepath.Join(t.TempDir(), "guarded.db"), Token: "s3cret"})
+	tests := []struct {
+		name, server, token, as string
+		wantErr                 string // "" when the release succeeds
+	}{
+		{name: "someone else's name is refused", server: open, as: "Bo", wantErr: "claimed by Ana: only they, or the organiser, can release it"},
+		{name: "no name on a server without a token is refused", server: open, wantErr: "needs the claimant's name"},
+		{name: "the claimant releases their claim", server: open, as: "Ana"},
+		{name: "with the token, someone else's name is still refused", server: guarded, token: "s3cret", as: "Bo", wantErr: "only they, or the organiser"},
+		{name: "the organiser's token releases any claim", server: guarded, token: "s3cret"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := room.PostClaim(ctx, tt.server, tt.token, Claim{Target: "example.com/hello/url", Name: "Ana"}); err != nil {
+				t.Fatalf("PostClaim: %v", err)
+			}
+			got, err := room.ReleaseClaim(ctx, tt.server, tt.token, "example.com/hello/url", tt.as)
+			switch {
+			case tt.wantErr == "" && (err != nil || got.Name != "Ana"):
+				t.Fatalf("release: %+v, %v", got, err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("release: error %v, want %q", err, tt.wantErr)
+			}
+			board, err := room.Claims(ctx, tt.server)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if held := len(board) == 1; held != (tt.wantErr != "") {
+				t.Errorf("board after the release = %+v", board)
+			}
+		})
 	}
 }

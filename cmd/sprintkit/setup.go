@@ -47,6 +47,7 @@ Example:
 			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.StringFlag{Name: "from-image", Usage: "set up offline from the image in `DIR` (see 'sprintkit image')"},
 			&cli.BoolFlag{Name: "no-build-cache", Usage: "with --from-image: do not add the image's Go build cache to GOCACHE"},
+			roomFlag,
 		},
 		Action: runSetup,
 	}
@@ -68,6 +69,7 @@ func runSetup(c *cli.Context) error {
 		NoBuildCache: c.Bool("no-build-cache"),
 		Timeout:      noLimit(c.Duration("timeout")),
 		Events:       events(c.App.ErrWriter),
+		Room:         c.Int("room"),
 	}
 	switch {
 	case o.Image != "" && c.NArg() > 0:
@@ -76,6 +78,8 @@ func runSetup(c *cli.Context) error {
 		return usagef("setup needs one repository URL or directory, got %s", plural(c.NArg(), "argument"))
 	case c.Duration("timeout") < 0:
 		return usagef("setup: --timeout %s: want a duration such as 2m, or 0 for no limit", c.Duration("timeout"))
+	case o.Room < 0:
+		return usagef("setup: --room %d: want the number of sprinters, 1 or more", o.Room)
 	case o.Depth < 0:
 		return usagef("setup: --depth must be 0 (all history) or more")
 	}
