@@ -16,6 +16,10 @@ type Baseline struct {
 	Tests    []TestResult      `json:"tests"`
 	Packages []BaselinePackage `json:"packages"`
 	Total    Counts            `json:"total"`
+	// Functions are each function's counts, for crediting the tests
+	// written since (Compare); nil in a baseline recorded before they
+	// were kept.
+	Functions []BaselineFunction `json:"functions,omitempty"`
 }
 
 // BaselinePackage is one package's coverage at the baseline. Recovered and
@@ -33,12 +37,13 @@ type BaselinePackage struct {
 // baseline (TestResult.Crashed says how); such tests come first.
 func NewBaseline(r *Result) *Baseline {
 	b := &Baseline{
-		Version:  1,
-		Created:  r.Generated,
-		Commit:   r.Commit,
-		Language: r.Language,
-		Tests:    crashedFirst(r.Tests),
-		Total:    r.Total,
+		Version:   1,
+		Created:   r.Generated,
+		Commit:    r.Commit,
+		Language:  r.Language,
+		Tests:     crashedFirst(r.Tests),
+		Total:     r.Total,
+		Functions: baselineFunctions(r),
 	}
 	if b.Tests == nil {
 		b.Tests = []TestResult{}

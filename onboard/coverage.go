@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/patchcov"
 )
 
@@ -52,6 +53,9 @@ type CoverageRun struct {
 	// Split says how the default ranking split targets for the room ("":
 	// it did not, or a unit was asked for).
 	Split string
+	// Delta is the run against the checkout's baseline; nil when there is
+	// none (or it cannot be read).
+	Delta *coverage.Delta
 	// Patch is the change's coverage, with Diff.
 	Patch *patchcov.Coverage
 	// Index is the HTML report's index.html, with HTML.
@@ -121,11 +125,12 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	if err := record(root, r, def); err != nil {
 		return nil, fmt.Errorf("save results: %w", err)
 	}
-	run := &CoverageRun{Root: root, Result: r, Targets: all, Split: split}
+	run := &CoverageRun{Root: root, Result: r, Targets: all, Split: split, Delta: againstBaseline(root, r)}
 	if o.Diff {
 		if run.Patch, err = Patch(ctx, root, o.DiffRef, r); err != nil {
 			return nil, err
 		}
+		run.Patch.Credit(run.Delta)
 	}
 	if o.Show != nil {
 		if err := o.Show(run); err != nil {
@@ -138,6 +143,16 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 		}
 	}
 	return run, nil
+}
+
+// againstBaseline compares r with the baseline of the checkout at root;
+// nil when there is none with coverage figures.
+func againstBaseline(root string, r *coverage.Result) *coverage.Delta {
+	var b coverage.Baseline
+	if err := state.ReadJSON(BaselinePath(root), &b); err != nil || b.Total.Statements == 0 {
+		return nil
+	}
+	return b.Compare(r)
 }
 
 // coverageHTML writes the HTML report of run into o.Out.

@@ -220,6 +220,9 @@ func showCoverage(stdout io.Writer, o coverageOptions, run *onboard.CoverageRun)
 			err = skreport.PatchTable(stdout, pc, termui.Color(stdout))
 		}
 		err = errors.Join(err, skreport.Table(stdout, r, shown, skreport.TextOptions{Color: termui.Color(stdout), Top: o.Top}))
+		if run.Delta != nil {
+			fmt.Fprintf(stdout, "\n%s\n", run.Delta.Summary(5))
+		}
 		if run.Split != "" {
 			fmt.Fprintf(stdout, "\n(%s; --room 1 keeps the default unit)\n", run.Split)
 		}
