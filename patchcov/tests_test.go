@@ -10,9 +10,9 @@ import (
 func TestChangedTestsNamesTheTestFunctionsOfTheChange(t *testing.T) {
 	root := t.TempDir()
 	testkit.WriteTree(t, root, map[string]string{
-		"args_test.go": "package args\n\nimport \"testing\"\n\nfunc TestOld(t *testing.T) {\n\tt.Log(1)\n}\n\nfunc TestArg(t *testing.T) {\n\tArg()\n}\n\nfunc helper() {}\n",
+		"args_test.go":       "package args\n\nimport \"testing\"\n\nfunc TestOld(t *testing.T) {\n\tt.Log(1)\n}\n\nfunc TestArg(t *testing.T) {\n\tArg()\n}\n\nfunc helper() {}\n",
 		"tests/test_cart.py": "import shop\n\n\ndef test_total():\n    assert shop.total() == 0\n\n\nclass TestCart:\n    def test_add(self):\n        assert True\n\n    def helper(self):\n        pass\n",
-		"args.go": "package args\n\nfunc Arg() {}\n",
+		"args.go":            "package args\n\nfunc Arg() {}\n",
 	})
 	tests := []struct {
 		name  string
