@@ -158,8 +158,9 @@ func firstTestLess(a, b *Function) bool {
 }
 
 // why says the evidence for fn as a first test: "no test reaches it,
-// exported, top-level, 2 branches".
-func (t fnTraits) why(fn *Function) string {
+// exported, top-level, 2 branches"; without branches when the reason says
+// them already (describe).
+func (t fnTraits) why(fn *Function, branches bool) string {
 	var parts []string
 	if t.untested {
 		parts = append(parts, "no test reaches it")
@@ -186,6 +187,7 @@ func (t fnTraits) why(fn *Function) string {
 		parts = append(parts, "top-level")
 	}
 	switch {
+	case !branches:
 	case fn.Branches > 0:
 		parts = append(parts, plural(fn.Branches, "branch"))
 	case goFile:

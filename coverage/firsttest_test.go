@@ -64,7 +64,7 @@ func TestFirstTestIsChosenByEvidence(t *testing.T) {
 			if len(got) == 0 || got[0].Name != tt.want {
 				t.Fatalf("first test = %v, want %s", names(got), tt.want)
 			}
-			if why := traits[got[0]].why(got[0]); !strings.Contains(why, tt.wantWhy) {
+			if why := traits[got[0]].why(got[0], true); !strings.Contains(why, tt.wantWhy) {
 				t.Errorf("why = %q, want it to say %q", why, tt.wantWhy)
 			}
 			seen := map[string]bool{}

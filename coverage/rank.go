@@ -397,8 +397,8 @@ func (u *unit) target() Target {
 	why := ""
 	if len(picks) > 0 {
 		fn := picks[0]
-		why = traits[fn].why(fn)
-		t.FirstTest = &FirstTest{Name: fn.Name, File: fn.File, Line: fn.Line, Why: why}
+		t.FirstTest = &FirstTest{Name: fn.Name, File: fn.File, Line: fn.Line, Why: traits[fn].why(fn, true)}
+		why = traits[fn].why(fn, false)
 	}
 	t.Reason = u.reason(open, picks, entries, untested, U, why)
 	return t
