@@ -87,6 +87,7 @@ type unit struct {
 	notes                 []string
 	pinned                int // index of the project file's [[target]] that pins it; -1 when none
 	pin                   *Pin
+	anyFile               string // a package's file (Rel), for its notes
 }
 
 // DefaultUnit is what Rank ranks when RankOptions.By is empty: "file" for
@@ -144,6 +145,7 @@ func rankUnits(r *Result, opts RankOptions, by string) []Target {
 		recentInPkg := false
 		var pkgFiles []string // the package's ranked files
 		marked := 0           // of which the project file marks test support
+		beside := 0           // of which lie in examples/, docs/, … (trees.go)
 		for _, f := range p.Files {
 			if skip(f) {
 				continue
@@ -156,6 +158,9 @@ func rankUnits(r *Result, opts RankOptions, by string) []Target {
 				marked++
 			case !p.TestSupport && f.TestSupport: // a test file an imported report measured
 				fw, fnote = supportWeight, "a test file, weighted down"
+			case pw == 1 && f.Rel != "" && besideLibrary(f.Rel) != "":
+				fw, fnote = mainWeight, besideLibrary(f.Rel)
+				beside++
 			}
 			fc := f.Counts
 			if fc.Statements == 0 {
@@ -169,6 +174,9 @@ func rankUnits(r *Result, opts RankOptions, by string) []Target {
 				pu.loose += loose
 				recentInPkg = recentInPkg || recent
 				pkgFiles = append(pkgFiles, fileName(f))
+				if f.Rel != "" {
+					pu.anyFile = f.Rel
+				}
 			case "file":
 				fu := &unit{kind: "file", name: fileName(f), pkg: p.Name, file: fileName(f),
 					counts: fc, funcs: f.Functions, loose: loose, weight: fw}
@@ -212,8 +220,12 @@ func rankUnits(r *Result, opts RankOptions, by string) []Target {
 			}
 		}
 		if pu != nil {
-			if len(pkgFiles) > 0 && marked == len(pkgFiles) {
+			switch {
+			case len(pkgFiles) > 0 && marked == len(pkgFiles):
 				pw, pnote = supportWeight, projectSupportNote
+				pu.weight = pw
+			case len(pkgFiles) > 0 && beside == len(pkgFiles):
+				pw, pnote = mainWeight, besideLibrary(pu.anyFile)
 				pu.weight = pw
 			}
 			if pnote != "" {

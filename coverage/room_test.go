@@ -96,3 +96,49 @@ func targetNames(ts []Target) []string {
 	}
 	return out
 }
+
+func TestExamplesDocsBenchmarksAndScriptsWeighDownLikeMainPackages(t *testing.T) {
+	tests := []struct {
+		name, file, wantNote string
+	}{
+		{name: "an example script", file: "examples/parse_demo.py", wantNote: "example code (examples/), not the library"},
+		{name: "a docs helper", file: "docs/conf.py", wantNote: "documentation code (docs/)"},
+		{name: "a nested benchmarks tree", file: "lib/benchmarks/run.py", wantNote: "benchmark code (benchmarks/)"},
+		{name: "a script", file: "scripts/release.py", wantNote: "scripts (scripts/)"},
+		{name: "a library file named like a tree is not one", file: "lib/examples.py", wantNote: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lib := pkg("lib", map[string][]fnSpec{"core.py": {{"parse", 12, 0}}})
+			other := &Package{Name: "other"}
+			f := &File{Path: tt.file, Rel: tt.file}
+			fun, blocks := fn("run", tt.file, 1, 12, 0)
+			f.Functions, f.Blocks = []*Function{fun}, blocks
+			other.Files = []*File{f}
+			r := result(lib, other)
+			r.Language = "python"
+			ts := Rank(r, RankOptions{})
+			var got, core Target
+			for _, tg := range ts {
+				switch tg.File {
+				case tt.file:
+					got = tg
+				case "lib/core.py":
+					core = tg
+				}
+			}
+			if tt.wantNote == "" {
+				if strings.Contains(got.Reason, "not the library") || got.Score != core.Score {
+					t.Errorf("%s: reason %q, score %.1f, want the library's %.1f", tt.file, got.Reason, got.Score, core.Score)
+				}
+				return
+			}
+			if !strings.Contains(got.Reason, tt.wantNote) {
+				t.Errorf("reason = %q, want %q", got.Reason, tt.wantNote)
+			}
+			if ts[0].File != "lib/core.py" {
+				t.Errorf("the library should rank first, got %s", ts[0].Name)
+			}
+		})
+	}
+}
