@@ -25,12 +25,13 @@ type Coverage struct {
 	Percent    float64 `json:"percent"` // rounded to one decimal; 0 when there are no statements
 	Files      []*File `json:"files"`
 	// Tests are the test functions the change adds or changes.
-	Tests []Test `json:"tests"`
+	Tests []Test `json:"tests,omitempty"`
 	// NewlyCovered is how many statements no baseline test ran that run
 	// now, and NewlyCoveredFunctions the functions they are in (Credit);
-	// 0 and empty without a baseline that has function counts.
-	NewlyCovered          int                 `json:"newly_covered"`
-	NewlyCoveredFunctions []coverage.FuncGain `json:"newly_covered_functions"`
+	// 0 and empty (and left out of the JSON) without a baseline that has
+	// function counts, or when nothing gained.
+	NewlyCovered          int                 `json:"newly_covered,omitempty"`
+	NewlyCoveredFunctions []coverage.FuncGain `json:"newly_covered_functions,omitempty"`
 }
 
 // Credit records what the run gained against the baseline (d may be nil:
