@@ -44,6 +44,7 @@ func RankRoom(r *Result, opts RankOptions) ([]Target, string) {
 		}
 	}
 	sortTargets(ts)
+	markShapes(ts)
 	note := ""
 	if len(said) > 0 {
 		note = fmt.Sprintf("split %s for a room of %d", strings.Join(said, " and "), opts.Room)

@@ -142,3 +142,31 @@ func TestExamplesDocsBenchmarksAndScriptsWeighDownLikeMainPackages(t *testing.T)
 		})
 	}
 }
+
+func TestFilesOfOneShapeAreMarkedAsOneGroup(t *testing.T) {
+	p := roomPackage("m/lib", 30, 6)
+	odd := &File{Path: "m/lib/odd.go", Rel: "m/lib/odd.go"}
+	for i, s := range []fnSpec{{"Decode", 9, 0}, {"encode", 4, 0}} {
+		fun, blocks := fn(s.name, odd.Rel, 10*(i+1), s.stmts, s.covered)
+		odd.Functions = append(odd.Functions, fun)
+		odd.Blocks = append(odd.Blocks, blocks...)
+	}
+	p.Files = append(p.Files, odd)
+	r := result(p)
+	r.Language = "go"
+	ts, _ := RankRoom(r, RankOptions{Room: 20})
+	alike := 0
+	for _, tg := range ts {
+		switch {
+		case tg.File == "m/lib/odd.go" && tg.Shape != "":
+			t.Errorf("odd.go is of no shared shape, got %q", tg.Shape)
+		case tg.File != "m/lib/odd.go" && tg.Shape != "30 files alike (untested: Parse…, helper…)":
+			t.Errorf("%s: shape %q", tg.Name, tg.Shape)
+		case tg.Shape != "":
+			alike++
+		}
+	}
+	if alike != 30 {
+		t.Errorf("%d files marked alike, want 30", alike)
+	}
+}

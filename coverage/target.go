@@ -21,6 +21,9 @@ type Target struct {
 	// evidence (firsttest.go) and said in Why; nil when only entry points
 	// are untested.
 	FirstTest *FirstTest `json:"first_test,omitempty"`
+	// Shape names the group of targets of one shape this one belongs to
+	// (shape.go): "30 files alike (untested: Parse…, helper…)"; "" alone.
+	Shape string `json:"shape,omitempty"`
 
 	pinOrder int // 1 + the index of the project file's pin; 0 when none
 }

@@ -107,6 +107,7 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 			}
 			writeFirstTest(ew, p, t, nfn)
 		}
+		writeShapes(ew, targets)
 	}
 	if notes := CrashNotes(r); len(notes) > 0 {
 		fmt.Fprintf(ew, "\n%s\n", p.paint(ansiYellow, "test binaries that died (* marks a package re-run without the tests that killed it):"))
