@@ -170,3 +170,12 @@ func TestFilesOfOneShapeAreMarkedAsOneGroup(t *testing.T) {
 		t.Errorf("%d files marked alike, want 30", alike)
 	}
 }
+
+func TestALibraryPackageNamedDocIsNotWeightedDown(t *testing.T) {
+	if note := besideLibrary("internal/doc/render.go"); note != "" {
+		t.Errorf("internal/doc is library code, got %q", note)
+	}
+	if note := besideLibrary("docs/conf.py"); note == "" {
+		t.Error("docs/ is documentation code")
+	}
+}

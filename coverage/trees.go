@@ -9,14 +9,16 @@ import "strings"
 // tests belong in the library. Code under a directory named for one of
 // them (examples/, docs/, benchmarks/, scripts/ and their like, at any
 // depth) is weighted down like a main package, and its reason says why.
+// Singular names that packages of a library often have (doc, script) are
+// not among them: go/doc is a library.
 
 var besideTrees = map[string]string{
 	"examples": "example code", "example": "example code", "_examples": "example code",
 	"samples": "example code", "demo": "example code", "demos": "example code",
 	"tutorial": "example code", "tutorials": "example code",
-	"docs": "documentation code", "doc": "documentation code",
+	"docs": "documentation code",
 	"benchmarks": "benchmark code", "benchmark": "benchmark code", "bench": "benchmark code",
-	"scripts": "scripts", "script": "scripts",
+	"scripts": "scripts",
 }
 
 // besideLibrary returns the note of a file (its path relative to the root,
