@@ -16,7 +16,7 @@ var besideTrees = map[string]string{
 	"examples": "example code", "example": "example code", "_examples": "example code",
 	"samples": "example code", "demo": "example code", "demos": "example code",
 	"tutorial": "example code", "tutorials": "example code",
-	"docs": "documentation code",
+	"docs":       "documentation code",
 	"benchmarks": "benchmark code", "benchmark": "benchmark code", "bench": "benchmark code",
 	"scripts": "scripts",
 }
