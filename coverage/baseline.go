@@ -9,17 +9,17 @@ import (
 // to .sprintkit/baseline.json; `watch-test` compares each run against it, so
 // a newcomer can tell a failure they caused from one that was already there.
 type Baseline struct {
-	Version  int               `json:"version"` // 1
-	Created  time.Time         `json:"created"`
-	Commit   string            `json:"commit,omitempty"`
-	Language string            `json:"language"`
-	Tests    []TestResult      `json:"tests"`
-	Packages []BaselinePackage `json:"packages"`
-	Total    Counts            `json:"total"`
+	Version  int       `json:"version"` // 1
+	Created  time.Time `json:"created"`
+	Commit   string    `json:"commit,omitempty"`
+	Language string    `json:"language"`
 	// Functions are each function's counts, for crediting the tests
 	// written since (Compare); nil in a baseline recorded before they
 	// were kept.
 	Functions []BaselineFunction `json:"functions,omitempty"`
+	Tests     []TestResult       `json:"tests"`
+	Packages  []BaselinePackage  `json:"packages"`
+	Total     Counts             `json:"total"`
 }
 
 // BaselinePackage is one package's coverage at the baseline. Recovered and
@@ -37,13 +37,12 @@ type BaselinePackage struct {
 // baseline (TestResult.Crashed says how); such tests come first.
 func NewBaseline(r *Result) *Baseline {
 	b := &Baseline{
-		Version:   1,
-		Created:   r.Generated,
-		Commit:    r.Commit,
-		Language:  r.Language,
-		Tests:     crashedFirst(r.Tests),
-		Total:     r.Total,
-		Functions: baselineFunctions(r),
+		Version:  1,
+		Created:  r.Generated,
+		Commit:   r.Commit,
+		Language: r.Language,
+		Tests:    crashedFirst(r.Tests),
+		Total:    r.Total,
 	}
 	if b.Tests == nil {
 		b.Tests = []TestResult{}
@@ -51,6 +50,7 @@ func NewBaseline(r *Result) *Baseline {
 	for _, p := range r.Packages {
 		b.Packages = append(b.Packages, BaselinePackage{Name: p.Name, Counts: p.Counts, Recovered: p.Recovered, NoData: p.NoData})
 	}
+	b.Functions = baselineFunctions(r)
 	return b
 }
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
-	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/patchcov"
 )
 
@@ -125,13 +124,13 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	if err := record(root, r, def); err != nil {
 		return nil, fmt.Errorf("save results: %w", err)
 	}
-	run := &CoverageRun{Root: root, Result: r, Targets: all, Split: split, Delta: againstBaseline(root, r)}
+	run := &CoverageRun{Root: root, Result: r, Targets: all}
 	if o.Diff {
 		if run.Patch, err = Patch(ctx, root, o.DiffRef, r); err != nil {
 			return nil, err
 		}
-		run.Patch.Credit(run.Delta)
 	}
+	credit(root, run, split)
 	if o.Show != nil {
 		if err := o.Show(run); err != nil {
 			return nil, err
@@ -143,16 +142,6 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 		}
 	}
 	return run, nil
-}
-
-// againstBaseline compares r with the baseline of the checkout at root;
-// nil when there is none with coverage figures.
-func againstBaseline(root string, r *coverage.Result) *coverage.Delta {
-	var b coverage.Baseline
-	if err := state.ReadJSON(BaselinePath(root), &b); err != nil || b.Total.Statements == 0 {
-		return nil
-	}
-	return b.Compare(r)
 }
 
 // coverageHTML writes the HTML report of run into o.Out.

@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/patchcov"
 )
 
@@ -85,7 +84,7 @@ type jsonDone struct {
 	Patch *patchcov.Coverage `json:"patch,omitempty"`
 	// NewlyCovered are the functions more of which run than at the
 	// baseline (Report.Gains).
-	NewlyCovered []coverage.FuncGain `json:"newly_covered,omitempty"`
+	NewlyCovered gainList `json:"newly_covered,omitempty"`
 }
 
 func (j *JSON) line(v any) {
@@ -686,21 +685,4 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-// gainsLine is "newly covered: Arg: now fully covered, +1; Parse: 5 of 8
-// covered, +3", at most max functions; "" when there are none.
-func gainsLine(gs []coverage.FuncGain, max int) string {
-	if len(gs) == 0 {
-		return ""
-	}
-	var parts []string
-	for i, g := range gs {
-		if i == max {
-			parts = append(parts, fmt.Sprintf("and %d more", len(gs)-max))
-			break
-		}
-		parts = append(parts, g.String())
-	}
-	return "newly covered: " + strings.Join(parts, "; ")
 }

@@ -44,10 +44,10 @@ Example:
 			&cli.BoolFlag{Name: "clone-only", Usage: "stop after the clone and the checks: no dependencies, tests or report"},
 			&cli.DurationFlag{Name: "timeout", Value: gotest.DefaultTestTimeout, Usage: "stop a package's tests after `D` (go test -timeout, per test binary); the hung test is named and skipped in a re-run; 0 means no limit"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary as `text|json`"},
+			roomFlag,
 			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.StringFlag{Name: "from-image", Usage: "set up offline from the image in `DIR` (see 'sprintkit image')"},
 			&cli.BoolFlag{Name: "no-build-cache", Usage: "with --from-image: do not add the image's Go build cache to GOCACHE"},
-			roomFlag,
 		},
 		Action: runSetup,
 	}
