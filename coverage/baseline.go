@@ -9,17 +9,13 @@ import (
 // to .sprintkit/baseline.json; `watch-test` compares each run against it, so
 // a newcomer can tell a failure they caused from one that was already there.
 type Baseline struct {
-	Version  int       `json:"version"` // 1
-	Created  time.Time `json:"created"`
-	Commit   string    `json:"commit,omitempty"`
-	Language string    `json:"language"`
-	// Functions are each function's counts, for crediting the tests
-	// written since (Compare); nil in a baseline recorded before they
-	// were kept.
-	Functions []BaselineFunction `json:"functions,omitempty"`
-	Tests     []TestResult       `json:"tests"`
-	Packages  []BaselinePackage  `json:"packages"`
-	Total     Counts             `json:"total"`
+	Version  int               `json:"version"` // 1
+	Created  time.Time         `json:"created"`
+	Commit   string            `json:"commit,omitempty"`
+	Language string            `json:"language"`
+	Tests    []TestResult      `json:"tests"`
+	Packages []BaselinePackage `json:"packages"`
+	Total    Counts            `json:"total"`
 }
 
 // BaselinePackage is one package's coverage at the baseline. Recovered and
@@ -30,6 +26,11 @@ type BaselinePackage struct {
 	Counts
 	Recovered *Recovery `json:"recovered,omitempty"`
 	NoData    string    `json:"no_data,omitempty"`
+
+	// Functions are the package's functions with their counts, for
+	// crediting the tests written since (Baseline.Compare); none in a
+	// baseline recorded before they were kept.
+	Functions []BaselineFunction `json:"functions,omitempty"`
 }
 
 // NewBaseline builds a baseline from a finished result and its test outcomes.
@@ -50,7 +51,7 @@ func NewBaseline(r *Result) *Baseline {
 	for _, p := range r.Packages {
 		b.Packages = append(b.Packages, BaselinePackage{Name: p.Name, Counts: p.Counts, Recovered: p.Recovered, NoData: p.NoData})
 	}
-	b.Functions = baselineFunctions(r)
+	addFunctions(b, r)
 	return b
 }
 

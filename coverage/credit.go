@@ -7,8 +7,8 @@ import (
 
 // Credit: what a change's tests added
 //
-// The baseline keeps each function's counts (Baseline.Functions), so that a
-// later run can say what tests written since then cover: a function whose
+// The baseline keeps each function's counts (BaselinePackage.Functions), so
+// that a later run can say what tests written since then cover: a function whose
 // covered statements grew gained them, "Arg: now fully covered, +1". A
 // function is the same one when its file and name are (its line may move);
 // a function new since the baseline is the change's own code, which patch
@@ -56,30 +56,38 @@ type Delta struct {
 	ByFunction bool `json:"by_function"`
 }
 
-// baselineFunctions are the functions of r, for the baseline.
-func baselineFunctions(r *Result) []BaselineFunction {
-	out := []BaselineFunction{}
+// addFunctions records the functions of r's packages in the baseline b.
+func addFunctions(b *Baseline, r *Result) {
+	byName := map[string]*Package{}
 	for _, p := range r.Packages {
-		if p.NoData != "" {
+		byName[p.Name] = p
+	}
+	for i := range b.Packages {
+		p := byName[b.Packages[i].Name]
+		if p == nil || p.NoData != "" {
 			continue
 		}
+		fns := []BaselineFunction{}
 		for _, f := range p.Files {
 			for _, fn := range f.Functions {
 				if fn.Statements > 0 {
-					out = append(out, BaselineFunction{File: fn.File, Name: fn.Name, Counts: fn.Counts})
+					fns = append(fns, BaselineFunction{File: fn.File, Name: fn.Name, Counts: fn.Counts})
 				}
 			}
 		}
+		b.Packages[i].Functions = fns
 	}
-	return out
 }
 
 // Compare returns r against the baseline b.
 func (b *Baseline) Compare(r *Result) *Delta {
-	d := &Delta{Before: b.Total, Now: r.Total, Gains: []FuncGain{}, ByFunction: b.Functions != nil}
-	before := make(map[string]int, len(b.Functions))
-	for _, fn := range b.Functions {
-		before[fn.File+"\x00"+fn.Name] += fn.Covered
+	d := &Delta{Before: b.Total, Now: r.Total, Gains: []FuncGain{}}
+	before := map[string]int{}
+	for _, p := range b.Packages {
+		d.ByFunction = d.ByFunction || len(p.Functions) > 0
+		for _, fn := range p.Functions {
+			before[fn.File+"\x00"+fn.Name] += fn.Covered
+		}
 	}
 	now := map[string]*FuncGain{}
 	var order []string
