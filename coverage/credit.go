@@ -3,6 +3,8 @@ package coverage
 import (
 	"fmt"
 	"sort"
+
+	"github.com/sprintkit/sprintkit/internal/human"
 )
 
 // Credit: what a change's tests added
@@ -156,7 +158,7 @@ func moreCovered(n int) string {
 	case n == 0:
 		return "no more statements covered"
 	case n < 0:
-		return fmt.Sprintf("%s fewer covered", plural(-n, "statement"))
+		return fmt.Sprintf("%s fewer covered", human.Count(-n, "statement", "statements"))
 	}
-	return fmt.Sprintf("%s more covered", plural(n, "statement"))
+	return fmt.Sprintf("%s more covered", human.Count(n, "statement", "statements"))
 }

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/sprintkit/sprintkit/internal/human"
 )
 
 // The first test, by evidence
@@ -165,7 +167,7 @@ func (t fnTraits) why(fn *Function, branches bool) string {
 	if t.untested {
 		parts = append(parts, "no test reaches it")
 	} else {
-		parts = append(parts, fmt.Sprintf("%d of its %s run", fn.Covered, plural(fn.Statements, "statement")))
+		parts = append(parts, fmt.Sprintf("%d of its %s run", fn.Covered, human.Count(fn.Statements, "statement", "statements")))
 	}
 	goFile := strings.HasSuffix(fn.File, ".go")
 	switch {
@@ -189,7 +191,7 @@ func (t fnTraits) why(fn *Function, branches bool) string {
 	switch {
 	case !branches:
 	case fn.Branches > 0:
-		parts = append(parts, plural(fn.Branches, "branch"))
+		parts = append(parts, human.Count(fn.Branches, "branch", "branches"))
 	case goFile:
 		parts = append(parts, "straight-line")
 	}

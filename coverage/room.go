@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/sprintkit/sprintkit/internal/human"
 )
 
 // Targets for a room
@@ -39,7 +41,7 @@ func RankRoom(r *Result, opts RankOptions) ([]Target, string) {
 			var n, into int
 			ts, n, into = splitLevel(ts, rankUnits(r, opts, levels[i+1]), levels[i], opts.Room)
 			if n > 0 {
-				said = append(said, fmt.Sprintf("%s into %s", plural(n, levels[i]), plural(into, levels[i+1]+" target")))
+				said = append(said, fmt.Sprintf("%s into %s", human.Count(n, levels[i], levels[i]+"s"), human.Count(into, levels[i+1]+" target", levels[i+1]+" targets")))
 			}
 		}
 	}
