@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/patchcov"
 )
 
@@ -18,7 +19,7 @@ func writeCredit(w io.Writer, pc *patchcov.Coverage) {
 		fmt.Fprintf(w, "  test %s: %s (%s:%d)\n", what, t.Name, t.File, t.Line)
 	}
 	if pc.NewlyCovered > 0 {
-		fmt.Fprintf(w, "  newly covered: %d %s no baseline test ran\n", pc.NewlyCovered, plural(pc.NewlyCovered, "statement", "statements"))
+		fmt.Fprintf(w, "  newly covered: %d %s no baseline test ran\n", pc.NewlyCovered, human.Word(pc.NewlyCovered, "statement", "statements"))
 		for _, g := range pc.NewlyCoveredFunctions {
 			fmt.Fprintf(w, "    %s\n", g)
 		}
