@@ -28,6 +28,11 @@ type BaselinePackage struct {
 	Counts
 	Recovered *Recovery `json:"recovered,omitempty"`
 	NoData    string    `json:"no_data,omitempty"`
+
+	// Functions are the package's functions with their counts, for
+	// crediting the tests written since (Baseline.Compare); none in a
+	// baseline recorded before they were kept.
+	Functions []BaselineFunction `json:"functions,omitempty"`
 }
 
 // NewBaseline builds a baseline from a finished result and its test outcomes.
@@ -55,6 +60,7 @@ func NewBaseline(r *Result) *Baseline {
 	for _, p := range r.Packages {
 		b.Packages = append(b.Packages, BaselinePackage{Name: p.Name, Counts: p.Counts, Recovered: p.Recovered, NoData: p.NoData})
 	}
+	addFunctions(b, r)
 	return b
 }
 

@@ -64,6 +64,29 @@ type ProjectFile struct {
 	// Baseline says how the tests run for the baseline, for coverage and
 	// for watch-test.
 	Baseline BaselineConfig `toml:"baseline"`
+	// Room describes the sprint's room: how many sprinters share it.
+	Room RoomConfig `toml:"room"`
+}
+
+// RoomConfig is the [room] table of the project file.
+type RoomConfig struct {
+	// Size is how many sprinters the room holds: the default ranking
+	// splits packages into files, and files into functions, until there
+	// are at least this many targets (0: DefaultRoomSize).
+	Size int `toml:"size"`
+}
+
+// DefaultRoomSize is the room a sprint is set up for when neither
+// [room] size nor --room says otherwise.
+const DefaultRoomSize = 20
+
+// RoomSize is the project file's [room] size, DefaultRoomSize when it sets
+// none; a nil project file sets none.
+func (pf *ProjectFile) RoomSize() int {
+	if pf == nil || pf.Room.Size <= 0 {
+		return DefaultRoomSize
+	}
+	return pf.Room.Size
 }
 
 // BaselineConfig is the [baseline] table of the project file.
@@ -162,6 +185,8 @@ var projectKeys = map[string]string{
 	"target.note":            "a string",
 	"baseline":               "a [baseline] table",
 	"baseline.go_test_flags": `a list of go test flags, such as ["-short"]`,
+	"room":                   "a [room] table",
+	"room.size":              "an integer: how many sprinters the room holds",
 }
 
 // decodeError turns a decoder error into a ProjectFileError at its line.
@@ -179,7 +204,7 @@ func decodeError(name string, err error) error {
 	msg := strings.TrimPrefix(de.Error(), "toml: ")
 	switch {
 	case msg == "unknown field" || errors.As(err, &se):
-		msg = fmt.Sprintf("unknown key %q (known: exclude, test_support, [[target]] with path, name and note, [baseline] with go_test_flags)", key)
+		msg = fmt.Sprintf("unknown key %q (known: exclude, test_support, [[target]] with path, name and note, [baseline] with go_test_flags, [room] with size)", key)
 	case strings.HasPrefix(msg, "cannot decode"):
 		want := projectKeys[key]
 		if want == "" {
@@ -213,6 +238,9 @@ func (pf *ProjectFile) check(data []byte) error {
 		if why := checkGoTestFlag(f); why != "" {
 			return &ProjectFileError{File: pf.File, Line: lines.at("go_test_flags", i), Msg: "baseline.go_test_flags: " + why}
 		}
+	}
+	if pf.Room.Size < 0 {
+		return &ProjectFileError{File: pf.File, Msg: fmt.Sprintf("room.size: %d: want the number of sprinters, 1 or more", pf.Room.Size)}
 	}
 	for i := range pf.Targets {
 		t := &pf.Targets[i]

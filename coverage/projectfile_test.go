@@ -54,10 +54,10 @@ func TestParseProjectFileErrorsNameTheLine(t *testing.T) {
 	}{
 		{"an unknown top-level key is an error",
 			"exclude = []\nexclud = [\"gen/**\"]\n",
-			`sprintkit.toml:2: unknown key "exclud" (known: exclude, test_support, [[target]] with path, name and note, [baseline] with go_test_flags)`},
+			`sprintkit.toml:2: unknown key "exclud" (known: exclude, test_support, [[target]] with path, name and note, [baseline] with go_test_flags, [room] with size)`},
 		{"an unknown key in a target is an error",
 			"exclude = [\"gen/**\"]\n\n[[target]]\npath = \"a.go\"\nnotes = \"x\"\n",
-			`sprintkit.toml:5: unknown key "target.notes" (known: exclude, test_support, [[target]] with path, name and note, [baseline] with go_test_flags)`},
+			`sprintkit.toml:5: unknown key "target.notes" (known: exclude, test_support, [[target]] with path, name and note, [baseline] with go_test_flags, [room] with size)`},
 		{"a go test flag sprintkit sets itself is refused with its line",
 			"[baseline]\ngo_test_flags = [\n  \"-short\",\n  \"-coverpkg=./...\",\n]\n",
 			`sprintkit.toml:4: baseline.go_test_flags: "-coverpkg=./..." is not one sprintkit lets a project set (allowed: -short, -run, -tags, -count, -cpu, -p, -parallel, -race, -shuffle, -failfast)`},

@@ -87,6 +87,7 @@ type unit struct {
 	notes                 []string
 	pinned                int // index of the project file's [[target]] that pins it; -1 when none
 	pin                   *Pin
+	anyFile               string // a package's file (Rel), for its notes
 }
 
 // DefaultUnit is what Rank ranks when RankOptions.By is empty: "file" for
@@ -118,12 +119,15 @@ func DefaultUnit(r *Result) string {
 	return "package"
 }
 
-// Rank ranks the targets of r. It does not modify r.
+// Rank ranks the targets of r. It does not modify r. With opts.Room it
+// splits targets for the room (RankRoom).
 func Rank(r *Result, opts RankOptions) []Target {
-	by := opts.By
-	if by == "" {
-		by = DefaultUnit(r)
-	}
+	ts, _ := RankRoom(r, opts)
+	return ts
+}
+
+// rankUnits makes the targets of r by the unit by, unsorted and unnumbered.
+func rankUnits(r *Result, opts RankOptions, by string) []Target {
 	pf := opts.Project
 	// File.NotRun: its tests exist but did not run; not a target.
 	skip := func(f *File) bool { return Excluded(f) || pf.Excludes(f) || f.NotRun != "" }
@@ -141,6 +145,7 @@ func Rank(r *Result, opts RankOptions) []Target {
 		recentInPkg := false
 		var pkgFiles []string // the package's ranked files
 		marked := 0           // of which the project file marks test support
+		beside := 0           // of which lie in examples/, docs/, … (trees.go)
 		for _, f := range p.Files {
 			if skip(f) {
 				continue
@@ -153,6 +158,9 @@ func Rank(r *Result, opts RankOptions) []Target {
 				marked++
 			case !p.TestSupport && f.TestSupport: // a test file an imported report measured
 				fw, fnote = supportWeight, "a test file, weighted down"
+			case pw == 1 && f.Rel != "" && besideLibrary(f.Rel) != "":
+				fw, fnote = mainWeight, besideLibrary(f.Rel)
+				beside++
 			}
 			fc := f.Counts
 			if fc.Statements == 0 {
@@ -166,6 +174,9 @@ func Rank(r *Result, opts RankOptions) []Target {
 				pu.loose += loose
 				recentInPkg = recentInPkg || recent
 				pkgFiles = append(pkgFiles, fileName(f))
+				if f.Rel != "" {
+					pu.anyFile = f.Rel
+				}
 			case "file":
 				fu := &unit{kind: "file", name: fileName(f), pkg: p.Name, file: fileName(f),
 					counts: fc, funcs: f.Functions, loose: loose, weight: fw}
@@ -179,12 +190,19 @@ func Rank(r *Result, opts RankOptions) []Target {
 				}
 				units = append(units, fu)
 			case "function":
+				defs := map[string]*unit{} // a name defined twice (a platform switch) is one target
+				// Fully covered functions become units too (dropped below when
+				// they stay so), so that an untested twin of one that ran is
+				// one target with it.
 				for _, fn := range f.Functions {
-					if fn.Covered == fn.Statements {
+					if twin := defs[fn.Name]; twin != nil {
+						twin.counts.Add(fn.Counts)
+						twin.funcs = append(twin.funcs, fn)
 						continue
 					}
 					u := &unit{kind: "function", name: shortPkg(p.Name) + "." + fn.Name, pkg: p.Name,
 						file: fn.File, line: fn.Line, counts: fn.Counts, funcs: []*Function{fn}, weight: fw}
+					defs[fn.Name] = u
 					u.pinned, u.pin = pf.pin(u.name, p.Name, []string{fileName(f)})
 					if fnote != "" {
 						u.notes = append(u.notes, fnote)
@@ -202,8 +220,12 @@ func Rank(r *Result, opts RankOptions) []Target {
 			}
 		}
 		if pu != nil {
-			if len(pkgFiles) > 0 && marked == len(pkgFiles) {
+			switch {
+			case len(pkgFiles) > 0 && marked == len(pkgFiles):
 				pw, pnote = supportWeight, projectSupportNote
+				pu.weight = pw
+			case len(pkgFiles) > 0 && beside == len(pkgFiles):
+				pw, pnote = mainWeight, besideLibrary(pu.anyFile)
 				pu.weight = pw
 			}
 			if pnote != "" {
@@ -218,43 +240,49 @@ func Rank(r *Result, opts RankOptions) []Target {
 		}
 	}
 
-	type ranked struct {
-		t      Target
-		pinned int
-	}
-	var rs []ranked
+	var ts []Target
 	for _, u := range units {
 		u.counts.round()
 		if u.counts.Uncovered() == 0 {
 			continue
 		}
-		rs = append(rs, ranked{u.target(), u.pinned})
+		t := u.target()
+		t.pinOrder = u.pinned + 1
+		ts = append(ts, t)
 	}
-	sort.SliceStable(rs, func(i, j int) bool {
-		a, b := rs[i], rs[j]
-		if (a.pinned >= 0) != (b.pinned >= 0) {
-			return a.pinned >= 0
+	return ts
+}
+
+// sortTargets orders targets: pinned ones first in the project file's
+// order, then by score, uncovered statements and name.
+func sortTargets(ts []Target) {
+	sort.SliceStable(ts, func(i, j int) bool {
+		a, b := ts[i], ts[j]
+		if (a.pinOrder > 0) != (b.pinOrder > 0) {
+			return a.pinOrder > 0
 		}
-		if a.pinned != b.pinned {
-			return a.pinned < b.pinned
+		if a.pinOrder != b.pinOrder {
+			return a.pinOrder < b.pinOrder
 		}
-		if a.t.Score != b.t.Score {
-			return a.t.Score > b.t.Score
+		if a.Score != b.Score {
+			return a.Score > b.Score
 		}
-		if a.t.Uncovered != b.t.Uncovered {
-			return a.t.Uncovered > b.t.Uncovered
+		if a.Uncovered != b.Uncovered {
+			return a.Uncovered > b.Uncovered
 		}
-		return a.t.Name < b.t.Name
+		return a.Name < b.Name
 	})
-	if opts.Top > 0 && len(rs) > opts.Top {
-		rs = rs[:opts.Top]
+}
+
+// numbered cuts sorted targets to top (0: all) and numbers them from 1.
+func numbered(ts []Target, top int) []Target {
+	if top > 0 && len(ts) > top {
+		ts = ts[:top]
 	}
-	var targets []Target
-	for i, x := range rs {
-		x.t.Rank = i + 1
-		targets = append(targets, x.t)
+	for i := range ts {
+		ts[i].Rank = i + 1
 	}
-	return targets
+	return ts
 }
 
 // informative drops the recent-files boost when it would not tell targets
@@ -355,7 +383,7 @@ func (u *unit) target() Target {
 	size := math.Min(1, float64(U)/sprintSize)
 	spread := 0.5 + 0.5*(1-u.counts.Ratio())
 	score := u.weight * size * spread * sum
-	sortFirstTests(picks)
+	picks, traits := orderFirstTests(picks, u.funcs)
 	t := Target{
 		Kind:       u.kind,
 		Name:       u.name,
@@ -378,33 +406,18 @@ func (u *unit) target() Target {
 		t.Functions = append(t.Functions, FuncRef{Name: fn.Name, File: fn.File, Line: fn.Line,
 			Statements: fn.Statements, Covered: fn.Covered, Branches: fn.Branches})
 	}
-	t.Reason = u.reason(open, picks, entries, untested, U)
+	why := ""
+	if len(picks) > 0 {
+		fn := picks[0]
+		t.FirstTest = &FirstTest{Name: fn.Name, File: fn.File, Line: fn.Line, Why: traits[fn].why(fn, true)}
+		why = traits[fn].why(fn, false)
+	}
+	t.Reason = u.reason(open, picks, entries, untested, U, why)
 	return t
 }
 
-// sortFirstTests orders functions as first tests: by tier (firstTestTier),
-// then fewest statements, most branches, file and line.
-func sortFirstTests(fns []*Function) {
-	sort.SliceStable(fns, func(i, j int) bool {
-		a, b := fns[i], fns[j]
-		if ta, tb := firstTestTier(a), firstTestTier(b); ta != tb {
-			return ta < tb
-		}
-		if a.Statements != b.Statements {
-			return a.Statements < b.Statements
-		}
-		if a.Branches != b.Branches {
-			return a.Branches > b.Branches
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Line < b.Line
-	})
-}
-
 // reason writes the one line that says why a target ranks where it does.
-func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int) string {
+func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int, why string) string {
 	var parts []string
 	if u.pin != nil {
 		parts = append(parts, "pinned in "+ProjectFileName)
@@ -413,6 +426,12 @@ func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int)
 	switch {
 	case u.kind == "function":
 		fn := u.funcs[0]
+		for _, d := range u.funcs { // of twins, the one that does not run
+			if d.Uncovered() > 0 {
+				fn = d
+				break
+			}
+		}
 		if fn.Covered == 0 {
 			parts = append(parts, fmt.Sprintf("no test reaches it: %s, in %s:%d", human.Count(fn.Statements, "statement", "statements"), fn.File, fn.Line))
 		} else {
@@ -445,7 +464,7 @@ func (u *unit) reason(open, picks, entries []*Function, untested, uncovered int)
 		case len(open) == 0:
 			parts = append(parts, fmt.Sprintf("%d of %s never run, outside any function", uncovered, human.Count(u.counts.Statements, "statement", "statements")))
 		case len(picks) > 0:
-			parts = append(parts, "first test: "+describe(picks[0]))
+			parts = append(parts, "first test: "+describe(picks[0])+" ("+why+")")
 		default:
 			var names []string
 			for _, fn := range entries {

@@ -82,7 +82,7 @@ func TestRankOrdersTargets(t *testing.T) {
 	}
 
 	first := targets[0]
-	if first.Reason != "no test reaches 10 of its 11 functions; first test: parseQuery, 6 statements" {
+	if first.Reason != "no test reaches 10 of its 11 functions; first test: parseQuery, 6 statements (no test reaches it, unexported, top-level)" {
 		t.Errorf("reason = %q", first.Reason)
 	}
 	if first.Functions[0].Name != "parseQuery" || len(first.Functions) != 10 {

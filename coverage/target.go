@@ -17,6 +17,23 @@ type Target struct {
 	Pinned     bool      `json:"pinned,omitempty"` // a [[target]] of the project file recommends it: it ranks first
 	Note       string    `json:"note,omitempty"`   // the pin's note
 	Functions  []FuncRef `json:"functions"`        // first tests: uncovered functions in first-test order (classify.go), no entry points
+	// FirstTest is the one function to write a test for first, chosen by
+	// evidence (firsttest.go) and said in Why; nil when only entry points
+	// are untested.
+	FirstTest *FirstTest `json:"first_test,omitempty"`
+	// Shape names the group of targets of one shape this one belongs to
+	// (shape.go): "30 files alike (untested: Parse…, helper…)"; "" alone.
+	Shape string `json:"shape,omitempty"`
+
+	pinOrder int // 1 + the index of the project file's pin; 0 when none
+}
+
+// FirstTest is the first test a target offers.
+type FirstTest struct {
+	Name string `json:"name"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Why  string `json:"why"` // "no test reaches it, exported, top-level, 2 branches"
 }
 
 // FuncRef names a function inside a target.
@@ -42,4 +59,8 @@ type RankOptions struct {
 	// patterns leave files out, its test_support patterns weigh files down,
 	// and its [[target]] pins rank first with their notes.
 	Project *ProjectFile
+	// Room, when more than 1 and By is empty, is how many sprinters share
+	// the sprint: when the default unit gives fewer targets, the largest
+	// packages are split into files, and files into functions (room.go).
+	Room int
 }

@@ -36,6 +36,9 @@ type CoverageOptions struct {
 	Shard    string
 	ShardDir string
 	Events   Events
+	// Room is how many sprinters share the sprint (--room); 0 takes the
+	// project file's [room] size, else coverage.DefaultRoomSize.
+	Room int
 	// Show is called with the ranked run once it is recorded, before the
 	// HTML report is written, so that the ranking shows first.
 	Show func(*CoverageRun) error
@@ -47,6 +50,12 @@ type CoverageRun struct {
 	Result *coverage.Result
 	// Targets are every target by the unit asked for.
 	Targets []coverage.Target
+	// Split says how the default ranking split targets for the room ("":
+	// it did not, or a unit was asked for).
+	Split string
+	// Delta is the run against the checkout's baseline; nil when there is
+	// none (or it cannot be read).
+	Delta *coverage.Delta
 	// Patch is the change's coverage, with Diff.
 	Patch *patchcov.Coverage
 	// Index is the HTML report's index.html, with HTML.
@@ -112,7 +121,7 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	}
 	// coverage.json always holds the default ranking, whichever By is
 	// shown, so that it is the same file setup and image write.
-	def, all := curateAndRank(ctx, root, pf, r, o.By)
+	def, all, split := curateAndRank(ctx, root, pf, r, o.By, o.Room)
 	for _, w := range r.Warnings {
 		o.Events.warn("%s", w)
 	}
@@ -129,6 +138,7 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 			return nil, err
 		}
 	}
+	credit(root, run, split)
 	if o.Show != nil {
 		if err := o.Show(run); err != nil {
 			return nil, err

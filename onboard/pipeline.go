@@ -123,6 +123,9 @@ type Options struct {
 	// Env is the environment of every child (os.Environ() when nil).
 	Env    []string
 	Events Events
+	// Room is how many sprinters share the sprint (--room); 0 takes the
+	// project file's [room] size, else coverage.DefaultRoomSize.
+	Room int
 }
 
 // route is what setup learns on its way that the summary does not show.
@@ -252,7 +255,8 @@ func firstSteps(s *Summary) []string {
 // rankAndRecord is setup's last steps: the targets ranked, the baseline
 // recorded, the HTML report, and what to do next.
 func rankAndRecord(ctx context.Context, o Options, rt *route, r *coverage.Result, s *Summary, lap func(string)) error {
-	targets, _ := curateAndRank(ctx, s.Dir, rt.pf, r, "")
+	targets, _, split := curateAndRank(ctx, s.Dir, rt.pf, r, "", o.Room)
+	s.Split = split
 	total := r.Total // after the project file left its excluded paths out
 	s.Total = &total
 	s.Incomplete = report.CrashNotes(r)

@@ -19,16 +19,21 @@ import (
 // is kept (callers cut the list to show). def is by the default unit
 // (coverage.DefaultUnit, the module file for Python: what coverage.json
 // holds); asked is by `by` ("package", "file" or "function"), def when by
-// is "". The history is read once for both.
-func curateAndRank(ctx context.Context, root string, pf *coverage.ProjectFile, r *coverage.Result, by string) (def, asked []coverage.Target) {
+// is "". The history is read once for both. The default ranking splits
+// targets for a room of room sprinters (0: the project file's [room] size,
+// else coverage.DefaultRoomSize); split says how, "" when it did not.
+func curateAndRank(ctx context.Context, root string, pf *coverage.ProjectFile, r *coverage.Result, by string, room int) (def, asked []coverage.Target, split string) {
 	pf.Apply(r)
-	opts := coverage.RankOptions{Recent: RecentFiles(ctx, root), Project: pf}
-	def = coverage.Rank(r, opts)
+	if room <= 0 {
+		room = pf.RoomSize()
+	}
+	opts := coverage.RankOptions{Recent: RecentFiles(ctx, root), Project: pf, Room: room}
+	def, split = coverage.RankRoom(r, opts)
 	if by == "" {
-		return def, def
+		return def, def, split
 	}
 	opts.By = by
-	return def, coverage.Rank(r, opts)
+	return def, coverage.Rank(r, opts), ""
 }
 
 // RecentFiles returns the files (relative to root, slash-separated) that

@@ -57,7 +57,7 @@ func StageReport(src string, pf *coverage.ProjectFile, ev Events) image.ReportFu
 // rankAndReport is what every report step does with a result: curate and
 // rank it (curateAndRank) and write its HTML report into reportDir.
 func rankAndReport(ctx context.Context, src string, pf *coverage.ProjectFile, r *coverage.Result, reportDir string, ev Events) (*coverage.Result, []coverage.Target, error) {
-	targets, _ := curateAndRank(ctx, src, pf, r, "")
+	targets, _, _ := curateAndRank(ctx, src, pf, r, "", 0)
 	if _, err := Report(ctx, reportDir, r, targets, ev); err != nil {
 		return nil, nil, fmt.Errorf("write the report: %w", err)
 	}

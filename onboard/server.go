@@ -37,6 +37,8 @@ func joinSprint(ctx context.Context, rt *route, s *Summary) error {
 	for _, v := range append(sp.GoEnv("", goenv.Get(env, "GOPROXY"), goenv.Get(env, "GONOSUMDB")), sp.PipEnv()...) {
 		vars = append(vars, image.EnvVar(v))
 	}
+	// claim finds the server here, with no --server.
+	vars = append(vars, image.EnvVar{Key: room.ServerEnv, Value: sp.URLs.Home})
 	rt.env = image.Environ(env, vars)
 	ss := &ServerSummary{URL: sp.URLs.Home, Project: sp.Project, Commit: sp.Commit, Report: sp.URLs.Report,
 		Env: map[string]string{}, ExportLines: image.ExportLines(vars, runtime.GOOS), Claims: []room.Claim{}}

@@ -76,14 +76,17 @@ type Summary struct {
 	// packages with no data (not counted in the total, not ranked).
 	Incomplete []string          `json:"incomplete,omitempty"`
 	Targets    []coverage.Target `json:"targets,omitempty"`
-	Baseline   string            `json:"baseline,omitempty"`
-	Profile    string            `json:"profile,omitempty"`
-	Report     string            `json:"report,omitempty"`
-	Next       []string          `json:"next"`
-	Notes      []string          `json:"notes,omitempty"`
-	Warnings   []string          `json:"warnings,omitempty"`
-	Error      string            `json:"error,omitempty"`
-	Hint       string            `json:"hint,omitempty"`
+	// Split says how the targets were split for the room ("split 1
+	// package into 30 file targets for a room of 20"), when they were.
+	Split    string   `json:"split,omitempty"`
+	Baseline string   `json:"baseline,omitempty"`
+	Profile  string   `json:"profile,omitempty"`
+	Report   string   `json:"report,omitempty"`
+	Next     []string `json:"next"`
+	Notes    []string `json:"notes,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Hint     string   `json:"hint,omitempty"`
 	// StepSeconds is the wall time of each step that ran: "source" (the
 	// clone, or the image's verify, copy and module steps, whose own
 	// times are in image.step_seconds), "deps", "baseline" (its split in

@@ -23,6 +23,24 @@ type Coverage struct {
 	Covered    int     `json:"covered"`
 	Percent    float64 `json:"percent"` // rounded to one decimal; 0 when there are no statements
 	Files      []*File `json:"files"`
+	// Tests are the test functions the change adds or changes.
+	Tests []Test `json:"tests,omitempty"`
+	// NewlyCovered is how many statements no baseline test ran that run
+	// now, and NewlyCoveredFunctions the functions they are in (Credit);
+	// 0 and empty (and left out of the JSON) without a baseline that has
+	// function counts, or when nothing gained.
+	NewlyCovered          int                 `json:"newly_covered,omitempty"`
+	NewlyCoveredFunctions []coverage.FuncGain `json:"newly_covered_functions,omitempty"`
+}
+
+// Credit records what the run gained against the baseline (d may be nil:
+// no baseline).
+func (c *Coverage) Credit(d *coverage.Delta) {
+	if d == nil {
+		return
+	}
+	c.NewlyCovered = d.NewlyCovered
+	c.NewlyCoveredFunctions = d.Gains
 }
 
 // File is one changed file that holds statements on its changed lines.
@@ -83,7 +101,7 @@ func (c *Coverage) Summary() string {
 // result r, reading each changed file's source from r.Root. Files the result
 // does not measure (tests, docs, packages outside the run) add nothing.
 func Compute(r *coverage.Result, ch *Changes) *Coverage {
-	out := &Coverage{Ref: ch.Ref, Files: []*File{}}
+	out := &Coverage{Ref: ch.Ref, Files: []*File{}, Tests: changedTests(r.Root, ch), NewlyCoveredFunctions: []coverage.FuncGain{}}
 	for _, p := range r.Packages {
 		if p.NoData != "" {
 			continue

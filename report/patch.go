@@ -20,7 +20,9 @@ func PatchTable(w io.Writer, pc *patchcov.Coverage, color bool) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s (against %s): ", p.paint(ansiBold, "Your change"), human.Commit(pc.Ref))
 	if pc.Statements == 0 {
-		fmt.Fprint(ew, "no new statements\n\n")
+		fmt.Fprint(ew, "no new statements\n")
+		writeCredit(ew, pc)
+		fmt.Fprintln(ew)
 		return ew.err
 	}
 	fmt.Fprintf(ew, "%d/%d new statements covered %s\n", pc.Covered, pc.Statements, strings.TrimSpace(p.percent(pc.Percent)))
@@ -29,6 +31,7 @@ func PatchTable(w io.Writer, pc *patchcov.Coverage, color bool) error {
 		fmt.Fprintf(tw, "  %s\t%d/%d\t%s\n", f.Path, f.Covered, f.Statements, uncoveredText(f))
 	}
 	tw.Flush()
+	writeCredit(ew, pc)
 	fmt.Fprintln(ew)
 	return ew.err
 }

@@ -106,14 +106,9 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 			if t.Kind == "function" {
 				continue
 			}
-			for i, f := range t.Functions {
-				if i == nfn {
-					fmt.Fprintf(ew, "   %s\n", p.paint(ansiDim, fmt.Sprintf("… and %d more", len(t.Functions)-nfn)))
-					break
-				}
-				fmt.Fprintf(ew, "   first test: %s (%s:%d, %d/%d statements covered)\n", f.Name, f.File, f.Line, f.Covered, f.Statements)
-			}
+			writeFirstTest(ew, p, t, nfn)
 		}
+		writeShapes(ew, targets)
 	}
 	if notes := CrashNotes(r); len(notes) > 0 {
 		fmt.Fprintf(ew, "\n%s\n", p.paint(ansiYellow, "test binaries that died (* marks a package re-run without the tests that killed it):"))

@@ -46,3 +46,11 @@ func (e *ClaimedError) Error() string {
 	return fmt.Sprintf("%s is already claimed by %s since %s", e.Claim.Target, e.Claim.Name, e.Claim.Since.Format(time.RFC3339))
 }
 func (e *ClaimedError) Unwrap() error { return ErrClaimed }
+
+// NotYoursError says a claim belongs to someone else than who asked to
+// release it.
+type NotYoursError struct{ Claim Claim }
+
+func (e *NotYoursError) Error() string {
+	return fmt.Sprintf("%s is claimed by %s: only they, or the organiser, can release it", e.Claim.Target, e.Claim.Name)
+}

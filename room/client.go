@@ -94,14 +94,20 @@ func PostClaim(ctx context.Context, server, token string, c Claim) (*Claim, erro
 	return &got.Claim, nil
 }
 
-// ReleaseClaim releases the claim on target and returns it.
-func ReleaseClaim(ctx context.Context, server, token, target string) (*Claim, error) {
+// ReleaseClaim releases the claim on target and returns it. as is the
+// claimant's name: the server releases a claim only for its claimant, or
+// for the organiser (the sprint's token, on a server that has one).
+func ReleaseClaim(ctx context.Context, server, token, target, as string) (*Claim, error) {
 	parts := strings.Split(strings.TrimSpace(target), "/")
 	for i, p := range parts {
 		parts[i] = url.PathEscape(p)
 	}
+	path := "claims/" + strings.Join(parts, "/")
+	if as = strings.TrimSpace(as); as != "" {
+		path += "?as=" + url.QueryEscape(as)
+	}
 	var got ClaimDoc
-	if err := call(ctx, http.MethodDelete, server, "claims/"+strings.Join(parts, "/"), token, nil, &got, target); err != nil {
+	if err := call(ctx, http.MethodDelete, server, path, token, nil, &got, target); err != nil {
 		return nil, err
 	}
 	return &got.Claim, nil
@@ -145,6 +151,8 @@ func call(ctx context.Context, method, server, path, token string, body []byte, 
 		return hint.With(&ClaimedError{Claim: *e.Claim}, "talk to "+e.Claim.Name+", or choose another target on "+b)
 	case resp.StatusCode == http.StatusUnauthorized:
 		return hint.With(errors.New(e.Error), "pass the sprint's token with --token (the organiser has it)")
+	case resp.StatusCode == http.StatusForbidden:
+		return hint.With(errors.New(e.Error), "release it as its claimant (--as NAME), or ask the organiser")
 	case resp.StatusCode == http.StatusNotFound:
 		return hint.With(errors.New(e.Error), "the targets are listed on "+b)
 	}

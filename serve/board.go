@@ -24,9 +24,14 @@ type Target struct {
 	Rank      int     `json:"rank"`
 	Kind      string  `json:"kind"`
 	Name      string  `json:"name"`
+	Package   string  `json:"package,omitempty"`
+	File      string  `json:"file,omitempty"`
 	Percent   float64 `json:"percent"`
 	Uncovered int     `json:"uncovered"`
 	Reason    string  `json:"reason"`
+	Functions []struct {
+		Name string `json:"name"`
+	} `json:"functions,omitempty"`
 }
 
 // maxTargets is how many targets the board lists.
@@ -144,14 +149,24 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // knownTarget reports whether name is a target of coverage.json (any name
-// when the image has none).
+// when the image has none), by any unit: a listed target, its package, its
+// file, or one of its functions as `--by function` names it ("pkg.Func").
 func (s *Server) knownTarget(name string) bool {
 	if len(s.targets) == 0 {
 		return true
 	}
 	for _, t := range s.targets {
-		if t.Name == name {
+		if t.Name == name || (t.Package != "" && t.Package == name) || (t.File != "" && t.File == name) {
 			return true
+		}
+		short := t.Package
+		if i := strings.LastIndex(short, "/"); i >= 0 {
+			short = short[i+1:]
+		}
+		for _, fn := range t.Functions {
+			if short+"."+fn.Name == name {
+				return true
+			}
 		}
 	}
 	return false
@@ -207,8 +222,18 @@ func (s *Server) deleteClaim(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target := r.PathValue("target")
-	c, found, err := s.claims.Release(target)
+	// The claimant releases their own claim; the organiser (the sprint's
+	// token, on a server that has one) any claim.
+	as := strings.TrimSpace(r.URL.Query().Get("as"))
+	if as == "" && s.token == "" {
+		writeError(w, http.StatusBadRequest, "releasing a claim needs the claimant's name (as=NAME), or the organiser's token")
+		return
+	}
+	c, found, err := s.claims.Release(target, as)
+	var ny *NotYoursError
 	switch {
+	case errors.As(err, &ny):
+		writeError(w, http.StatusForbidden, ny.Error())
 	case err != nil:
 		s.logf("DELETE /claims: %v", err)
 		writeError(w, http.StatusInternalServerError, "the claim could not be released")
@@ -235,6 +260,7 @@ type binaryLink struct{ Label, Path string }
 type targetRow struct {
 	Target
 	Claim *Claim
+	Group string // the package, on the first row of its group
 }
 
 type landingView struct {
@@ -277,9 +303,9 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 	}
 	listed := map[string]bool{}
 	for _, t := range s.targets {
-		v.Targets = append(v.Targets, targetRow{Target: t, Claim: byTarget[t.Name]})
 		listed[t.Name] = true
 	}
+	v.Targets = groupByPackage(s.targets, byTarget)
 	for _, c := range cs {
 		if !listed[c.Target] {
 			v.Others = append(v.Others, c)
@@ -292,6 +318,31 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 	if err := landingTmpl.Execute(w, v); err != nil {
 		s.logf("GET /: %v", err)
 	}
+}
+
+// groupByPackage lists targets grouped by their package, the groups in the
+// order of their best-ranked target and each group in rank order; a group
+// of file or function targets starts with its package's name.
+func groupByPackage(ts []Target, claims map[string]*Claim) []targetRow {
+	var order []string
+	groups := map[string][]Target{}
+	for _, t := range ts {
+		if _, ok := groups[t.Package]; !ok {
+			order = append(order, t.Package)
+		}
+		groups[t.Package] = append(groups[t.Package], t)
+	}
+	var rows []targetRow
+	for _, p := range order {
+		for i, t := range groups[p] {
+			row := targetRow{Target: t, Claim: claims[t.Name]}
+			if i == 0 && t.Kind != "package" && p != "" {
+				row.Group = p
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
 }
 
 // projectDir is the directory a clone of project goes into: its last path

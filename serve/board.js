@@ -41,6 +41,8 @@
     } else if (b.classList.contains("release")) {
       remember();
       var path = target.split("/").map(encodeURIComponent).join("/");
+      // The claimant releases their own claim (the organiser: the token).
+      if (name.value.trim()) path += "?as=" + encodeURIComponent(name.value.trim());
       fetch("claims/" + path, { method: "DELETE", headers: headers() })
         .then(done, function (err) { msg.textContent = String(err); });
     }

@@ -162,8 +162,9 @@ func (s *Store) Claim(c Claim, now time.Time) (Claim, error) {
 }
 
 // Release removes the claim on target and returns it; false when there
-// was none.
-func (s *Store) Release(target string) (Claim, bool, error) {
+// was none. A holder other than "" must be the claimant's name, else the
+// claim stays and the error is a *NotYoursError.
+func (s *Store) Release(target, holder string) (Claim, bool, error) {
 	var c Claim
 	found := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -174,8 +175,15 @@ func (s *Store) Release(target string) (Claim, bool, error) {
 		}
 		found = true
 		json.Unmarshal(old, &c)
+		if holder != "" && holder != c.Name {
+			return &NotYoursError{Claim: c}
+		}
 		return b.Delete([]byte(target))
 	})
+	var ny *NotYoursError
+	if errors.As(err, &ny) {
+		return c, true, err
+	}
 	if err != nil {
 		return c, false, fmt.Errorf("release %s: %w", target, err)
 	}

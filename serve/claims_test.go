@@ -65,9 +65,11 @@ func TestTheBoardTakesClaimsInTurn(t *testing.T) {
 		{"a body that is not JSON is refused", "POST", "claims", `target=x`, 400, "JSON object"},
 		{"markup in a name is escaped in JSON", "POST", "claims", `{"target":"example.com/hello","name":"<script>alert(1)</script>"}`, 201, `\u003cscript\u003e`},
 		{"markup in a name is escaped on the page", "GET", "", "", 200, "&lt;script&gt;alert(1)&lt;/script&gt;"},
-		{"a claim is released", "DELETE", "claims/example.com/hello/url", "", 200, `"name": "Ana"`},
+		{"a claim is not released without its claimant's name", "DELETE", "claims/example.com/hello/url", "", 400, "needs the claimant's name"},
+		{"a claim is not released by someone else", "DELETE", "claims/example.com/hello/url?as=Bo", "", 403, "only they, or the organiser"},
+		{"a claim is released by its claimant", "DELETE", "claims/example.com/hello/url?as=Ana", "", 200, `"name": "Ana"`},
 		{"a released target is free for the next", "POST", "claims", `{"target":"example.com/hello/url","name":"Bo"}`, 201, `"name": "Bo"`},
-		{"releasing a free target says nobody has it", "DELETE", "claims/example.com/nope", "", 404, "nobody has claimed"},
+		{"releasing a free target says nobody has it", "DELETE", "claims/example.com/nope?as=Bo", "", 404, "nobody has claimed"},
 	}
 	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
 		if code, body := doAs(t, "POST", url+"claims", "", ct, `{"target":"example.com/hello","name":"Eve"}`); code != http.StatusUnsupportedMediaType {
@@ -122,7 +124,7 @@ func TestTheClaimClientSaysWhoHoldsATarget(t *testing.T) {
 	if _, err := room.PostClaim(ctx, url, "", Claim{Target: "example.com/hello", Name: "Bo"}); err == nil || !strings.Contains(hint.Of(err), "--token") {
 		t.Errorf("PostClaim without the token: %v (hint %q), want a hint about --token", err, hint.Of(err))
 	}
-	r, err := room.ReleaseClaim(ctx, url, "s3cret", "example.com/hello/url")
+	r, err := room.ReleaseClaim(ctx, url, "s3cret", "example.com/hello/url", "")
 	if err != nil || r.Name != "Ana" {
 		t.Errorf("ReleaseClaim: %+v, %v", r, err)
 	}
@@ -232,7 +234,7 @@ func TestAcknowledgedClaimsSurviveAKill(t *testing.T) {
 		}
 		// The next round claims the same targets again: release them all.
 		for _, c := range cs {
-			if _, _, err := st.Release(c.Target); err != nil {
+			if _, _, err := st.Release(c.Target, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -248,7 +250,7 @@ func TestATargetWithSpacesAndAccentsIsClaimedAndReleased(t *testing.T) {
 	if _, err := room.PostClaim(ctx, url, "", Claim{Target: "odd dir/ünï%2F.py", Name: "Zoë"}); err != nil {
 		t.Fatalf("PostClaim: %v", err)
 	}
-	r, err := room.ReleaseClaim(ctx, url, "", "odd dir/ünï%2F.py")
+	r, err := room.ReleaseClaim(ctx, url, "", "odd dir/ünï%2F.py", "Zoë")
 	if err != nil || r.Name != "Zoë" || r.Target != "odd dir/ünï%2F.py" {
 		t.Fatalf("ReleaseClaim: %+v, %v", r, err)
 	}

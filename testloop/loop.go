@@ -468,6 +468,7 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 		}
 		rep.Partial = len(tests) > 0
 		rep.Packages = buildReport(run, res, l.opts.Baseline, rep.Partial)
+		rep.Gains = gains(l.opts.Baseline, res, rep.Partial)
 		l.patch(ctx, rep, res)
 		return rep
 	}
@@ -517,6 +518,7 @@ func (l *loop) execute(ctx context.Context, run Run) *Report {
 	}
 	if res != nil {
 		rep.Packages = buildReport(run, res, l.opts.Baseline, false)
+		rep.Gains = gains(l.opts.Baseline, res, false)
 		l.patch(ctx, rep, res)
 	}
 	return rep

@@ -19,7 +19,7 @@ import (
 //	{"event":"run","changed":["a/a.go"],"packages":["example.com/m/a","example.com/m/b"],"edited":["example.com/m/a"]}
 //	{"event":"package","package":"example.com/m/a","passed":3,"failed":1,"new_failures":["TestX"],"skipped":0,"failing_before":[]}
 //	{"event":"result","package":"example.com/m/a","passed":3,"failed":1,"coverage":47.5,"baseline":42,"new_failures":["TestX"],"skipped":0,"failing_before":[]}
-//	{"event":"done","seconds":1.25,"patch":{"ref":"…","statements":16,"covered":14,"percent":87.5,"files":[…]}}
+//	{"event":"done","seconds":1.25,"patch":{"ref":"…","statements":16,"covered":14,"percent":87.5,"files":[…]},"newly_covered":[{"name":"Arg",…,"gained":1}]}
 //
 // Fields are only ever added, after the existing ones. "edited" are the
 // packages of "packages" that hold a changed file: their tests run first,
@@ -93,6 +93,9 @@ type jsonDone struct {
 	ExitCode *int    `json:"exit_code,omitempty"`
 	// Patch is the coverage of the change since the baseline's commit.
 	Patch *patchcov.Coverage `json:"patch,omitempty"`
+	// NewlyCovered are the functions more of which run than at the
+	// baseline (Report.Gains).
+	NewlyCovered gainList `json:"newly_covered,omitempty"`
 }
 
 func (j *JSON) line(v any) {
@@ -138,7 +141,7 @@ func (j *JSON) Finish(rep *Report) {
 	if rep.Err != nil {
 		j.line(map[string]string{"event": "error", "message": rep.Err.Error()})
 	}
-	d := jsonDone{Event: "done", Seconds: round3(rep.Seconds), Patch: rep.Patch}
+	d := jsonDone{Event: "done", Seconds: round3(rep.Seconds), Patch: rep.Patch, NewlyCovered: rep.Gains}
 	if rep.Command != "" {
 		code := rep.ExitCode
 		d.ExitCode = &code
@@ -519,6 +522,9 @@ func (s *Screen) Finish(rep *Report) {
 			line = s.paint(yellow, line)
 		}
 		fmt.Fprintln(s.W, line)
+	}
+	if line := gainsLine(rep.Gains, 5); line != "" {
+		fmt.Fprintln(s.W, s.paint(green, line))
 	}
 	note := "coverage is whole-suite coverage (what every test of the module reaches), as in the ranking; baseline → now"
 	switch {

@@ -38,6 +38,18 @@ type Report struct {
 	Partial bool
 	// Patch is the coverage of the change (Options.Patch); nil without.
 	Patch *patchcov.Coverage
+	// Gains are the functions more of whose statements run than at the
+	// baseline (coverage.Baseline.Compare); none for a partial run, or
+	// without a baseline that has function counts.
+	Gains []coverage.FuncGain
+}
+
+// gains are the functions res covers more of than the baseline b did.
+func gains(b *coverage.Baseline, res *coverage.Result, partial bool) []coverage.FuncGain {
+	if b == nil || res == nil || partial {
+		return nil
+	}
+	return b.Compare(res).Gains
 }
 
 // PackageReport is one package's outcome.

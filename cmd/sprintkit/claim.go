@@ -16,13 +16,19 @@ func claimCommand() *cli.Command {
 		ArgsUsage: "TARGET",
 		Description: `Tells the sprint server ('sprintkit serve') that you are working on
 TARGET, a target of its landing page, so that nobody else starts on it; with
---release, that you stopped. The board shows who is on what since when.
+--release, that you stopped (as the claimant, --as, or as the organiser,
+--token). TARGET is a name as the targets list it: a package, a file or a
+function. The board shows who is on what since when.
+
+In a checkout set up from the sprint server ('sprintkit setup URL'), the
+server is the one .sprintkit/env records; elsewhere pass --server.
 
 Example:
-   sprintkit claim example.com/hello/url --as Ana --server http://10.0.0.5:8765/
-   sprintkit claim example.com/hello/url --release --server http://10.0.0.5:8765/`,
+   sprintkit claim example.com/hello/url --as Ana
+   sprintkit claim example.com/hello/url --release --as Ana
+   sprintkit claim example.com/hello/url --as Ana --server http://10.0.0.5:8765/`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "as", Usage: "your `NAME` on the board (required to claim)"},
+			&cli.StringFlag{Name: "as", Usage: "your `NAME` on the board (required to claim, and to release your claim)"},
 			&cli.StringFlag{Name: "note", Usage: "a short `NOTE` beside your name"},
 			&cli.StringFlag{Name: "server", EnvVars: []string{"SPRINTKIT_SERVER"}, Usage: "the sprint server's `URL`"},
 			&cli.StringFlag{Name: "token", EnvVars: []string{"SPRINTKIT_TOKEN"}, Usage: "the sprint's `TOKEN`, when the server wants one"},
@@ -42,7 +48,11 @@ func runClaim(c *cli.Context) error {
 	}
 	server := c.String("server")
 	if server == "" {
-		return withHint(fmt.Errorf("claim: no sprint server"), "pass --server URL (the address on the organiser's screen), or set SPRINTKIT_SERVER")
+		// setup from a sprint server recorded it in the checkout.
+		server, _ = room.RecordedServer(".")
+	}
+	if server == "" {
+		return withHint(fmt.Errorf("claim: no sprint server"), "pass --server URL (the address on the organiser's screen), set SPRINTKIT_SERVER, or run this in a checkout set up from the server")
 	}
 	target := c.Args().First()
 	var got *room.Claim
@@ -50,7 +60,10 @@ func runClaim(c *cli.Context) error {
 	verb := "claimed"
 	if c.Bool("release") {
 		verb = "released"
-		got, err = room.ReleaseClaim(c.Context, server, c.String("token"), target)
+		if c.String("as") == "" && c.String("token") == "" {
+			return usagef("claim --release: say whose claim it is with --as NAME (or, as the organiser, pass --token)")
+		}
+		got, err = room.ReleaseClaim(c.Context, server, c.String("token"), target, c.String("as"))
 	} else {
 		if c.String("as") == "" {
 			return usagef("claim: --as NAME is required to claim (the board shows it)")

@@ -44,6 +44,7 @@ func coverageCommand() *cli.Command {
 				HTML:       c.Bool("html") || c.Bool("open"),
 				Out:        c.String("out"),
 				Open:       c.Bool("open"),
+				Room:       c.Int("room"),
 			}
 			diffOptions(c, &opts)
 			shardOptions(c, &opts)
@@ -104,6 +105,7 @@ func coverageFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "html", Usage: "also write the static HTML report and print the path of its index.html"},
 		&cli.StringFlag{Name: "out", Usage: "write the HTML report into `DIR` (default: the project's .sprintkit/report)"},
 		&cli.BoolFlag{Name: "open", Usage: "open the HTML report in a browser (implies --html)"},
+		roomFlag,
 	}, append(diffFlags, shardFlags...)...)
 }
 
@@ -120,6 +122,7 @@ type coverageOptions struct {
 	HTML       bool
 	Out        string
 	Open       bool
+	Room       int // sprinters in the room; 0: the project file's, else 20
 	// Diff measures the change against DiffRef ("": the baseline's
 	// commit, else HEAD); FailUnderPatch, when not negative, is the least
 	// patch coverage in percent.
@@ -148,6 +151,9 @@ func (o *coverageOptions) validate() error {
 	if len(o.Profiles) > 0 && len(o.Imports) > 0 {
 		return usagef("--profile and --import cannot be combined: rank one kind of input at a time")
 	}
+	if o.Room < 0 {
+		return usagef("--room %d: want the number of sprinters, 1 or more", o.Room)
+	}
 	if o.PerPackage && (len(o.Profiles) > 0 || len(o.Imports) > 0) {
 		return usagef("--per-package runs the tests; it cannot apply to --profile or --import")
 	}
@@ -165,8 +171,8 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 		Dir: o.Dir, By: o.By, Profiles: o.Profiles, Imports: o.Imports, Outcomes: o.Outcomes,
 		PerPackage: o.PerPackage, Timeout: noLimit(o.Timeout), HTML: o.HTML, Out: o.Out,
 		Diff: o.Diff, DiffRef: o.DiffRef, Shard: o.Shard, ShardDir: o.ShardDir,
-		Events: events(stderr),
-		Show:   func(run *onboard.CoverageRun) error { return showCoverage(stdout, o, run) },
+		Events: events(stderr), Room: o.Room,
+		Show: func(run *onboard.CoverageRun) error { return showCoverage(stdout, o, run) },
 	})
 	if err != nil {
 		return fmt.Errorf("coverage: %w", err)
@@ -217,12 +223,21 @@ func showCoverage(stdout io.Writer, o coverageOptions, run *onboard.CoverageRun)
 			err = skreport.PatchTable(stdout, pc, termui.Color(stdout))
 		}
 		err = errors.Join(err, skreport.Table(stdout, r, shown, skreport.TextOptions{Color: termui.Color(stdout), Top: o.Top}))
+		if run.Delta != nil {
+			fmt.Fprintf(stdout, "\n%s\n", run.Delta.Summary(5))
+		}
+		if run.Split != "" {
+			fmt.Fprintf(stdout, "\n(%s; --room 1 keeps the default unit)\n", run.Split)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	return nil
 }
+
+// roomFlag is --room of setup and coverage.
+var roomFlag = &cli.IntFlag{Name: "room", Usage: "rank for a room of `N` sprinters: split the largest packages into files, and files into functions, until there are N targets (default: sprintkit.toml's [room] size, else 20)"}
 
 // noLimit maps the flags' "0 means no limit" to the runner's negative.
 func noLimit(d time.Duration) time.Duration {

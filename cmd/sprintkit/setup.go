@@ -46,6 +46,7 @@ Example:
 			&cli.BoolFlag{Name: "no-deps", Usage: "do not install a Python project and its test dependencies into its virtual environment"},
 			&cli.DurationFlag{Name: "timeout", Value: gotest.DefaultTestTimeout, Usage: "stop a package's tests after `D` (go test -timeout, per test binary); the hung test is named and skipped in a re-run; 0 means no limit"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "summary as `text|json`"},
+			roomFlag,
 			&cli.BoolFlag{Name: "json", Usage: "same as --format json"},
 			&cli.StringFlag{Name: "from-image", Usage: "set up offline from the image in `DIR` (see 'sprintkit image')"},
 			&cli.BoolFlag{Name: "no-build-cache", Usage: "with --from-image: leave the image's Go build cache out (the checkout then builds with your own GOCACHE, which only your go fills)"},
@@ -71,6 +72,7 @@ func runSetup(c *cli.Context) error {
 		NoBuildCache: c.Bool("no-build-cache"),
 		Timeout:      noLimit(c.Duration("timeout")),
 		Events:       events(c.App.ErrWriter),
+		Room:         c.Int("room"),
 	}
 	switch {
 	case o.Image != "" && c.NArg() > 0:
@@ -79,6 +81,8 @@ func runSetup(c *cli.Context) error {
 		return usagef("setup needs one repository URL or directory, got %s", human.Count(c.NArg(), "argument", "arguments"))
 	case c.Duration("timeout") < 0:
 		return usagef("setup: --timeout %s: want a duration such as 2m, or 0 for no limit", c.Duration("timeout"))
+	case o.Room < 0:
+		return usagef("setup: --room %d: want the number of sprinters, 1 or more", o.Room)
 	case o.Depth < 0:
 		return usagef("setup: --depth must be 0 (all history) or more")
 	}

@@ -121,6 +121,9 @@ func printCoverage(w io.Writer, s *onboard.Summary) {
 func printTargets(w io.Writer, s *onboard.Summary) {
 	if len(s.Targets) > 0 {
 		fmt.Fprintf(w, "targets   the top %d, by rank (why each ranks there):\n", len(s.Targets))
+		if s.Split != "" {
+			fmt.Fprintf(w, "          (%s)\n", s.Split)
+		}
 		for _, t := range s.Targets {
 			fmt.Fprintf(w, "          %d. %s  %.1f%%  %s\n", t.Rank, t.Name, t.Percent, t.Reason)
 			if s.Server != nil {
@@ -132,7 +135,7 @@ func printTargets(w io.Writer, s *onboard.Summary) {
 			}
 		}
 		if s.Server != nil {
-			fmt.Fprintf(w, "          claim one: sprintkit claim TARGET --as NAME --server %s\n", s.Server.URL)
+			fmt.Fprintf(w, "          claim one: sprintkit claim TARGET --as NAME  (the server, %s, is recorded in .sprintkit/env)\n", s.Server.URL)
 		}
 	}
 }
