@@ -61,6 +61,13 @@ func sameKey(a, b, goos string) bool {
 	return a == b
 }
 
+// Names are the variables Run asks go env for. Only these: the whole
+// listing probes the C compiler (CGO_CFLAGS, GOGCCFLAGS) and writes its
+// answers into GOCACHE, so it would write into a cache setup must leave
+// alone (the user's own, when setup fills a checkout's own from an image).
+var Names = []string{"GOARCH", "GOBIN", "GOCACHE", "GOENV", "GOFLAGS", "GOMODCACHE", "GONOPROXY", "GONOSUMDB",
+	"GOOS", "GOPATH", "GOPRIVATE", "GOPROXY", "GOROOT", "GOSUMDB", "GOTOOLCHAIN", "GOVERSION", "GOWORK"}
+
 // Vars are the variables `go env -json` prints: GOVERSION, GOMODCACHE,
 // GOPROXY, GOROOT and the rest.
 type Vars map[string]string
@@ -92,7 +99,7 @@ func Run(ctx context.Context, goBin, dir string, env []string) (Vars, error) {
 	if ok {
 		return v, nil
 	}
-	cmd := exec.CommandContext(ctx, goBin, "env", "-json")
+	cmd := exec.CommandContext(ctx, goBin, append([]string{"env", "-json"}, Names...)...)
 	cmd.Dir, cmd.Env = dir, env
 	out, err := cmd.Output()
 	if err != nil {

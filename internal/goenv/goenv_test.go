@@ -3,6 +3,7 @@ package goenv
 import (
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -97,5 +98,28 @@ func TestRunFailureWrapsTheExitAndIsNotKept(t *testing.T) {
 	mu.Unlock()
 	if n != 0 {
 		t.Errorf("the failure was kept (%d entries for its directory)", n)
+	}
+}
+
+// Run asks go env for its Names only: the whole listing probes the C
+// compiler and writes the answers into GOCACHE, which setup from an image
+// must leave as it was.
+func TestRunWritesNothingIntoGOCACHE(t *testing.T) {
+	testkit.NeedGo(t)
+	cache := t.TempDir()
+	env := append(os.Environ(), "GOCACHE="+cache, "GOFLAGS=", "GOTOOLCHAIN=local")
+	vars, err := Run(context.Background(), "go", t.TempDir(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vars["GOCACHE"] != cache || vars["GOVERSION"] == "" {
+		t.Fatalf("GOCACHE %q, GOVERSION %q; want %q and a version", vars["GOCACHE"], vars["GOVERSION"], cache)
+	}
+	entries, err := os.ReadDir(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("go env wrote %d entries into GOCACHE", len(entries))
 	}
 }
