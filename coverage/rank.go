@@ -190,33 +190,7 @@ func rankUnits(r *Result, opts RankOptions, by string) []Target {
 				}
 				units = append(units, fu)
 			case "function":
-				defs := map[string]*unit{} // a name defined twice (a platform switch) is one target
-				// Fully covered functions become units too (dropped below when
-				// they stay so), so that an untested twin of one that ran is
-				// one target with it.
-				for _, fn := range f.Functions {
-					if twin := defs[fn.Name]; twin != nil {
-						twin.counts.Add(fn.Counts)
-						twin.funcs = append(twin.funcs, fn)
-						continue
-					}
-					u := &unit{kind: "function", name: shortPkg(p.Name) + "." + fn.Name, pkg: p.Name,
-						file: fn.File, line: fn.Line, counts: fn.Counts, funcs: []*Function{fn}, weight: fw}
-					defs[fn.Name] = u
-					u.pinned, u.pin = pf.pin(u.name, p.Name, []string{fileName(f)})
-					if fnote != "" {
-						u.notes = append(u.notes, fnote)
-					}
-					if ep := entryPoint(p.Name, fn); ep != "" {
-						u.weight *= harnessWeight
-						u.notes = append(u.notes, ep+", weighted down")
-					}
-					if recent {
-						u.weight *= recentBoost
-						u.notes = append(u.notes, "changed recently")
-					}
-					units = append(units, u)
-				}
+				units = append(units, functionUnits(p, f, fw, fnote, recent, pf)...)
 			}
 		}
 		if pu != nil {
@@ -251,6 +225,39 @@ func rankUnits(r *Result, opts RankOptions, by string) []Target {
 		ts = append(ts, t)
 	}
 	return ts
+}
+
+// functionUnits are the function targets of f, a file of p, weighted fw
+// (with its note): a name defined twice (a platform switch) is one target.
+// Fully covered functions become units too (the caller drops those that
+// stay so), so that an untested twin of one that ran is one target with it.
+func functionUnits(p *Package, f *File, fw float64, fnote string, recent bool, pf *ProjectFile) []*unit {
+	var units []*unit
+	defs := map[string]*unit{}
+	for _, fn := range f.Functions {
+		if twin := defs[fn.Name]; twin != nil {
+			twin.counts.Add(fn.Counts)
+			twin.funcs = append(twin.funcs, fn)
+			continue
+		}
+		u := &unit{kind: "function", name: shortPkg(p.Name) + "." + fn.Name, pkg: p.Name,
+			file: fn.File, line: fn.Line, counts: fn.Counts, funcs: []*Function{fn}, weight: fw}
+		defs[fn.Name] = u
+		u.pinned, u.pin = pf.pin(u.name, p.Name, []string{fileName(f)})
+		if fnote != "" {
+			u.notes = append(u.notes, fnote)
+		}
+		if ep := entryPoint(p.Name, fn); ep != "" {
+			u.weight *= harnessWeight
+			u.notes = append(u.notes, ep+", weighted down")
+		}
+		if recent {
+			u.weight *= recentBoost
+			u.notes = append(u.notes, "changed recently")
+		}
+		units = append(units, u)
+	}
+	return units
 }
 
 // sortTargets orders targets: pinned ones first in the project file's
