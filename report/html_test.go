@@ -658,3 +658,34 @@ func TestHTMLFilePageSaysWhenItsTestsDidNotRun(t *testing.T) {
 		t.Errorf("the page of %s says its tests did not run", ran.Rel)
 	}
 }
+
+// The index lists flaky tests apart from the failing ones: a failure of a
+// flaky test may not be the newcomer's.
+func TestHTMLIndexListsFlakyTestsApart(t *testing.T) {
+	r := shopResult(t)
+	r.Tests = append(r.Tests,
+		coverage.TestResult{Package: "example.com/shop/cart", Test: "TestSometimes", Outcome: coverage.OutcomeFlaky},
+		coverage.TestResult{Package: "example.com/shop/cart", Test: "TestAlways", Outcome: "fail"})
+	dir := writeSite(t, r, nil, HTMLOptions{})
+	b, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	flaky := strings.Index(page, "1 test is flaky")
+	failed := strings.Index(page, "before any change</h2>")
+	switch {
+	case flaky < 0:
+		t.Fatal("the index does not list the flaky test")
+	case failed < 0:
+		t.Fatal("the index does not list the failing test")
+	}
+	section := page[flaky:]
+	section = section[:strings.Index(section, "</section>")]
+	if !strings.Contains(section, "TestSometimes") || strings.Contains(section, "TestAlways") {
+		t.Errorf("the flaky section lists the wrong tests:\n%s", section)
+	}
+	if failing := page[failed:]; strings.Contains(failing[:strings.Index(failing, "</section>")], "TestSometimes") {
+		t.Error("the flaky test is listed as failing too")
+	}
+}

@@ -169,6 +169,7 @@ type indexView struct {
 	Packages   []countRow
 	Treemap    *treemapView
 	Failed     []coverage.TestResult
+	Flaky      []coverage.TestResult // failed once, then passed when re-run alone
 	Warnings   []string
 	Crashes    []string // CrashNotes: test binaries that died
 	Patch      *patchcov.Coverage
@@ -176,7 +177,7 @@ type indexView struct {
 
 func (s *site) index() *indexView {
 	v := &indexView{page: s.page(s.project+" — sprint targets", ""), CommitFull: s.commit,
-		Total: s.r.Total, Bar: mkBar(s.r.Total.Percent), Targets: s.targetViews("", s.targets, firstTests), Failed: s.r.Failed(), Warnings: s.r.Warnings,
+		Total: s.r.Total, Bar: mkBar(s.r.Total.Percent), Targets: s.targetViews("", s.targets, firstTests), Failed: s.r.Failed(), Flaky: s.r.Flaky(), Warnings: s.r.Warnings,
 		Crashes: CrashNotes(s.r), Patch: s.opts.Patch}
 	v.Kind = "packages"
 	if len(s.targets) > 0 {
