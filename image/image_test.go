@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sprintkit/sprintkit/internal/testkit"
 	"github.com/sprintkit/sprintkit/project"
 )
 
@@ -380,7 +381,7 @@ func TestReadGoMod(t *testing.T) {
 func TestCheckToolchainReportsAnImageForANewerGo(t *testing.T) {
 	tc := CheckToolchain(context.Background(), os.Environ(), "99.0")
 	if tc.Local == "" {
-		t.Skip("no go command")
+		testkit.Missing(t, "no go command")
 	}
 	if tc.OK || !strings.Contains(tc.Problem, "99.0") || !strings.Contains(tc.Problem, tc.Local) {
 		t.Fatalf("CheckToolchain for go 99.0 = %+v", tc)

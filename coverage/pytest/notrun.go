@@ -94,6 +94,7 @@ func markNotRun(dir string, r *coverage.Result, testMods map[string]string) []br
 			}
 		}
 	}
+	ran := importedByRunning(dir, testMods, broken, byModule)
 	for _, b := range broken {
 		src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(b.rel)))
 		if err != nil {
@@ -108,8 +109,8 @@ func markNotRun(dir string, r *coverage.Result, testMods map[string]string) []br
 					f = sub // "from pkg import mod" names a module
 				}
 			}
-			if f == nil || f.NotRun != "" && strings.Contains(f.NotRun, b.rel+",") {
-				continue
+			if f == nil || f.NotRun != "" && strings.Contains(f.NotRun, b.rel+",") || ran[f] {
+				continue // not measured, marked already, or tested by a module that ran
 			}
 			why := fmt.Sprintf("tests exist but did not run: %s, which imports it, failed to import (%s)", b.rel, b.summary)
 			if f.NotRun != "" {
@@ -127,4 +128,34 @@ func markNotRun(dir string, r *coverage.Result, testMods map[string]string) []br
 		r.Warnings = append(r.Warnings, w)
 	}
 	return broken
+}
+
+// importedByRunning are the measured files that a test module which did
+// import (one not in broken) imports itself: their tests ran, so a broken
+// module that imports them too (the package's core, "from pkg import f")
+// does not make them "not run".
+func importedByRunning(dir string, testMods map[string]string, broken []brokenModule, byModule map[string]*coverage.File) map[*coverage.File]bool {
+	isBroken := map[string]bool{}
+	for _, b := range broken {
+		isBroken[b.rel] = true
+	}
+	ran := map[*coverage.File]bool{}
+	for _, rel := range testMods {
+		if rel == "" || isBroken[rel] {
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			continue
+		}
+		for _, imp := range importer.PythonImports(src, rel) {
+			if f := byModule[imp.Module]; f != nil {
+				ran[f] = true
+			}
+			if f := byModule[imp.Module+"."+imp.Name]; imp.Name != "" && f != nil {
+				ran[f] = true
+			}
+		}
+	}
+	return ran
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/coverage/importer"
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // pythonFixture copies testdata/pyproj to a directory whose path has a space.
@@ -37,10 +38,10 @@ func needPython(t *testing.T) *Env {
 	t.Helper()
 	pyEnvOnce.Do(func() { pyEnv, pyEnvErr = FindPython(context.Background(), t.TempDir()) })
 	if pyEnvErr != nil {
-		t.Skipf("no Python with coverage.py (%v); .ci/run installs python3-coverage and python3-pytest", pyEnvErr)
+		testkit.Missing(t, "no Python with coverage.py (%v); .ci/run installs python3-coverage and python3-pytest", pyEnvErr)
 	}
 	if !pyEnv.Pytest {
-		t.Skipf("%s has no pytest; .ci/run installs python3-pytest", pyEnv.Python)
+		testkit.Missing(t, "%s has no pytest; .ci/run installs python3-pytest", pyEnv.Python)
 	}
 	return pyEnv
 }
@@ -503,7 +504,7 @@ func venv(t *testing.T, python, dir string, opts ...string) {
 	t.Helper()
 	out, err := exec.Command(python, append(append([]string{"-m", "venv"}, opts...), dir)...).CombinedOutput()
 	if err != nil {
-		t.Skipf("%s -m venv: %v\n%s", python, err, out)
+		testkit.Missing(t, "%s -m venv (apt-get install python3-venv): %v\n%s", python, err, out)
 	}
 }
 
@@ -728,5 +729,27 @@ func TestRunPythonOnATestFileThatDoesNotImportReportsItsFailure(t *testing.T) {
 	}
 	if ops := findFile(r, "calc/ops.py"); ops == nil || !strings.Contains(ops.NotRun, "tests/test_wip.py") {
 		t.Errorf("calc/ops.py = %+v, want it marked not run", ops)
+	}
+}
+
+// A test module that fails to import marks only what no running test
+// module imports: the package's core ("from calc import add", calc's
+// __init__.py), which test_ops.py imports too, keeps its tests.
+func TestRunPythonABrokenTestModuleLeavesThePackagesCoreAlone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs python; go test without -short runs it")
+	}
+	env := needPython(t)
+	dir := pythonFixture(t)
+	writeFiles(t, dir, map[string]string{"tests/test_wip.py": "import nonexistent_module_for_sprintkit\nfrom calc import add\nimport calc.untested\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"})
+	r, err := Run(context.Background(), Options{Dir: dir, Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := findFile(r, "calc/__init__.py"); f == nil || f.NotRun != "" {
+		t.Errorf("calc/__init__.py, which test_ops.py imports and runs, is %+v", f)
+	}
+	if f := findFile(r, "calc/untested.py"); f == nil || !strings.Contains(f.NotRun, "tests/test_wip.py") {
+		t.Errorf("calc/untested.py, which only the broken module imports, is not marked: %+v", f)
 	}
 }
