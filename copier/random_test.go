@@ -897,8 +897,8 @@ func (g *gen) mutate(root string) error {
 	for i := 0; i < 1+len(all)/4; i++ {
 		p := all[g.r.IntN(len(all))]
 		fi, err := os.Lstat(p)
-		if err != nil {
-			continue // under something removed
+		if err != nil || !underRealDirs(root, p) {
+			continue // under something removed, or replaced by a link or a file
 		}
 		switch g.r.IntN(3) {
 		case 0: // new content, or an entry of another kind
@@ -921,6 +921,19 @@ func (g *gen) mutate(root string) error {
 		}
 	}
 	return nil
+}
+
+// underRealDirs reports whether every directory from root down to p's
+// parent is a directory, not a symbolic link to one: an entry an earlier
+// mutation moved under a link is reached through it and is not the tree's.
+func underRealDirs(root, p string) bool {
+	for d := filepath.Dir(p); d != root && len(d) > len(root); d = filepath.Dir(d) {
+		fi, err := os.Lstat(d)
+		if err != nil || !fi.IsDir() {
+			return false
+		}
+	}
+	return true
 }
 
 // finish gives every entry under root a modification time of its own (with
