@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
+
+	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 func TestCloneFromEveryLocalTransport(t *testing.T) {
 	f := newFixture(t)
-	srv := gitHTTP(t, f.root, nil)
+	srv := testkit.GitHTTP(t, f.root, nil)
 	cases := []struct {
 		name string
 		url  string
@@ -68,7 +70,7 @@ func TestCloneFromEveryLocalTransport(t *testing.T) {
 
 func TestCloneOptions(t *testing.T) {
 	f := newFixture(t)
-	srv := gitHTTP(t, f.root, nil)
+	srv := testkit.GitHTTP(t, f.root, nil)
 	url := srv.URL + "/project.git"
 
 	t.Run("depth 0 fetches the whole history", func(t *testing.T) {
@@ -109,9 +111,9 @@ func TestCloneOptions(t *testing.T) {
 
 func TestCloneBadInput(t *testing.T) {
 	f := newFixture(t)
-	srv := gitHTTP(t, f.root, nil)
+	srv := testkit.GitHTTP(t, f.root, nil)
 	const token = "s3cr3t-t0ken-value"
-	authSrv := gitHTTP(t, f.root, basicAuth("newcomer", token))
+	authSrv := testkit.GitHTTP(t, f.root, basicAuth("newcomer", token))
 	authURL := strings.Replace(authSrv.URL, "http://", "http://newcomer:wrong-"+token+"@", 1) + "/project.git"
 
 	cases := []struct {
@@ -159,7 +161,7 @@ func TestCloneBadInput(t *testing.T) {
 func TestCloneWithTokenInURLKeepsItOutOfResults(t *testing.T) {
 	f := newFixture(t)
 	const token = "ghp_abcdefghijklmnop"
-	srv := gitHTTP(t, f.root, basicAuth("newcomer", token))
+	srv := testkit.GitHTTP(t, f.root, basicAuth("newcomer", token))
 	url := strings.Replace(srv.URL, "http://", "http://newcomer:"+token+"@", 1) + "/project.git"
 	dst := filepath.Join(t.TempDir(), "project")
 	var mu sync.Mutex
@@ -269,7 +271,7 @@ func slowPack(delay time.Duration, started chan struct{}) func(http.Handler) htt
 
 func TestCloneReportsProgress(t *testing.T) {
 	root := bigFixture(t)
-	srv := gitHTTP(t, root, slowPack(30*time.Millisecond, nil))
+	srv := testkit.GitHTTP(t, root, slowPack(30*time.Millisecond, nil))
 	var mu sync.Mutex
 	var maxBytes int64
 	var maxObjects int
@@ -310,7 +312,7 @@ func TestCloneInterruptedRemovesWhatItCreated(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			started := make(chan struct{})
-			srv := gitHTTP(t, root, slowPack(time.Second, started))
+			srv := testkit.GitHTTP(t, root, slowPack(time.Second, started))
 			dst := filepath.Join(t.TempDir(), "big")
 			if tc.existing {
 				os.Mkdir(dst, 0o755)

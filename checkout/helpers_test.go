@@ -1,18 +1,13 @@
 package checkout
 
 import (
-	"io"
-	"log"
 	"net/http"
-	"net/http/cgi"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/sprintkit/sprintkit/internal/testkit"
 )
 
 // gitEnv is the environment for the real git binary in tests: no user or
@@ -80,32 +75,6 @@ func newFixture(t *testing.T) *fixture {
 	f.bare = filepath.Join(f.root, "project.git")
 	gitRun(t, f.root, "clone", "-q", "--bare", f.work, f.bare)
 	return f
-}
-
-// gitHTTP serves the bare repositories under root over git's smart HTTP
-// protocol with the real `git http-backend`, through net/http/cgi, the way
-// go-git's own tests do. wrap, when set, wraps the handler (for auth or
-// stalls).
-func gitHTTP(t *testing.T, root string, wrap func(http.Handler) http.Handler) *httptest.Server {
-	t.Helper()
-	execPath := gitRun(t, "", "--exec-path")
-	backend := filepath.Join(execPath, "git-http-backend")
-	if _, err := os.Stat(backend); err != nil {
-		testkit.Missing(t, "git http-backend not installed: %v", err)
-	}
-	var h http.Handler = &cgi.Handler{
-		Path:   backend,
-		Root:   "/",
-		Stderr: io.Discard,
-		Logger: log.New(io.Discard, "", 0),
-		Env:    []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "HOME=" + root},
-	}
-	if wrap != nil {
-		h = wrap(h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 // basicAuth requires user:pass on every request.

@@ -5,10 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"io"
-	"log"
 	"net/http"
-	"net/http/cgi"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -28,25 +25,6 @@ import (
 
 // scriptToken is the password the protected server accepts.
 const scriptToken = "tok-s3cret-123"
-
-// gitBackend returns a handler serving the bare repositories under root.
-func gitBackend(t testing.TB, root string) http.Handler {
-	out, err := exec.Command("git", "--exec-path").Output()
-	if err != nil {
-		testkit.Missing(t, "git not installed: %v", err)
-	}
-	backend := filepath.Join(strings.TrimSpace(string(out)), "git-http-backend")
-	if _, err := os.Stat(backend); err != nil {
-		testkit.Missing(t, "git http-backend not installed: %v", err)
-	}
-	return &cgi.Handler{
-		Path:   backend,
-		Root:   "/",
-		Stderr: io.Discard,
-		Logger: log.New(io.Discard, "", 0),
-		Env:    []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "HOME=" + root},
-	}
-}
 
 func requireAuth(user, pass string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -76,7 +54,7 @@ func TestSetupHTTPScripts(t *testing.T) {
 		// Repositories named stall*.git never send their pack: the server
 		// notes that the clone is under way in $WORK/stall-started and
 		// waits for the client to hang up.
-		backend := gitBackend(t, root)
+		backend := testkit.GitBackend(t, root)
 		marker := filepath.Join(env.WorkDir, "stall-started")
 		quit := make(chan struct{})
 		open := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +68,7 @@ func TestSetupHTTPScripts(t *testing.T) {
 			}
 			backend.ServeHTTP(w, r)
 		}))
-		auth := httptest.NewServer(requireAuth("newcomer", scriptToken, gitBackend(t, root)))
+		auth := httptest.NewServer(requireAuth("newcomer", scriptToken, testkit.GitBackend(t, root)))
 		env.Defer(func() { close(quit); open.CloseClientConnections(); open.Close() })
 		env.Defer(auth.Close)
 		env.Setenv("GITURL", open.URL)
@@ -187,7 +165,7 @@ func TestSetupInterruptedCloneLeavesNoDirectory(t *testing.T) {
 	gitT(t, root, "clone", "-q", "--bare", work, filepath.Join(root, "big.git"))
 
 	started := make(chan struct{})
-	srv := httptest.NewServer(stallingPack(gitBackend(t, root), started))
+	srv := httptest.NewServer(stallingPack(testkit.GitBackend(t, root), started))
 	defer srv.Close()
 
 	dst := filepath.Join(t.TempDir(), "big")

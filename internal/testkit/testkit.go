@@ -113,10 +113,23 @@ func WriteTree(t testing.TB, root string, files map[string]string) {
 }
 
 // GitHTTP serves the bare repositories under root over git's smart HTTP
-// protocol with the real `git http-backend`, through net/http/cgi, the way
-// go-git's own tests do. wrap, when set, wraps the handler (for auth or
-// stalls). The backend's stderr goes to the test log.
+// protocol (GitBackend) on 127.0.0.1. wrap, when set, wraps the handler
+// (for auth or stalls).
 func GitHTTP(t testing.TB, root string, wrap func(http.Handler) http.Handler) *httptest.Server {
+	t.Helper()
+	h := GitBackend(t, root)
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// GitBackend is the real `git http-backend` serving the bare repositories
+// under root, through net/http/cgi, the way go-git's own tests do. Its
+// stderr goes to the test log.
+func GitBackend(t testing.TB, root string) http.Handler {
 	t.Helper()
 	git := NeedGit(t)
 	out, err := exec.Command(git, "--exec-path").Output()
@@ -127,19 +140,13 @@ func GitHTTP(t testing.TB, root string, wrap func(http.Handler) http.Handler) *h
 	if _, err := os.Stat(backend); err != nil {
 		Missing(t, "git http-backend not installed: %v", err)
 	}
-	var h http.Handler = &cgi.Handler{
+	return &cgi.Handler{
 		Path:   backend,
 		Root:   "/",
 		Stderr: logWriter{t},
 		Logger: log.New(io.Discard, "", 0),
 		Env:    []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "HOME=" + root},
 	}
-	if wrap != nil {
-		h = wrap(h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 // logWriter writes to the test's log.
