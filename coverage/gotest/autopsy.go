@@ -320,7 +320,9 @@ func (rec *recovery) apply(proj *Project, r *coverage.Result, pkgs []*Package) {
 			if gp := byPath[name]; gp != nil {
 				p.Dir = relSlash(proj.Root, gp.Dir)
 				p.IsMain, p.TestSupport, p.HasTests = gp.IsMain, gp.TestSupport, gp.HasTests
-				p.Files = sourceFiles(gp)
+				if why == notBuilt {
+					p.Files = sourceFiles(gp) // no binary, so no profile ever holds them
+				}
 			}
 			r.Packages = append(r.Packages, p)
 		}

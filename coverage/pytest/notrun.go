@@ -3,6 +3,7 @@ package pytest
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -94,7 +95,6 @@ func markNotRun(dir string, r *coverage.Result, testMods map[string]string) []br
 			}
 		}
 	}
-	ran := importedByRunning(dir, testMods, broken, byModule)
 	for _, b := range broken {
 		src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(b.rel)))
 		if err != nil {
@@ -107,10 +107,12 @@ func markNotRun(dir string, r *coverage.Result, testMods map[string]string) []br
 			if imp.Name != "" {
 				if sub := byModule[imp.Module+"."+imp.Name]; sub != nil {
 					f = sub // "from pkg import mod" names a module
+				} else if f != nil && path.Base(f.Rel) == "__init__.py" {
+					continue // "from pkg import f": the package's core, not a module under test
 				}
 			}
-			if f == nil || f.NotRun != "" && strings.Contains(f.NotRun, b.rel+",") || ran[f] {
-				continue // not measured, marked already, or tested by a module that ran
+			if f == nil || f.NotRun != "" && strings.Contains(f.NotRun, b.rel+",") {
+				continue
 			}
 			why := fmt.Sprintf("tests exist but did not run: %s, which imports it, failed to import (%s)", b.rel, b.summary)
 			if f.NotRun != "" {
@@ -128,34 +130,4 @@ func markNotRun(dir string, r *coverage.Result, testMods map[string]string) []br
 		r.Warnings = append(r.Warnings, w)
 	}
 	return broken
-}
-
-// importedByRunning are the measured files that a test module which did
-// import (one not in broken) imports itself: their tests ran, so a broken
-// module that imports them too (the package's core, "from pkg import f")
-// does not make them "not run".
-func importedByRunning(dir string, testMods map[string]string, broken []brokenModule, byModule map[string]*coverage.File) map[*coverage.File]bool {
-	isBroken := map[string]bool{}
-	for _, b := range broken {
-		isBroken[b.rel] = true
-	}
-	ran := map[*coverage.File]bool{}
-	for _, rel := range testMods {
-		if rel == "" || isBroken[rel] {
-			continue
-		}
-		src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
-		if err != nil {
-			continue
-		}
-		for _, imp := range importer.PythonImports(src, rel) {
-			if f := byModule[imp.Module]; f != nil {
-				ran[f] = true
-			}
-			if f := byModule[imp.Module+"."+imp.Name]; imp.Name != "" && f != nil {
-				ran[f] = true
-			}
-		}
-	}
-	return ran
 }

@@ -732,9 +732,9 @@ func TestRunPythonOnATestFileThatDoesNotImportReportsItsFailure(t *testing.T) {
 	}
 }
 
-// A test module that fails to import marks only what no running test
-// module imports: the package's core ("from calc import add", calc's
-// __init__.py), which test_ops.py imports too, keeps its tests.
+// A test module that fails to import marks the modules it imports as not
+// run, not the package's core: "from calc import add" names a function of
+// calc's __init__.py, which the other tests run.
 func TestRunPythonABrokenTestModuleLeavesThePackagesCoreAlone(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs python; go test without -short runs it")
@@ -747,7 +747,7 @@ func TestRunPythonABrokenTestModuleLeavesThePackagesCoreAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	if f := findFile(r, "calc/__init__.py"); f == nil || f.NotRun != "" {
-		t.Errorf("calc/__init__.py, which test_ops.py imports and runs, is %+v", f)
+		t.Errorf("calc/__init__.py, whose add the broken module imports, is marked: %+v", f)
 	}
 	if f := findFile(r, "calc/untested.py"); f == nil || !strings.Contains(f.NotRun, "tests/test_wip.py") {
 		t.Errorf("calc/untested.py, which only the broken module imports, is not marked: %+v", f)
