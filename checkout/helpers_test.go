@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // gitEnv is the environment for the real git binary in tests: no user or
