@@ -31,6 +31,14 @@ func NewTempRoot() (*TempRoot, error) {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
 	r := &TempRoot{dirs: []string{dir}}
+	// Others may pass through, as through /tmp, but neither list nor
+	// write: a test that runs a helper as another user (nobody) reaches
+	// the directories it made for it, and what the children make stays
+	// theirs (go's own work directories are 0700).
+	if err := os.Chmod(dir, 0o711); err != nil {
+		r.Remove()
+		return nil, fmt.Errorf("temporary directory: %w", err)
+	}
 	gotmp := dir
 	if user := os.Getenv("GOTMPDIR"); user != "" {
 		if gotmp, err = os.MkdirTemp(user, "sprintkit-run-"); err != nil {

@@ -3,6 +3,7 @@ package proc
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,11 @@ func TestTempRoot(t *testing.T) {
 			root := os.Getenv("TMPDIR")
 			if filepath.Dir(root) != filepath.Clean(tmp) || root == tmp {
 				t.Fatalf("TMPDIR = %s, want a fresh directory in %s", root, tmp)
+			}
+			// Others pass through it (a helper run as nobody), but
+			// neither list nor write it.
+			if fi, err := os.Stat(root); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o711 {
+				t.Errorf("TMPDIR %s: %v, mode %v; want 0711", root, err, fi.Mode().Perm())
 			}
 			gotmp := os.Getenv("GOTMPDIR")
 			switch tc.wantGot {
