@@ -31,11 +31,12 @@ func NewTempRoot() (*TempRoot, error) {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
 	r := &TempRoot{dirs: []string{dir}}
-	// Others may pass through, as through /tmp, but neither list nor
-	// write: a test that runs a helper as another user (nobody) reaches
-	// the directories it made for it, and what the children make stays
-	// theirs (go's own work directories are 0700).
-	if err := os.Chmod(dir, 0o711); err != nil {
+	// The rules of /tmp, which it stands in for (sticky, writable by
+	// all): a test that runs a helper as another user (nobody) reaches the
+	// directories it made for it, and that helper can make its own (a
+	// coverage binary's GOCOVERDIR); no one removes what another made, and
+	// go's own work directories are 0700.
+	if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
 		r.Remove()
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
