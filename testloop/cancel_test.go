@@ -1,7 +1,6 @@
 package testloop
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,17 +23,7 @@ func TestACancelledRunLeavesNoWorkDirectory(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	t.Setenv("GOTMPDIR", tmp)
 	rec := newRecorder()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Loop(ctx, Options{Dir: dir, Env: []string{"GOFLAGS=-mod=mod", "GOPROXY=off"}}, rec) }()
-	defer func() { cancel(); <-done }()
-	select {
-	case <-rec.ready:
-	case err := <-done:
-		t.Fatalf("Loop returned before it was ready: %v", err)
-	case <-time.After(waitLimit):
-		t.Fatal("never ready")
-	}
+	startLoop(t, Options{Dir: dir, Env: goEnv}, rec, rec.ready)
 	wait := filepath.Join(dir, "f/f_wait_test.go")
 	src := "package f\n\nimport (\n\t\"os\"\n\t\"testing\"\n\t\"time\"\n)\n\n" +
 		"func TestWait(t *testing.T) {\n\tos.WriteFile(" + strconv.Quote(started) + ", nil, 0o644)\n\ttime.Sleep(2 * time.Minute)\n}\n"

@@ -41,6 +41,43 @@ func (r *recorder) Finish(rep *Report)       { r.reports <- rep }
 
 const waitLimit = 2 * time.Minute // a hang guard, not a timing assertion
 
+// startLoop runs Loop under opts with r until the test ends, and returns
+// what r was told once Loop was watching (ready is r's channel for it).
+func startLoop(t *testing.T, opts Options, r Renderer, ready <-chan Ready) Ready {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Loop(ctx, opts, r) }()
+	select {
+	case x := <-ready:
+		t.Cleanup(func() { cancel(); <-done })
+		return x
+	case err := <-done:
+		cancel()
+		t.Fatalf("Loop returned before it was ready: %v", err)
+	case <-time.After(waitLimit):
+		t.Cleanup(func() { cancel(); <-done })
+		t.Fatal("never ready")
+	}
+	return Ready{}
+}
+
+// nextReport is the next report rec is given; its run must not have failed
+// to start.
+func nextReport(t *testing.T, rec *recorder) *Report {
+	t.Helper()
+	select {
+	case rep := <-rec.reports:
+		if rep.Err != nil {
+			t.Fatalf("run: %v", rep.Err)
+		}
+		return rep
+	case <-time.After(waitLimit):
+		t.Fatal("no report")
+		return nil
+	}
+}
+
 func TestLoopRunsTheAffectedTestsAndStopsCleanly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go toolchain on a fixture; go test without -short runs it")
@@ -156,31 +193,10 @@ func TestLoopRunsAChangedPythonTestFileAloneAndTheSuiteOtherwise(t *testing.T) {
 		testkit.Missing(t, "no Python with coverage.py: %v", err)
 	}
 	rec := newRecorder()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Loop(ctx, Options{Dir: dir}, rec) }()
-	defer func() { cancel(); <-done }()
-	select {
-	case r := <-rec.ready:
-		if r.Kind != kindPython {
-			t.Fatalf("kind %s, want python", r.Kind)
-		}
-	case err := <-done:
-		t.Fatalf("Loop returned: %v", err)
+	if r := startLoop(t, Options{Dir: dir}, rec, rec.ready); r.Kind != kindPython {
+		t.Fatalf("kind %s, want python", r.Kind)
 	}
-	next := func() *Report {
-		t.Helper()
-		select {
-		case rep := <-rec.reports:
-			if rep.Err != nil {
-				t.Fatalf("run: %v", rep.Err)
-			}
-			return rep
-		case <-time.After(waitLimit):
-			t.Fatal("no report")
-			return nil
-		}
-	}
+	next := func() *Report { t.Helper(); return nextReport(t, rec) }
 	tests := func(rep *Report) (passed, failed int) {
 		for _, p := range rep.Packages {
 			passed += p.Passed
@@ -239,31 +255,16 @@ func TestLoopShowsEachPackageBeforeTheRunEnds(t *testing.T) {
 	}
 	dir := writeFixture(t)
 	rec := &streamRecorder{recorder: newRecorder(), pkg: map[string]PackageReport{}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Loop(ctx, Options{Dir: dir, Env: []string{"GOFLAGS=-mod=mod", "GOPROXY=off"}}, rec) }()
-	defer func() { cancel(); <-done }()
-	select {
-	case <-rec.ready:
-	case err := <-done:
-		t.Fatalf("Loop returned before it was ready: %v", err)
-	case <-time.After(waitLimit):
-		t.Fatal("never ready")
-	}
+	startLoop(t, Options{Dir: dir, Env: goEnv}, rec, rec.ready)
 
 	// A new failing test in f: f runs, alone (nothing imports it).
 	if err := os.WriteFile(filepath.Join(dir, "f/f_fail_test.go"),
 		[]byte("package f\n\nimport \"testing\"\n\nfunc TestFSix(t *testing.T) { t.Errorf(\"F() = %d, want 7\", F()) }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var rep *Report
-	select {
-	case rep = <-rec.reports:
-	case <-time.After(waitLimit):
-		t.Fatal("no report")
-	}
-	if rep.Err != nil || rep.Cancelled {
-		t.Fatalf("report: err %v, cancelled %v", rep.Err, rep.Cancelled)
+	rep := nextReport(t, rec.recorder)
+	if rep.Cancelled {
+		t.Fatal("the run was cancelled")
 	}
 	rec.mu.Lock()
 	log := append([]string{}, rec.log...)
