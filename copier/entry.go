@@ -7,6 +7,20 @@ import (
 )
 
 func (e *engine) copyItem(w *worker, d *dir, it *item) {
+	if testHookBeforeOpen != nil && it.st.kind == kFile {
+		testHookBeforeOpen(d.relTo(it.name))
+	}
+	// In a directory this run created there is nothing to compare: a file
+	// is opened first, and the stat of the open descriptor is the one the
+	// copy goes by (openSrc), which spares a lookup of its name.
+	if !it.st.valid && it.st.kind == kFile && d.fresh && !e.opts.DryRun && e.openSrc(d, it) {
+		e.totalBytes.Add(it.st.size)
+		e.copyFile(w, d, it)
+		e.dropSrc(it)
+		e.doneBytes.Add(it.st.size)
+		e.doneFiles.Add(1)
+		return
+	}
 	if !it.st.valid {
 		st, err := e.lstatSrc(d, it.name)
 		if err != nil {
@@ -124,9 +138,6 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 		e.event(EventCopied, d, it.name, "file", st.size, nil)
 		return
 	}
-	if testHookBeforeOpen != nil {
-		testHookBeforeOpen(d.relTo(it.name))
-	}
 	// A file that changes while it is copied is copied once more from its
 	// new state; if it changes again, it is an error, and what the
 	// destination had stays.
@@ -136,6 +147,9 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 		var op string
 		var err error
 		tmp, ino, op, err = e.writeTemp(w, d, it, le != nil, exists && !replaceDir, replaceDir)
+		if err == nil {
+			break
+		}
 		var ch *changedError
 		if errors.As(err, &ch) && attempt == 0 && e.ctx.Err() == nil {
 			nst, serr := e.lstatSrc(d, it.name)
@@ -145,14 +159,11 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 				continue
 			}
 		}
-		if err != nil {
-			if errors.As(err, &ch) {
-				err = fmt.Errorf("%w (%s); tried twice, not copied", ErrChanged, ch.what)
-			}
-			e.fail(d, it.name, "file", op, err)
-			return
+		if errors.As(err, &ch) {
+			err = fmt.Errorf("%w (%s); tried twice, not copied", ErrChanged, ch.what)
 		}
-		break
+		e.fail(d, it.name, "file", op, err)
+		return
 	}
 	if tmp != "" { // "" when the file was linked into place from an unnamed one
 		if err := e.renameDst(d, tmp, it.name); err != nil {

@@ -15,9 +15,14 @@ import (
 // *changedError says the source changed while it was copied.
 func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno, replace, replaceDir bool) (tmp string, ino uint64, op string, err error) {
 	st := &it.st
-	in, err := unix.Openat(d.sys.src, it.name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
-	if err != nil {
-		return "", 0, "open", err
+	in := it.in
+	if it.open {
+		it.open = false
+	} else {
+		in, err = unix.Openat(d.sys.src, it.name, srcFlags, 0)
+		if err != nil {
+			return "", 0, "open", err
+		}
 	}
 	defer unix.Close(in)
 	// The file is created with O_TMPFILE, without a name, and linked under
@@ -163,4 +168,36 @@ func futimens(fd int, atime, mtime int64) error {
 		return errno
 	}
 	return nil
+}
+
+// srcFlags open a source file: never a symlink's target, never waiting on a
+// fifo or a device, never a controlling terminal.
+const srcFlags = unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_NOCTTY
+
+// openSrc opens the source file it of d, listed as a regular file, and
+// takes its stat from the descriptor (fstat): one system call fewer with a
+// path to resolve than fstatat then openat. It reports false, with nothing
+// open, when the file cannot be opened or is no longer a regular file: the
+// caller then goes the usual way (fstatat, which says what it is, and an
+// open that reports the error).
+func (e *engine) openSrc(d *dir, it *item) bool {
+	fd, err := unix.Openat(d.sys.src, it.name, srcFlags, 0)
+	if err != nil {
+		return false
+	}
+	var s unix.Stat_t
+	if unix.Fstat(fd, &s) != nil || s.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return false
+	}
+	it.st, it.in, it.open = toFstat(&s), fd, true
+	return true
+}
+
+// dropSrc closes the source file openSrc opened if writeTemp did not.
+func (e *engine) dropSrc(it *item) {
+	if it.open {
+		unix.Close(it.in)
+		it.open = false
+	}
 }
