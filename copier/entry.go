@@ -13,7 +13,7 @@ func (e *engine) copyItem(w *worker, d *dir, it *item) {
 	// In a directory this run created there is nothing to compare: a file
 	// is opened first, and the stat of the open descriptor is the one the
 	// copy goes by (openSrc), which spares a lookup of its name.
-	if !it.st.valid && it.st.kind == kFile && d.fresh && !e.opts.DryRun && e.openSrc(d, it) {
+	if !it.st.valid && it.st.kind == kFile && d.fresh && !e.opts.DryRun && e.openSrc(w, d, it) {
 		e.totalBytes.Add(it.st.size)
 		e.copyFile(w, d, it)
 		e.dropSrc(it)

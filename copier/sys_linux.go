@@ -41,6 +41,7 @@ type sysDir struct {
 type fastPaths struct {
 	noClone  atomic.Bool
 	noTmpfs  atomic.Bool // O_TMPFILE refused by the destination filesystem
+	noFlink  atomic.Bool // linkat(AT_EMPTY_PATH) refused: linked through /proc/self/fd
 	noCFR    atomic.Bool
 	noXattr  atomic.Bool // the source filesystem has no xattrs
 	noXattrD atomic.Bool // the destination refuses them
@@ -52,13 +53,14 @@ type worker struct {
 	tmpBase string         // this run's temporary names start so
 	tmpSeq  *atomic.Uint64 // and end with the next number from here
 	nameBuf []byte
+	cbuf    []byte // cstr
 	buf     []byte
 	buf2    []byte
 	xbuf    []byte
 }
 
 func newWorker(id int) *worker {
-	return &worker{id: id, nameBuf: make([]byte, 0, 64), xbuf: make([]byte, 1024)}
+	return &worker{id: id, nameBuf: make([]byte, 0, 64), cbuf: make([]byte, 0, 64), xbuf: make([]byte, 1024)}
 }
 
 type walker struct {

@@ -19,7 +19,7 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno, replace, replac
 	if it.open {
 		it.open = false
 	} else {
-		in, err = unix.Openat(d.sys.src, it.name, srcFlags, 0)
+		in, err = openatC(d.sys.src, w.cstr(it.name), srcFlags, 0)
 		if err != nil {
 			return "", 0, "open", err
 		}
@@ -34,7 +34,7 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno, replace, replac
 	var out int
 	anon := false
 	if !e.fast.noTmpfs.Load() && !testForceTempNames {
-		out, err = unix.Openat(d.sys.dst, ".", unix.O_WRONLY|unix.O_TMPFILE|unix.O_CLOEXEC, st.perm&0o777)
+		out, err = openatC(d.sys.dst, &cDot[0], unix.O_WRONLY|unix.O_TMPFILE|unix.O_CLOEXEC, st.perm&0o777)
 		switch {
 		case err == nil:
 			anon = true
@@ -126,15 +126,21 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno, replace, replac
 // the name is taken (replace, or it was taken meanwhile), it links a
 // temporary name of this run and renames it over.
 func (e *engine) linkAnon(w *worker, fd int, d *dir, name string, replace bool) error {
+	// linkat(AT_EMPTY_PATH) takes CAP_DAC_READ_SEARCH, or since Linux 6.10
+	// a file opened with the caller's credentials; else (ENOENT, EPERM)
+	// the file is linked through /proc, a longer path to resolve.
 	link := func(to string) error {
-		if e.root {
-			err := unix.Linkat(fd, "", d.sys.dst, to, unix.AT_EMPTY_PATH)
+		if !e.fast.noFlink.Load() {
+			err := flinkC(fd, d.sys.dst, w.cstr(to))
 			if err != unix.ENOENT && err != unix.EPERM {
 				return err
 			}
 		}
-		// Without CAP_DAC_READ_SEARCH, through /proc.
-		return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), d.sys.dst, to, unix.AT_SYMLINK_FOLLOW)
+		err := unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), d.sys.dst, to, unix.AT_SYMLINK_FOLLOW)
+		if err == nil {
+			e.fast.noFlink.Store(true)
+		}
+		return err
 	}
 	if !replace {
 		err := link(name)
@@ -180,8 +186,8 @@ const srcFlags = unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NOFOLLOW | unix.O_NONBL
 // open, when the file cannot be opened or is no longer a regular file: the
 // caller then goes the usual way (fstatat, which says what it is, and an
 // open that reports the error).
-func (e *engine) openSrc(d *dir, it *item) bool {
-	fd, err := unix.Openat(d.sys.src, it.name, srcFlags, 0)
+func (e *engine) openSrc(w *worker, d *dir, it *item) bool {
+	fd, err := openatC(d.sys.src, w.cstr(it.name), srcFlags, 0)
 	if err != nil {
 		return false
 	}
