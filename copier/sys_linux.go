@@ -64,7 +64,8 @@ func newWorker(id int) *worker {
 }
 
 type walker struct {
-	buf []byte
+	buf   []byte
+	names []byte // readSrc
 }
 
 func (w *worker) walker() *walker {
