@@ -85,6 +85,15 @@ type dir struct {
 	pending atomic.Int64
 }
 
+// markChanged records that an entry of d's destination changed. It writes
+// only the first time: the workers copying into one directory do not each
+// take its cache line on every file.
+func (d *dir) markChanged() {
+	if !d.changed.Load() {
+		d.changed.Store(true)
+	}
+}
+
 func (d *dir) relTo(name string) string {
 	if d.rel == "" {
 		return name

@@ -13,12 +13,11 @@ func (e *engine) copyItem(w *worker, d *dir, it *item) {
 	// In a directory this run created there is nothing to compare: a file
 	// is opened first, and the stat of the open descriptor is the one the
 	// copy goes by (openSrc), which spares a lookup of its name.
+	// Not with Progress, where the walk stats every entry: so the
+	// counters only progress reports are left alone.
 	if !it.st.valid && it.st.kind == kFile && d.fresh && !e.opts.DryRun && e.openSrc(w, d, it) {
-		e.totalBytes.Add(it.st.size)
 		e.copyFile(w, d, it)
 		e.dropSrc(it)
-		e.doneBytes.Add(it.st.size)
-		e.doneFiles.Add(1)
 		return
 	}
 	if !it.st.valid {
@@ -175,7 +174,7 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 	if le != nil {
 		le.ok, le.path, le.dstIno = true, filepath.Join(d.dstPath, it.name), ino
 	}
-	d.changed.Store(true)
+	d.markChanged()
 	e.files.Add(1)
 	e.bytes.Add(st.size)
 	e.event(EventCopied, d, it.name, "file", st.size, nil)
@@ -236,7 +235,7 @@ func (e *engine) clearDir(d *dir, name string) error {
 		err = e.removeEmptyDir(d, name)
 	}
 	if err == nil {
-		d.changed.Store(true)
+		d.markChanged()
 	}
 	return err
 }
@@ -269,7 +268,7 @@ func (e *engine) linkTo(w *worker, d *dir, it *item, prev *linkEntry, ds fstat, 
 		e.fail(d, it.name, "hardlink", "link", err)
 		return
 	}
-	d.changed.Store(true)
+	d.markChanged()
 	e.hardlinks.Add(1)
 	e.event(EventCopied, d, it.name, "hardlink", it.st.size, nil)
 }
@@ -310,7 +309,7 @@ func (e *engine) copySymlink(w *worker, d *dir, it *item) {
 		e.fail(d, it.name, "symlink", op, err)
 		return
 	}
-	d.changed.Store(true)
+	d.markChanged()
 	e.symlinks.Add(1)
 	e.event(EventCopied, d, it.name, "symlink", 0, nil)
 }

@@ -76,9 +76,11 @@ func (e *engine) walk(ww *worker, d *dir) {
 		if e.excluded(d, de.name, false) {
 			continue
 		}
-		e.totalFiles.Add(1)
-		if st.valid && st.kind == kFile {
-			e.totalBytes.Add(st.size)
+		if e.opts.Progress != nil {
+			e.totalFiles.Add(1)
+			if st.valid && st.kind == kFile {
+				e.totalBytes.Add(st.size)
+			}
 		}
 		if st.kind == kFile && st.size >= batchBytes {
 			// A big file goes on its own so that it does not hold up a batch.
@@ -137,7 +139,7 @@ func (e *engine) deleteExtra(d *dir, keep map[string]bool) {
 				continue
 			}
 		}
-		d.changed.Store(true)
+		d.markChanged()
 		e.deleted.Add(1)
 		e.event(EventDeleted, d, name, k.String(), 0, nil)
 	}
