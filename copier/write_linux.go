@@ -130,7 +130,7 @@ func (e *engine) linkAnon(w *worker, fd int, d *dir, name string, replace bool) 
 	// a file opened with the caller's credentials; else (ENOENT, EPERM)
 	// the file is linked through /proc, a longer path to resolve.
 	link := func(to string) error {
-		if !e.fast.noFlink.Load() {
+		if !e.fast.noFlink.Load() && !testLinkThroughProc {
 			err := flinkC(fd, d.sys.dst, w.cstr(to))
 			if err != unix.ENOENT && err != unix.EPERM {
 				return err
@@ -175,6 +175,10 @@ func futimens(fd int, atime, mtime int64) error {
 	}
 	return nil
 }
+
+// testLinkThroughProc, set by tests, makes linkAnon link every unnamed file
+// through /proc/self/fd, as where linkat(AT_EMPTY_PATH) is refused.
+var testLinkThroughProc bool
 
 // srcFlags open a source file: never a symlink's target, never waiting on a
 // fifo or a device, never a controlling terminal.
