@@ -67,15 +67,17 @@ func TestCopyKeepsEveryKindOfEntry(t *testing.T) {
 		name      string
 		workers   int
 		tempNames bool
+		procLink  bool
 	}{
-		{"one worker", 1, false},
-		{"eight workers", 8, false},
-		{"eight workers with temporary names instead of unnamed files", 8, true},
+		{"one worker", 1, false, false},
+		{"eight workers", 8, false, false},
+		{"eight workers with temporary names instead of unnamed files", 8, true, false},
+		{"eight workers linking unnamed files through /proc/self/fd, as where linkat(AT_EMPTY_PATH) is refused", 8, false, true},
 	} {
 		workers := tc.workers
 		t.Run(tc.name, func(t *testing.T) {
-			testForceTempNames = tc.tempNames
-			defer func() { testForceTempNames = false }()
+			testForceTempNames, testLinkThroughProc = tc.tempNames, tc.procLink
+			defer func() { testForceTempNames, testLinkThroughProc = false, false }()
 			base := tempDir(t)
 			src, dst := filepath.Join(base, "src"), filepath.Join(base, "out", "dst")
 			xattrs := makeTree(t, src)

@@ -147,9 +147,13 @@ func (e *engine) setDirMeta(d *dir) error {
 		return nil
 	}
 	if !e.fast.noXattr.Load() {
-		w := &worker{xbuf: make([]byte, 1024)}
-		if err := e.copyXattrs(w, d.sys.src, fd); err != nil {
-			return err
+		// Most directories have no attributes: asking for the size of
+		// their list first spares those a buffer.
+		if n, err := unix.Flistxattr(d.sys.src, nil); err != nil || n > 0 {
+			w := &worker{xbuf: make([]byte, max(n, 1024))}
+			if err := e.copyXattrs(w, d.sys.src, fd); err != nil {
+				return err
+			}
 		}
 	}
 	st := &d.st

@@ -58,6 +58,8 @@ type dirent struct {
 type item struct {
 	name string
 	st   fstat
+	open bool // in is the source file, open (openSrc), until writeTemp or dropSrc closes it
+	in   int
 }
 
 // job is a batch of entries of one directory.
@@ -83,6 +85,15 @@ type dir struct {
 	pending atomic.Int64
 }
 
+// markChanged records that an entry of d's destination changed. It writes
+// only the first time: the workers copying into one directory do not each
+// take its cache line on every file.
+func (d *dir) markChanged() {
+	if !d.changed.Load() {
+		d.changed.Store(true)
+	}
+}
+
 func (d *dir) relTo(name string) string {
 	if d.rel == "" {
 		return name
@@ -99,19 +110,21 @@ type linkEntry struct {
 }
 
 type engine struct {
-	ctx     context.Context
-	cancel  context.CancelCauseFunc
-	opts    Options
-	m       *matcher
-	jobs    chan job
-	root    bool // running as root: preserve ownership
-	uid     uint32
-	gid     uint32
-	umask   uint32
-	rootDst fstat              // to notice the destination reached again through the source
-	srcIDs  map[[2]uint64]bool // the source and its ancestors, never deleted (removeTree)
-	tmpBase string             // TempPrefix, this run's token and "-": starts every temporary name of this run
-	tmpSeq  atomic.Uint64      // numbers this run's temporaries
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	opts   Options
+	m      *matcher
+	jobs   chan job
+	// freeItems holds batches done with, for getItems.
+	freeItems chan []item
+	root      bool // running as root: preserve ownership
+	uid       uint32
+	gid       uint32
+	umask     uint32
+	rootDst   fstat              // to notice the destination reached again through the source
+	srcIDs    map[[2]uint64]bool // the source and its ancestors, never deleted (removeTree)
+	tmpBase   string             // TempPrefix, this run's token and "-": starts every temporary name of this run
+	tmpSeq    atomic.Uint64      // numbers this run's temporaries
 
 	files, dirs, symlinks, hardlinks, skipped, deleted, specials, errs, bytes atomic.Int64
 	totalFiles, totalBytes, doneFiles, doneBytes                              atomic.Int64
@@ -136,8 +149,9 @@ type engine struct {
 	fast fastPaths
 }
 
-// testHookBeforeOpen, set by tests, runs before a worker opens a source
-// file, so that a test can make the file vanish at exactly that moment.
+// testHookBeforeOpen, set by tests, runs before a worker stats or opens a
+// source file, so that a test can make the file vanish at exactly that
+// moment.
 var testHookBeforeOpen func(rel string)
 
 // testForceTempNames, set by tests, makes every file go through a temporary
@@ -177,13 +191,14 @@ func Copy(ctx context.Context, src, dst string, opts Options) (Stats, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	e := &engine{
-		ctx:     ctx,
-		cancel:  cancel,
-		opts:    opts,
-		m:       m,
-		jobs:    make(chan job, opts.Workers*4),
-		links:   make(map[[2]uint64]*linkEntry),
-		dirWake: make(chan struct{}, 1),
+		ctx:       ctx,
+		cancel:    cancel,
+		opts:      opts,
+		m:         m,
+		jobs:      make(chan job, opts.Workers*4),
+		freeItems: make(chan []item, opts.Workers*6),
+		links:     make(map[[2]uint64]*linkEntry),
+		dirWake:   make(chan struct{}, 1),
 	}
 	e.initIdentity()
 	e.srcIDs = sourceIDs(src)

@@ -7,6 +7,19 @@ import (
 )
 
 func (e *engine) copyItem(w *worker, d *dir, it *item) {
+	if testHookBeforeOpen != nil && it.st.kind == kFile {
+		testHookBeforeOpen(d.relTo(it.name))
+	}
+	// In a directory this run created there is nothing to compare: a file
+	// is opened first, and the stat of the open descriptor is the one the
+	// copy goes by (openSrc), which spares a lookup of its name.
+	// Not with Progress, where the walk stats every entry: so the
+	// counters only progress reports are left alone.
+	if !it.st.valid && it.st.kind == kFile && d.fresh && !e.opts.DryRun && e.openSrc(w, d, it) {
+		e.copyFile(w, d, it)
+		e.dropSrc(it)
+		return
+	}
 	if !it.st.valid {
 		st, err := e.lstatSrc(d, it.name)
 		if err != nil {
@@ -124,9 +137,6 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 		e.event(EventCopied, d, it.name, "file", st.size, nil)
 		return
 	}
-	if testHookBeforeOpen != nil {
-		testHookBeforeOpen(d.relTo(it.name))
-	}
 	// A file that changes while it is copied is copied once more from its
 	// new state; if it changes again, it is an error, and what the
 	// destination had stays.
@@ -136,6 +146,9 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 		var op string
 		var err error
 		tmp, ino, op, err = e.writeTemp(w, d, it, le != nil, exists && !replaceDir, replaceDir)
+		if err == nil {
+			break
+		}
 		var ch *changedError
 		if errors.As(err, &ch) && attempt == 0 && e.ctx.Err() == nil {
 			nst, serr := e.lstatSrc(d, it.name)
@@ -145,14 +158,11 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 				continue
 			}
 		}
-		if err != nil {
-			if errors.As(err, &ch) {
-				err = fmt.Errorf("%w (%s); tried twice, not copied", ErrChanged, ch.what)
-			}
-			e.fail(d, it.name, "file", op, err)
-			return
+		if errors.As(err, &ch) {
+			err = fmt.Errorf("%w (%s); tried twice, not copied", ErrChanged, ch.what)
 		}
-		break
+		e.fail(d, it.name, "file", op, err)
+		return
 	}
 	if tmp != "" { // "" when the file was linked into place from an unnamed one
 		if err := e.renameDst(d, tmp, it.name); err != nil {
@@ -164,7 +174,7 @@ func (e *engine) copyFile(w *worker, d *dir, it *item) {
 	if le != nil {
 		le.ok, le.path, le.dstIno = true, filepath.Join(d.dstPath, it.name), ino
 	}
-	d.changed.Store(true)
+	d.markChanged()
 	e.files.Add(1)
 	e.bytes.Add(st.size)
 	e.event(EventCopied, d, it.name, "file", st.size, nil)
@@ -225,7 +235,7 @@ func (e *engine) clearDir(d *dir, name string) error {
 		err = e.removeEmptyDir(d, name)
 	}
 	if err == nil {
-		d.changed.Store(true)
+		d.markChanged()
 	}
 	return err
 }
@@ -258,7 +268,7 @@ func (e *engine) linkTo(w *worker, d *dir, it *item, prev *linkEntry, ds fstat, 
 		e.fail(d, it.name, "hardlink", "link", err)
 		return
 	}
-	d.changed.Store(true)
+	d.markChanged()
 	e.hardlinks.Add(1)
 	e.event(EventCopied, d, it.name, "hardlink", it.st.size, nil)
 }
@@ -299,7 +309,7 @@ func (e *engine) copySymlink(w *worker, d *dir, it *item) {
 		e.fail(d, it.name, "symlink", op, err)
 		return
 	}
-	d.changed.Store(true)
+	d.markChanged()
 	e.symlinks.Add(1)
 	e.event(EventCopied, d, it.name, "symlink", 0, nil)
 }

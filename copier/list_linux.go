@@ -51,11 +51,25 @@ func readNames(fd int, buf []byte, each func(name []byte, k kind)) error {
 	}
 }
 
+// readSrc lists the source directory. The names are gathered in one
+// buffer of the walker and made one string, which each entry's name is a
+// part of: one allocation for the names of a directory, not one per name.
 func (e *engine) readSrc(w *walker, d *dir) ([]dirent, error) {
 	var ents []dirent
+	var ends []int
+	names := w.names[:0]
 	err := readNames(d.sys.src, w.buf, func(name []byte, k kind) {
-		ents = append(ents, dirent{name: string(name), kind: k})
+		names = append(names, name...)
+		ends = append(ends, len(names))
+		ents = append(ents, dirent{kind: k})
 	})
+	w.names = names[:0]
+	all := string(names)
+	start := 0
+	for i, end := range ends {
+		ents[i].name = all[start:end]
+		start = end
+	}
 	return ents, err
 }
 

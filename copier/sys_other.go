@@ -512,3 +512,9 @@ func (e *engine) sameContent(w *worker, d *dir, name string, size int64) (bool, 
 		}
 	}
 }
+
+// openSrc opens a source file ahead of its stat on Linux only: here the
+// caller stats it first (lstatSrc) and writeTemp opens it.
+func (e *engine) openSrc(w *worker, d *dir, it *item) bool { return false }
+
+func (e *engine) dropSrc(it *item) {}

@@ -76,14 +76,19 @@ func (e *engine) walk(ww *worker, d *dir) {
 		if e.excluded(d, de.name, false) {
 			continue
 		}
-		e.totalFiles.Add(1)
-		if st.valid && st.kind == kFile {
-			e.totalBytes.Add(st.size)
+		if e.opts.Progress != nil {
+			e.totalFiles.Add(1)
+			if st.valid && st.kind == kFile {
+				e.totalBytes.Add(st.size)
+			}
 		}
 		if st.kind == kFile && st.size >= batchBytes {
 			// A big file goes on its own so that it does not hold up a batch.
-			e.dispatch(ww, job{d: d, items: []item{{name: de.name, st: st}}})
+			e.dispatch(ww, job{d: d, items: append(e.getItems(), item{name: de.name, st: st})})
 			continue
+		}
+		if b.items == nil {
+			b.items = e.getItems()
 		}
 		b.items = append(b.items, item{name: de.name, st: st})
 		bbytes += st.size
@@ -134,7 +139,7 @@ func (e *engine) deleteExtra(d *dir, keep map[string]bool) {
 				continue
 			}
 		}
-		d.changed.Store(true)
+		d.markChanged()
 		e.deleted.Add(1)
 		e.event(EventDeleted, d, name, k.String(), 0, nil)
 	}
@@ -177,6 +182,31 @@ func (e *engine) runBatch(w *worker, j job) {
 			e.copyItem(w, j.d, &j.items[i])
 		}
 		e.release(j.d)
+	}
+	e.putItems(j.items)
+}
+
+// getItems returns an empty batch, one used before when there is one: a
+// batch is about 8 KB, and one per directory or 64 files would otherwise
+// be most of what a copy allocates (and so of its garbage collections).
+func (e *engine) getItems() []item {
+	select {
+	case s := <-e.freeItems:
+		return s
+	default:
+		return make([]item, 0, batchItems)
+	}
+}
+
+// putItems keeps the batch s for getItems, when there is room.
+func (e *engine) putItems(s []item) {
+	if cap(s) < batchItems {
+		return
+	}
+	clear(s) // drop the names
+	select {
+	case e.freeItems <- s[:0]:
+	default:
 	}
 }
 

@@ -15,9 +15,14 @@ import (
 // *changedError says the source changed while it was copied.
 func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno, replace, replaceDir bool) (tmp string, ino uint64, op string, err error) {
 	st := &it.st
-	in, err := unix.Openat(d.sys.src, it.name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
-	if err != nil {
-		return "", 0, "open", err
+	in := it.in
+	if it.open {
+		it.open = false
+	} else {
+		in, err = openatC(d.sys.src, w.cstr(it.name), srcFlags, 0)
+		if err != nil {
+			return "", 0, "open", err
+		}
 	}
 	defer unix.Close(in)
 	// The file is created with O_TMPFILE, without a name, and linked under
@@ -29,7 +34,7 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno, replace, replac
 	var out int
 	anon := false
 	if !e.fast.noTmpfs.Load() && !testForceTempNames {
-		out, err = unix.Openat(d.sys.dst, ".", unix.O_WRONLY|unix.O_TMPFILE|unix.O_CLOEXEC, st.perm&0o777)
+		out, err = openatC(d.sys.dst, &cDot[0], unix.O_WRONLY|unix.O_TMPFILE|unix.O_CLOEXEC, st.perm&0o777)
 		switch {
 		case err == nil:
 			anon = true
@@ -121,15 +126,21 @@ func (e *engine) writeTemp(w *worker, d *dir, it *item, wantIno, replace, replac
 // the name is taken (replace, or it was taken meanwhile), it links a
 // temporary name of this run and renames it over.
 func (e *engine) linkAnon(w *worker, fd int, d *dir, name string, replace bool) error {
+	// linkat(AT_EMPTY_PATH) takes CAP_DAC_READ_SEARCH, or since Linux 6.10
+	// a file opened with the caller's credentials; else (ENOENT, EPERM)
+	// the file is linked through /proc, a longer path to resolve.
 	link := func(to string) error {
-		if e.root {
-			err := unix.Linkat(fd, "", d.sys.dst, to, unix.AT_EMPTY_PATH)
+		if !e.fast.noFlink.Load() && !testLinkThroughProc {
+			err := flinkC(fd, d.sys.dst, w.cstr(to))
 			if err != unix.ENOENT && err != unix.EPERM {
 				return err
 			}
 		}
-		// Without CAP_DAC_READ_SEARCH, through /proc.
-		return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), d.sys.dst, to, unix.AT_SYMLINK_FOLLOW)
+		err := unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), d.sys.dst, to, unix.AT_SYMLINK_FOLLOW)
+		if err == nil {
+			e.fast.noFlink.Store(true)
+		}
+		return err
 	}
 	if !replace {
 		err := link(name)
@@ -163,4 +174,40 @@ func futimens(fd int, atime, mtime int64) error {
 		return errno
 	}
 	return nil
+}
+
+// testLinkThroughProc, set by tests, makes linkAnon link every unnamed file
+// through /proc/self/fd, as where linkat(AT_EMPTY_PATH) is refused.
+var testLinkThroughProc bool
+
+// srcFlags open a source file: never a symlink's target, never waiting on a
+// fifo or a device, never a controlling terminal.
+const srcFlags = unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_NOCTTY
+
+// openSrc opens the source file it of d, listed as a regular file, and
+// takes its stat from the descriptor (fstat): one system call fewer with a
+// path to resolve than fstatat then openat. It reports false, with nothing
+// open, when the file cannot be opened or is no longer a regular file: the
+// caller then goes the usual way (fstatat, which says what it is, and an
+// open that reports the error).
+func (e *engine) openSrc(w *worker, d *dir, it *item) bool {
+	fd, err := openatC(d.sys.src, w.cstr(it.name), srcFlags, 0)
+	if err != nil {
+		return false
+	}
+	var s unix.Stat_t
+	if unix.Fstat(fd, &s) != nil || s.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return false
+	}
+	it.st, it.in, it.open = toFstat(&s), fd, true
+	return true
+}
+
+// dropSrc closes the source file openSrc opened if writeTemp did not.
+func (e *engine) dropSrc(it *item) {
+	if it.open {
+		unix.Close(it.in)
+		it.open = false
+	}
 }

@@ -3,6 +3,7 @@
 //	go run ./bench/gentree -out DIR                   # a source checkout: 20,000 files
 //	go run ./bench/gentree -out DIR -files 50000      # a bigger one
 //	go run ./bench/gentree -out DIR -large 4 -size 512M  # 4 large files of 512 MiB
+//	go run ./bench/gentree -out DIR -shape random     # 800 directories nested at random
 //
 // The checkout-like tree has nested directories (up to six deep, about a
 // dozen entries each), files whose sizes follow what source trees hold —
@@ -10,6 +11,13 @@
 // relative symlinks to files and directories (about 2 %), a few hard links
 // and empty directories. Content is pseudo-random text from a fixed seed, so
 // two runs produce the same tree.
+//
+// The random tree (-shape random) has -dirs directories (800), each under
+// one picked at random among those made before it, so the nesting is deep
+// and uneven (a random recursive tree: some chains a dozen levels deep, many
+// directories with one or two subdirectories); -files files (20,000) of 0 to
+// 64 KiB spread at random over them, a few (one in 4,000) of several MiB,
+// and about 1 % symlinks to files and directories.
 package main
 
 import (
@@ -29,6 +37,8 @@ func main() {
 	large := flag.Int("large", 0, "write this many large files instead of a checkout-like tree")
 	size := flag.String("size", "512M", "size of each large file (K, M, G suffixes)")
 	seed := flag.Uint64("seed", 1, "random seed")
+	shape := flag.String("shape", "checkout", "shape of the tree: checkout or random")
+	ndirs := flag.Int("dirs", 800, "number of directories in the random tree")
 	flag.Parse()
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "gentree: -out DIR is required")
@@ -47,7 +57,14 @@ func main() {
 			err = genLarge(r, *out, *large, n)
 		}
 	} else {
-		err = genTree(r, *out, *files)
+		switch *shape {
+		case "checkout":
+			err = genTree(r, *out, *files)
+		case "random":
+			err = genRandom(r, *out, *files, *ndirs)
+		default:
+			err = fmt.Errorf("-shape %q: want checkout or random", *shape)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gentree: %v\n", err)
@@ -239,5 +256,55 @@ func genLarge(r *rand.Rand, out string, n int, size int64) error {
 		}
 	}
 	fmt.Printf("gentree: %s: %d files of %.1f MiB\n", out, n, float64(size)/(1<<20))
+	return nil
+}
+
+// genRandom writes the random tree: ndirs directories each under a random
+// earlier one, nfiles files of 0-64 KiB (a few of several MiB) in random
+// directories, and about 1 % symlinks.
+func genRandom(r *rand.Rand, out string, nfiles, ndirs int) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	dirs := []string{"."}
+	depth := 0
+	for i := 1; i < ndirs; i++ {
+		parent := dirs[r.IntN(len(dirs))]
+		d := filepath.Join(parent, fmt.Sprintf("d%d", i))
+		if err := os.Mkdir(filepath.Join(out, d), 0o755); err != nil {
+			return err
+		}
+		depth = max(depth, strings.Count(d, "/")+1)
+		dirs = append(dirs, d)
+	}
+	var made []string
+	var total int64
+	for i := 0; i < nfiles; i++ {
+		d := dirs[r.IntN(len(dirs))]
+		rel := filepath.Join(d, fmt.Sprintf("f%d.dat", i))
+		size := r.Int64N(64<<10 + 1)
+		if r.IntN(4000) == 0 {
+			size = 2<<20 + r.Int64N(6<<20)
+		}
+		total += size
+		if err := writeFile(r, filepath.Join(out, rel), size); err != nil {
+			return err
+		}
+		made = append(made, rel)
+		if r.IntN(100) == 0 {
+			target := made[r.IntN(len(made))]
+			if r.IntN(4) == 0 {
+				target = dirs[r.IntN(len(dirs))]
+			}
+			relTarget, err := filepath.Rel(filepath.Join(out, d), filepath.Join(out, target))
+			if err != nil {
+				return err
+			}
+			if err := os.Symlink(relTarget, filepath.Join(out, d, fmt.Sprintf("l%d", i))); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Printf("gentree: %s: %d files, %d directories (up to %d deep), %.1f MiB\n", out, nfiles, len(dirs), depth, float64(total)/(1<<20))
 	return nil
 }
