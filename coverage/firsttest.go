@@ -47,19 +47,30 @@ func (t fnTraits) late(fn *Function) bool { return t.other || firstTestTier(fn) 
 
 var goClosureRe = regexp.MustCompile(`\.func\d+(\.\d+)*$`)
 
-// traitsOf weighs the evidence about fn among all, the functions of its
-// target.
-func traitsOf(fn *Function, all []*Function) fnTraits {
-	t := fnTraits{untested: fn.Covered == 0, public: isPublic(fn)}
+// fnKey names a function in its file: its twins share it.
+type fnKey struct{ file, name string }
+
+// byName indexes functions by file and qualified name, so that each
+// candidate's evidence is looked up rather than found by walking every
+// function of its target (a package of thousands of functions, each a
+// candidate, made that walk quadratic and most of the time of ranking).
+func byName(all []*Function) map[fnKey][]*Function {
+	idx := make(map[fnKey][]*Function, len(all))
 	for _, o := range all {
-		if o.File != fn.File {
-			continue
-		}
-		if o.Name == fn.Name {
-			t.twins++
-			if o != fn && o.Covered > 0 && fn.Covered == 0 {
-				t.other = true
-			}
+		k := fnKey{o.File, o.Name}
+		idx[k] = append(idx[k], o)
+	}
+	return idx
+}
+
+// traitsOf weighs the evidence about fn among the functions of its target,
+// indexed by byName.
+func traitsOf(fn *Function, all map[fnKey][]*Function) fnTraits {
+	t := fnTraits{untested: fn.Covered == 0, public: isPublic(fn)}
+	for _, o := range all[fnKey{fn.File, fn.Name}] {
+		t.twins++
+		if o != fn && o.Covered > 0 && fn.Covered == 0 {
+			t.other = true
 		}
 	}
 	if m := goClosureRe.FindStringIndex(fn.Name); m != nil && strings.HasSuffix(fn.File, ".go") {
@@ -67,12 +78,8 @@ func traitsOf(fn *Function, all []*Function) fnTraits {
 		return t
 	}
 	if i := strings.LastIndexByte(fn.Name, '.'); i > 0 {
-		outer := fn.Name[:i]
-		for _, o := range all {
-			if o.File == fn.File && o.Name == outer {
-				t.nestedIn = outer
-				break
-			}
+		if outer := fn.Name[:i]; len(all[fnKey{fn.File, outer}]) > 0 {
+			t.nestedIn = outer
 		}
 	}
 	return t
@@ -108,8 +115,9 @@ func isPublic(fn *Function) bool {
 // twins, and returns them with the evidence of each.
 func orderFirstTests(picks, all []*Function) ([]*Function, map[*Function]fnTraits) {
 	tr := make(map[*Function]fnTraits, len(picks))
+	idx := byName(all)
 	for _, fn := range picks {
-		tr[fn] = traitsOf(fn, all)
+		tr[fn] = traitsOf(fn, idx)
 	}
 	sort.SliceStable(picks, func(i, j int) bool {
 		a, b := picks[i], picks[j]
