@@ -140,6 +140,16 @@ func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 	eval(`getComputedStyle(document.querySelector('ol.source > li:not([class])')).backgroundColor`, &plainBG)
 	fileShot := shot()
 	do("open the package page", chromedp.Click(chromedp.CSS(`nav.crumbs a:nth-of-type(2)`)), chromedp.WaitVisible(chromedp.ID("func-table")))
+	// Each row's coverage cell draws its bar (<td class=mid style=--w:66.7%>).
+	var bar struct {
+		Image string  `json:"image"`
+		Width float64 `json:"width"`
+	}
+	eval(`(() => { const s = getComputedStyle(document.querySelector('#func-table tbody td[style]'), '::after');
+  return {image: s.backgroundImage, width: parseFloat(s.width)}; })()`, &bar)
+	if !strings.Contains(bar.Image, "linear-gradient") || bar.Width <= 0 {
+		t.Errorf("a function row's coverage cell draws no bar: %+v", bar)
+	}
 	var hidden int
 	do("hide fully covered", chromedp.Click(chromedp.ID("hide-full")))
 	eval(`Array.from(document.querySelectorAll('#file-table tr.full, #func-table tr.full')).filter(r => r.offsetParent === null).length`, &hidden)
