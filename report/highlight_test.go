@@ -17,7 +17,7 @@ import (
 	"github.com/sprintkit/sprintkit/internal/gotokens"
 )
 
-// tokenSpan is a token's element (tokenTags); tokenOpen and tokenClose are
+// tokenSpan is a token's element (tokenTag); tokenOpen and tokenClose are
 // its tags.
 var (
 	tokenSpan  = regexp.MustCompile(`<(?:b|u|em|s|i)>([^<]*)</(?:b|u|em|s|i)>`)
@@ -48,8 +48,8 @@ func TestHighlightingKeepsEveryCharacterAndLineMark(t *testing.T) {
 			[]string{`<b>func</b> <em>F</em>(s <u>string</u>)`, `<i>/* a block</i>`, `<i>   comment */</i>`, `<s>string &lt;b&gt;` + "`</s>", `<u>0x1F</u>`}},
 		{"a Python file with a docstring, operator words and a decorator", "mod/f.py", pySrc,
 			[]string{`<b>def</b> <em>f</em>(x):`, `<b>and</b>`, `<u>None</u>`, `<em>@property</em>`, `<s>&#39;é&#39;</s>`}},
-		{"a Go file with CRLF line endings", "w.go", strings.ReplaceAll(goSrc, "\n", "\r\n"), []string{`<li id=L1 class=c><b>package</b> p` + "\n<li id=L2 class=u>\n"}},
-		{"a Go file without a final newline", "n.go", strings.TrimSuffix(goSrc, "\n"), []string{"<li id=L9 class=c>}\n"}},
+		{"a Go file with CRLF line endings", "w.go", strings.ReplaceAll(goSrc, "\n", "\r\n"), []string{`<li id=L1 class=c><b>package</b> p<li id=L2 class=u><li id=L3 class=p><i>/* a block</i>`}},
+		{"a Go file without a final newline", "n.go", strings.TrimSuffix(goSrc, "\n"), []string{"<li id=L8>\t<b>return</b>", "<li id=L9 class=c>}"}},
 		{"a file of an unknown kind is plain", "notes.sprintkit-unknown", "if x then y\n", nil},
 		{"a binary file under a source name is plain", "b.go", "package b\x00\n", nil},
 	} {
@@ -80,7 +80,7 @@ func TestHighlightingKeepsEveryCharacterAndLineMark(t *testing.T) {
 			if stripped := tokenSpan.ReplaceAllString(got, "$1"); stripped != plain {
 				t.Errorf("without its token spans, the highlighted listing differs from the plain one:\n%s", firstDiff(plain, stripped))
 			}
-			for i, line := range strings.SplitAfter(got, "\n") {
+			for i, line := range strings.Split(got, "<li ") {
 				if len(tokenOpen.FindAllString(line, -1)) != len(tokenClose.FindAllString(line, -1)) {
 					t.Errorf("line %d is not well nested: %q", i+1, line)
 				}
@@ -255,7 +255,7 @@ func TestHTMLUsesKeptTokensOnlyOfTheSourceItReads(t *testing.T) {
 			r.Packages[0].Files[0].Tokens = tc.tokens
 			dir := writeSite(t, r, nil, HTMLOptions{})
 			page := readPages(t, dir)[pageOfRel(t, dir, "f.go")]
-			if !strings.Contains(page, `<ol class="source"><li id=L1>`+tc.want+"\n<li id=L2>\n") {
+			if !strings.Contains(page, `<ol class="source"><li id=L1>`+tc.want+"<li id=L2><li id=L3>") {
 				t.Errorf("the page does not start its source with %s:\n%s", tc.want, page)
 			}
 			if tc.tokens != marked && !strings.Contains(page, `<u>len</u>(s)`) {

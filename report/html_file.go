@@ -49,10 +49,11 @@ var lineClass = [...]string{
 // writeSourceRows writes one line of the source listing per source line,
 // inside <ol class="source">:
 //
-//	<li id=L42 class=u>escaped text
+//	<li id=L42 class=u>escaped text<li id=L43>…
 //
-// A list item needs no end tag (the next <li> or the </ol> ends it), and
-// the attribute values, a line number and a class name, need no quotes:
+// A list item needs no end tag (the next <li> or the </ol> ends it), nor a
+// newline (each row is a block: copying lines copies one newline per row),
+// and the attribute values, a line number and a class name, need no quotes:
 // that is the least markup that gives every line its anchor (#L42) and its
 // state, which matters on a page of thousands of short lines (a module of
 // small functions had as much markup per line as source). A line with no
@@ -80,7 +81,6 @@ func writeSourceRows(w *bufio.Writer, src []byte, states []coverage.LineState) {
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		startRow(w, i, states)
 		template.HTMLEscape(w, line)
-		w.WriteByte('\n')
 	}
 }
 

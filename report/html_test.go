@@ -272,12 +272,12 @@ func TestHTMLMarksLinesAndListsMissedRanges(t *testing.T) {
 	for _, want := range []string{
 		// func (c *Cart) Add: the signature is not a statement, its body is
 		// not covered. Tokens are highlighted inside the marked lines.
-		"<li id=L19><b>func</b> (c *Cart) <em>Add</em>(it Item) <u>error</u> {\n<li id=L20 ",
-		"<li id=L20 class=u>\t<b>if</b> it.Qty &lt;= <u>0</u> {\n",
+		"<li id=L19><b>func</b> (c *Cart) <em>Add</em>(it Item) <u>error</u> {<li id=L20 ",
+		"<li id=L20 class=u>\t<b>if</b> it.Qty &lt;= <u>0</u> {<li id=L21 ",
 		// Total ran.
-		"<li id=L36 class=c>\t<b>for</b> _, it := <b>range</b> c.Items {\n",
+		"<li id=L36 class=c>\t<b>for</b> _, it := <b>range</b> c.Items {<li id=L37 ",
 		// A closing brace alone is not a statement.
-		"<li id=L22>\t}\n<li id=L23",
+		"<li id=L22>\t}<li id=L23",
 		// Missed ranges written like coverage.py (joined across lines with
 		// no statement, like the lone brace of line 22), each linked.
 		`<a href="#L20">20-30</a>, <a href="#L45">45</a>, <a href="#L49">49</a>`,

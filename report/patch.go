@@ -140,7 +140,7 @@ func patchRows(src []byte, f *patchcov.File, idPrefix string) template.HTML {
 			continue
 		}
 		if gap && b.Len() > 0 {
-			b.WriteString("<li class=gap>⋯\n")
+			b.WriteString("<li class=gap>⋯")
 		}
 		gap = false
 		class := ""
@@ -156,7 +156,6 @@ func patchRows(src []byte, f *patchcov.File, idPrefix string) template.HTML {
 		}
 		b.WriteString(">")
 		template.HTMLEscape(&b, []byte(strings.TrimSuffix(lines[i-1], "\r")))
-		b.WriteString("\n")
 	}
 	return template.HTML(b.String())
 }

@@ -39,9 +39,10 @@ func TestPatchRows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			html := string(patchRows(src, &patchcov.File{Changed: tt.changed, States: tt.states}, "f1-"))
 			var got []string
-			for _, row := range strings.SplitAfter(html, "\n") {
+			for _, row := range strings.SplitAfter(html, "<li ") {
+				row = "<li " + strings.TrimSuffix(row, "<li ")
 				switch {
-				case row == "":
+				case row == "<li ":
 				case strings.HasPrefix(row, "<li class=gap>"):
 					got = append(got, "gap")
 				default:
