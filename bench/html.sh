@@ -132,6 +132,7 @@ bench_shape() { # SHAPE
 	printf '    bytes: site %d in %d files (%.1f KB per source file), go tool cover %d in 1 file: ratio %.3f\n' \
 		"$skb" "$(find "$WORK/site" -type f | wc -l)" "$(echo "$skb / 1024 / $files" | bc -l)" "$cvb" "$(echo "$skb / $cvb" | bc -l)"
 	echo "    peak RSS: sprintkit $(rm -rf "$WORK/site"; rss "$SK_CMD"), go tool cover -html $(rss "$COVER_CMD")"
+	echo "    load average now: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (wall times mean little above 1 on 2 cores)"
 	echo "(a) $shape: goals"
 	verdict "time, the whole command against go tool cover -html (median ratio)" "$med" 1
 	verdict "bytes, the site against go tool cover's page (ratio)" "$(echo "$skb / $cvb" | bc -l)" 1.5
