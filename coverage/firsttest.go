@@ -47,32 +47,46 @@ func (t fnTraits) late(fn *Function) bool { return t.other || firstTestTier(fn) 
 
 var goClosureRe = regexp.MustCompile(`\.func\d+(\.\d+)*$`)
 
-// traitsOf weighs the evidence about fn among all, the functions of its
-// target.
-func traitsOf(fn *Function, all []*Function) fnTraits {
-	t := fnTraits{untested: fn.Covered == 0, public: isPublic(fn)}
+// fnKey names a function in its file: its twins share it.
+type fnKey struct{ file, name string }
+
+// defs counts the definitions of one qualified name in one file, and of
+// them those that ran.
+type defs struct{ n, covered int }
+
+// byName indexes functions by file and qualified name, so that each
+// candidate's evidence is looked up rather than found by walking every
+// function of its target (a package of thousands of functions, each a
+// candidate, made that walk quadratic and most of the time of ranking).
+func byName(all []*Function) map[fnKey]defs {
+	idx := make(map[fnKey]defs, len(all))
 	for _, o := range all {
-		if o.File != fn.File {
-			continue
+		k := fnKey{o.File, o.Name}
+		d := idx[k]
+		d.n++
+		if o.Covered > 0 {
+			d.covered++
 		}
-		if o.Name == fn.Name {
-			t.twins++
-			if o != fn && o.Covered > 0 && fn.Covered == 0 {
-				t.other = true
-			}
-		}
+		idx[k] = d
 	}
+	return idx
+}
+
+// traitsOf weighs the evidence about fn, one of all, the functions of its
+// target indexed by byName.
+func traitsOf(fn *Function, all map[fnKey]defs) fnTraits {
+	t := fnTraits{untested: fn.Covered == 0, public: isPublic(fn)}
+	d := all[fnKey{fn.File, fn.Name}]
+	t.twins = d.n
+	// A definition that ran, when fn did not, is another one.
+	t.other = fn.Covered == 0 && d.covered > 0
 	if m := goClosureRe.FindStringIndex(fn.Name); m != nil && strings.HasSuffix(fn.File, ".go") {
 		t.nestedIn, t.closure = fn.Name[:m[0]], true
 		return t
 	}
 	if i := strings.LastIndexByte(fn.Name, '.'); i > 0 {
-		outer := fn.Name[:i]
-		for _, o := range all {
-			if o.File == fn.File && o.Name == outer {
-				t.nestedIn = outer
-				break
-			}
+		if outer := fn.Name[:i]; all[fnKey{fn.File, outer}].n > 0 {
+			t.nestedIn = outer
 		}
 	}
 	return t
@@ -105,17 +119,28 @@ func isPublic(fn *Function) bool {
 
 // orderFirstTests sorts picks, a target's candidate first tests, by the
 // evidence (all is every function of the target), keeps one of each set of
-// twins, and returns them with the evidence of each.
+// twins, and returns them with the evidence of the first (the target's
+// first test), by function.
 func orderFirstTests(picks, all []*Function) ([]*Function, map[*Function]fnTraits) {
-	tr := make(map[*Function]fnTraits, len(picks))
-	for _, fn := range picks {
-		tr[fn] = traitsOf(fn, all)
+	idx := byName(all)
+	// Each candidate's evidence and tier are worked out once, not in every
+	// comparison of the sort (a package target has thousands).
+	type cand struct {
+		fn   *Function
+		t    fnTraits
+		late bool
+		tier int
 	}
-	sort.SliceStable(picks, func(i, j int) bool {
-		a, b := picks[i], picks[j]
-		ta, tb := tr[a], tr[b]
-		if la, lb := ta.late(a), tb.late(b); la != lb {
-			return lb
+	cs := make([]cand, len(picks))
+	for i, fn := range picks {
+		t := traitsOf(fn, idx)
+		cs[i] = cand{fn, t, t.late(fn), firstTestTier(fn)}
+	}
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, b := &cs[i], &cs[j]
+		ta, tb := a.t, b.t
+		if a.late != b.late {
+			return b.late
 		}
 		if ta.untested != tb.untested {
 			return ta.untested
@@ -126,17 +151,24 @@ func orderFirstTests(picks, all []*Function) ([]*Function, map[*Function]fnTrait
 		if na, nb := ta.nestedIn == "", tb.nestedIn == ""; na != nb {
 			return na
 		}
-		return firstTestLess(a, b)
+		if a.tier != b.tier {
+			return a.tier < b.tier
+		}
+		return firstTestLess(a.fn, b.fn)
 	})
 	out := picks[:0]
-	seen := map[string]bool{}
-	for _, fn := range picks {
-		k := fn.File + "\x00" + fn.Name
+	tr := map[*Function]fnTraits{}
+	if len(cs) > 0 {
+		tr[cs[0].fn] = cs[0].t
+	}
+	seen := make(map[fnKey]bool, len(cs))
+	for _, c := range cs {
+		k := fnKey{c.fn.File, c.fn.Name}
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
-		out = append(out, fn)
+		out = append(out, c.fn)
 	}
 	return out, tr
 }

@@ -125,13 +125,30 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	for _, w := range r.Warnings {
 		o.Events.warn("%s", w)
 	}
-	record := RecordResult
+	recorded := make(chan error, 1)
 	if len(o.Outcomes) > 0 {
-		record = Record // merged shards carry every test's outcome
+		// Merged shards carry every test's outcome: Record writes the
+		// baseline that FailureCauses and credit read below.
+		recorded <- Record(root, r, def)
+	} else {
+		// The profile copy and coverage.json are written while the rest
+		// runs (the table, the HTML site): on a module of thousands of
+		// files they are a tenth of the command's CPU, and nothing below
+		// reads them. r is only read from here on.
+		go func() { recorded <- RecordResult(root, r, def) }()
 	}
-	if err := record(root, r, def); err != nil {
-		return nil, fmt.Errorf("save results: %w", err)
+	run, err := coverageOutputs(ctx, o, root, r, all, split)
+	if rerr := <-recorded; rerr != nil {
+		return nil, fmt.Errorf("save results: %w", rerr)
 	}
+	return run, err
+}
+
+// coverageOutputs is what Coverage makes of a ranked result: the run with
+// its failure causes, credit against the baseline, the patch, the table
+// (o.Show) and the HTML site.
+func coverageOutputs(ctx context.Context, o CoverageOptions, root string, r *coverage.Result, all []coverage.Target, split string) (*CoverageRun, error) {
+	var err error
 	run := &CoverageRun{Root: root, Result: r, Targets: all, Causes: FailureCauses(root, r)}
 	if o.Diff {
 		if run.Patch, err = Patch(ctx, root, o.DiffRef, r); err != nil {

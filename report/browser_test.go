@@ -131,15 +131,25 @@ func TestBrowserFindsATargetAndLandsOnUncoveredLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	var hash, firstUncovered, marker, markTitle, uncoveredBG, plainBG string
-	do("follow the first-test link", chromedp.Click(firstLink), chromedp.WaitVisible(chromedp.CSS(`pre.source`)))
+	do("follow the first-test link", chromedp.Click(firstLink), chromedp.WaitVisible(chromedp.CSS(`ol.source`)))
 	eval(`location.hash`, &hash)
-	eval(`document.querySelector('pre.source .u').id`, &firstUncovered)
-	eval(`getComputedStyle(document.querySelector('pre.source .u'), '::after').content`, &marker)
+	eval(`document.querySelector('ol.source > .u').id`, &firstUncovered)
+	eval(`getComputedStyle(document.querySelector('ol.source > .u'), '::after').content`, &marker)
 	eval(`document.querySelector('.legend .key.u').textContent`, &markTitle)
-	eval(`getComputedStyle(document.querySelector('pre.source .u')).backgroundColor`, &uncoveredBG)
-	eval(`getComputedStyle(document.querySelector('pre.source span:not([class])')).backgroundColor`, &plainBG)
+	eval(`getComputedStyle(document.querySelector('ol.source > .u')).backgroundColor`, &uncoveredBG)
+	eval(`getComputedStyle(document.querySelector('ol.source > li:not([class])')).backgroundColor`, &plainBG)
 	fileShot := shot()
 	do("open the package page", chromedp.Click(chromedp.CSS(`nav.crumbs a:nth-of-type(2)`)), chromedp.WaitVisible(chromedp.ID("func-table")))
+	// Each row's coverage cell draws its bar (<td class=mid style=--w:66.7%>).
+	var bar struct {
+		Image string  `json:"image"`
+		Width float64 `json:"width"`
+	}
+	eval(`(() => { const s = getComputedStyle(document.querySelector('#func-table tbody td[style]'), '::after');
+  return {image: s.backgroundImage, width: parseFloat(s.width)}; })()`, &bar)
+	if !strings.Contains(bar.Image, "linear-gradient") || bar.Width <= 0 {
+		t.Errorf("a function row's coverage cell draws no bar: %+v", bar)
+	}
 	var hidden int
 	do("hide fully covered", chromedp.Click(chromedp.ID("hide-full")))
 	eval(`Array.from(document.querySelectorAll('#file-table tr.full, #func-table tr.full')).filter(r => r.offsetParent === null).length`, &hidden)
@@ -247,7 +257,7 @@ type current struct {
 }
 
 const readCurrent = `(() => {
-  const cur = Array.from(document.querySelectorAll('pre.source code > .cur'));
+  const cur = Array.from(document.querySelectorAll('ol.source > .cur'));
   const r = cur.length ? cur[0].getBoundingClientRect() : {top: -1, bottom: -1, height: 0};
   return {ids: cur.map(l => l.id), top: r.top, bottom: r.bottom, lh: r.height, vh: innerHeight,
     where: document.querySelector('.keys .where').textContent};
@@ -260,7 +270,7 @@ func TestBrowserJumpsToUncoveredChunksWithJAndK(t *testing.T) {
 	dir := writeSite(t, r, shopTargets(), HTMLOptions{})
 	cart := fileURL(filepath.Join(dir, filepath.FromSlash(pageOf(t, r, "cart/cart.go"))))
 	// A short window, so that the chunks start below the fold.
-	b.do("open cart.go's page in a short window", chromedp.EmulateViewport(1000, 420), chromedp.Navigate(cart), chromedp.WaitVisible(chromedp.CSS(`pre.source`)))
+	b.do("open cart.go's page in a short window", chromedp.EmulateViewport(1000, 420), chromedp.Navigate(cart), chromedp.WaitVisible(chromedp.CSS(`ol.source`)))
 
 	var keysShown bool
 	var ranges []string
@@ -322,7 +332,7 @@ func TestBrowserJumpsToUncoveredChunksWithJAndK(t *testing.T) {
 	// A link to a line (the first-test links of the index) leaves the same
 	// context above it.
 	var linked current
-	b.do("follow a line link", chromedp.Navigate(cart+"#L43"), chromedp.WaitVisible(chromedp.CSS(`pre.source`)))
+	b.do("follow a line link", chromedp.Navigate(cart+"#L43"), chromedp.WaitVisible(chromedp.CSS(`ol.source`)))
 	b.eval(`(() => { const r = document.getElementById('L43').getBoundingClientRect(); return {top: r.top, lh: r.height, vh: innerHeight, ids: [], where: ''} })()`, &linked)
 	if lines := linked.Top / linked.LineHeight; lines < 4.5 || linked.Top > linked.Viewport {
 		t.Errorf("#L43 lands %.1f lines below the top edge, want 5 lines of context", lines)
@@ -343,15 +353,15 @@ func TestBrowserShowsHighlightedSourceInBothThemes(t *testing.T) {
 		Page    string `json:"page"`
 	}
 	const readColours = `(() => {
-  const kw = Array.from(document.querySelectorAll('pre.source .k')).find(s => s.textContent === 'func');
+  const kw = Array.from(document.querySelectorAll('ol.source b')).find(s => s.textContent === 'func');
   const c = e => e ? getComputedStyle(e).color : '';
-  return {func: c(kw), name: c(document.getElementById('L19')), comment: c(document.querySelector('pre.source .c1')),
-    string: c(document.querySelector('pre.source .s')), page: getComputedStyle(document.body).backgroundColor};
+  return {func: c(kw), name: c(document.getElementById('L19')), comment: c(document.querySelector('ol.source i')),
+    string: c(document.querySelector('ol.source s')), page: getComputedStyle(document.body).backgroundColor};
 })()`
 	seen := map[string]colours{}
 	for _, scheme := range []string{"light", "dark"} {
 		b.theme(scheme)
-		b.do("open cart.go's page", chromedp.EmulateViewport(1000, 700), chromedp.Navigate(cart), chromedp.WaitVisible(chromedp.CSS(`pre.source`)))
+		b.do("open cart.go's page", chromedp.EmulateViewport(1000, 700), chromedp.Navigate(cart), chromedp.WaitVisible(chromedp.CSS(`ol.source`)))
 		var c colours
 		b.eval(readColours, &c)
 		b.do("press j", chromedp.KeyEvent("j"))
@@ -366,6 +376,78 @@ func TestBrowserShowsHighlightedSourceInBothThemes(t *testing.T) {
 	}
 	if seen["light"].Page == seen["dark"].Page || seen["light"].Func == seen["dark"].Func {
 		t.Errorf("the dark theme has the light theme's page %s or keyword colour %s", seen["dark"].Page, seen["dark"].Func)
+	}
+}
+
+// The rows of a source page (<li id=L12 class=c>, no end tag) and its
+// token elements (<b>, <u>, <s>, …): in both themes a covered and an
+// uncovered line each have their own background and marker, a line with
+// no statement none; every source line is one row of one line's height,
+// blank lines too; the token elements keep none of their own look; and a
+// line's anchor still lands on it.
+func TestBrowserMarksLinesInBothThemes(t *testing.T) {
+	b, cancel := browserTab(t)
+	defer cancel()
+	r := shopResult(t)
+	dir := writeSite(t, r, shopTargets(), HTMLOptions{})
+	cart := fileURL(filepath.Join(dir, filepath.FromSlash(pageOf(t, r, "cart/cart.go"))))
+	src, err := os.ReadFile(filepath.Join(r.Root, "cart", "cart.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type rows struct {
+		Covered, Uncovered, Plain    string // backgrounds
+		CMark, UMark, PlainMark      string // ::after content
+		Rows, Heights                int    // rows, distinct row heights
+		Text                         string // the rows' text, joined by newlines
+		Decorated                    []string
+		Target, TargetTag, TargetCls string
+		TargetTop, LineHeight        float64
+	}
+	const readRows = `(() => {
+  const bg = e => getComputedStyle(e).backgroundColor, mark = e => getComputedStyle(e, '::after').content;
+  const li = Array.from(document.querySelectorAll('ol.source > li'));
+  const c = document.querySelector('ol.source > .c'), u = document.querySelector('ol.source > .u'), n = document.getElementById('L22');
+  const deco = Array.from(document.querySelectorAll('ol.source b, ol.source u, ol.source em, ol.source s, ol.source i')).filter(e => {
+    const s = getComputedStyle(e);
+    return s.textDecorationLine !== 'none' || s.fontWeight !== getComputedStyle(e.parentNode).fontWeight;
+  }).map(e => e.tagName + ':' + e.textContent);
+  const t = document.querySelector(':target'), r = t ? t.getBoundingClientRect() : {top: -1, height: 0};
+  return {Covered: bg(c), Uncovered: bg(u), Plain: bg(n), CMark: mark(c), UMark: mark(u), PlainMark: mark(n),
+    Rows: li.length, Heights: new Set(li.map(l => Math.round(l.getBoundingClientRect().height))).size,
+    Text: li.map(l => l.textContent.replace(/\n$/, '')).join('\n'), Decorated: deco,
+    Target: t ? t.id : '', TargetTag: t ? t.tagName : '', TargetCls: t ? t.className : '', TargetTop: r.top, LineHeight: r.height};
+})()`
+	lines := strings.Split(strings.TrimSuffix(string(src), "\n"), "\n")
+	seen := map[string]rows{}
+	for _, scheme := range []string{"light", "dark"} {
+		b.theme(scheme)
+		b.do("open cart.go's page at line 20", chromedp.EmulateViewport(1000, 700), chromedp.Navigate(cart+"#L20"), chromedp.WaitVisible(chromedp.CSS(`ol.source`)))
+		var got rows
+		b.eval(readRows, &got)
+		b.save("rows-"+scheme+".png", "")
+		if got.Covered == got.Plain || got.Uncovered == got.Plain || got.Covered == got.Uncovered {
+			t.Errorf("%s: covered %s, uncovered %s and plain %s lines do not each have their own background", scheme, got.Covered, got.Uncovered, got.Plain)
+		}
+		if got.CMark != `"✓"` || got.UMark != `"✗"` || (got.PlainMark != "none" && got.PlainMark != "normal") {
+			t.Errorf("%s: markers %s (covered), %s (uncovered), %s (no statement), want ✓, ✗ and none", scheme, got.CMark, got.UMark, got.PlainMark)
+		}
+		if got.Rows != len(lines) || got.Text != strings.Join(lines, "\n") {
+			t.Errorf("%s: %d rows for %d source lines, or their text is not the source:\n%s", scheme, got.Rows, len(lines), firstDiff(strings.Join(lines, "\n"), got.Text))
+		}
+		if got.Heights != 1 {
+			t.Errorf("%s: the rows have %d different heights, want every row (blank lines too) one line high", scheme, got.Heights)
+		}
+		if len(got.Decorated) > 0 {
+			t.Errorf("%s: token elements keep their own look (underline, strike, bold): %v", scheme, got.Decorated)
+		}
+		if got.Target != "L20" || got.TargetTag != "LI" || got.TargetCls != "u" || got.TargetTop < 4.5*got.LineHeight || got.TargetTop > 700 {
+			t.Errorf("%s: #L20 targets %s <%s class=%q> at %.0f px, want line 20's uncovered row in view below 5 lines of context", scheme, got.Target, got.TargetTag, got.TargetCls, got.TargetTop)
+		}
+		seen[scheme] = got
+	}
+	if seen["light"].Covered == seen["dark"].Covered || seen["light"].Uncovered == seen["dark"].Uncovered {
+		t.Errorf("the dark theme has the light theme's line backgrounds: %+v", seen["dark"])
 	}
 }
 

@@ -17,9 +17,13 @@ import (
 	"github.com/sprintkit/sprintkit/internal/gotokens"
 )
 
-// tokenSpan is a token's span: the line spans have an id, tokens only a
-// class.
-var tokenSpan = regexp.MustCompile(`<span class="[a-z0-9]+">([^<]*)</span>`)
+// tokenSpan is a token's element (tokenTag); tokenOpen and tokenClose are
+// its tags.
+var (
+	tokenSpan  = regexp.MustCompile(`<(?:b|u|em|s|i)>([^<]*)</(?:b|u|em|s|i)>`)
+	tokenOpen  = regexp.MustCompile(`<(?:b|u|em|s|i)>`)
+	tokenClose = regexp.MustCompile(`</(?:b|u|em|s|i)>`)
+)
 
 func renderRows(src []byte, states []coverage.LineState, highlight func(w *bufio.Writer)) string {
 	var b bytes.Buffer
@@ -41,11 +45,11 @@ func TestHighlightingKeepsEveryCharacterAndLineMark(t *testing.T) {
 		want            []string // token markup the page must hold
 	}{
 		{"a Go file with a block comment and a raw string over lines", "p/f.go", goSrc,
-			[]string{`<span class="k">func</span> <span class="nf">F</span>(s <span class="kt">string</span>)`, `<span class="c1">/* a block</span>`, `<span class="c1">   comment */</span>`, `<span class="s">string &lt;b&gt;` + "`</span>", `<span class="m">0x1F</span>`}},
+			[]string{`<b>func</b> <em>F</em>(s <u>string</u>)`, `<i>/* a block</i>`, `<i>   comment */</i>`, `<s>string &lt;b&gt;` + "`</s>", `<u>0x1F</u>`}},
 		{"a Python file with a docstring, operator words and a decorator", "mod/f.py", pySrc,
-			[]string{`<span class="k">def</span> <span class="nf">f</span>(x):`, `<span class="ow">and</span>`, `<span class="kc">None</span>`, `<span class="nd">@property</span>`, `<span class="s">&#39;é&#39;</span>`}},
-		{"a Go file with CRLF line endings", "w.go", strings.ReplaceAll(goSrc, "\n", "\r\n"), []string{`<span class="k">package</span> p` + "\n</span>"}},
-		{"a Go file without a final newline", "n.go", strings.TrimSuffix(goSrc, "\n"), []string{`<span id="L9" class="c">}` + "\n</span>"}},
+			[]string{`<b>def</b> <em>f</em>(x):`, `<b>and</b>`, `<u>None</u>`, `<em>@property</em>`, `<s>&#39;é&#39;</s>`}},
+		{"a Go file with CRLF line endings", "w.go", strings.ReplaceAll(goSrc, "\n", "\r\n"), []string{`<li id=L1 class=c><b>package</b> p<li id=L2 class=u><li id=L3 class=p><i>/* a block</i>`}},
+		{"a Go file without a final newline", "n.go", strings.TrimSuffix(goSrc, "\n"), []string{"<li id=L8>\t<b>return</b>", "<li id=L9 class=c>}"}},
 		{"a file of an unknown kind is plain", "notes.sprintkit-unknown", "if x then y\n", nil},
 		{"a binary file under a source name is plain", "b.go", "package b\x00\n", nil},
 	} {
@@ -76,8 +80,8 @@ func TestHighlightingKeepsEveryCharacterAndLineMark(t *testing.T) {
 			if stripped := tokenSpan.ReplaceAllString(got, "$1"); stripped != plain {
 				t.Errorf("without its token spans, the highlighted listing differs from the plain one:\n%s", firstDiff(plain, stripped))
 			}
-			for i, line := range strings.SplitAfter(got, "\n</span>") {
-				if strings.Count(line, "<span") != strings.Count(line, "</span>") {
+			for i, line := range strings.Split(got, "<li ") {
+				if len(tokenOpen.FindAllString(line, -1)) != len(tokenClose.FindAllString(line, -1)) {
 					t.Errorf("line %d is not well nested: %q", i+1, line)
 				}
 			}
@@ -239,10 +243,10 @@ func TestHTMLUsesKeptTokensOnlyOfTheSourceItReads(t *testing.T) {
 		tokens *gotokens.Tokens
 		want   string // the first line of the page's source
 	}{
-		{"no tokens kept", nil, `<span class="k">package</span> p`},
-		{"the tokens of the same source", gotokens.Scan(src), `<span class="k">package</span> p`},
-		{"tokens kept of this source are used", marked, `<span class="s">package</span> p`},
-		{"tokens of a source changed since are not used", gotokens.Scan([]byte("package q\n")), `<span class="k">package</span> p`},
+		{"no tokens kept", nil, `<b>package</b> p`},
+		{"the tokens of the same source", gotokens.Scan(src), `<b>package</b> p`},
+		{"tokens kept of this source are used", marked, `<s>package</s> p`},
+		{"tokens of a source changed since are not used", gotokens.Scan([]byte("package q\n")), `<b>package</b> p`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
@@ -251,10 +255,10 @@ func TestHTMLUsesKeptTokensOnlyOfTheSourceItReads(t *testing.T) {
 			r.Packages[0].Files[0].Tokens = tc.tokens
 			dir := writeSite(t, r, nil, HTMLOptions{})
 			page := readPages(t, dir)[pageOfRel(t, dir, "f.go")]
-			if !strings.Contains(page, `<span id="L1">`+tc.want+"\n</span>") {
+			if !strings.Contains(page, `<ol class="source"><li id=L1>`+tc.want+"<li id=L2><li id=L3>") {
 				t.Errorf("the page does not start its source with %s:\n%s", tc.want, page)
 			}
-			if tc.tokens != marked && !strings.Contains(page, `<span class="nb">len</span>(s)`) {
+			if tc.tokens != marked && !strings.Contains(page, `<u>len</u>(s)`) {
 				t.Errorf("the page's source is not highlighted as a whole:\n%s", page)
 			}
 		})

@@ -47,14 +47,20 @@ var lineClass = [...]string{
 }
 
 // writeSourceRows writes one line of the source listing per source line,
-// inside <pre class="source"><code>:
+// inside <ol class="source">:
 //
-//	<span id="L42" class="u">escaped text
-//	</span>
+//	<li id=L42 class=u>escaped text<li id=L43>…
 //
-// The stylesheet draws the line number (a CSS counter) and the marker that
-// needs no colour (✓, ✗, ◐ by class) in the margin, so copying code copies
-// only code; site.js makes the margin link to the line's anchor.
+// A list item needs no end tag (the next <li> or the </ol> ends it), nor a
+// newline (each row is a block: copying lines copies one newline per row),
+// and the attribute values, a line number and a class name, need no quotes:
+// that is the least markup that gives every line its anchor (#L42) and its
+// state, which matters on a page of thousands of short lines (a module of
+// small functions had as much markup per line as source). A line with no
+// statement has no class. The stylesheet draws the line number (a CSS
+// counter) and the marker that needs no colour (✓, ✗, ◐ by class) in the
+// margin, so copying code copies only code; site.js makes the margin link
+// to the line's anchor.
 //
 // Like Go's cmd/cover (html.go writes the source into a buffer, not through
 // template actions), the lines are written here rather than by a {{range}}
@@ -65,7 +71,6 @@ var lineClass = [...]string{
 // html/template's own escaper (template.HTMLEscape); the only other values
 // are line numbers and fixed strings.
 func writeSourceRows(w *bufio.Writer, src []byte, states []coverage.LineState) {
-	var num [20]byte
 	for i := 1; len(src) > 0; i++ {
 		line := src
 		if j := bytes.IndexByte(src, '\n'); j >= 0 {
@@ -74,20 +79,22 @@ func writeSourceRows(w *bufio.Writer, src []byte, states []coverage.LineState) {
 			src = nil
 		}
 		line = bytes.TrimSuffix(line, []byte("\r"))
-		class := ""
-		if i < len(states) {
-			class = lineClass[states[i]]
-		}
-		w.WriteString(`<span id="L`)
-		w.Write(strconv.AppendInt(num[:0], int64(i), 10))
-		if class != "" {
-			w.WriteString(`" class="`)
+		startRow(w, i, states)
+		template.HTMLEscape(w, line)
+	}
+}
+
+// startRow writes the start of line i's row: <li id=L12 class=c>.
+func startRow(w *bufio.Writer, i int, states []coverage.LineState) {
+	w.WriteString(`<li id=L`)
+	w.Write(strconv.AppendInt(w.AvailableBuffer(), int64(i), 10))
+	if i < len(states) {
+		if class := lineClass[states[i]]; class != "" {
+			w.WriteString(` class=`)
 			w.WriteString(class)
 		}
-		w.WriteString(`">`)
-		template.HTMLEscape(w, line)
-		w.WriteString("\n</span>")
 	}
+	w.WriteByte('>')
 }
 
 func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {

@@ -39,6 +39,10 @@ func (b *rowBuf) cells(c coverage.Counts) *rowBuf {
 
 func (b *rowBuf) html() template.HTML { return template.HTML(b.String()) }
 
+// The rows of the file and function tables leave out the end tags HTML
+// lets go (</td>, </tr>), and a function's name is set in code type by the
+// stylesheet (table.funcs), not by a <code> in each of thousands of rows.
+
 // fileRows writes the rows of a package's file table.
 func fileRows(rows []*countRow) template.HTML {
 	var b rowBuf
@@ -52,7 +56,7 @@ func fileRows(rows []*countRow) template.HTML {
 		if r.Generated {
 			b.raw(` <span class="tag">generated</span>`)
 		}
-		b.cells(r.Counts).raw("</tr>\n")
+		b.cells(r.Counts).raw("\n")
 	}
 	return b.html()
 }
@@ -66,8 +70,8 @@ func funcRows(rows []*countRow) template.HTML {
 		if r.Full {
 			b.raw(` class="full"`)
 		}
-		b.raw(`><td><a href="`).esc(r.Href).raw(`"><code>`).esc(r.Name).raw(`</code></a><td>`).
-			esc(r.Loc).cells(r.Counts).raw("</tr>\n")
+		b.raw(`><td><a href="`).esc(r.Href).raw(`">`).esc(r.Name).raw(`</a><td>`).
+			esc(r.Loc).cells(r.Counts).raw("\n")
 	}
 	return b.html()
 }
@@ -87,16 +91,18 @@ func treemapBoxes(boxes []tmBox) template.HTML {
 	return b.html()
 }
 
-// funcItems writes the list items of a file's uncovered functions.
+// funcItems writes the list items of a file's uncovered functions, with no
+// </li> (the next <li> or the </ul> ends each); the stylesheet sets the
+// names in code type (.uncovered-funcs).
 func funcItems(fns []funcLink) template.HTML {
 	var b rowBuf
 	for _, f := range fns {
-		b.raw(`<li><a href="`).esc(f.Href).raw(`"><code>`).esc(f.Name).raw(`</code></a> <span class="loc">line `).
-			raw(strconv.Itoa(f.Line)).raw(`</span>, `).raw(strconv.Itoa(f.Covered)).raw("/").raw(strconv.Itoa(f.Statements)).raw(" covered")
+		b.raw(`<li><a href="`).esc(f.Href).raw(`">`).esc(f.Name).raw(`</a> line `).
+			raw(strconv.Itoa(f.Line)).raw(`, `).raw(strconv.Itoa(f.Covered)).raw("/").raw(strconv.Itoa(f.Statements)).raw(" covered")
 		if f.Covered == 0 {
 			b.raw(" — no test reaches it")
 		}
-		b.raw("</li>\n")
+		b.raw("\n")
 	}
 	return b.html()
 }

@@ -182,7 +182,7 @@ func TestHTMLBlockPastTheSourceIsAWarningNotAnAllocation(t *testing.T) {
 	if !strings.Contains(page, "The coverage data reaches line 2000000000 but the source has 3 lines") {
 		t.Errorf("the page does not note the block past the end:\n%s", page)
 	}
-	if !strings.Contains(page, `<span id="L3" class="u">`) {
+	if !strings.Contains(page, "<li id=L3 class=u>") {
 		t.Errorf("line 3 is not marked uncovered:\n%s", page)
 	}
 	want := "a.go: the coverage data reaches line 2000000000 but the source has 3 lines; lines past 3 are left out of its page"

@@ -130,8 +130,10 @@ func rowOf(name, href string, c coverage.Counts) countRow {
 // numCells writes the cells [files,] statements, covered, uncovered and
 // coverage with its bar; files < 0 leaves the files cell out. The cells
 // are <td>s of tables whose number columns the stylesheet aligns (HTML
-// lets a td's end tag go when another td follows), and the bar is
-// <i class="b TONE"><i style="width:P%"></i></i>.
+// lets a td's end tag go when another td or tr follows). The coverage
+// cell draws its own bar, <td class=TONE style=--w:P%>P%, which the
+// stylesheet fills to P% (a package page of thousands of function rows
+// carries one per row).
 func numCells(files int, c coverage.Counts) template.HTML {
 	return template.HTML(appendCells(make([]byte, 0, 256), files, c))
 }
@@ -148,13 +150,13 @@ func appendCells(b []byte, files int, c coverage.Counts) []byte {
 	cell(c.Covered)
 	cell(c.Uncovered())
 	pct := strconv.FormatFloat(c.Percent, 'f', 1, 64)
-	b = append(b, `<td>`...)
-	b = append(b, pct...)
-	b = append(b, `% <i class="b `...)
+	b = append(b, `<td class=`...)
 	b = append(b, tone(c.Percent)...)
-	b = append(b, `"><i style="width:`...)
+	b = append(b, ` style=--w:`...)
 	b = append(b, pct...)
-	b = append(b, `%"></i></i></td>`...)
+	b = append(b, `%>`...)
+	b = append(b, pct...)
+	b = append(b, '%')
 	return b
 }
 

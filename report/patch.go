@@ -117,6 +117,7 @@ func (s *site) patchPage(pc *patchcov.Coverage) *patchView {
 // statements carry the source page's classes, changed lines without a
 // statement "n", unchanged lines none; "⋯" marks the lines left out.
 //
+// The rows are writeSourceRows's: <li id=f1-L4 data-line=4 class=u>text.
 // Each line's id is idPrefix+"L"+number, unique on the page; data-line
 // holds the number the margin shows (a gap breaks the CSS line counter).
 func patchRows(src []byte, f *patchcov.File, idPrefix string) template.HTML {
@@ -139,7 +140,7 @@ func patchRows(src []byte, f *patchcov.File, idPrefix string) template.HTML {
 			continue
 		}
 		if gap && b.Len() > 0 {
-			b.WriteString("<span class=\"gap\">⋯\n</span>")
+			b.WriteString("<li class=gap>⋯")
 		}
 		gap = false
 		class := ""
@@ -149,13 +150,12 @@ func patchRows(src []byte, f *patchcov.File, idPrefix string) template.HTML {
 		case changed[i]:
 			class = "n"
 		}
-		fmt.Fprintf(&b, `<span id="%sL%d" data-line="%d"`, idPrefix, i, i)
+		fmt.Fprintf(&b, `<li id=%sL%d data-line=%d`, idPrefix, i, i)
 		if class != "" {
-			fmt.Fprintf(&b, ` class="%s"`, class)
+			b.WriteString(` class=` + class)
 		}
 		b.WriteString(">")
 		template.HTMLEscape(&b, []byte(strings.TrimSuffix(lines[i-1], "\r")))
-		b.WriteString("\n</span>")
 	}
 	return template.HTML(b.String())
 }

@@ -39,14 +39,15 @@ func TestPatchRows(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			html := string(patchRows(src, &patchcov.File{Changed: tt.changed, States: tt.states}, "f1-"))
 			var got []string
-			for _, span := range strings.Split(html, "</span>") {
+			for _, row := range strings.SplitAfter(html, "<li ") {
+				row = "<li " + strings.TrimSuffix(row, "<li ")
 				switch {
-				case span == "":
-				case strings.Contains(span, `class="gap"`):
+				case row == "<li ":
+				case strings.HasPrefix(row, "<li class=gap>"):
 					got = append(got, "gap")
 				default:
-					num := between(span, `data-line="`, `"`)
-					got = append(got, num+":"+between(span, `class="`, `"`))
+					tag := row[:strings.IndexByte(row, '>')] // <li id=f1-L4 data-line=4 class=u
+					got = append(got, between(tag, `data-line=`, ` `)+":"+between(tag, `class=`, ` `))
 				}
 			}
 			if strings.Join(got, " ") != strings.Join(tt.want, " ") {

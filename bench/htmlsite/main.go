@@ -25,7 +25,7 @@ func main() {
 	root := flag.String("root", ".", "module root (sources are read from here)")
 	out := flag.String("out", "site", "site directory")
 	workers := flag.Int("workers", 0, "page writers (0 = GOMAXPROCS)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the site stage here")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	flag.Parse()
 	cpuProfile = *cpuprofile
 	if err := run(*profile, *root, *out, *workers); err != nil {
@@ -38,6 +38,14 @@ var cpuProfile string
 
 func run(profile, root, out string, workers int) error {
 	ctx := context.Background()
+	if cpuProfile != "" {
+		pf, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(pf)
+		defer pprof.StopCPUProfile()
+	}
 	t0 := time.Now()
 	f, err := os.Open(profile)
 	if err != nil {
@@ -60,14 +68,6 @@ func run(profile, root, out string, workers int) error {
 	t2 := time.Now()
 	targets := coverage.Rank(r, coverage.RankOptions{Top: 20})
 	t3 := time.Now()
-	if cpuProfile != "" {
-		pf, err := os.Create(cpuProfile)
-		if err != nil {
-			return err
-		}
-		pprof.StartCPUProfile(pf)
-		defer pprof.StopCPUProfile()
-	}
 	cpu0 := cpuTime()
 	index, err := report.HTML(ctx, out, r, targets, report.HTMLOptions{Workers: workers})
 	if err != nil {

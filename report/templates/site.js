@@ -82,7 +82,7 @@
   // "Missed lines". The current chunk is marked .cur and scrolled to its
   // first line, which the stylesheet's scroll-margin-top leaves a few lines
   // below the top edge.
-  Array.prototype.forEach.call(document.querySelectorAll('pre.source > code'), function (code) {
+  Array.prototype.forEach.call(document.querySelectorAll('ol.source'), function (code) {
     var lines = code.children, chunks = [], run = null, at = -1;
     for (var i = 0; i < lines.length; i++) {
       var cl = lines[i].classList;
@@ -136,11 +136,11 @@
 
   // The margin of a source listing (line number and marker) links to its
   // own line.
-  Array.prototype.forEach.call(document.querySelectorAll('pre.source'), function (pre) {
+  Array.prototype.forEach.call(document.querySelectorAll('ol.source'), function (pre) {
     pre.classList.add('linked');
     pre.addEventListener('click', function (ev) {
       var line = ev.target;
-      if (!line || line.parentNode.tagName !== 'CODE' || !line.id) return;
+      if (!line || line.parentNode.tagName !== 'OL' || !line.id) return;
       var margin = parseFloat(getComputedStyle(line).paddingLeft) || 0;
       if (ev.clientX - line.getBoundingClientRect().left < margin) location.hash = line.id;
     });
