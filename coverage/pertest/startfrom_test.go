@@ -37,7 +37,7 @@ func TestStartFromRanksNearestCodeFirst(t *testing.T) {
 		noPackage bool
 	}{
 		{
-			name: "the test that runs the most of the first test's own file wins over one that runs more elsewhere",
+			name:  "the test that runs the most of the first test's own file wins over one that runs more elsewhere",
 			first: "(*Cart).Remove", file: "cart.go",
 			tests: []Test{
 				test("TestTax", "tax_test.go", map[string][]int{"example.com/shop/tax.go": {3, 4, 5, 6, 7}, "example.com/shop/cart.go": {6}}),
@@ -46,7 +46,7 @@ func TestStartFromRanksNearestCodeFirst(t *testing.T) {
 			want: "TestAdd", wantWhy: "runs 3 lines of cart.go, the file of (*Cart).Remove, the most of the 2 tests that run it",
 		},
 		{
-			name: "of two tests that run as much of the file, the one in the file named for it wins",
+			name:  "of two tests that run as much of the file, the one in the file named for it wins",
 			first: "Tax", file: "tax.go",
 			tests: []Test{
 				test("TestAll", "all_test.go", map[string][]int{"example.com/shop/tax.go": {4}}),
@@ -55,7 +55,7 @@ func TestStartFromRanksNearestCodeFirst(t *testing.T) {
 			want: "TestTaxZero", wantWhy: "runs 1 line of tax.go",
 		},
 		{
-			name: "with no test in its file, a method starts from the test that runs most of its type's methods",
+			name:  "with no test in its file, a method starts from the test that runs most of its type's methods",
 			first: "(Cart).Total", file: "price.go",
 			tests: []Test{
 				test("TestTax", "tax_test.go", map[string][]int{"example.com/shop/tax.go": {3, 4, 5, 6, 7, 8}}),
@@ -64,7 +64,7 @@ func TestStartFromRanksNearestCodeFirst(t *testing.T) {
 			want: "TestAdd", wantWhy: "no test runs price.go; runs 2 lines of Cart's methods",
 		},
 		{
-			name: "a function with no test in its file starts from the test that runs most of the package",
+			name:  "a function with no test in its file starts from the test that runs most of the package",
 			first: "Round", file: "price.go",
 			tests: []Test{
 				test("TestAdd", "cart_test.go", map[string][]int{"example.com/shop/cart.go": {5, 6}}),
@@ -73,12 +73,12 @@ func TestStartFromRanksNearestCodeFirst(t *testing.T) {
 			want: "TestTax", wantWhy: "no test runs price.go; runs 3 lines of package example.com/shop",
 		},
 		{
-			name: "no test that runs any code of the package: none, and why",
+			name:  "no test that runs any code of the package: none, and why",
 			first: "Round", file: "price.go",
 			want: "", wantWhy: "no test runs code in package example.com/shop (no test files)", pkgWhy: "no test files",
 		},
 		{
-			name: "a package per-test coverage did not measure is left alone",
+			name:  "a package per-test coverage did not measure is left alone",
 			first: "Round", file: "price.go", noPackage: true,
 		},
 	}

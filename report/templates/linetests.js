@@ -44,10 +44,17 @@
       });
       panel.appendChild(ul);
     }
+    panel.hidden = false;
+    place(el);
+    // site.js may scroll the clicked line to its anchor: place it again
+    // once that is done.
+    requestAnimationFrame(function () { place(el); });
+  }
+
+  function place(el) {
     var rect = el.getBoundingClientRect();
     panel.style.top = (window.scrollY + rect.bottom) + "px";
     panel.style.left = (window.scrollX + rect.left) + "px";
-    panel.hidden = false;
   }
 
   code.addEventListener("click", function (ev) {
