@@ -8,6 +8,7 @@ import (
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/coverage/pertest"
+	"github.com/sprintkit/sprintkit/coverage/pytest"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/internal/state"
 )
@@ -101,7 +102,7 @@ func cachedStartFrom(ctx context.Context, root string, r *coverage.Result, targe
 // measureStartFrom measures (or, cacheOnly, reads from the cache) the
 // per-test coverage of the packages of the top targets.
 func measureStartFrom(ctx context.Context, root string, r *coverage.Result, targets []coverage.Target, env []string, cacheOnly bool, ev Events, w io.Writer) (*pertest.Map, error) {
-	if r == nil || r.Language != "go" {
+	if r == nil || (r.Language != "go" && r.Language != "python") {
 		return nil, nil
 	}
 	pkgs := pertest.Measured(r, targets, startFromTargets)
@@ -112,15 +113,35 @@ func measureStartFrom(ctx context.Context, root string, r *coverage.Result, targ
 	if base == "" {
 		base = root
 	}
+	o := pertest.Options{Root: base, Env: env, CacheDir: pertest.CacheDir(state.Path(root, "")), CacheOnly: cacheOnly}
+	if r.Language == "python" {
+		return measurePython(ctx, base, pkgs, o, w)
+	}
 	var gps []pertest.GoPackage
 	for _, p := range pkgs {
 		gps = append(gps, pertest.GoPackage{Path: p.Name, Dir: filepath.Join(base, filepath.FromSlash(p.Dir))})
 	}
-	o := pertest.Options{Root: base, Env: env, CacheDir: pertest.CacheDir(state.Path(root, "")), CacheOnly: cacheOnly}
 	if !cacheOnly {
 		bar := ev.bar("tests run alone", -1, false)
 		defer bar.Done()
 		o.Progress = bar.Update
 	}
 	return pertest.Go(ctx, gps, o, w)
+}
+
+// measurePython is measureStartFrom for a Python project: one run of its
+// suite with coverage.py's contexts, with the interpreter setup found.
+func measurePython(ctx context.Context, dir string, pkgs []*coverage.Package, o pertest.Options, w io.Writer) (*pertest.Map, error) {
+	env, err := pytest.FindPython(ctx, dir)
+	if err != nil || !env.Pytest {
+		if !o.CacheOnly {
+			fmt.Fprintf(w, "start from: no Python with coverage.py and pytest to measure per-test coverage with\n")
+		}
+		return nil, nil
+	}
+	var names []string
+	for _, p := range pkgs {
+		names = append(names, p.Name)
+	}
+	return pertest.Python(ctx, dir, names, pertest.PythonOptions{Options: o, Coverage: env.Coverage, CoverageVersion: env.CoverageVersion}, w)
 }
