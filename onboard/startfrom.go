@@ -34,7 +34,7 @@ import (
 const startFromTargets = 2 * coverage.DefaultRoomSize
 
 // startFromNote is the summary's note about the step.
-const startFromNote = "start from: the test to copy for each target is computed after the first screen, by running the top targets' tests one by one; coverage.json, the report and `sprintkit coverage` then show it"
+const startFromNote = "start from: the test to copy for each target is computed after the first screen, from which test runs which line of the top targets' packages; coverage.json, the report and `sprintkit coverage` then show it"
 
 // lateWork is what setup leaves for SetupStartFrom.
 type lateWork struct {
