@@ -159,7 +159,7 @@ func runPython(ctx context.Context, dir string, o PythonOptions, p *Package) (co
 	}
 	rctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	env := append(append([]string{}, o.environ()...), "COVERAGE_FILE="+filepath.Join(tmp, ".coverage"))
+	env := append(append([]string{}, o.environ()...), "COVERAGE_FILE="+filepath.Join(tmp, ".coverage"), "PYTHONDONTWRITEBYTECODE=1")
 	run := proc.Command(rctx, o.Coverage[0], append(append([]string{}, o.Coverage[1:]...), "run", "--rcfile="+rc, "-m", "pytest", "-q", "-p", "no:cacheprovider")...)
 	run.Dir, run.Env = dir, env
 	out, _ := run.CombinedOutput() // failing tests still leave their contexts
