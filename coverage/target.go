@@ -21,6 +21,13 @@ type Target struct {
 	// evidence (firsttest.go) and said in Why; nil when only entry points
 	// are untested.
 	FirstTest *FirstTest `json:"first_test,omitempty"`
+	// StartFrom is the existing test that already runs the most code
+	// nearest the first test (same file, then the same type or module,
+	// then the package), to copy for it (coverage/pertest); nil when per-test
+	// coverage was not measured, or found none: StartFromWhy then says why
+	// ("no test runs code in package example.com/lib").
+	StartFrom    *StartFrom `json:"start_from,omitempty"`
+	StartFromWhy string     `json:"start_from_why,omitempty"`
 	// Shape names the group of targets of one shape this one belongs to
 	// (shape.go): "30 files alike (untested: Parse…, helper…)"; "" alone.
 	Shape string `json:"shape,omitempty"`
@@ -34,6 +41,14 @@ type FirstTest struct {
 	File string `json:"file"`
 	Line int    `json:"line"`
 	Why  string `json:"why"` // "no test reaches it, exported, top-level, 2 branches"
+}
+
+// StartFrom is the test a target's first test is best copied from.
+type StartFrom struct {
+	Test string `json:"test"`
+	File string `json:"file"` // where the test is declared
+	Line int    `json:"line"`
+	Why  string `json:"why"` // "runs 3 lines of f07.go, the file of Parse07"
 }
 
 // FuncRef names a function inside a target.

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/coverage/pertest"
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/patchcov"
+	"github.com/sprintkit/sprintkit/report"
 )
 
 // CoverageOptions says what `sprintkit coverage` measures and ranks.
@@ -65,6 +67,8 @@ type CoverageRun struct {
 	Causes []string
 	// Shard is what a --shard run did; nothing else is set then.
 	Shard *ShardRun
+
+	lineTests *pertest.Map // the tests of each line, from the per-test coverage cache
 }
 
 // ShardRun is what `coverage --shard I/N` ran and wrote.
@@ -122,6 +126,7 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	// coverage.json always holds the default ranking, whichever By is
 	// shown, so that it is the same file setup and image write.
 	def, all, split := curateAndRank(ctx, root, pf, r, o.By, o.Room)
+	lineTests := cachedStartFrom(ctx, root, r, def, all)
 	for _, w := range r.Warnings {
 		o.Events.warn("%s", w)
 	}
@@ -137,7 +142,7 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 		// reads them. r is only read from here on.
 		go func() { recorded <- RecordResult(root, r, def) }()
 	}
-	run, err := coverageOutputs(ctx, o, root, r, all, split)
+	run, err := coverageOutputs(ctx, o, root, r, all, split, lineTests)
 	if rerr := <-recorded; rerr != nil {
 		return nil, fmt.Errorf("save results: %w", rerr)
 	}
@@ -147,9 +152,9 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 // coverageOutputs is what Coverage makes of a ranked result: the run with
 // its failure causes, credit against the baseline, the patch, the table
 // (o.Show) and the HTML site.
-func coverageOutputs(ctx context.Context, o CoverageOptions, root string, r *coverage.Result, all []coverage.Target, split string) (*CoverageRun, error) {
+func coverageOutputs(ctx context.Context, o CoverageOptions, root string, r *coverage.Result, all []coverage.Target, split string, lineTests *pertest.Map) (*CoverageRun, error) {
 	var err error
-	run := &CoverageRun{Root: root, Result: r, Targets: all, Causes: FailureCauses(root, r)}
+	run := &CoverageRun{Root: root, Result: r, Targets: all, Causes: FailureCauses(root, r), lineTests: lineTests}
 	if o.Diff {
 		if run.Patch, err = Patch(ctx, root, o.DiffRef, r); err != nil {
 			return nil, err
@@ -178,7 +183,11 @@ func coverageHTML(ctx context.Context, o CoverageOptions, run *CoverageRun) (str
 			return "", err
 		}
 	}
-	return ReportPatch(ctx, out, run.Result, run.Targets, run.Patch, o.Events)
+	var lt report.LineTests
+	if run.lineTests != nil {
+		lt = run.lineTests
+	}
+	return reportWith(ctx, out, run.Result, run.Targets, run.Patch, lt, o.Events)
 }
 
 // coverageShard is `coverage --shard I/N`: the shard's tests and its two

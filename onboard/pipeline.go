@@ -283,6 +283,10 @@ func rankAndRecord(ctx context.Context, o Options, rt *route, r *coverage.Result
 	}
 	lap("report")
 	s.Targets = firstN(targets, 5)
+	if (r.Language == "go" || r.Language == "python") && len(targets) > 0 {
+		s.late = &lateWork{r: r, targets: targets, env: rt.environ()}
+		s.Notes = append(s.Notes, startFromNote)
+	}
 	if s.Server != nil {
 		s.Server.Claims = claimsOf(ctx, s.Server.URL, s.Targets)
 	}

@@ -20,6 +20,11 @@ func Report(ctx context.Context, dir string, r *coverage.Result, targets []cover
 
 // ReportPatch is Report with the "Your change" page of pc (nil: none).
 func ReportPatch(ctx context.Context, dir string, r *coverage.Result, targets []coverage.Target, pc *patchcov.Coverage, ev Events) (string, error) {
+	return reportWith(ctx, dir, r, targets, pc, nil, ev)
+}
+
+// reportWith is ReportPatch with the tests of each line (lt; nil: none).
+func reportWith(ctx context.Context, dir string, r *coverage.Result, targets []coverage.Target, pc *patchcov.Coverage, lt report.LineTests, ev Events) (string, error) {
 	title := r.Project
 	if title == "" && r.Root != "" {
 		title = filepath.Base(r.Root)
@@ -27,7 +32,7 @@ func ReportPatch(ctx context.Context, dir string, r *coverage.Result, targets []
 	bar := ev.bar("report pages", -1, false)
 	var warnings []string
 	index, err := report.HTML(ctx, dir, r, targets, report.HTMLOptions{Title: title, Commit: r.Commit, Progress: bar.Update,
-		Warn: func(msg string) { warnings = append(warnings, msg) }, Patch: pc})
+		Warn: func(msg string) { warnings = append(warnings, msg) }, Patch: pc, LineTests: lt})
 	bar.Done()
 	for _, w := range warnings {
 		ev.warn("HTML report: %s", w)

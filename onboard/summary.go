@@ -93,7 +93,8 @@ type Summary struct {
 	// tests), "rank" (ranking and recording) and "report" (HTML).
 	StepSeconds map[string]float64 `json:"step_seconds"`
 
-	relDir string // Dir as the user should cd to it
+	relDir string    // Dir as the user should cd to it
+	late   *lateWork // for SetupStartFrom, after the first screen
 }
 
 // RelDir is the checkout's directory relative to the working directory

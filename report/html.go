@@ -35,6 +35,9 @@ type HTMLOptions struct {
 	// Patch, when set, adds the "Your change" page, patch.html (patch.go),
 	// linked from the index.
 	Patch *patchcov.Coverage
+	// LineTests, when set, says which tests run each line: file pages
+	// then show them from the gutter (linetests.go).
+	LineTests LineTests
 }
 
 // The site's layout. Every page name comes from pageNamer, so any package

@@ -28,6 +28,11 @@ type fileView struct {
 	// NotRun says why this file's tests did not run (a Python test module
 	// that failed to import): its red lines are not "no test reaches it".
 	NotRun string
+	// StartFrom is "TestX (x_test.go:5)", the test a target of this file
+	// starts from (firsttest.go); LineTests the per-line data block
+	// (linetests.go).
+	StartFrom string
+	LineTests template.HTML
 	// src and states are written as the rows of the source table by
 	// writeSourceRows, between the file-head and file-tail templates.
 	src    []byte
@@ -112,6 +117,7 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 	}
 
 	v.NotRun = f.NotRun
+	v.StartFrom, v.LineTests = s.startFromOf(f), s.lineTestsBlock(f, up)
 	var src []byte
 	switch {
 	case s.r.Root == "" || f.Rel == "":

@@ -57,6 +57,8 @@ type targetView struct {
 	Pinned     bool
 	Funcs      []funcLink
 	More       int
+	StartFrom  string // "TestX (x_test.go:5)" (firsttest.go)
+	StartWhy   string
 }
 
 // bar is a coverage figure with its bar: "38.1%", a tone class and a width.
@@ -82,7 +84,10 @@ func (s *site) targetViews(up string, ts []coverage.Target, nfn int) []targetVie
 	for _, t := range ts {
 		v := targetView{Rank: t.Rank, Kind: t.Kind, Name: t.Name, Bar: mkBar(t.Percent), Uncovered: t.Uncovered,
 			Statements: t.Statements, Score: strconv.FormatFloat(t.Score, 'f', 1, 64), Reason: t.Reason,
-			Note: t.Note, Pinned: t.Pinned}
+			Note: t.Note, Pinned: t.Pinned, StartFrom: startFromText(t)}
+		if t.StartFrom != nil {
+			v.StartWhy = t.StartFrom.Why
+		}
 		switch t.Kind {
 		case "package":
 			v.Href = s.pkgHref(up, t.Name)

@@ -103,10 +103,10 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 			if t.Note != "" {
 				fmt.Fprintf(ew, "   note: %s\n", t.Note)
 			}
-			if t.Kind == "function" {
-				continue
+			if t.Kind != "function" {
+				writeFirstTest(ew, p, t, nfn)
 			}
-			writeFirstTest(ew, p, t, nfn)
+			writeStartFrom(ew, p, t)
 		}
 		writeShapes(ew, targets)
 	}

@@ -52,6 +52,7 @@ func trim(b []byte) string {
 // cmpCoverage compares two coverage.json (or baseline.json) files apart
 // from when they were made: every "generated" and "created" timestamp and
 // every "seconds" duration is left out, everything else must be equal.
+// Each target's start_from and start_from_why are left out (see below).
 // With -nooutput the tests' "output" is left out too: a test binary that
 // panicked prints goroutine addresses and times that differ from run to run.
 //
@@ -70,6 +71,10 @@ func cmpCoverage(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s: %v", name, err)
 		}
 		docs[i] = withoutTimes(docs[i])
+		// The test to start from comes from per-test coverage, which setup
+		// measures after its first screen and the other commands read from
+		// the checkout's cache, there or not (onboard/startfrom.go).
+		docs[i] = withoutKey(withoutKey(docs[i], "start_from"), "start_from_why")
 		if noOutput {
 			docs[i] = withoutKey(docs[i], "output")
 		}

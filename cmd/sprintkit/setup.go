@@ -97,9 +97,17 @@ func runSetup(c *cli.Context) error {
 		return fmt.Errorf("setup: %w", err)
 	}
 	if format == "json" {
+		// A script reads one document: it waits for start_from.
+		if err := onboard.SetupStartFrom(c.Context, sum, o.Events, c.App.ErrWriter); err != nil {
+			return fmt.Errorf("setup: %w", err)
+		}
 		return writeJSON(c.App.Writer, sum)
 	}
 	printSetupSummary(c.App.Writer, sum)
+	// After the first screen: the test to start from for each target.
+	if err := onboard.SetupStartFrom(c.Context, sum, o.Events, c.App.ErrWriter); err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
 	return nil
 }
 

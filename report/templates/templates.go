@@ -20,4 +20,4 @@ var FS embed.FS
 var Pages = []string{"layout.html", "treemap.html", "index.html", "package.html", "file.html", "patch.html"}
 
 // Assets are copied to assets/ in every site.
-var Assets = []string{"style.css", "site.js"}
+var Assets = []string{"style.css", "site.js", "linetests.js"}
