@@ -188,8 +188,11 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 			say(stderr, "HTML report: %s", run.Index)
 		}
 		if o.Open {
+			// Like `go tool cover -html`, say so when no browser opens;
+			// the report is written, so the command still succeeds.
 			if err := browser.Open(run.Index); err != nil {
-				say(stderr, "warning: open %s: %v", run.Index, err)
+				say(stderr, "warning: could not open a browser: %v", err)
+				say(stderr, "hint: open %s in a browser", browser.FileURL(run.Index))
 			}
 		}
 	}
