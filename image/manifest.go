@@ -98,6 +98,9 @@ type Manifest struct {
 	StagedWith       string   `json:"staged_with,omitempty"`
 	Modules          []string `json:"modules"`
 	Platforms        []string `json:"platforms"`
+	// HostPlatform is the GOOS/GOARCH of bin/sprintkit, the staging
+	// sprintkit itself (the cross-builds are Platforms).
+	HostPlatform string `json:"host_platform,omitempty"`
 	// BinaryKey identifies the sprintkit binary the cross-builds were made
 	// with (SHA-256 of the staging executable), so that re-staging with the
 	// same binary can keep them.
