@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/human"
@@ -88,8 +89,9 @@ func runImage(c *cli.Context) error {
 	if format == "json" {
 		return writeImageJSON(c.App.Writer, out, res)
 	}
-	printImageSummary(c.App.Writer, c.App.ErrWriter, out, res)
-	return nil
+	w := termui.NewWrapper(c.App.Writer) // each line fits the terminal
+	printImageSummary(w, c.App.ErrWriter, out, res)
+	return w.Flush()
 }
 
 // imageJSON is `sprintkit image --format json`: the manifest without its

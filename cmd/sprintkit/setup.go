@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
@@ -99,8 +100,10 @@ func runSetup(c *cli.Context) error {
 	if format == "json" {
 		return writeJSON(c.App.Writer, sum)
 	}
-	printSetupSummary(c.App.Writer, sum)
-	return nil
+	// Each line fits the terminal, wrapped at spaces (termui.Wrap).
+	w := termui.NewWrapper(c.App.Writer)
+	printSetupSummary(w, sum)
+	return w.Flush()
 }
 
 // jsonFormat reads --format (and its alias --json) of a command.
