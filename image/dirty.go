@@ -32,15 +32,15 @@ import (
 // dirtyShown is how many of the changed files the refusal names.
 const dirtyShown = 5
 
-// gitStatus returns the entries of `git status --porcelain` in dir ("M
-// a.go", "?? new.go"), sprintkit's own state and the virtual environment
-// left out; none when git is missing or fails (the image is staged as it
+// gitStatus returns the entries of `git status --porcelain
+// --untracked-files=all` in dir ("M a.go", "?? new.go"), sprintkit's own
+// state, the virtual environment and Python's byte code left out; none when git is missing or fails (the image is staged as it
 // always was, and the manifest says nothing of changes).
 func gitStatus(ctx context.Context, dir string) []string {
 	if _, err := exec.LookPath("git"); err != nil {
 		return nil
 	}
-	cmd := exec.CommandContext(ctx, "git", "--no-optional-locks", "status", "--porcelain", "-z", "--ignore-submodules")
+	cmd := exec.CommandContext(ctx, "git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--ignore-submodules")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0")
 	b, err := cmd.Output()
@@ -58,13 +58,24 @@ func gitStatus(ctx context.Context, dir string) []string {
 			i++ // a rename's or a copy's source follows
 		}
 		p := e[3:]
-		if strings.HasPrefix(p, state.DirName+"/") || strings.HasPrefix(p, pyenv.VenvName+"/") {
+		if strings.HasPrefix(p, state.DirName+"/") || strings.HasPrefix(p, pyenv.VenvName+"/") || (e[:2] == "??" && byteCode(p)) {
 			continue
 		}
 		out = append(out, strings.TrimSpace(e[:2])+" "+p)
 	}
 	return out
 }
+
+// byteCode reports Python's byte-code caches (__pycache__/, *.pyc), which
+// a test run leaves in a checkout that does not ignore them: output, not
+// a change, which neither the refusal counts nor a snapshot commits.
+func byteCode(p string) bool {
+	return strings.HasSuffix(p, ".pyc") || strings.HasPrefix(p, "__pycache__/") || strings.Contains(p, "/__pycache__/")
+}
+
+// byteCodeExcludes are the pathspecs that keep byteCode's files out of a
+// snapshot.
+var byteCodeExcludes = []string{":(exclude,glob)**/__pycache__/**", ":(exclude,glob)**/*.pyc"}
 
 // dirtyError is the refusal of a checkout with the changes dirty.
 func dirtyError(src string, dirty []string) error {
@@ -110,7 +121,7 @@ func snapshotCommit(ctx context.Context, repo, base string, env []string) (strin
 		{"GIT_COMMITTER_NAME", "sprintkit image"}, {"GIT_COMMITTER_EMAIL", "sprintkit@localhost"}, {"GIT_COMMITTER_DATE", date}} {
 		env = setEnv(env, kv[0], kv[1])
 	}
-	if _, err := git("add", "-A", "--", "."); err != nil {
+	if _, err := git(append([]string{"add", "-A", "--", "."}, byteCodeExcludes...)...); err != nil {
 		return "", err
 	}
 	if _, err := git("commit", "-q", "--no-verify", "--allow-empty", "-m", "sprintkit image: the uncommitted changes of the organiser's checkout, on top of "+base); err != nil {

@@ -38,6 +38,7 @@ func TestGitStatusNamesEveryChangeButSprintkitsState(t *testing.T) {
 	testkit.WriteTree(t, dir, map[string]string{
 		"a.go": "package a // changed\n", "new file.go": "package a\n", "run.log": "ignored\n",
 		".sprintkit/baseline.json": "{}", ".venv/bin/python": "",
+		"pkg/__pycache__/m.cpython-311.pyc": "", "top.pyc": "",
 	})
 	gitIn(t, dir, "mv", "b.go", "renamed.go")
 	noErr(t, os.Remove(filepath.Join(dir, "c.go")))
@@ -80,7 +81,7 @@ func TestTheSnapshotCommitHoldsTheWorkingTreeAndLeavesTheSourceAlone(t *testing.
 	gitIn(t, src, "add", "-A")
 	gitIn(t, src, "commit", "-q", "-m", "first")
 	base := gitIn(t, src, "rev-parse", "HEAD")
-	testkit.WriteTree(t, src, map[string]string{"a.go": "package a // changed\n", "new.go": "package a\n"})
+	testkit.WriteTree(t, src, map[string]string{"a.go": "package a // changed\n", "new.go": "package a\n", "pkg/__pycache__/m.pyc": "", "pkg/m.py": ""})
 	index, err := os.ReadFile(filepath.Join(src, ".git", "index"))
 	noErr(t, err)
 
@@ -103,6 +104,10 @@ func TestTheSnapshotCommitHoldsTheWorkingTreeAndLeavesTheSourceAlone(t *testing.
 		t.Errorf("the snapshot's a.go = %q", got)
 	}
 	gitIn(t, repo, "cat-file", "-e", snaps[0]+":new.go")
+	gitIn(t, repo, "cat-file", "-e", snaps[0]+":pkg/m.py")
+	if out, err := exec.Command("git", "-C", repo, "cat-file", "-e", snaps[0]+":pkg/__pycache__/m.pyc").CombinedOutput(); err == nil {
+		t.Errorf("the snapshot holds Python's byte code: %s", out)
+	}
 	if got := gitIn(t, repo, "rev-parse", snaps[0]+"^"); got != base {
 		t.Errorf("the snapshot's parent = %s, want %s", got, base)
 	}
@@ -115,7 +120,7 @@ func TestTheSnapshotCommitHoldsTheWorkingTreeAndLeavesTheSourceAlone(t *testing.
 		t.Error("the source's index changed")
 	}
 	// gitIn trims the status's first blank.
-	if got := gitIn(t, src, "status", "--porcelain"); got != "M a.go\n?? new.go" {
+	if got := gitIn(t, src, "status", "--porcelain"); got != "M a.go\n?? new.go\n?? pkg/" {
 		t.Errorf("the source's status = %q", got)
 	}
 }
