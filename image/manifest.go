@@ -82,19 +82,25 @@ const (
 // refuses it with an *OldManifestError that asks for the image to be
 // staged again.
 type Manifest struct {
-	Format           string    `json:"format"`
-	Version          int       `json:"version"`
-	Created          time.Time `json:"created"`
-	Project          string    `json:"project"`
-	Upstream         string    `json:"upstream"`
-	Commit           string    `json:"commit"`
-	Dirty            bool      `json:"dirty,omitempty"`
-	SprintkitVersion string    `json:"sprintkit_version"`
-	Go               string    `json:"go"`
-	Toolchain        string    `json:"toolchain,omitempty"`
-	StagedWith       string    `json:"staged_with,omitempty"`
-	Modules          []string  `json:"modules"`
-	Platforms        []string  `json:"platforms"`
+	Format   string    `json:"format"`
+	Version  int       `json:"version"`
+	Created  time.Time `json:"created"`
+	Project  string    `json:"project"`
+	Upstream string    `json:"upstream"`
+	Commit   string    `json:"commit"`
+	Dirty    bool      `json:"dirty,omitempty"`
+	// SnapshotOf is the checkout's commit when Dirty: Commit is then the
+	// snapshot commit of its uncommitted changes on top of it (dirty.go).
+	SnapshotOf       string   `json:"snapshot_of,omitempty"`
+	SprintkitVersion string   `json:"sprintkit_version"`
+	Go               string   `json:"go"`
+	Toolchain        string   `json:"toolchain,omitempty"`
+	StagedWith       string   `json:"staged_with,omitempty"`
+	Modules          []string `json:"modules"`
+	Platforms        []string `json:"platforms"`
+	// HostPlatform is the GOOS/GOARCH of bin/sprintkit, the staging
+	// sprintkit itself (the cross-builds are Platforms).
+	HostPlatform string `json:"host_platform,omitempty"`
 	// BinaryKey identifies the sprintkit binary the cross-builds were made
 	// with (SHA-256 of the staging executable), so that re-staging with the
 	// same binary can keep them.

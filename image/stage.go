@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/sprintkit/sprintkit/checkout"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/coverage"
+	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/internal/pyenv"
 	"github.com/sprintkit/sprintkit/internal/state"
 	"github.com/sprintkit/sprintkit/project"
@@ -80,6 +80,10 @@ type StageOptions struct {
 	// checkout itself, no scratch copy, no module staging and no build
 	// cache, and for a project without go.mod (a Python project) too.
 	ReportReadsResults bool
+	// AllowDirty stages a checkout with uncommitted changes, committing
+	// them in the image's repository (dirty.go); without it such a
+	// checkout is refused.
+	AllowDirty bool
 }
 
 // StageResult says what staging did.
@@ -245,9 +249,12 @@ func openStage(ctx context.Context, opts StageOptions) (*stager, error) {
 	} else if !errors.Is(gomodErr, fs.ErrNotExist) {
 		return nil, gomodErr
 	}
-	if dirty := gitDirty(ctx, src); dirty > 0 {
+	if dirty := gitStatus(ctx, src); len(dirty) > 0 {
+		if !opts.AllowDirty {
+			return nil, dirtyError(src, dirty)
+		}
 		s.m.Dirty = true
-		s.warn("the checkout has %d uncommitted or untracked entries; they are staged as they are, and the manifest's commit does not describe them", dirty)
+		s.warn("the checkout has %d uncommitted or untracked entries; the image serves them as a snapshot commit on top of %s (--allow-dirty)", len(dirty), human.Commit(co.Commit))
 	}
 	s.proxyDir = filepath.Join(out, filepath.FromSlash(ProxyDir))
 	s.reportDir = filepath.Join(out, ReportDir)
@@ -287,7 +294,19 @@ func (s *stager) stageRepo(ctx context.Context) error {
 	} else if isLocalPath(origin) && opts.Upstream == "" {
 		s.warn("origin is a local path (%s), which newcomers' machines will not have", origin)
 	}
-	return writeIfChanged(filepath.Join(s.out, RepoDir, ".git", "config"), clean)
+	if err := writeIfChanged(filepath.Join(s.out, RepoDir, ".git", "config"), clean); err != nil {
+		return err
+	}
+	if m.Dirty {
+		// What the report measures is the working tree: the served
+		// repository holds it as a commit (dirty.go).
+		snap, err := snapshotCommit(ctx, filepath.Join(s.out, RepoDir), m.Commit, s.env)
+		if err != nil {
+			return err
+		}
+		m.SnapshotOf, m.Commit = m.Commit, snap
+	}
+	return nil
 }
 
 // sameBuildCache reports whether the build cache of an earlier staging,
@@ -340,28 +359,6 @@ func defaultModCache(out string) (string, error) {
 	}
 	sum := sha256.Sum256([]byte(out))
 	return filepath.Join(base, "sprintkit", "image-gomod", hex.EncodeToString(sum[:6])), nil
-}
-
-// gitDirty counts entries `git status --porcelain` reports; 0 when git is
-// missing or fails.
-func gitDirty(ctx context.Context, dir string) int {
-	if _, err := exec.LookPath("git"); err != nil {
-		return 0
-	}
-	cmd := exec.CommandContext(ctx, "git", "--no-optional-locks", "status", "--porcelain", "--ignore-submodules")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0")
-	b, err := cmd.Output()
-	if err != nil {
-		return 0
-	}
-	n := 0
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.TrimSpace(l) != "" && !strings.Contains(l, state.DirName+"/") {
-			n++
-		}
-	}
-	return n
 }
 
 func isLocalPath(u string) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 )
@@ -30,6 +31,7 @@ func (s *stager) stageBinaries(ctx context.Context) error {
 		return fmt.Errorf("hash %s: %w", exe, err)
 	}
 	m.BinaryKey = binKey
+	m.HostPlatform = runtime.GOOS + "/" + runtime.GOARCH
 	// Binaries of earlier runs: kept when made by this same sprintkit (a
 	// re-staging without --platforms keeps them), removed when stale.
 	if prev != nil {

@@ -32,6 +32,9 @@ type ImageOptions struct {
 	// FromShards, when set, is the directory of merged CI shards the
 	// report and baseline are read from instead of a test run.
 	FromShards string
+	// AllowDirty stages a checkout with uncommitted changes as a snapshot
+	// commit (image.StageOptions.AllowDirty).
+	AllowDirty bool
 	Events     Events
 }
 
@@ -83,6 +86,7 @@ func Image(ctx context.Context, o ImageOptions) (*image.StageResult, error) {
 		Report:       stageReport(o.FromShards, src, pf, Events{Bar: o.Events.Bar}),
 		// Merged shards are read, not run: a Python project's too.
 		ReportReadsResults: o.FromShards != "",
+		AllowDirty:         o.AllowDirty,
 		Step: func(step, msg string) {
 			bars.done()
 			o.Events.step(step, "%s", msg)
@@ -97,10 +101,10 @@ func Image(ctx context.Context, o ImageOptions) (*image.StageResult, error) {
 		},
 	})
 	bars.done()
-	if err != nil {
+	if err != nil && hint.Of(err) == "" {
 		return nil, hint.With(err, "fix the cause above and run the same command again: staging is incremental")
 	}
-	return res, nil
+	return res, err
 }
 
 // cloneForImage clones the URL url into tmp for staging, with its tags.

@@ -40,8 +40,10 @@ func relTo(p, base string) string {
 	return r
 }
 
-// OpenCommand is the command that opens a file in the browser here.
-func OpenCommand() string { return browser.Command(runtime.GOOS) }
+// OpenLine is the "Next:" line that opens the report at path (shown
+// relative to dir): the command that opens it in a browser here, or its
+// file:// URL when this machine has no opener (no desktop, no xdg-open).
+func OpenLine(path, dir string) string { return browser.Host().NextLine(path, relTo(path, dir)) }
 
 // Self is how the user runs this sprintkit again: "sprintkit" when that
 // name on PATH is this very binary; the path `go install` puts it at when

@@ -293,7 +293,7 @@ func rankAndRecord(ctx context.Context, o Options, rt *route, r *coverage.Result
 	// In the order they work when pasted: the report opens and returns,
 	// watch-test runs until Ctrl-C.
 	if s.Report != "" {
-		s.Next = append(s.Next, OpenCommand()+" "+relTo(s.Report, s.Dir))
+		s.Next = append(s.Next, OpenLine(s.Report, s.Dir))
 	}
 	s.Next = append(s.Next, Self()+" watch-test")
 	return nil

@@ -12,6 +12,11 @@ type Claim struct {
 	Name   string    `json:"name"`
 	Note   string    `json:"note,omitempty"`
 	Since  time.Time `json:"since"`
+	// Done is when the claimant said the work is done (`claim --done`;
+	// the server's clock), nil while it goes on; Credit is what the work
+	// added, as the claimant's checkout measured it.
+	Done   *time.Time `json:"done,omitempty"`
+	Credit *Credit    `json:"credit,omitempty"`
 }
 
 // ClaimDoc is the body of a claim request, and of its answer.

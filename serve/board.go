@@ -13,10 +13,12 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/sprintkit/sprintkit/image"
+	"github.com/sprintkit/sprintkit/report/templates"
 )
 
 // Target is one ranked sprint target of the image's coverage.json.
@@ -66,6 +68,11 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Write(boardJS)
+	})
+	mux.HandleFunc("GET /style.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Write(reportCSS)
 	})
 	mux.HandleFunc("GET /sprint.json", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.sprint(baseURL(r)))
@@ -250,6 +257,17 @@ var boardJS []byte
 //go:embed landing.html
 var landingHTML string
 
+// reportCSS is the report's stylesheet (both themes, by
+// prefers-color-scheme), which the landing page and its board share: the
+// one the binary embeds, not a copy.
+var reportCSS = func() []byte {
+	b, err := templates.FS.ReadFile("style.css")
+	if err != nil {
+		panic("serve: the report's style.css is not embedded: " + err.Error())
+	}
+	return b
+}()
+
 var landingTmpl = template.Must(template.New("landing").Funcs(template.FuncMap{
 	"since": func(t time.Time) string { return t.Local().Format("15:04 Mon 2 Jan") },
 }).Parse(landingHTML))
@@ -296,10 +314,14 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 	v.GitClone = "git clone " + sp.URLs.Repo + " " + v.Dir
 	v.GoEnv = "GOPROXY=" + sp.URLs.GoProxy + " GONOSUMDB=" + strings.Join(sp.Modules, ",") + " GOFLAGS=-mod=mod go test ./..."
 	if f, err := s.roots["top"].Stat(image.HostBinary()); err == nil && f.Mode().IsRegular() {
-		v.Binaries = append(v.Binaries, binaryLink{"the organiser's platform", image.HostBinary()})
+		host := s.manifest.HostPlatform
+		if host == "" { // an image staged before the manifest said
+			host = runtime.GOOS + "/" + runtime.GOARCH
+		}
+		v.Binaries = append(v.Binaries, binaryLink{"sprintkit for " + host, image.HostBinary()})
 	}
 	for _, p := range s.manifest.Platforms {
-		v.Binaries = append(v.Binaries, binaryLink{p, image.PlatformBinary(p)})
+		v.Binaries = append(v.Binaries, binaryLink{"sprintkit for " + p, image.PlatformBinary(p)})
 	}
 	listed := map[string]bool{}
 	for _, t := range s.targets {
@@ -313,7 +335,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if err := landingTmpl.Execute(w, v); err != nil {
 		s.logf("GET /: %v", err)

@@ -86,6 +86,14 @@ func CheckClaim(c *Claim) error {
 			return fmt.Errorf("%s holds a bidirectional control character (U+%04X), which reorders what others see", field, r)
 		}
 	}
+	if c.Credit != nil {
+		if c.Done == nil {
+			return errors.New("a credit comes with done: it is what finished work added")
+		}
+		if err := c.Credit.Check(); err != nil {
+			return err
+		}
+	}
 	return checkName(c.Name)
 }
 
@@ -127,13 +135,20 @@ func isBidiControl(r rune) bool {
 }
 
 // Claim records c (Since is set to now, or kept when c.Name already holds
-// the target, whose note is then updated). A target held by another name
-// is a *ClaimedError. When Claim returns nil the claim is on disk.
+// the target, whose note is then updated). A claim marked done (Done not
+// nil, whatever its time) is done now, with its credit; one that is not
+// keeps the done and credit its claimant already has. A target held by
+// another name is a *ClaimedError. When Claim returns nil the claim is on
+// disk.
 func (s *Store) Claim(c Claim, now time.Time) (Claim, error) {
 	if err := CheckClaim(&c); err != nil {
 		return c, err
 	}
 	c.Since = now.UTC().Truncate(time.Second)
+	if c.Done != nil {
+		done := c.Since
+		c.Done = &done
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(claimsBucket)
 		if old := b.Get([]byte(c.Target)); old != nil {
@@ -143,6 +158,9 @@ func (s *Store) Claim(c Claim, now time.Time) (Claim, error) {
 					return &ClaimedError{Claim: o}
 				}
 				c.Since = o.Since
+				if c.Done == nil {
+					c.Done, c.Credit = o.Done, o.Credit
+				}
 			}
 		}
 		v, err := json.Marshal(c)

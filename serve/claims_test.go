@@ -61,7 +61,7 @@ func TestTheBoardTakesClaimsInTurn(t *testing.T) {
 		{"a note with a bidirectional isolate is refused", "POST", "claims", `{"target":"example.com/hello","name":"Bo","note":"x\u2067y"}`, 400, "note holds a bidirectional control character (U+2067)"},
 		{"a name of Hangul fillers shows nothing and is refused", "POST", "claims", `{"target":"example.com/hello","name":"\u3164\u3164"}`, 400, "shows nothing"},
 		{"a name of accents alone shows nothing and is refused", "POST", "claims", `{"target":"example.com/hello","name":"\u0301\u0301"}`, 400, "shows nothing"},
-		{"a body over the limit is refused", "POST", "claims", `{"target":"example.com/hello","name":"` + strings.Repeat("x", 20<<10) + `"}`, 413, "at most"},
+		{"a body over the limit is refused", "POST", "claims", `{"target":"example.com/hello","name":"` + strings.Repeat("x", maxClaimBody+1) + `"}`, 413, "at most"},
 		{"a body that is not JSON is refused", "POST", "claims", `target=x`, 400, "JSON object"},
 		{"markup in a name is escaped in JSON", "POST", "claims", `{"target":"example.com/hello","name":"<script>alert(1)</script>"}`, 201, `\u003cscript\u003e`},
 		{"markup in a name is escaped on the page", "GET", "", "", 200, "&lt;script&gt;alert(1)&lt;/script&gt;"},

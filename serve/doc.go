@@ -11,7 +11,11 @@
 //
 //	/                  the landing page: how to join in one command, the
 //	                   targets of coverage.json with who claimed them, since
-//	                   when, and claim/release buttons (board.js, no CDN)
+//	                   when, what a done claim added (claim --done: its
+//	                   credit), and claim/release buttons (board.js, no
+//	                   CDN); it names the platform of each binary offered
+//	/style.css         the report's stylesheet (report/templates, both
+//	                   themes), which the landing page wears
 //	/sprint.json       this sprint, for programs (format below)
 //	/repo.git          the repository over git's smart HTTP protocol, fetch
 //	                   only (git http-backend through net/http/cgi; a push,
@@ -21,7 +25,8 @@
 //	/baseline.json     the organiser's test outcomes
 //	/coverage.json     the ranked targets
 //	/bin/              the sprintkit binaries of the image
-//	/claims            GET: the board as JSON; POST: claim a target
+//	/claims            GET: the board as JSON; POST: claim a target (with
+//	                   "done" and "credit" when the work is done)
 //	/claims/{target}   DELETE: release a claim
 //
 // Every file is opened through an os.Root on its directory of the image, so
@@ -102,7 +107,7 @@
 // enough that a stalled client lets go), an IdleTimeout and MaxHeaderBytes;
 // the listener accepts at most MaxConns connections at once
 // (golang.org/x/net/netutil.LimitListener), at most MaxGit git processes run
-// at once, and request bodies are limited (16 KiB for claims, 32 MiB for a
+// at once, and request bodies are limited (64 KiB for claims, with their credit, 32 MiB for a
 // fetch negotiation). No client (one remote IP) holds more than its share:
 // at most MaxClientConns of its connections are served at once (as many
 // more wait, accepted, for one of its own to close; beyond that they are

@@ -26,7 +26,7 @@ const DefaultAddr = ":8765"
 const (
 	MaxConns      = 256             // connections open at once
 	MaxGit        = 16              // git http-backend processes at once
-	maxClaimBody  = 16 << 10        // a claim request
+	maxClaimBody  = 64 << 10        // a claim request (with its credit)
 	maxGitBody    = 32 << 20        // a fetch negotiation (wants and haves)
 	shutdownGrace = 5 * time.Second // running requests get this long to finish
 	readTime      = time.Minute

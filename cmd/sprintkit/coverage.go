@@ -188,8 +188,11 @@ func runCoverage(ctx context.Context, o coverageOptions, stdout, stderr io.Write
 			say(stderr, "HTML report: %s", run.Index)
 		}
 		if o.Open {
+			// Like `go tool cover -html`, say so when no browser opens;
+			// the report is written, so the command still succeeds.
 			if err := browser.Open(run.Index); err != nil {
-				say(stderr, "warning: open %s: %v", run.Index, err)
+				say(stderr, "warning: could not open a browser: %v", err)
+				say(stderr, "hint: open %s in a browser", browser.FileURL(run.Index))
 			}
 		}
 	}
@@ -223,11 +226,12 @@ func showCoverage(stdout io.Writer, o coverageOptions, run *onboard.CoverageRun)
 			err = skreport.PatchTable(stdout, pc, termui.Color(stdout))
 		}
 		err = errors.Join(err, skreport.Table(stdout, r, shown, skreport.TextOptions{Color: termui.Color(stdout), Top: o.Top}))
+		w := termui.NewWrapper(stdout) // the lines of prose fit the terminal
 		if run.Delta != nil {
-			fmt.Fprintf(stdout, "\n%s\n", run.Delta.Summary(5))
+			fmt.Fprintf(w, "\n%s\n", run.Delta.Summary(5))
 		}
 		if run.Split != "" {
-			fmt.Fprintf(stdout, "\n(%s; --room 1 keeps the default unit)\n", run.Split)
+			fmt.Fprintf(w, "\n(%s; --room 1 keeps the default unit)\n", run.Split)
 		}
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/copier"
 	"github.com/sprintkit/sprintkit/image"
 	"github.com/sprintkit/sprintkit/internal/human"
@@ -37,6 +38,7 @@ Newcomers then run, with no network:
 			&cli.BoolFlag{Name: "no-report", Usage: "do not run the tests for a report and baseline"},
 			&cli.BoolFlag{Name: "no-build-cache", Usage: "do not ship the Go build cache of the report's test run (gocache/), which makes newcomers' first go test mostly cache hits"},
 			&cli.StringFlag{Name: "from-shards", Usage: "take the report and baseline from the merged `DIR`/shard-*-of-N.{json,out} of coverage --shard runs (CI) instead of running the tests"},
+			&cli.BoolFlag{Name: "allow-dirty", Usage: "stage a checkout with uncommitted changes: the image serves them as a snapshot commit on top of HEAD (the checkout itself is left as it is)"},
 			&cli.BoolFlag{Name: "refresh", Usage: "re-stage modules, re-run the tests and rebuild binaries even when nothing changed"},
 			&cli.IntFlag{Name: "depth", Usage: "with a URL: `N` commits of history to clone; 0 means all", DefaultText: "0, all"},
 			&cli.StringFlag{Name: "branch", Usage: "with a URL: the `BRANCH` to clone", DefaultText: "the remote's default branch"},
@@ -79,6 +81,7 @@ func runImage(c *cli.Context) error {
 		Platforms: platforms, Version: buildVersion(), ModCache: c.String("modcache"),
 		NoReport: c.Bool("no-report"), NoBuildCache: c.Bool("no-build-cache"), Refresh: c.Bool("refresh"),
 		Workers: c.Int("workers"), FromShards: c.String("from-shards"), Events: ev,
+		AllowDirty: c.Bool("allow-dirty"),
 	})
 	if err != nil {
 		return fmt.Errorf("image: %w", err)
@@ -86,8 +89,9 @@ func runImage(c *cli.Context) error {
 	if format == "json" {
 		return writeImageJSON(c.App.Writer, out, res)
 	}
-	printImageSummary(c.App.Writer, c.App.ErrWriter, out, res)
-	return nil
+	w := termui.NewWrapper(c.App.Writer) // each line fits the terminal
+	printImageSummary(w, c.App.ErrWriter, out, res)
+	return w.Flush()
 }
 
 // imageJSON is `sprintkit image --format json`: the manifest without its

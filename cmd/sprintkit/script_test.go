@@ -21,7 +21,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 	return testscript.Params{
 		Dir:                 dir,
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"cmpcoverage": cmpCoverage},
+		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"cmpcoverage": cmpCoverage, "fetch": fetch, "fits": fits},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("GOCACHE", trim(gocache))
 			env.Setenv("GOMODCACHE", trim(gomodcache))

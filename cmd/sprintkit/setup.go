@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sprintkit/sprintkit/cmd/sprintkit/termui"
 	"github.com/sprintkit/sprintkit/coverage/gotest"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
@@ -103,7 +104,12 @@ func runSetup(c *cli.Context) error {
 		}
 		return writeJSON(c.App.Writer, sum)
 	}
-	printSetupSummary(c.App.Writer, sum)
+	// Each line fits the terminal, wrapped at spaces (termui.Wrap).
+	w := termui.NewWrapper(c.App.Writer)
+	printSetupSummary(w, sum)
+	if err := w.Flush(); err != nil {
+		return err
+	}
 	// After the first screen: the test to start from for each target.
 	if err := onboard.SetupStartFrom(c.Context, sum, o.Events, c.App.ErrWriter); err != nil {
 		return fmt.Errorf("setup: %w", err)

@@ -7,6 +7,7 @@ import (
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/human"
 	"github.com/sprintkit/sprintkit/onboard"
+	"github.com/sprintkit/sprintkit/room"
 )
 
 // printSetupSummary writes what setup did, a labelled line per step, and
@@ -129,7 +130,7 @@ func printTargets(w io.Writer, s *onboard.Summary) {
 			if s.Server != nil {
 				for _, c := range s.Server.Claims {
 					if c.Target == t.Name {
-						fmt.Fprintf(w, "             taken by %s since %s\n", c.Name, c.Since.Local().Format("15:04"))
+						fmt.Fprintf(w, "             taken by %s since %s%s\n", c.Name, c.Since.Local().Format("15:04"), doneFigure(c))
 					}
 				}
 			}
@@ -160,4 +161,16 @@ func printFlakyAndModules(w io.Writer, flaky []coverage.TestResult, modules []co
 	for _, m := range modules {
 		fmt.Fprintf(w, "          module %s: %s\n", m.Path, m.Figure())
 	}
+}
+
+// doneFigure is ", done: +3 statements ..." for a claim marked done (claim
+// --done), "" for one in progress.
+func doneFigure(c room.Claim) string {
+	switch {
+	case c.Done == nil:
+		return ""
+	case c.Credit == nil:
+		return ", done"
+	}
+	return ", done: " + c.Credit.String()
 }
