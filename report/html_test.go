@@ -268,7 +268,7 @@ func TestHTMLEscapesScriptInSourceAndNamesOnEveryPage(t *testing.T) {
 func TestHTMLMarksLinesAndListsMissedRanges(t *testing.T) {
 	r := shopResult(t)
 	dir := writeSite(t, r, shopTargets(), HTMLOptions{})
-	page := readPages(t, dir)[pageOf(t, r, "cart/cart.go")]
+	page := numberRows(readPages(t, dir)[pageOf(t, r, "cart/cart.go")])
 	for _, want := range []string{
 		// func (c *Cart) Add: the signature is not a statement, its body is
 		// not covered. Tokens are highlighted inside the marked lines.
@@ -303,7 +303,8 @@ func TestHTMLMarksLinesAndListsMissedRanges(t *testing.T) {
 var hrefRE = regexp.MustCompile(`(?:href|src)="([^"]*)"`)
 
 // hasID reports whether the page has an element of that id, quoted or not
-// (a source row's is not: <li id=L12 class=c>).
+// (a source row's is not: <li id=L12 class=c>, the id site.js gives row 12,
+// which numberRows writes in).
 func hasID(page, id string) bool {
 	return strings.Contains(page, `id="`+id+`"`) || strings.Contains(page, ` id=`+id+`>`) || strings.Contains(page, ` id=`+id+` `)
 }
@@ -333,7 +334,7 @@ func TestHTMLLinksResolveForEveryRanking(t *testing.T) {
 						t.Errorf("%s links to %s, which does not exist", name, link)
 						continue
 					}
-					if anchor != "" && strings.HasSuffix(target, ".html") && !hasID(pages[target], anchor) {
+					if anchor != "" && strings.HasSuffix(target, ".html") && !hasID(numberRows(pages[target]), anchor) {
 						if !strings.Contains(pages[target], "The source is not available") {
 							t.Errorf("%s links to %s, which has no id %q", name, link, anchor)
 						}
