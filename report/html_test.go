@@ -301,7 +301,7 @@ func TestHTMLMarksLinesAndListsMissedRanges(t *testing.T) {
 }
 
 // A link is quoted, or bare when it needs no quotes (href=#L12).
-var hrefRE = regexp.MustCompile(`(?:href|src)=(?:"([^"]*)"|([^\s"'=<>`+"`"+`]+))`)
+var hrefRE = regexp.MustCompile(`(?:href|src)=(?:"([^"]*)"|([^\s"'=<>` + "`" + `]+))`)
 
 // hasID reports whether the page has an element of that id, quoted or not
 // (a source row's is not: <li id=L12 class=c>, the id site.js gives row 12,
