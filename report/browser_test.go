@@ -282,6 +282,11 @@ func TestBrowserJumpsToUncoveredChunksWithJAndK(t *testing.T) {
 	if strings.Join(ranges, " ") != "20-30 45 49" {
 		t.Fatalf("missed ranges = %v, the fixture changed", ranges)
 	}
+	var rangeLinks []string
+	b.eval(`Array.from(document.querySelectorAll('.missed a')).map(a => a.getAttribute('href'))`, &rangeLinks)
+	if strings.Join(rangeLinks, " ") != "#L20 #L45 #L49" {
+		t.Errorf("the missed ranges link to %v, want each to its first line", rangeLinks)
+	}
 
 	var before, first, second, back, end current
 	b.eval(readCurrent, &before)

@@ -13,6 +13,19 @@
     var lines = code.children;
     for (var i = 0; i < lines.length; i++) if (!lines[i].id) lines[i].id = 'L' + (i + 1);
   });
+  // The missed lines of a file page ("4-7, 14") each link to the first
+  // line of their range.
+  Array.prototype.forEach.call(document.querySelectorAll('p.missed > span'), function (span) {
+    var ranges = span.textContent.split(', ');
+    span.textContent = '';
+    ranges.forEach(function (r, i) {
+      if (i > 0) span.appendChild(document.createTextNode(', '));
+      var a = document.createElement('a');
+      a.href = '#L' + r.split('-')[0];
+      a.textContent = r;
+      span.appendChild(a);
+    });
+  });
   // Should the browser have looked for the fragment before the ids were
   // there, navigate to it again (replacing the history entry): that scrolls
   // to the line and marks it :target.
