@@ -26,6 +26,12 @@
       span.appendChild(a);
     });
   });
+  // The uncovered functions of a file page ("<a>Add</a> line 19, …") each
+  // link to their line.
+  Array.prototype.forEach.call(document.querySelectorAll('.uncovered-funcs li > a:not([href])'), function (a) {
+    var m = /^ line (\d+),/.exec(a.nextSibling ? a.nextSibling.textContent : '');
+    if (m) a.href = '#L' + m[1];
+  });
   // Should the browser have looked for the fragment before the ids were
   // there, navigate to it again (replacing the history entry): that scrolls
   // to the line and marks it :target.
