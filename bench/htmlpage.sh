@@ -56,7 +56,9 @@ site() { # NAME PROFILE ROOT [HTMLSITE]: the median site time, then the largest 
 	local page
 	page=$(find "$WORK/site-$1/src" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
 	local lines
-	lines=$(grep -oE '<span id="L|<li id=L' "$page" | wc -l) # rows of either markup (a BEFORE build may be older)
+	# rows of any markup (a BEFORE build may be older): <span id="L12">,
+	# <li id=L12>, or the listing's bare <li> rows
+	lines=$( (grep -oE '<span id="L' "$page" || true; grep -o '<ol class="source">.*</ol>' "$page" | grep -oE '<li[ >]' || true) | wc -l)
 	printf '%s: site %.2fs (median of %d), largest page %s: %d lines, %d KB\n' "$1" "$med" "$SITES" "$(basename "$page")" "$lines" $(($(stat -c %s "$page") / 1024)) >&2
 	# A name that says which site the page is of, for htmlload's lines.
 	cp "$page" "$(dirname "$page")/$1.html"

@@ -282,6 +282,16 @@ func TestBrowserJumpsToUncoveredChunksWithJAndK(t *testing.T) {
 	if strings.Join(ranges, " ") != "20-30 45 49" {
 		t.Fatalf("missed ranges = %v, the fixture changed", ranges)
 	}
+	var rangeLinks []string
+	b.eval(`Array.from(document.querySelectorAll('.missed a')).map(a => a.getAttribute('href'))`, &rangeLinks)
+	if strings.Join(rangeLinks, " ") != "#L20 #L45 #L49" {
+		t.Errorf("the missed ranges link to %v, want each to its first line", rangeLinks)
+	}
+	var funcLinks []string
+	b.eval(`Array.from(document.querySelectorAll('.uncovered-funcs li > a')).map(a => a.textContent + ' ' + a.getAttribute('href'))`, &funcLinks)
+	if strings.Join(funcLinks, ", ") != "(*Cart).Add #L19, Discount #L43" {
+		t.Errorf("the uncovered functions link to %v, want each to its line", funcLinks)
+	}
 
 	var before, first, second, back, end current
 	b.eval(readCurrent, &before)

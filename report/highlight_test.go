@@ -34,7 +34,7 @@ func renderRows(src []byte, states []coverage.LineState, highlight func(w *bufio
 		writeSourceRows(w, src, states)
 	}
 	w.Flush()
-	return b.String()
+	return numberRows(`<ol class="source">` + b.String() + "</ol>")
 }
 
 func TestHighlightingKeepsEveryCharacterAndLineMark(t *testing.T) {
@@ -255,7 +255,7 @@ func TestHTMLUsesKeptTokensOnlyOfTheSourceItReads(t *testing.T) {
 			r.Packages[0].Files[0].Tokens = tc.tokens
 			dir := writeSite(t, r, nil, HTMLOptions{})
 			page := readPages(t, dir)[pageOfRel(t, dir, "f.go")]
-			if !strings.Contains(page, `<ol class="source"><li id=L1>`+tc.want+"<li id=L2><li id=L3>") {
+			if !strings.Contains(numberRows(page), `<ol class="source"><li id=L1>`+tc.want+"<li id=L2><li id=L3>") {
 				t.Errorf("the page does not start its source with %s:\n%s", tc.want, page)
 			}
 			if tc.tokens != marked && !strings.Contains(page, `<u>len</u>(s)`) {

@@ -54,13 +54,13 @@ var lineClass = [...]string{
 // writeSourceRows writes one line of the source listing per source line,
 // inside <ol class="source">:
 //
-//	<li id=L42 class=u>escaped text<li id=L43>…
+//	<li class=u>escaped text<li>…
 //
 // A list item needs no end tag (the next <li> or the </ol> ends it), nor a
 // newline (each row is a block: copying lines copies one newline per row),
-// and the attribute values, a line number and a class name, need no quotes:
-// that is the least markup that gives every line its anchor (#L42) and its
-// state, which matters on a page of thousands of short lines (a module of
+// nor an id (row n is line n: site.js gives it the id L<n> as the page
+// loads, so #L42 still lands on it), and the class name needs no quotes:
+// that is the least markup that gives every line its state, which matters on a page of thousands of short lines (a module of
 // small functions had as much markup per line as source). A line with no
 // statement has no class. The stylesheet draws the line number (a CSS
 // counter) and the marker that needs no colour (✓, ✗, ◐ by class) in the
@@ -89,10 +89,11 @@ func writeSourceRows(w *bufio.Writer, src []byte, states []coverage.LineState) {
 	}
 }
 
-// startRow writes the start of line i's row: <li id=L12 class=c>.
+// startRow writes the start of line i's row: <li class=c>, or <li> for a
+// line with no statement. The row has no id: site.js gives row n the id
+// L<n> as the page loads.
 func startRow(w *bufio.Writer, i int, states []coverage.LineState) {
-	w.WriteString(`<li id=L`)
-	w.Write(strconv.AppendInt(w.AvailableBuffer(), int64(i), 10))
+	w.WriteString(`<li`)
 	if i < len(states) {
 		if class := lineClass[states[i]]; class != "" {
 			w.WriteString(` class=`)

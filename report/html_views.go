@@ -158,7 +158,7 @@ func appendCells(b []byte, files int, c coverage.Counts) []byte {
 	b = append(b, `<td class=`...)
 	b = append(b, tone(c.Percent)...)
 	b = append(b, ` style=--w:`...)
-	b = append(b, pct...)
+	b = append(b, strings.TrimSuffix(pct, ".0")...) // the same width, 2 bytes less
 	b = append(b, `%>`...)
 	b = append(b, pct...)
 	b = append(b, '%')

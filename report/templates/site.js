@@ -4,6 +4,43 @@
 (function () {
   'use strict';
 
+  // A file page's rows carry no ids (an id per row was a fifth of the bytes
+  // of a page of small functions): row n is line n, and gets its id L<n>
+  // here, before the page has finished loading, so that #L12 links (from
+  // this page and others) land on it and :target marks it. A patch page's
+  // rows have their own ids (f1-L4) and are left alone.
+  Array.prototype.forEach.call(document.querySelectorAll('ol.source:not(.patch)'), function (code) {
+    var lines = code.children;
+    for (var i = 0; i < lines.length; i++) if (!lines[i].id) lines[i].id = 'L' + (i + 1);
+  });
+  // The missed lines of a file page ("4-7, 14") each link to the first
+  // line of their range.
+  Array.prototype.forEach.call(document.querySelectorAll('p.missed > span'), function (span) {
+    var ranges = span.textContent.split(', ');
+    span.textContent = '';
+    ranges.forEach(function (r, i) {
+      if (i > 0) span.appendChild(document.createTextNode(', '));
+      var a = document.createElement('a');
+      a.href = '#L' + r.split('-')[0];
+      a.textContent = r;
+      span.appendChild(a);
+    });
+  });
+  // The uncovered functions of a file page ("<a>Add</a> line 19, …") each
+  // link to their line.
+  Array.prototype.forEach.call(document.querySelectorAll('.uncovered-funcs li > a:not([href])'), function (a) {
+    var m = /^ line (\d+),/.exec(a.nextSibling ? a.nextSibling.textContent : '');
+    if (m) a.href = '#L' + m[1];
+  });
+  // Should the browser have looked for the fragment before the ids were
+  // there, navigate to it again (replacing the history entry): that scrolls
+  // to the line and marks it :target.
+  (function () {
+    var id = location.hash.slice(1);
+    var t = /^L\d+$/.test(id) && document.getElementById(id);
+    if (t && !t.matches(':target')) location.replace(location.href);
+  })();
+
   // A cell sorts by its data-v attribute when it has one, else by its text;
   // numeric columns read the leading number ("38.1% …", "13 of 21").
   function cellKey(cell, numeric) {
