@@ -130,11 +130,11 @@ func (u *unit) branchTarget() Target {
 	if u.pin != nil {
 		parts = append(parts, "pinned in "+ProjectFileName)
 	}
-	of := ""
+	of := " " + human.Word(M, "branch", "branches")
 	if u.branches.Total > 0 {
-		of = " of its " + strconv.Itoa(u.branches.Total)
+		of = " of its " + human.Count(u.branches.Total, "branch", "branches")
 	}
-	parts = append(parts, fmt.Sprintf("every statement runs; %d%s %s never taken", M, of, human.Word(M, "branch", "branches")))
+	parts = append(parts, fmt.Sprintf("every statement runs; %d%s never taken", M, of))
 	if len(picks) > 0 {
 		fn := picks[0]
 		line := u.firstMiss(fn)
