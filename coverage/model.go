@@ -159,6 +159,74 @@ type File struct {
 	// follows), which the report uses instead of scanning it again if it
 	// reads the same source; nil otherwise.
 	Tokens *gotokens.Tokens `json:"-"`
+	// Branches is the file's branch figure when the producer measured
+	// branches (coverage.py's arcs, LCOV BRDA, Cobertura
+	// condition-coverage); nil otherwise, and for Go, whose blocks are
+	// already branch-level: a Go branch not taken is a block not run.
+	Branches *Branches `json:"branches,omitempty"`
+	// MissedBranches are the lines with a branch never taken, by line.
+	MissedBranches []MissedBranch `json:"missed_branches,omitempty"`
+}
+
+// Branches is how many branches a file (or a target) has and how many of
+// them were taken.
+type Branches struct {
+	Total int `json:"total"`
+	Taken int `json:"taken"`
+}
+
+// Missed is Total - Taken.
+func (b *Branches) Missed() int {
+	if b == nil {
+		return 0
+	}
+	return b.Total - b.Taken
+}
+
+// MissedBranch is one line with branches never taken.
+type MissedBranch struct {
+	Line int `json:"line"`
+	// To are the destinations never reached, as coverage.py names them: a
+	// line, or a negative number for leaving the function (-N: the
+	// function that starts on line N). Empty when the producer does not
+	// say (LCOV, Cobertura).
+	To []int `json:"to,omitempty"`
+	// Missed of Of branches of the line were never taken.
+	Missed int `json:"missed"`
+	Of     int `json:"of"`
+}
+
+// MarkBranchPartial marks partial (LinePartial), in states (from
+// LineStates or SourceLineStates), the lines of f that ran but have a
+// branch never taken, as coverage.py's HTML report marks them.
+func (f *File) MarkBranchPartial(states []LineState) {
+	for _, m := range f.MissedBranches {
+		if m.Line > 0 && m.Line < len(states) && states[m.Line] == LineCovered {
+			states[m.Line] = LinePartial
+		}
+	}
+}
+
+// BranchTotals sums the branches of every file of r that has data; nil
+// when none has (Go, or a producer without branch data).
+func (r *Result) BranchTotals() *Branches {
+	var out *Branches
+	for _, p := range r.Packages {
+		if p.NoData != "" {
+			continue
+		}
+		for _, f := range p.Files {
+			if f.Branches == nil {
+				continue
+			}
+			if out == nil {
+				out = &Branches{}
+			}
+			out.Total += f.Branches.Total
+			out.Taken += f.Branches.Taken
+		}
+	}
+	return out
 }
 
 // Function is a function or method with its statements.
@@ -170,6 +238,10 @@ type Function struct {
 	// Branches counts the branch points in the body (if, for, case, &&,
 	// ||) where the producer knows them (Go); 0 otherwise.
 	Branches int `json:"branches,omitempty"`
+	// MissedBranches counts the branches in the body never taken, where
+	// the producer measures branches (coverage.py, LCOV, Cobertura); 0
+	// otherwise.
+	MissedBranches int `json:"missed_branches,omitempty"`
 	Counts
 }
 

@@ -87,7 +87,10 @@ type unit struct {
 	notes                 []string
 	pinned                int // index of the project file's [[target]] that pins it; -1 when none
 	pin                   *Pin
-	anyFile               string // a package's file (Rel), for its notes
+	anyFile               string   // a package's file (Rel), for its notes
+	branches              Branches // of its files, when they have branch data
+	hasBranches           bool
+	missed                []missAt // lines with branches never taken (branchtarget.go)
 }
 
 // DefaultUnit is what Rank ranks when RankOptions.By is empty: "file" for
@@ -172,6 +175,7 @@ func rankUnits(r *Result, opts RankOptions, by string) []Target {
 				pu.counts.Add(fc)
 				pu.funcs = append(pu.funcs, f.Functions...)
 				pu.loose += loose
+				pu.addBranches(f)
 				recentInPkg = recentInPkg || recent
 				pkgFiles = append(pkgFiles, fileName(f))
 				if f.Rel != "" {
@@ -180,6 +184,7 @@ func rankUnits(r *Result, opts RankOptions, by string) []Target {
 			case "file":
 				fu := &unit{kind: "file", name: fileName(f), pkg: p.Name, file: fileName(f),
 					counts: fc, funcs: f.Functions, loose: loose, weight: fw}
+				fu.addBranches(f)
 				fu.pinned, fu.pin = pf.pin(fu.name, p.Name, []string{fu.file})
 				if fnote != "" {
 					fu.notes = append(fu.notes, fnote)
@@ -217,10 +222,15 @@ func rankUnits(r *Result, opts RankOptions, by string) []Target {
 	var ts []Target
 	for _, u := range units {
 		u.counts.round()
-		if u.counts.Uncovered() == 0 {
+		var t Target
+		switch {
+		case u.counts.Uncovered() > 0:
+			t = u.target()
+		case u.hasBranches && u.missedBranches() > 0:
+			t = u.branchTarget() // every statement runs, not every branch
+		default:
 			continue
 		}
-		t := u.target()
 		t.pinOrder = u.pinned + 1
 		ts = append(ts, t)
 	}
@@ -238,10 +248,12 @@ func functionUnits(p *Package, f *File, fw float64, fnote string, recent bool, p
 		if twin := defs[fn.Name]; twin != nil {
 			twin.counts.Add(fn.Counts)
 			twin.funcs = append(twin.funcs, fn)
+			twin.functionBranches(f, fn)
 			continue
 		}
 		u := &unit{kind: "function", name: shortPkg(p.Name) + "." + fn.Name, pkg: p.Name,
 			file: fn.File, line: fn.Line, counts: fn.Counts, funcs: []*Function{fn}, weight: fw}
+		u.functionBranches(f, fn)
 		defs[fn.Name] = u
 		u.pinned, u.pin = pf.pin(u.name, p.Name, []string{fileName(f)})
 		if fnote != "" {

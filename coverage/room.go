@@ -72,11 +72,11 @@ func splitLevel(ts, below []Target, kind string, room int) ([]Target, int, int) 
 		if kind == "file" {
 			key = t.File
 		}
-		if t.Kind == kind && t.Uncovered >= roomSplitMin && len(children[key]) >= 2 {
+		if t.Kind == kind && t.work() >= roomSplitMin && len(children[key]) >= 2 {
 			cands = append(cands, i)
 		}
 	}
-	sort.SliceStable(cands, func(a, b int) bool { return ts[cands[a]].Uncovered > ts[cands[b]].Uncovered })
+	sort.SliceStable(cands, func(a, b int) bool { return ts[cands[a]].work() > ts[cands[b]].work() })
 	split := map[int]bool{}
 	count, n, into := len(ts), 0, 0
 	for _, i := range cands {

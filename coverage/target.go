@@ -31,6 +31,13 @@ type Target struct {
 	// Shape names the group of targets of one shape this one belongs to
 	// (shape.go): "30 files alike (untested: Parse…, helper…)"; "" alone.
 	Shape string `json:"shape,omitempty"`
+	// MissedBranches, on a target whose statements all run, counts its
+	// branches never taken: it is a branch target (branchtarget.go),
+	// Uncovered is 0 and FirstTest.Why names the line; 0 otherwise.
+	MissedBranches int `json:"missed_branches,omitempty"`
+	// Branches are a branch target's branches and how many were taken,
+	// when its files say (a function target has none of its own).
+	Branches *Branches `json:"branches,omitempty"`
 
 	pinOrder int // 1 + the index of the project file's pin; 0 when none
 }
@@ -59,6 +66,8 @@ type FuncRef struct {
 	Statements int    `json:"statements"`
 	Covered    int    `json:"covered"`
 	Branches   int    `json:"branches,omitempty"` // where known (Go)
+	// MissedBranches counts its branches never taken, on a branch target.
+	MissedBranches int `json:"missed_branches,omitempty"`
 }
 
 // RankOptions chooses what Rank ranks.

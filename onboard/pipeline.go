@@ -261,6 +261,9 @@ func rankAndRecord(ctx context.Context, o Options, rt *route, r *coverage.Result
 	s.Total = &total
 	s.Incomplete = report.CrashNotes(r)
 	s.Branch = r.Branch
+	if n := coverage.BranchNote(r); n != "" {
+		s.Notes = append(s.Notes, n) // the targets are branches never taken
+	}
 	s.Warnings = append(s.Warnings, r.Warnings...)
 	if err := Record(s.Dir, r, targets); err != nil {
 		return err

@@ -137,6 +137,7 @@ func (s *site) filePageView(p *coverage.Package, f *coverage.File) *fileView {
 	} else {
 		states = f.LineStates()
 	}
+	f.MarkBranchPartial(states) // a line with a branch never taken is partial
 	v.Missed = missedLinks(states, "")
 	v.MissedLinks, v.FuncItems = missedLinkList(v.Missed), funcItems(v.Funcs)
 	if src == nil {

@@ -21,6 +21,10 @@ import (
 //	  "packages": [{"name": "example.com/m/url", "statements": 40, "covered": 10, "percent": 25.0,
 //	                "files": [{"path": "example.com/m/url/parse.go", "statements": 40, "covered": 10,
 //	                           "percent": 25.0, "generated": false}]}],
+//	                           // with branch data (coverage.py, LCOV, Cobertura), also
+//	                           // "branches": {"total": 8, "taken": 7},
+//	                           // "missed_branches": [{"line": 20, "to": [18], "missed": 1, "of": 2}]
+//	                           // and a target whose statements all run has "missed_branches": 1
 //	  "targets":  [{"rank": 1, "kind": "package", "name": "example.com/m/url", "percent": 25.0,
 //	                "statements": 40, "uncovered": 30, "score": 42.1, "reason": "...",
 //	                "functions": [{"name": "parseQuery", "file": "url/parse.go", "line": 12,
@@ -59,6 +63,10 @@ type jsonFile struct {
 	coverage.Counts
 	Generated bool   `json:"generated"`
 	NotRun    string `json:"not_run,omitempty"` // why its tests did not run
+	// Branches and MissedBranches, when the data measures branches
+	// (coverage.File.Branches); absent otherwise, and for Go.
+	Branches       *coverage.Branches      `json:"branches,omitempty"`
+	MissedBranches []coverage.MissedBranch `json:"missed_branches,omitempty"`
 }
 
 // JSON writes r and its targets as the JSON contract above.
@@ -98,7 +106,8 @@ func JSONWithPatch(w io.Writer, r *coverage.Result, targets []coverage.Target, p
 		p := r.Packages[i]
 		jp := jsonPackage{Name: p.Name, Counts: p.Counts, Files: make([]jsonFile, 0, len(p.Files)), Recovered: p.Recovered, NoData: p.NoData}
 		for _, f := range p.Files {
-			jp.Files = append(jp.Files, jsonFile{Path: f.Path, Counts: f.Counts, Generated: f.Generated, NotRun: f.NotRun})
+			jp.Files = append(jp.Files, jsonFile{Path: f.Path, Counts: f.Counts, Generated: f.Generated, NotRun: f.NotRun,
+				Branches: f.Branches, MissedBranches: f.MissedBranches})
 		}
 		return jp
 	})

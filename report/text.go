@@ -74,6 +74,9 @@ func Table(w io.Writer, r *coverage.Result, targets []coverage.Target, opts Text
 		fmt.Fprintf(ew, "with branches: %s of %d statements and %d branches (%s); the figure above counts statements\n",
 			(p.percentTight(b.Percent)), r.Total.Statements, b.Branches, b.Why)
 	}
+	if s := coverage.BranchNote(r); s != "" {
+		fmt.Fprintln(ew, s)
+	}
 	if s := noDataSummary(r); s != "" {
 		fmt.Fprintln(ew, s)
 	}

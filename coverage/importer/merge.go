@@ -97,6 +97,7 @@ func (m *mergedFile) file(root string) *coverage.File {
 		f.Functions = append(f.Functions, fm)
 	}
 	if root == "" {
+		m.fileBranches(f)
 		return f
 	}
 	path := filepath.Join(root, filepath.FromSlash(m.rel))
@@ -108,6 +109,7 @@ func (m *mergedFile) file(root string) *coverage.File {
 			f.Functions = pythonFunctions(m.rel, src, m.lines)
 		}
 	}
+	m.fileBranches(f)
 	return f
 }
 

@@ -98,6 +98,16 @@ func splitTestName(classname, name string, mods map[string]string) (pkg, test st
 // section (.coveragerc [run], setup.cfg and tox.ini [coverage:run],
 // pyproject.toml [tool.coverage.run]), else $COVERAGE_RCFILE.
 func pyBranchWhy(dir string) string {
+	if file, on, ok := pyBranchSetting(dir); ok && on {
+		return "branch = True in " + file + ", as coverage report counts"
+	}
+	return "coverage.py measured branches, as coverage report counts"
+}
+
+// pyBranchSetting finds the project's own branch setting: the file of
+// coverage.py's configuration that sets it, and its value; ok is false
+// when none does.
+func pyBranchSetting(dir string) (file string, on, ok bool) {
 	files := []struct{ file, section string }{
 		{".coveragerc", "[run]"}, {"setup.cfg", "[coverage:run]"}, {"tox.ini", "[coverage:run]"},
 		{"pyproject.toml", "[tool.coverage.run]"},
@@ -120,16 +130,14 @@ func pyBranchWhy(dir string) string {
 				in = strings.EqualFold(strings.ReplaceAll(line, " ", ""), c.section)
 				continue
 			}
-			k, v, ok := strings.Cut(line, "=")
-			if in && ok && strings.TrimSpace(k) == "branch" {
+			k, v, found := strings.Cut(line, "=")
+			if in && found && strings.TrimSpace(k) == "branch" {
 				v = strings.ToLower(strings.Trim(strings.TrimSpace(v), `"'`))
-				if v == "true" || v == "1" || v == "yes" || v == "on" {
-					return "branch = True in " + filepath.Base(c.file) + ", as coverage report counts"
-				}
+				return filepath.Base(c.file), v == "true" || v == "1" || v == "yes" || v == "on", true
 			}
 		}
 	}
-	return "coverage.py measured branches, as coverage report counts"
+	return "", false, false
 }
 
 // IsProject reports whether dir holds a Python project: a

@@ -143,10 +143,23 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 	} else if err := emptyRun(env.Python, r, broken, noTests, !env.Pytest); err != nil {
 		return nil, err
 	}
-	if r.Branch != nil {
-		r.Branch.Why = pyBranchWhy(dir)
-	}
+	brandFigure(r, dir)
 	return r, nil
+}
+
+// brandFigure says where the branch-inclusive figure comes from, and drops
+// it when only sprintkit asked for branches: the project's figure is then
+// coverage report's statement TOTAL, and the branches stay per file
+// (File.Branches), for targets.
+func brandFigure(r *coverage.Result, dir string) {
+	if r.Branch == nil {
+		return
+	}
+	if _, _, set := pyBranchSetting(dir); !set {
+		r.Branch = nil
+		return
+	}
+	r.Branch.Why = pyBranchWhy(dir)
 }
 
 // runArgs are the arguments of coverage.py's run of the tests, and the
@@ -166,6 +179,11 @@ func runArgs(dir, tmp string, env *Env, opts Options) (args, extraEnv []string, 
 	}
 	args = append([]string{}, env.Coverage[1:]...)
 	args = append(args, "run", "--source="+dir, "--omit="+strings.Join(omit, ","))
+	if _, _, set := pyBranchSetting(dir); !set {
+		// Branches never taken are targets when every statement runs: measure
+		// them, unless the project says itself whether to.
+		args = append(args, "--branch")
+	}
 	if opts.Shard != nil && !env.Pytest {
 		return nil, nil, fmt.Errorf("%s has no pytest: a Python project's tests are split into shards by pytest (%s -m pip install pytest)", env.Python, env.Python)
 	}

@@ -241,9 +241,7 @@ func MergeShards(ctx context.Context, dir string, reports []string, tests []cove
 	if err := emptyRun("python3", r, broken, len(tests) == 0, false); err != nil {
 		return nil, err
 	}
-	if r.Branch != nil {
-		r.Branch.Why = pyBranchWhy(dir)
-	}
+	brandFigure(r, dir)
 	return r, nil
 }
 
