@@ -83,9 +83,10 @@ type Options struct {
 	// rest of the suite still runs. It is called on Run's goroutine,
 	// once per package, in the order go test reports the packages, and
 	// before Run returns; it should return quickly, since go test's
-	// output waits for it. go test reports packages in the order of its
-	// arguments, each as soon as it and those before it have finished, so
-	// a slow package holds back the report of faster ones after it. A package that failed to build is reported when its go test
+	// output waits for it. Packages named by import path are reported in
+	// the order of Packages, each as soon as it and those before it have
+	// finished, so a slow package holds back the report of faster ones
+	// after it (go test -json itself reports them as they finish). A package that failed to build is reported when its go test
 	// run ends (after the re-run without broken packages, see Run), so
 	// that it is never reported twice; so is a module that could not be
 	// tested at all ("(module)"). A cancelled run stops calling it.
@@ -132,7 +133,7 @@ func Run(ctx context.Context, opts Options) (*coverage.Result, error) {
 		proj: proj, opts: opts, tmp: tmp, runs: len(runs),
 		prog:   &progress{fn: opts.Progress},
 		rec:    &recovery{recovered: map[string]*coverage.Recovery{}, noData: map[string]string{}},
-		emit:   &emitter{fn: opts.OnPackage, sent: map[string]bool{}},
+		emit:   newEmitter(opts.OnPackage, opts.Packages),
 		status: map[string]string{},
 	}
 	s.list = startProjectList(ctx, proj, runs, opts, s.prog)

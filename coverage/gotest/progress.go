@@ -2,7 +2,10 @@ package gotest
 
 import (
 	"context"
+	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,26 +16,79 @@ import (
 // final action is a build failure is held back until its go test run (and
 // any re-run without the broken packages) is over: with -coverpkg one broken
 // package fails every other package's build too, and the re-run gives those
-// packages their real outcomes.
+// packages their real outcomes. When the packages were named by import path,
+// they are reported in that order, each once it and those before it are
+// done, as plain go test prints them: go test -json reports packages as they
+// finish, so the order would otherwise change from run to run.
 type emitter struct {
 	fn   func(pkg string, tests []coverage.TestResult)
 	sent map[string]bool
+	// order is the import paths in argument order (nil: as they come);
+	// next is the first of them not yet settled (sent or held back), and
+	// waiting holds the finished ones behind it.
+	order   []string
+	next    int
+	held    map[string]bool
+	waiting map[string][]coverage.TestResult
+}
+
+// newEmitter reports to fn, in the order of patterns when every one is an
+// import path.
+func newEmitter(fn func(pkg string, tests []coverage.TestResult), patterns []string) *emitter {
+	e := &emitter{fn: fn, sent: map[string]bool{}, held: map[string]bool{}, waiting: map[string][]coverage.TestResult{}}
+	for _, p := range patterns {
+		if strings.Contains(p, "...") || strings.HasPrefix(p, ".") || filepath.IsAbs(p) {
+			return e
+		}
+	}
+	e.order = patterns
+	return e
 }
 
 // done is the collector's report of a package's final action.
 func (e *emitter) done(ctx context.Context, pkg string, tests []coverage.TestResult, buildFailed bool) {
-	if e == nil || e.fn == nil || buildFailed || e.sent[pkg] || ctx.Err() != nil {
+	if e == nil || e.fn == nil || e.sent[pkg] || ctx.Err() != nil {
 		return
 	}
+	if !slices.Contains(e.order, pkg) {
+		if !buildFailed {
+			e.send(pkg, tests)
+		}
+		return
+	}
+	if buildFailed {
+		e.held[pkg] = true
+	} else {
+		e.waiting[pkg] = tests
+	}
+	for ; e.next < len(e.order) && ctx.Err() == nil; e.next++ {
+		p := e.order[e.next]
+		if t, ok := e.waiting[p]; ok {
+			delete(e.waiting, p)
+			e.send(p, t)
+		} else if !e.held[p] && !e.sent[p] {
+			return
+		}
+	}
+}
+
+func (e *emitter) send(pkg string, tests []coverage.TestResult) {
 	e.sent[pkg] = true
 	e.fn(pkg, tests)
 }
 
-// rest reports the packages of a run's final tests not reported yet, in
-// the order they first appear.
+// rest reports the packages not reported yet: those finished but waiting
+// for one before them that never finished, in argument order, then those
+// of a run's final tests, in the order they first appear.
 func (e *emitter) rest(ctx context.Context, tests []coverage.TestResult) {
 	if e == nil || e.fn == nil {
 		return
+	}
+	for _, p := range e.order {
+		if t, ok := e.waiting[p]; ok && ctx.Err() == nil {
+			delete(e.waiting, p)
+			e.send(p, t)
+		}
 	}
 	var order []string
 	byPkg := map[string][]coverage.TestResult{}
@@ -49,8 +105,7 @@ func (e *emitter) rest(ctx context.Context, tests []coverage.TestResult) {
 		if ctx.Err() != nil {
 			return
 		}
-		e.sent[p] = true
-		e.fn(p, byPkg[p])
+		e.send(p, byPkg[p])
 	}
 }
 
