@@ -99,6 +99,11 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	if o.Shard != "" {
 		return coverageShard(ctx, o, root, pf)
 	}
+	restoreGC := func() {}
+	if o.HTML {
+		restoreGC = relaxGC()
+		defer restoreGC()
+	}
 	var r *coverage.Result
 	switch {
 	case len(o.Outcomes) > 0:
@@ -115,6 +120,7 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	tightenGCIfBig(restoreGC)
 	if r.Root != "" && r.Root != root {
 		// The result is of the module or workspace above --dir: its
 		// project file is the one that curates it.
