@@ -26,12 +26,33 @@ func main() {
 	out := flag.String("out", "site", "site directory")
 	workers := flag.Int("workers", 0, "page writers (0 = GOMAXPROCS)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
+	memprofile := flag.String("memprofile", "", "write an allocation profile of the whole run here (go tool pprof -sample_index=alloc_space)")
 	flag.Parse()
 	cpuProfile = *cpuprofile
 	if err := run(*profile, *root, *out, *workers); err != nil {
 		fmt.Fprintln(os.Stderr, "htmlsite:", err)
 		os.Exit(1)
 	}
+	if *memprofile != "" {
+		if err := writeHeapProfile(*memprofile); err != nil {
+			fmt.Fprintln(os.Stderr, "htmlsite:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// writeHeapProfile writes the allocations of the whole run (the heap
+// profile holds every allocation sampled since the start).
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 var cpuProfile string

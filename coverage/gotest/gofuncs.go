@@ -124,6 +124,7 @@ func scanGoFuncsRecording(name string, src []byte, rec *gotokens.Recorder) ([]go
 	generated := isGeneratedGo(src)
 	fset := token.NewFileSet()
 	s := &funcScanner{file: fset.AddFile(name, -1, len(src)), rec: rec}
+	s.file.SetLines(lineOffsets(src))
 	var mode scanner.Mode
 	if rec != nil {
 		mode = scanner.ScanComments
@@ -322,4 +323,20 @@ func (s *funcScanner) throughBody(fn *goFunc) bool {
 	end := s.file.Position(u.pos)
 	fn.endLine, fn.endCol = end.Line, end.Column+1
 	return true
+}
+
+// lineOffsets returns the offset of each line of src, as the scanner would
+// add them one at a time (the start, then after each newline but the last
+// byte's): given whole, the file's line table is allocated once instead of
+// grown by appends, and the scanner's own AddLine calls add nothing.
+func lineOffsets(src []byte) []int {
+	lines := make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 || i+j+1 >= len(src) {
+			return lines
+		}
+		i += j + 1
+		lines = append(lines, i)
+	}
 }
