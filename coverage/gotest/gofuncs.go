@@ -182,6 +182,12 @@ func scanGoFuncsRecording(name string, src []byte, rec *gotokens.Recorder) ([]go
 		if !s.throughBody(&fn) {
 			return funcs, generated, s.err
 		}
+		if funcs == nil {
+			// gofmt'd declarations start their line: room for as many,
+			// so that the slice is not grown by doubling (a guess;
+			// append copes).
+			funcs = make([]goFunc, 0, bytes.Count(src, funcAtLineStart)+1)
+		}
 		funcs = append(funcs, fn)
 		prev = token.RBRACE
 	}
@@ -324,6 +330,8 @@ func (s *funcScanner) throughBody(fn *goFunc) bool {
 	fn.endLine, fn.endCol = end.Line, end.Column+1
 	return true
 }
+
+var funcAtLineStart = []byte("\nfunc ")
 
 // lineOffsets returns the offset of each line of src, as the scanner would
 // add them one at a time (the start, then after each newline but the last
