@@ -176,6 +176,9 @@ type LoadOptions struct {
 
 // LoadFor is Load with options.
 func LoadFor(ctx context.Context, root string, profiles, imports []string, opts LoadOptions) (*coverage.Result, error) {
+	// The checkout's commit is read while the coverage loads.
+	head := make(chan string, 1)
+	go func() { head <- Head(root) }()
 	var r *coverage.Result
 	switch {
 	case len(profiles) > 0:
@@ -199,8 +202,8 @@ func LoadFor(ctx context.Context, root string, profiles, imports []string, opts 
 			return nil, err
 		}
 	}
-	if r.Commit == "" {
-		r.Commit = Head(root)
+	if c := <-head; r.Commit == "" {
+		r.Commit = c
 	}
 	return r, nil
 }

@@ -104,6 +104,8 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 		restoreGC = relaxGC()
 		defer restoreGC()
 	}
+	// The ranking's git history is read while the coverage loads.
+	recent := startRecentFiles(ctx, root)
 	var r *coverage.Result
 	switch {
 	case len(o.Outcomes) > 0:
@@ -128,10 +130,11 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 		if pf, err = loadProject(root); err != nil {
 			return nil, err
 		}
+		recent = func() map[string]bool { return RecentFiles(ctx, root) }
 	}
 	// coverage.json always holds the default ranking, whichever By is
 	// shown, so that it is the same file setup and image write.
-	def, all, split := curateAndRank(ctx, root, pf, r, o.By, o.Room)
+	def, all, split := curateAndRankRecent(pf, r, o.By, o.Room, recent())
 	lineTests := cachedStartFrom(ctx, root, r, def, all)
 	for _, w := range r.Warnings {
 		o.Events.warn("%s", w)
