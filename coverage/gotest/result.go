@@ -177,6 +177,7 @@ type scannedFile struct {
 	generated bool
 	warning   string           // why there are no functions: the file could not be read or scanned
 	tokens    *gotokens.Tokens // kept for the HTML report; nil when not asked for
+	read      bool             // the file was there, a regular file, and read whole
 }
 
 // scanGoFile reads and scans the Go source at path. With keep, the same
@@ -192,7 +193,7 @@ func scanGoFile(path string, keep bool) *scannedFile {
 		rec = gotokens.NewRecorder(src)
 	}
 	funcs, generated, err := parseGoFuncs(path, src, rec)
-	sf := &scannedFile{funcs: funcs, generated: generated}
+	sf := &scannedFile{funcs: funcs, generated: generated, read: true}
 	if rec != nil {
 		sf.tokens = rec.Tokens()
 	}
@@ -219,12 +220,13 @@ scan:
 			break scan
 		default:
 		}
-		_, base := splitGoFileName(prof.FileName)
-		path := locateGoFile(proj, nil, prof.FileName, base)
-		if path == "" {
-			continue
-		}
 		g.Go(func() error {
+			// Found in the workers: a stat per file, in parallel.
+			_, base := splitGoFileName(prof.FileName)
+			path := locateGoFile(proj, nil, prof.FileName, base, nil)
+			if path == "" {
+				return nil
+			}
 			s := scanGoFile(path, keep)
 			mu.Lock()
 			out[path] = s
@@ -297,7 +299,7 @@ func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles
 			r.Packages = append(r.Packages, p)
 		}
 		f := &coverage.File{Path: prof.FileName, Blocks: prof.Blocks}
-		src := locateGoFile(proj, gp, prof.FileName, base)
+		src := locateGoFile(proj, gp, prof.FileName, base, early)
 		if src != "" {
 			f.Rel = relSlash(proj.Root, src)
 			if p.Dir == "" && f.Rel != "" {
@@ -346,10 +348,10 @@ func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles
 // locateGoFile finds the source of a profile's file name: in its package's
 // directory, under the module whose path prefixes it, as an absolute path,
 // or relative to the root.
-func locateGoFile(proj *Project, gp *Package, name, base string) string {
+func locateGoFile(proj *Project, gp *Package, name, base string, scanned map[string]*scannedFile) string {
 	if gp != nil && gp.Dir != "" {
 		p := filepath.Join(gp.Dir, base)
-		if fileExists(p) {
+		if sf := scanned[p]; (sf != nil && sf.read) || fileExists(p) {
 			return p
 		}
 	}
