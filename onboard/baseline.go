@@ -143,16 +143,29 @@ func Record(root string, r *coverage.Result, targets []coverage.Target) error {
 // RecordResult writes cover.out (Go) and coverage.json, but not the
 // baseline: `sprintkit coverage` on a changed tree must not move it.
 func RecordResult(root string, r *coverage.Result, targets []coverage.Target) error {
+	if err := recordProfile(root, r); err != nil {
+		return err
+	}
+	return recordJSON(root, r, targets)
+}
+
+// recordProfile is RecordResult's first half, which needs no ranking: the
+// state directory and cover.out (Go).
+func recordProfile(root string, r *coverage.Result) error {
 	if _, err := state.Ensure(root); err != nil {
 		return err
 	}
-	if r.Language == "go" {
-		if err := state.WriteFile(state.Path(root, state.ProfileFile), func(w io.Writer) error {
-			return gotest.WriteResultProfile(w, r)
-		}); err != nil {
-			return err
-		}
+	if r.Language != "go" {
+		return nil
 	}
+	return state.WriteFile(state.Path(root, state.ProfileFile), func(w io.Writer) error {
+		return gotest.WriteResultProfile(w, r)
+	})
+}
+
+// recordJSON is RecordResult's second half, after recordProfile:
+// coverage.json.
+func recordJSON(root string, r *coverage.Result, targets []coverage.Target) error {
 	return state.WriteFile(state.Path(root, state.ResultFile), func(w io.Writer) error {
 		return writeResultJSON(w, r, targets)
 	})

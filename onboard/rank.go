@@ -24,13 +24,18 @@ import (
 // targets for a room of room sprinters (0: the project file's [room] size,
 // else coverage.DefaultRoomSize); split says how, "" when it did not.
 func curateAndRank(ctx context.Context, root string, pf *coverage.ProjectFile, r *coverage.Result, by string, room int) (def, asked []coverage.Target, split string) {
-	return curateAndRankRecent(pf, r, by, room, RecentFiles(ctx, root))
+	return curateAndRankRecent(pf, r, by, room, RecentFiles(ctx, root), nil)
 }
 
 // curateAndRankRecent is curateAndRank with the recently changed files
-// already read (RecentFiles), as Coverage reads them while it loads.
-func curateAndRankRecent(pf *coverage.ProjectFile, r *coverage.Result, by string, room int, recent map[string]bool) (def, asked []coverage.Target, split string) {
+// already read (RecentFiles), as Coverage reads them while it loads;
+// curated, when not nil, is called once r is curated, before the ranking
+// (which only reads r from then on).
+func curateAndRankRecent(pf *coverage.ProjectFile, r *coverage.Result, by string, room int, recent map[string]bool, curated func()) (def, asked []coverage.Target, split string) {
 	pf.Apply(r)
+	if curated != nil {
+		curated()
+	}
 	if room <= 0 {
 		room = pf.RoomSize()
 	}
