@@ -201,7 +201,7 @@ func LoadFor(ctx context.Context, root string, profiles, imports []string, opts 
 		if opts.HTML {
 			listing.KeepTokens()
 		}
-		profs, err := readProfiles(profiles)
+		profs, err := readProfiles(profiles, listing.Prescan)
 		if err != nil {
 			listing.Stop()
 			return nil, err
@@ -222,8 +222,11 @@ func LoadFor(ctx context.Context, root string, profiles, imports []string, opts 
 }
 
 // readProfiles parses and merges Go text profiles.
-func readProfiles(names []string) ([]*cover.Profile, error) {
+// onFile, when not nil, is given each file name as it is first met (the
+// listing's Prescan, which scans the source meanwhile).
+func readProfiles(names []string, onFile func(string)) ([]*cover.Profile, error) {
 	m := gotest.NewMerger()
+	m.OnFile = onFile
 	for _, p := range names {
 		f, err := os.Open(p)
 		if err != nil {

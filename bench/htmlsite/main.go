@@ -68,20 +68,30 @@ func run(profile, root, out string, workers int) error {
 		defer pprof.StopCPUProfile()
 	}
 	t0 := time.Now()
+	// As `coverage --html` does: go list runs while the profile is read,
+	// the sources are scanned as the profile names them, and the function
+	// scan keeps the tokens the report highlights.
+	l := gotest.StartListing(ctx, root)
+	l.KeepTokens()
 	f, err := os.Open(profile)
 	if err != nil {
+		l.Stop()
 		return err
 	}
-	profiles, err := gotest.ParseProfile(profile, f)
+	m := gotest.NewMerger()
+	m.OnFile = l.Prescan
+	err = m.Read(profile, f)
 	f.Close()
 	if err != nil {
+		l.Stop()
+		return err
+	}
+	profiles, err := m.Profiles()
+	if err != nil {
+		l.Stop()
 		return err
 	}
 	t1 := time.Now()
-	// As `coverage --html` does: the function scan keeps the tokens the
-	// report highlights.
-	l := gotest.StartListing(ctx, root)
-	l.KeepTokens()
 	r, err := l.Result(ctx, profiles)
 	if err != nil {
 		return err

@@ -77,6 +77,7 @@ type Listing struct {
 	warns  []string
 	err    error // returned by Result, after the profiles' own errors
 	keep   bool  // KeepTokens
+	pre    *prescan
 }
 
 // KeepTokens makes Result keep each Go source's highlighting tokens in
@@ -136,6 +137,7 @@ func StartListing(ctx context.Context, root string) *Listing {
 func (l *Listing) Stop() {
 	l.cancel()
 	<-l.done
+	l.pre.wait()
 }
 
 // Result builds the Result of profiles in the listed project, as
@@ -154,7 +156,11 @@ func (l *Listing) Result(ctx context.Context, profiles []*cover.Profile) (*cover
 	}
 	var early map[string]*scannedFile
 	if l.proj != nil {
-		early = scanUntil(ctx, l.done, l.proj, merged, l.keep)
+		pre, given := l.pre.wait()
+		early = scanUntil(ctx, l.done, l.proj, merged, l.keep, given)
+		for path, sf := range pre {
+			early[path] = sf
+		}
 	}
 	<-l.done
 	if l.err != nil {
@@ -205,8 +211,9 @@ func scanGoFile(path string, keep bool) *scannedFile {
 
 // scanUntil scans, in parallel, the sources of profiles found by their
 // module paths alone (without go list's package directories) until done is
-// closed or every source is scanned, and returns the scans by path.
-func scanUntil(ctx context.Context, done <-chan struct{}, proj *Project, profiles []*cover.Profile, keep bool) map[string]*scannedFile {
+// closed or every source is scanned, and returns the scans by path. The
+// file names given were Prescan's already.
+func scanUntil(ctx context.Context, done <-chan struct{}, proj *Project, profiles []*cover.Profile, keep bool, given map[string]bool) map[string]*scannedFile {
 	out := map[string]*scannedFile{}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
@@ -219,6 +226,9 @@ scan:
 		case <-gctx.Done():
 			break scan
 		default:
+		}
+		if given[prof.FileName] {
+			continue // Prescan's
 		}
 		g.Go(func() error {
 			// Found in the workers: a stat per file, in parallel.
