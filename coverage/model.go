@@ -471,6 +471,9 @@ func joinable(a, b int, measured func(int) bool) bool {
 func (f *File) SourceLineStates(src []byte) []LineState {
 	haveSrc := src != nil
 	var lines [][]byte
+	if haveSrc {
+		lines = make([][]byte, 0, bytes.Count(src, []byte{'\n'})+1)
+	}
 	for len(src) > 0 {
 		i := bytes.IndexByte(src, '\n')
 		if i < 0 {

@@ -143,16 +143,29 @@ func Record(root string, r *coverage.Result, targets []coverage.Target) error {
 // RecordResult writes cover.out (Go) and coverage.json, but not the
 // baseline: `sprintkit coverage` on a changed tree must not move it.
 func RecordResult(root string, r *coverage.Result, targets []coverage.Target) error {
+	if err := recordProfile(root, r); err != nil {
+		return err
+	}
+	return recordJSON(root, r, targets)
+}
+
+// recordProfile is RecordResult's first half, which needs no ranking: the
+// state directory and cover.out (Go).
+func recordProfile(root string, r *coverage.Result) error {
 	if _, err := state.Ensure(root); err != nil {
 		return err
 	}
-	if r.Language == "go" {
-		if err := state.WriteFile(state.Path(root, state.ProfileFile), func(w io.Writer) error {
-			return gotest.WriteResultProfile(w, r)
-		}); err != nil {
-			return err
-		}
+	if r.Language != "go" {
+		return nil
 	}
+	return state.WriteFile(state.Path(root, state.ProfileFile), func(w io.Writer) error {
+		return gotest.WriteResultProfile(w, r)
+	})
+}
+
+// recordJSON is RecordResult's second half, after recordProfile:
+// coverage.json.
+func recordJSON(root string, r *coverage.Result, targets []coverage.Target) error {
 	return state.WriteFile(state.Path(root, state.ResultFile), func(w io.Writer) error {
 		return writeResultJSON(w, r, targets)
 	})
@@ -176,6 +189,9 @@ type LoadOptions struct {
 
 // LoadFor is Load with options.
 func LoadFor(ctx context.Context, root string, profiles, imports []string, opts LoadOptions) (*coverage.Result, error) {
+	// The checkout's commit is read while the coverage loads.
+	head := make(chan string, 1)
+	go func() { head <- Head(root) }()
 	var r *coverage.Result
 	switch {
 	case len(profiles) > 0:
@@ -185,7 +201,7 @@ func LoadFor(ctx context.Context, root string, profiles, imports []string, opts 
 		if opts.HTML {
 			listing.KeepTokens()
 		}
-		profs, err := readProfiles(profiles)
+		profs, err := readProfiles(profiles, listing.Prescan)
 		if err != nil {
 			listing.Stop()
 			return nil, err
@@ -199,15 +215,18 @@ func LoadFor(ctx context.Context, root string, profiles, imports []string, opts 
 			return nil, err
 		}
 	}
-	if r.Commit == "" {
-		r.Commit = Head(root)
+	if c := <-head; r.Commit == "" {
+		r.Commit = c
 	}
 	return r, nil
 }
 
 // readProfiles parses and merges Go text profiles.
-func readProfiles(names []string) ([]*cover.Profile, error) {
+// onFile, when not nil, is given each file name as it is first met (the
+// listing's Prescan, which scans the source meanwhile).
+func readProfiles(names []string, onFile func(string)) ([]*cover.Profile, error) {
 	m := gotest.NewMerger()
+	m.OnFile = onFile
 	for _, p := range names {
 		f, err := os.Open(p)
 		if err != nil {

@@ -99,6 +99,13 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	if o.Shard != "" {
 		return coverageShard(ctx, o, root, pf)
 	}
+	restoreGC := func() {}
+	if o.HTML {
+		restoreGC = relaxGC()
+		defer restoreGC()
+	}
+	// The ranking's git history is read while the coverage loads.
+	recent := startRecentFiles(ctx, root)
 	var r *coverage.Result
 	switch {
 	case len(o.Outcomes) > 0:
@@ -115,6 +122,7 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	tightenGCIfBig(restoreGC)
 	if r.Root != "" && r.Root != root {
 		// The result is of the module or workspace above --dir: its
 		// project file is the one that curates it.
@@ -122,10 +130,19 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 		if pf, err = loadProject(root); err != nil {
 			return nil, err
 		}
+		recent = func() map[string]bool { return RecentFiles(ctx, root) }
+	}
+	// cover.out is written while the ranking runs: it needs only the
+	// curated result, and the ranking leaves a core free.
+	var profiled chan error
+	var curated func()
+	if len(o.Outcomes) == 0 {
+		profiled = make(chan error, 1)
+		curated = func() { go func() { profiled <- recordProfile(root, r) }() }
 	}
 	// coverage.json always holds the default ranking, whichever By is
 	// shown, so that it is the same file setup and image write.
-	def, all, split := curateAndRank(ctx, root, pf, r, o.By, o.Room)
+	def, all, split := curateAndRankRecent(pf, r, o.By, o.Room, recent(), curated)
 	lineTests := cachedStartFrom(ctx, root, r, def, all)
 	for _, w := range r.Warnings {
 		o.Events.warn("%s", w)
@@ -140,7 +157,13 @@ func Coverage(ctx context.Context, o CoverageOptions) (*CoverageRun, error) {
 		// runs (the table, the HTML site): on a module of thousands of
 		// files they are a tenth of the command's CPU, and nothing below
 		// reads them. r is only read from here on.
-		go func() { recorded <- RecordResult(root, r, def) }()
+		go func() {
+			if err := <-profiled; err != nil {
+				recorded <- err
+				return
+			}
+			recorded <- recordJSON(root, r, def)
+		}()
 	}
 	run, err := coverageOutputs(ctx, o, root, r, all, split, lineTests)
 	if rerr := <-recorded; rerr != nil {

@@ -69,7 +69,7 @@ func TestLoadListsWhileParsingAndAgreesWithFromProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	profs, err := readProfiles(profiles)
+	profs, err := readProfiles(profiles, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

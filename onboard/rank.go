@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/sprintkit/sprintkit/coverage"
 	"github.com/sprintkit/sprintkit/internal/proc"
@@ -23,17 +24,37 @@ import (
 // targets for a room of room sprinters (0: the project file's [room] size,
 // else coverage.DefaultRoomSize); split says how, "" when it did not.
 func curateAndRank(ctx context.Context, root string, pf *coverage.ProjectFile, r *coverage.Result, by string, room int) (def, asked []coverage.Target, split string) {
+	return curateAndRankRecent(pf, r, by, room, RecentFiles(ctx, root), nil)
+}
+
+// curateAndRankRecent is curateAndRank with the recently changed files
+// already read (RecentFiles), as Coverage reads them while it loads;
+// curated, when not nil, is called once r is curated, before the ranking
+// (which only reads r from then on).
+func curateAndRankRecent(pf *coverage.ProjectFile, r *coverage.Result, by string, room int, recent map[string]bool, curated func()) (def, asked []coverage.Target, split string) {
 	pf.Apply(r)
+	if curated != nil {
+		curated()
+	}
 	if room <= 0 {
 		room = pf.RoomSize()
 	}
-	opts := coverage.RankOptions{Recent: RecentFiles(ctx, root), Project: pf, Room: room}
+	opts := coverage.RankOptions{Recent: recent, Project: pf, Room: room}
 	def, split = coverage.RankRoom(r, opts)
 	if by == "" {
 		return def, def, split
 	}
 	opts.By = by
 	return def, coverage.Rank(r, opts), ""
+}
+
+// startRecentFiles runs RecentFiles for root in the background (two git
+// commands, on the critical path otherwise); the function it returns waits
+// for their answer.
+func startRecentFiles(ctx context.Context, root string) func() map[string]bool {
+	ch := make(chan map[string]bool, 1)
+	go func() { ch <- RecentFiles(ctx, root) }()
+	return sync.OnceValue(func() map[string]bool { return <-ch })
 }
 
 // RecentFiles returns the files (relative to root, slash-separated) that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/sprintkit/sprintkit/coverage"
@@ -87,6 +88,12 @@ func SetupStartFrom(ctx context.Context, s *Summary, ev Events, w io.Writer) err
 // nothing).
 func cachedStartFrom(ctx context.Context, root string, r *coverage.Result, targets ...[]coverage.Target) *pertest.Map {
 	if len(targets) == 0 {
+		return nil
+	}
+	// Without a cache there is nothing to read: hashing the sources of
+	// the top targets' packages (and asking go for its version) would be
+	// for nothing.
+	if _, err := os.Stat(pertest.CacheDir(state.Path(root, ""))); err != nil {
 		return nil
 	}
 	m, err := measureStartFrom(ctx, root, r, targets[0], nil, true, Events{}, io.Discard)

@@ -26,12 +26,33 @@ func main() {
 	out := flag.String("out", "site", "site directory")
 	workers := flag.Int("workers", 0, "page writers (0 = GOMAXPROCS)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
+	memprofile := flag.String("memprofile", "", "write an allocation profile of the whole run here (go tool pprof -sample_index=alloc_space)")
 	flag.Parse()
 	cpuProfile = *cpuprofile
 	if err := run(*profile, *root, *out, *workers); err != nil {
 		fmt.Fprintln(os.Stderr, "htmlsite:", err)
 		os.Exit(1)
 	}
+	if *memprofile != "" {
+		if err := writeHeapProfile(*memprofile); err != nil {
+			fmt.Fprintln(os.Stderr, "htmlsite:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// writeHeapProfile writes the allocations of the whole run (the heap
+// profile holds every allocation sampled since the start).
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 var cpuProfile string
@@ -47,20 +68,30 @@ func run(profile, root, out string, workers int) error {
 		defer pprof.StopCPUProfile()
 	}
 	t0 := time.Now()
+	// As `coverage --html` does: go list runs while the profile is read,
+	// the sources are scanned as the profile names them, and the function
+	// scan keeps the tokens the report highlights.
+	l := gotest.StartListing(ctx, root)
+	l.KeepTokens()
 	f, err := os.Open(profile)
 	if err != nil {
+		l.Stop()
 		return err
 	}
-	profiles, err := gotest.ParseProfile(profile, f)
+	m := gotest.NewMerger()
+	m.OnFile = l.Prescan
+	err = m.Read(profile, f)
 	f.Close()
 	if err != nil {
+		l.Stop()
+		return err
+	}
+	profiles, err := m.Profiles()
+	if err != nil {
+		l.Stop()
 		return err
 	}
 	t1 := time.Now()
-	// As `coverage --html` does: the function scan keeps the tokens the
-	// report highlights.
-	l := gotest.StartListing(ctx, root)
-	l.KeepTokens()
 	r, err := l.Result(ctx, profiles)
 	if err != nil {
 		return err

@@ -124,6 +124,7 @@ func scanGoFuncsRecording(name string, src []byte, rec *gotokens.Recorder) ([]go
 	generated := isGeneratedGo(src)
 	fset := token.NewFileSet()
 	s := &funcScanner{file: fset.AddFile(name, -1, len(src)), rec: rec}
+	s.file.SetLines(lineOffsets(src))
 	var mode scanner.Mode
 	if rec != nil {
 		mode = scanner.ScanComments
@@ -180,6 +181,12 @@ func scanGoFuncsRecording(name string, src []byte, rec *gotokens.Recorder) ([]go
 		}
 		if !s.throughBody(&fn) {
 			return funcs, generated, s.err
+		}
+		if funcs == nil {
+			// gofmt'd declarations start their line: room for as many,
+			// so that the slice is not grown by doubling (a guess;
+			// append copes).
+			funcs = make([]goFunc, 0, bytes.Count(src, funcAtLineStart)+1)
 		}
 		funcs = append(funcs, fn)
 		prev = token.RBRACE
@@ -322,4 +329,22 @@ func (s *funcScanner) throughBody(fn *goFunc) bool {
 	end := s.file.Position(u.pos)
 	fn.endLine, fn.endCol = end.Line, end.Column+1
 	return true
+}
+
+var funcAtLineStart = []byte("\nfunc ")
+
+// lineOffsets returns the offset of each line of src, as the scanner would
+// add them one at a time (the start, then after each newline but the last
+// byte's): given whole, the file's line table is allocated once instead of
+// grown by appends, and the scanner's own AddLine calls add nothing.
+func lineOffsets(src []byte) []int {
+	lines := make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 || i+j+1 >= len(src) {
+			return lines
+		}
+		i += j + 1
+		lines = append(lines, i)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"io/fs"
 	"os"
@@ -290,4 +291,34 @@ func TestScanGoFuncsRecordingKeepsTheTokensOfTheSameScan(t *testing.T) {
 // calls it.
 func scanGoFuncs(name string, src []byte) ([]goFunc, bool, error) {
 	return scanGoFuncsRecording(name, src, nil)
+}
+
+// The line table lineOffsets gives the scanner is the one it would build
+// itself, line by line, for every way a source can end.
+func TestLineOffsetsAreTheScannersOwnLineTable(t *testing.T) {
+	for _, tc := range []struct{ name, src string }{
+		{"an empty file", ""},
+		{"a file without a newline", "package p"},
+		{"a file ending in a newline", "package p\n\nfunc f() {}\n"},
+		{"a file not ending in a newline", "package p\nfunc f() {\n}"},
+		{"a file of newlines", "\n\n\n"},
+		{"a raw string over lines", "package p\nvar s = `a\nb\n`\n// c\n"},
+		{"CRLF line ends", "package p\r\nfunc f() {}\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := []byte(tc.src)
+			fset := token.NewFileSet()
+			f := fset.AddFile("x.go", -1, len(src))
+			var sc scanner.Scanner
+			sc.Init(f, src, nil, scanner.ScanComments)
+			for {
+				if _, tok, _ := sc.Scan(); tok == token.EOF {
+					break
+				}
+			}
+			if got, want := lineOffsets(src), f.Lines(); !reflect.DeepEqual(got, want) {
+				t.Errorf("lineOffsets = %v, the scanner's = %v", got, want)
+			}
+		})
+	}
 }

@@ -94,6 +94,9 @@ type Merger struct {
 	order []*mergeFile
 	cur   *mergeFile // file of the previous line, for the fast path
 	slab  blockSlab
+	// OnFile, when not nil, is called with each file name as it is first
+	// met (Listing.Prescan), on the goroutine that reads.
+	OnFile func(name string)
 }
 
 // blockSlab holds the blocks of many files in shared chunks, so that a
@@ -260,6 +263,9 @@ func (m *Merger) line(line []byte, sawMode *bool) error {
 			f = &mergeFile{prof: &cover.Profile{FileName: name, Mode: m.mode}}
 			m.files[name] = f
 			m.order = append(m.order, f)
+			if m.OnFile != nil {
+				m.OnFile(name)
+			}
 		} else {
 			f.repeat = true
 			f.cursor = 0

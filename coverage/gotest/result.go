@@ -77,6 +77,7 @@ type Listing struct {
 	warns  []string
 	err    error // returned by Result, after the profiles' own errors
 	keep   bool  // KeepTokens
+	pre    *prescan
 }
 
 // KeepTokens makes Result keep each Go source's highlighting tokens in
@@ -136,6 +137,7 @@ func StartListing(ctx context.Context, root string) *Listing {
 func (l *Listing) Stop() {
 	l.cancel()
 	<-l.done
+	l.pre.wait()
 }
 
 // Result builds the Result of profiles in the listed project, as
@@ -154,7 +156,11 @@ func (l *Listing) Result(ctx context.Context, profiles []*cover.Profile) (*cover
 	}
 	var early map[string]*scannedFile
 	if l.proj != nil {
-		early = scanUntil(ctx, l.done, l.proj, merged, l.keep)
+		pre, given := l.pre.wait()
+		early = scanUntil(ctx, l.done, l.proj, merged, l.keep, given)
+		for path, sf := range pre {
+			early[path] = sf
+		}
 	}
 	<-l.done
 	if l.err != nil {
@@ -177,6 +183,7 @@ type scannedFile struct {
 	generated bool
 	warning   string           // why there are no functions: the file could not be read or scanned
 	tokens    *gotokens.Tokens // kept for the HTML report; nil when not asked for
+	read      bool             // the file was there, a regular file, and read whole
 }
 
 // scanGoFile reads and scans the Go source at path. With keep, the same
@@ -192,7 +199,7 @@ func scanGoFile(path string, keep bool) *scannedFile {
 		rec = gotokens.NewRecorder(src)
 	}
 	funcs, generated, err := parseGoFuncs(path, src, rec)
-	sf := &scannedFile{funcs: funcs, generated: generated}
+	sf := &scannedFile{funcs: funcs, generated: generated, read: true}
 	if rec != nil {
 		sf.tokens = rec.Tokens()
 	}
@@ -204,8 +211,9 @@ func scanGoFile(path string, keep bool) *scannedFile {
 
 // scanUntil scans, in parallel, the sources of profiles found by their
 // module paths alone (without go list's package directories) until done is
-// closed or every source is scanned, and returns the scans by path.
-func scanUntil(ctx context.Context, done <-chan struct{}, proj *Project, profiles []*cover.Profile, keep bool) map[string]*scannedFile {
+// closed or every source is scanned, and returns the scans by path. The
+// file names given were Prescan's already.
+func scanUntil(ctx context.Context, done <-chan struct{}, proj *Project, profiles []*cover.Profile, keep bool, given map[string]bool) map[string]*scannedFile {
 	out := map[string]*scannedFile{}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
@@ -219,12 +227,16 @@ scan:
 			break scan
 		default:
 		}
-		_, base := splitGoFileName(prof.FileName)
-		path := locateGoFile(proj, nil, prof.FileName, base)
-		if path == "" {
-			continue
+		if given[prof.FileName] {
+			continue // Prescan's
 		}
 		g.Go(func() error {
+			// Found in the workers: a stat per file, in parallel.
+			_, base := splitGoFileName(prof.FileName)
+			path := locateGoFile(proj, nil, prof.FileName, base, nil)
+			if path == "" {
+				return nil
+			}
 			s := scanGoFile(path, keep)
 			mu.Lock()
 			out[path] = s
@@ -297,7 +309,7 @@ func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles
 			r.Packages = append(r.Packages, p)
 		}
 		f := &coverage.File{Path: prof.FileName, Blocks: prof.Blocks}
-		src := locateGoFile(proj, gp, prof.FileName, base)
+		src := locateGoFile(proj, gp, prof.FileName, base, early)
 		if src != "" {
 			f.Rel = relSlash(proj.Root, src)
 			if p.Dir == "" && f.Rel != "" {
@@ -346,10 +358,10 @@ func buildGoResult(ctx context.Context, proj *Project, pkgs []*Package, profiles
 // locateGoFile finds the source of a profile's file name: in its package's
 // directory, under the module whose path prefixes it, as an absolute path,
 // or relative to the root.
-func locateGoFile(proj *Project, gp *Package, name, base string) string {
+func locateGoFile(proj *Project, gp *Package, name, base string, scanned map[string]*scannedFile) string {
 	if gp != nil && gp.Dir != "" {
 		p := filepath.Join(gp.Dir, base)
-		if fileExists(p) {
+		if sf := scanned[p]; (sf != nil && sf.read) || fileExists(p) {
 			return p
 		}
 	}
