@@ -108,23 +108,14 @@ func (u *unit) branchTarget() Target {
 	}
 	score := branchWeight * u.weight * math.Min(1, float64(M)/sprintSize) * spread * sum
 	picks, traits := orderBranchTests(picks, u.funcs)
-	t := Target{Kind: u.kind, Name: u.name, Package: u.pkg, File: u.file, Line: u.line,
-		Percent: u.counts.Percent, Statements: u.counts.Statements,
-		Score: math.Round(score*10) / 10, Functions: make([]FuncRef, 0, len(picks)),
-		MissedBranches: M}
+	t := u.newTarget(score, picks)
+	t.MissedBranches = M
 	if u.branches.Total > 0 {
 		b := u.branches
 		t.Branches = &b
 	}
-	if u.kind == "package" {
-		t.File = ""
-	}
-	if u.pin != nil {
-		t.Pinned, t.Note = true, u.pin.Note
-	}
-	for _, fn := range picks {
-		t.Functions = append(t.Functions, FuncRef{Name: fn.Name, File: fn.File, Line: fn.Line,
-			Statements: fn.Statements, Covered: fn.Covered, Branches: fn.Branches, MissedBranches: fn.MissedBranches})
+	for i, fn := range picks {
+		t.Functions[i].MissedBranches = fn.MissedBranches
 	}
 	var parts []string
 	if u.pin != nil {

@@ -403,6 +403,21 @@ func (u *unit) target() Target {
 	spread := 0.5 + 0.5*(1-u.counts.Ratio())
 	score := u.weight * size * spread * sum
 	picks, traits := orderFirstTests(picks, u.funcs)
+	t := u.newTarget(score, picks)
+	t.Uncovered = U
+	why := ""
+	if len(picks) > 0 {
+		fn := picks[0]
+		t.FirstTest = &FirstTest{Name: fn.Name, File: fn.File, Line: fn.Line, Why: traits[fn].why(fn, true)}
+		why = traits[fn].why(fn, false)
+	}
+	t.Reason = u.reason(open, picks, entries, untested, U, why)
+	return t
+}
+
+// newTarget is the target u makes with score, its functions the picks in
+// order: what statement and branch targets share.
+func (u *unit) newTarget(score float64, picks []*Function) Target {
 	t := Target{
 		Kind:       u.kind,
 		Name:       u.name,
@@ -411,7 +426,6 @@ func (u *unit) target() Target {
 		Line:       u.line,
 		Percent:    u.counts.Percent,
 		Statements: u.counts.Statements,
-		Uncovered:  U,
 		Score:      math.Round(score*10) / 10,
 		Functions:  make([]FuncRef, 0, len(picks)),
 	}
@@ -425,13 +439,6 @@ func (u *unit) target() Target {
 		t.Functions = append(t.Functions, FuncRef{Name: fn.Name, File: fn.File, Line: fn.Line,
 			Statements: fn.Statements, Covered: fn.Covered, Branches: fn.Branches})
 	}
-	why := ""
-	if len(picks) > 0 {
-		fn := picks[0]
-		t.FirstTest = &FirstTest{Name: fn.Name, File: fn.File, Line: fn.Line, Why: traits[fn].why(fn, true)}
-		why = traits[fn].why(fn, false)
-	}
-	t.Reason = u.reason(open, picks, entries, untested, U, why)
 	return t
 }
 
