@@ -3,6 +3,8 @@ package onboard
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 
 	"github.com/sprintkit/sprintkit/internal/hint"
 	"github.com/sprintkit/sprintkit/room"
@@ -13,15 +15,43 @@ import (
 // --diff` (the tests with coverage, recording coverage.json as coverage
 // does) and returns the run's credit as the board shows it.
 func ClaimDone(ctx context.Context, dir string, ev Events) (*room.Credit, error) {
+	// Without a baseline there is nothing to credit: say so before the
+	// whole suite runs.
+	if !baselineAbove(dir) {
+		return nil, errNoBaseline()
+	}
 	run, err := Coverage(ctx, CoverageOptions{Dir: dir, Diff: true, Events: ev})
 	if err != nil {
 		return nil, err
 	}
 	c := claimCredit(run)
 	if c == nil {
-		return nil, hint.With(errors.New("no baseline to measure the work against"), "run 'sprintkit setup' in the checkout first: it records the baseline")
+		return nil, errNoBaseline()
 	}
 	return c, nil
+}
+
+func errNoBaseline() error {
+	return hint.With(errors.New("no baseline to measure the work against"), "run 'sprintkit setup' in the checkout first: it records the baseline")
+}
+
+// baselineAbove reports whether dir or a directory above it (the module
+// root coverage measures) holds a baseline.
+func baselineAbove(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for {
+		if _, err := os.Stat(BaselinePath(abs)); err == nil {
+			return true
+		}
+		up := filepath.Dir(abs)
+		if up == abs {
+			return false
+		}
+		abs = up
+	}
 }
 
 // claimCredit is run's credit against the baseline: its statements newly
